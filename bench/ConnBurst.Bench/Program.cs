@@ -1,0 +1,13 @@
+using ConnBurst.Bench;
+
+// Each benchmark is a small class with one job; `dotnet run -c Release --project bench/ConnBurst.Bench -- NAME [args]`.
+var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["pki"] = PkiBench.Run,
+};
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: ConnBurst.Bench <{string.Join('|', benchmarks.Keys)}> [args]");
+    return 2;
+}
+return run(args[1..]);

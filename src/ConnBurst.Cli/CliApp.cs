@@ -1,0 +1,41 @@
+using System.CommandLine;
+using ConnBurst.Cli.Commands;
+
+namespace ConnBurst.Cli;
+
+/// <summary>Builds the command tree and turns parse errors into the contract's one-line, exit-2 form.</summary>
+public static class CliApp
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("ConnBurst: TLS connection-load benchmarking (MQTT v5 mutual-TLS bursts, chat over TLS, server monitoring, reports).");
+        foreach (var command in Commands()) root.Subcommands.Add(command);
+        return root;
+    }
+
+    /// <summary>Every subcommand, one file each under Commands/.</summary>
+    private static IEnumerable<Command> Commands() =>
+    [
+        CertsCommand.Create(),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = BuildRoot();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"connburst: {parse.Errors[0].Message} (see 'connburst {string.Join(' ', CommandPath(parse))} --help')");
+            return ExitCodes.BadInput;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            if (c.Command is not RootCommand) names.Insert(0, c.Command.Name);
+        return names;
+    }
+}

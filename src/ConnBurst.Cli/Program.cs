@@ -1,0 +1,3 @@
+using ConnBurst.Cli;
+
+return await CliApp.RunAsync(args);

@@ -1,0 +1,49 @@
+using ConnBurst.Reporting;
+using HdrHistogram;
+
+namespace ConnBurst.Recording;
+
+/// <summary>
+/// The one place latency histograms are created and summarised. Values are recorded in microseconds, from
+/// 1 µs up to 10 minutes at 3 significant digits; summaries are in milliseconds.
+/// </summary>
+public static class LatencyHistograms
+{
+    public const long HighestTrackableMicros = 10L * 60 * 1_000_000;
+    public const int SignificantDigits = 3;
+
+    public static LongHistogram Create() => new(1, HighestTrackableMicros, SignificantDigits);
+
+    public static Recorder CreateRecorder() =>
+        new(1, HighestTrackableMicros, SignificantDigits, (id, low, high, digits) => new LongHistogram(id, low, high, digits));
+
+    /// <summary>Records a value, clamped into the trackable range, so an outlier never throws on the hot path.</summary>
+    public static void RecordMicros(this HistogramBase h, long micros) =>
+        h.RecordValue(Math.Clamp(micros, 1, HighestTrackableMicros));
+
+    public static LatencySummary Summarize(HistogramBase h, bool withDistribution = false)
+    {
+        var s = new LatencySummary { Count = h.TotalCount };
+        if (h.TotalCount == 0) return s;
+        const double ms = 1000.0;
+        long min = long.MaxValue;
+        foreach (var v in h.RecordedValues()) { min = Math.Min(min, v.ValueIteratedTo); break; }
+        s.Min = h.LowestEquivalentValue(min) / ms;
+        s.Avg = h.GetMean() / ms;
+        s.StdDev = h.GetStdDeviation() / ms;
+        s.P50 = h.GetValueAtPercentile(50) / ms;
+        s.P75 = h.GetValueAtPercentile(75) / ms;
+        s.P90 = h.GetValueAtPercentile(90) / ms;
+        s.P95 = h.GetValueAtPercentile(95) / ms;
+        s.P99 = h.GetValueAtPercentile(99) / ms;
+        s.P999 = h.GetValueAtPercentile(99.9) / ms;
+        s.Max = h.GetMaxValue() / ms;
+        if (withDistribution)
+        {
+            s.Distribution = new List<double[]>();
+            foreach (var p in h.Percentiles(5))
+                s.Distribution.Add([p.PercentileLevelIteratedTo, p.ValueIteratedTo / ms]);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ConnBurst.Tests.Infrastructure;
+
+/// <summary>
+/// The real <c>connburst</c> executable as a child process: the test project references the CLI project, so
+/// connburst.dll sits beside the test assembly. Output is captured line by line; every wait has a timeout,
+/// and Dispose kills the whole process tree so no test leaves a process behind.
+/// </summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _gate = new();
+
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "connburst.dll");
+
+    private CliProcess(IEnumerable<string> args, IDictionary<string, string>? env, string? workingDirectory)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        // Tests never touch the user's ~/.connburst.
+        psi.Environment["CONNBURST_HOME"] = TestPki.HomeDir;
+        psi.Environment["NO_COLOR"] = "1";
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _stdout.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _stderr.AppendLine(e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static CliProcess Start(params string[] args) => new(args, null, null);
+
+    public static CliProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null) =>
+        new(args, env, workingDirectory);
+
+    /// <summary>Runs to completion (or kills it at <paramref name="timeout"/>) and returns exit code and output.</summary>
+    public static async Task<CliResult> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        using var p = Start(args);
+        return await p.WaitAsync(timeout);
+    }
+
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public string Stdout { get { lock (_gate) return _stdout.ToString(); } }
+    public string Stderr { get { lock (_gate) return _stderr.ToString(); } }
+
+    public async Task<CliResult> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"connburst did not exit within {timeout}: stdout={Stdout} stderr={Stderr}");
+        }
+        _process.WaitForExit(); // drains the async output readers
+        return new CliResult(_process.ExitCode, Stdout, Stderr);
+    }
+
+    /// <summary>Waits until stdout or stderr contains <paramref name="text"/>; fails if the process exits first.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Stdout.Contains(text, StringComparison.Ordinal) || Stderr.Contains(text, StringComparison.Ordinal)) return;
+            if (_process.HasExited)
+                throw new InvalidOperationException($"connburst exited ({_process.ExitCode}) before printing '{text}': stdout={Stdout} stderr={Stderr}");
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"connburst did not print '{text}' within {timeout}: stdout={Stdout} stderr={Stderr}");
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C does, so the process can shut down cleanly.</summary>
+    public void Interrupt()
+    {
+        if (!_process.HasExited) SysKill(_process.Id, 2);
+    }
+
+    public void Kill()
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int sig);
+}
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    /// <summary>The contract: every run prints its results file's path on the last line of stdout.</summary>
+    public string LastLine => Stdout.TrimEnd().Split('\n').LastOrDefault()?.Trim() ?? "";
+
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+}
