@@ -60,7 +60,14 @@ public static class PkiGenerator
         var notAfter = now.AddDays(o.Days);
         var m = new PkiManifest { KeyType = PkiOptions.Name(o.KeyType), Days = o.Days, CreatedAt = now, ServerNames = [.. o.ServerNames] };
 
-        using var caKey = keys.NewKey();
+        // Key generation dominates (RSA-2048: 50-500 ms a key), so the keys are made up front on every core.
+        // Revoked and expired certs share one key: their identity is the serial, not the key.
+        var made = new AsymmetricAlgorithm[o.Intermediate ? 5 : 4];
+        Parallel.For(0, made.Length, i => made[i] = keys.NewKey());
+        using var caKey = made[0];
+        using var serverKeyMade = made[1];
+        using var clientKeyMade = made[2];
+        using var negativeKey = made[3];
         var caReq = keys.Request("CN=ConnBurst Root CA, O=ConnBurst", caKey);
         AddCaExtensions(caReq);
         using var ca = caReq.CreateSelfSigned(notBefore, notAfter.AddDays(1));
@@ -72,7 +79,7 @@ public static class PkiGenerator
         AsymmetricAlgorithm? intermediateKey = null;
         if (o.Intermediate)
         {
-            intermediateKey = keys.NewKey();
+            intermediateKey = made[4];
             var req = keys.Request("CN=ConnBurst Client CA, O=ConnBurst", intermediateKey);
             AddCaExtensions(req);
             req.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
@@ -90,8 +97,8 @@ public static class PkiGenerator
         // Clients present their issuer too when it is an intermediate, so peers need only the root.
         string ClientChainSuffix() => intermediate is null ? "" : intermediate.ExportCertificatePem() + "\n";
 
-        using (var serverKey = keys.NewKey())
         {
+            var serverKey = serverKeyMade;
             var req = keys.Request("CN=" + o.ServerNames[0] + ", O=ConnBurst", serverKey);
             AddLeafExtensions(req, ca, serverAuth: true);
             var san = new SubjectAlternativeNameBuilder();
@@ -104,8 +111,8 @@ public static class PkiGenerator
             m.Server = WritePair(dir, "server", server, serverKey);
         }
 
-        using (var clientKey = keys.NewKey())
         {
+            var clientKey = clientKeyMade;
             using var client = IssueClient(keys, "CN=connburst-client, O=ConnBurst", clientKey, issuer, issuerKey, notBefore, notAfter, NewSerial());
             m.Client = WritePair(dir, "client", client, clientKey, ClientChainSuffix());
         }
@@ -113,7 +120,7 @@ public static class PkiGenerator
         var revokedSerials = new List<byte[]>(o.Revoked);
         for (int i = 1; i <= Math.Min(o.RevokedCertificates, o.Revoked); i++)
         {
-            using var key = keys.NewKey();
+            var key = negativeKey;
             var serial = NewSerial();
             using var cert = IssueClient(keys, $"CN=connburst-revoked-{i}, O=ConnBurst", key, issuer, issuerKey, notBefore, notAfter, serial);
             m.Revoked.Add(WritePair(dir, $"revoked-{i}", cert, key, ClientChainSuffix()));
@@ -122,7 +129,7 @@ public static class PkiGenerator
 
         if (o.Expired)
         {
-            using var key = keys.NewKey();
+            var key = negativeKey;
             using var cert = IssueClient(keys, "CN=connburst-expired, O=ConnBurst", key, issuer, issuerKey, now.AddDays(-20), now.AddDays(-1), NewSerial());
             m.Expired = WritePair(dir, "expired", cert, key, ClientChainSuffix());
         }
