@@ -1,0 +1,71 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using ConnBurst.Pki;
+
+namespace ConnBurst.Tls;
+
+/// <summary>
+/// Everything a TLS server needs, built ONCE: the <see cref="SslStreamCertificateContext"/> (so no handshake re-builds the
+/// server chain), the CustomRootTrust chain policy, the CRL set and the peer validator, all inside one shared
+/// <see cref="SslServerAuthenticationOptions"/> (SslStream copies what it needs per handshake). Knows nothing of MQTT or chat.
+/// </summary>
+public sealed class TlsServerFactory
+{
+    public TlsOptions Tls { get; }
+    public ClientCertMode ClientCerts { get; }
+    public CrlSet? Crl { get; }
+    public PeerValidator Validator { get; }
+    public X509Certificate2 ServerCertificate { get; }
+
+    /// <summary>Shared by every handshake; do not mutate after construction.</summary>
+    public SslServerAuthenticationOptions Options { get; }
+
+    public TlsServerFactory(TlsOptions tls, CertificateWithChain server, X509Certificate2Collection trustRoots,
+        ClientCertMode clientCerts, CrlSet? crl, X509Certificate2Collection? clientIntermediates = null)
+    {
+        Tls = tls;
+        ClientCerts = clientCerts;
+        Crl = crl;
+        ServerCertificate = server.Certificate;
+        Validator = new PeerValidator(crl, clientCerts == ClientCertMode.Required);
+        var validator = Validator;
+        Options = new SslServerAuthenticationOptions
+        {
+            // offline: the benchmark PKI has no AIA/OCSP endpoints, and nothing may be fetched at start-up.
+            ServerCertificateContext = SslStreamCertificateContext.Create(server.Certificate, server.Intermediates, offline: true),
+            EnabledSslProtocols = tls.SslProtocols,
+            CipherSuitesPolicy = tls.BuildCipherPolicy(),
+            ClientCertificateRequired = true, // "optional" still asks, so that a bad certificate is refused, not ignored
+            CertificateChainPolicy = TlsTrust.CustomRootPolicy(trustRoots, clientIntermediates),
+            AllowTlsResume = tls.AllowResume,
+            AllowRenegotiation = false,
+            RemoteCertificateValidationCallback = (sender, cert, chain, errors) =>
+            {
+                var refusal = validator.Validate(cert, chain, errors);
+                if (sender is PeerCheckedSslStream s)
+                {
+                    s.Refusal = refusal;
+                    s.PeerChecked = true;
+                }
+                return refusal == PeerRefusal.None;
+            },
+        };
+    }
+
+    /// <summary>
+    /// The server side of a manifest: its server certificate, its CA as the only trust root, and its CRL (verified against
+    /// the issuer; a bad CRL is an InputException). <paramref name="log"/> receives CRL reload messages.
+    /// </summary>
+    public static TlsServerFactory FromManifest(PkiManifest m, TlsOptions tls, ClientCertMode clientCerts, Action<string>? log = null)
+    {
+        var server = TlsCertificates.Server(m);
+        var roots = TlsCertificates.Roots(m);
+        var issuer = TlsCertificates.Issuer(m);
+        var crl = CrlSet.Load(m.PathOf(m.Crl), issuer, log);
+        var intermediates = m.Issuer == m.Ca ? null : new X509Certificate2Collection(issuer);
+        return new TlsServerFactory(tls, server, roots, clientCerts, crl, intermediates);
+    }
+
+    /// <summary>A stream to call <c>AuthenticateAsServerAsync(Options, ct)</c> on.</summary>
+    public PeerCheckedSslStream NewStream(Stream inner) => new(inner);
+}
