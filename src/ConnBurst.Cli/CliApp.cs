@@ -17,6 +17,7 @@ public static class CliApp
     private static IEnumerable<Command> Commands() =>
     [
         CertsCommand.Create(),
+        MonitorCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

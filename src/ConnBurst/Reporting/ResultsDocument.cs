@@ -36,8 +36,23 @@ public sealed class ResultsDocument
     /// <summary>Interval snapshots, oldest first.</summary>
     [JsonPropertyName("intervals")] public List<IntervalSnapshot> Intervals { get; set; } = new();
 
-    /// <summary>Kind-specific sections: "peak", "monitor", "server", "chat", "generator"...</summary>
-    [JsonExtensionData] public Dictionary<string, JsonNode?> Sections { get; set; } = new();
+    /// <summary>
+    /// Kind-specific sections: "peak", "monitor", "server", "chat", "generator"... Assign a JsonNode (or any
+    /// serialisable object); read with <see cref="Section"/>. The type is a Dictionary of object because
+    /// System.Text.Json rejects a Dictionary of JsonNode as extension data, and .NET 10 writes a JsonObject
+    /// extension property as an unnamed nested object (invalid JSON). ResultsFile reads unknown values as JsonNode.
+    /// </summary>
+    [JsonExtensionData] public Dictionary<string, object?> Sections { get; set; } = new();
+
+    /// <summary>A section as a JsonNode, or null when absent (whether it was set in code or read from a file).</summary>
+    public JsonNode? Section(string name) =>
+        Sections.TryGetValue(name, out var value) ? value switch
+        {
+            null => null,
+            JsonNode node => node,
+            System.Text.Json.JsonElement element => JsonNode.Parse(element.GetRawText()),
+            _ => System.Text.Json.JsonSerializer.SerializeToNode(value, ResultsFile.Json),
+        } : null;
 }
 
 public sealed class Counts

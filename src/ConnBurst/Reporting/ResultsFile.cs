@@ -11,6 +11,8 @@ public static class ResultsFile
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Sections (extension data typed object) read back as JsonNode, the type writers put in.
+        UnknownTypeHandling = JsonUnknownTypeHandling.JsonNode,
     };
 
     /// <summary>Writes <paramref name="doc"/> as <c>DIR/&lt;kind&gt;-&lt;timestamp&gt;.json</c> (or <paramref name="fileName"/>) and returns the path.</summary>

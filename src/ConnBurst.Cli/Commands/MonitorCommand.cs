@@ -1,0 +1,99 @@
+using System.CommandLine;
+using ConnBurst.Common;
+using ConnBurst.Export;
+using ConnBurst.Monitor;
+
+namespace ConnBurst.Cli.Commands;
+
+/// <summary><c>connburst monitor</c>: sample the server machine and record on remote START/STOP (docs/monitor-protocol.md).</summary>
+public static class MonitorCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen") { Description = "Control address ADDR:PORT (port 0 picks a free one)", DefaultValueFactory = _ => $"127.0.0.1:{MonitorOptions.DefaultPort}" };
+        var results = new Option<string>("--results") { Description = "Directory for results (created if missing)", DefaultValueFactory = _ => "results" };
+        var process = new Option<string?>("--process") { Description = "Watch the process with this name (like ps -C NAME): CPU, RSS, fds and CPU per thread" };
+        var pid = new Option<int?>("--pid") { Description = "Watch the process with this pid" };
+        var port = new Option<int?>("--port") { Description = "Watch the TCP sockets on this port: counts by state, Recv-Q/Send-Q" };
+        var interval = new Option<string>("--interval") { Description = "Sampling interval (e.g. 1s, 250ms)", DefaultValueFactory = _ => "1s" };
+        var maxRecording = new Option<string>("--max-recording") { Description = "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => "2h" };
+        var token = new Option<string?>("--token") { Description = $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
+        var graphite = new Option<string?>("--graphite") { Description = "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
+        var prefix = new Option<string?>("--graphite-prefix") { Description = "Metric path prefix (default connburst.monitor.<host>)" };
+
+        var cmd = new Command("monitor", "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between START and STOP sent over TCP.")
+        {
+            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix,
+        };
+        CommandAction.Set(cmd, async (p, ct) =>
+        {
+            var options = new MonitorOptions
+            {
+                Listen = HostPort.Parse(p.GetValue(listen)!, "--listen", MonitorOptions.DefaultPort),
+                ResultsDir = p.GetValue(results)!,
+                ProcessName = p.GetValue(process),
+                Pid = p.GetValue(pid),
+                Port = p.GetValue(port),
+                Interval = Durations.Parse(p.GetValue(interval)!, "--interval"),
+                MaxRecording = Durations.Parse(p.GetValue(maxRecording)!, "--max-recording"),
+                Token = p.GetValue(token) ?? NullIfEmpty(Environment.GetEnvironmentVariable(MonitorClient.TokenVariable)),
+                Graphite = p.GetValue(graphite) is { } g ? HostPort.Parse(g, "--graphite", 2003) : null,
+                GraphitePrefix = p.GetValue(prefix) ?? MonitorOptions.DefaultGraphitePrefix(),
+            }.Validate();
+            return await RunAsync(options, ct);
+        });
+        return cmd;
+    }
+
+    private static async Task<int> RunAsync(MonitorOptions options, CancellationToken ct)
+    {
+        var endpoint = options.Listen.Host == "localhost" ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, options.Listen.Port) : options.Listen.Resolve("--listen");
+        var target = options.ProcessName is { } name ? ProcessTarget.ByName(name) : options.Pid is { } pid ? ProcessTarget.ByPid(pid) : null;
+        if (target is not null) target.Notice += m => Console.WriteLine("monitor: " + m);
+        await using var graphite = options.Graphite is { } g ? new GraphitePlaintextExporter(g) : null;
+        using var sampler = new SystemSampler(target, options.Port);
+        using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error);
+        var server = new ControlServer(service, endpoint, options.Token);
+        try
+        {
+            server.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new InputException($"--listen {options.Listen}: cannot listen ({e.SocketErrorCode})");
+        }
+        await using (server)
+        {
+            PrintConfiguration(options, sampler, target);
+            if (options.OpenToNetwork && options.Token is null)
+            {
+                Console.Error.WriteLine("WARNING ==============================================================");
+                Console.Error.WriteLine($"WARNING monitor control port {server.LocalEndpoint} is open to the network WITHOUT a token:");
+                Console.Error.WriteLine("WARNING anyone who can reach it can START/STOP recordings and read summaries.");
+                Console.Error.WriteLine($"WARNING use --token SECRET (or {MonitorClient.TokenVariable}) or --listen 127.0.0.1:PORT.");
+                Console.Error.WriteLine("WARNING ==============================================================");
+            }
+            Console.WriteLine($"listening on {server.LocalEndpoint}");
+            await service.RunAsync(ct);
+        }
+        if (graphite is not null)
+        {
+            var s = graphite.Stats;
+            Console.WriteLine($"graphite {options.Graphite}: {s.LinesQueued} lines queued, {s.BytesSent} bytes sent, {s.LinesDropped} dropped, {s.Failures} connection failures{(s.LastError is null ? "" : $" (last: {s.LastError})")}");
+        }
+        if (service.OverrunSamples > 0) Console.Error.WriteLine($"monitor: {service.OverrunSamples} samples took longer than the interval");
+        if (service.LastResultsPath is { } last) Console.WriteLine(last);
+        return ExitCodes.Ok;
+    }
+
+    private static void PrintConfiguration(MonitorOptions o, SystemSampler sampler, ProcessTarget? target)
+    {
+        Console.WriteLine($"connburst monitor: {sampler.Cores} cores, interfaces {string.Join(',', sampler.Interfaces)}, disks {(sampler.Disks.Count == 0 ? "none" : string.Join(',', sampler.Disks))}");
+        Console.WriteLine($"  interval {Durations.Format(o.Interval)}, max recording {Durations.Format(o.MaxRecording)}, results {Path.GetFullPath(o.ResultsDir)}, auth {(o.Token is null ? "none" : "token")}");
+        if (target is not null) Console.WriteLine($"  process {target.Describe()}");
+        if (o.Port is { } port) Console.WriteLine($"  sockets on port {port}");
+        if (o.Graphite is { } g) Console.WriteLine($"  graphite {g} as {o.GraphitePrefix}.*");
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ConnBurst.Common;
+
+namespace ConnBurst.Monitor;
+
+/// <summary><c>connburst monitor</c>'s options, validated once at the edge (<see cref="Validate"/>).</summary>
+public sealed record MonitorOptions
+{
+    public const int DefaultPort = 8888;
+
+    public HostPort Listen { get; init; } = new("127.0.0.1", DefaultPort);
+    public string ResultsDir { get; init; } = "results";
+    public string? ProcessName { get; init; }
+    public int? Pid { get; init; }
+    public int? Port { get; init; }
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxRecording { get; init; } = TimeSpan.FromHours(2);
+    public string? Token { get; init; }
+    public HostPort? Graphite { get; init; }
+    /// <summary>Metric paths are <c>PREFIX.COLUMN</c>; default <c>connburst.monitor.HOST</c>.</summary>
+    public string GraphitePrefix { get; init; } = DefaultGraphitePrefix();
+
+    public static string DefaultGraphitePrefix() => "connburst.monitor." + SystemSampler.MetricName(Environment.MachineName);
+
+    /// <summary>True when the control port can be reached from other machines (not a loopback address).</summary>
+    public bool OpenToNetwork => !IPAddress.TryParse(Listen.Host, out var ip) ? Listen.Host != "localhost" : !IPAddress.IsLoopback(ip);
+
+    public MonitorOptions Validate()
+    {
+        if (ProcessName is not null && Pid is not null) throw new InputException("--process and --pid are exclusive: give one");
+        if (ProcessName is { Length: 0 }) throw new InputException("--process: empty name");
+        if (Pid is <= 0) throw new InputException($"--pid: {Pid} is not a process id");
+        if (Pid is { } pid && !Proc.ProcessLocator.Exists(pid)) throw new InputException($"--pid: no process {pid}");
+        if (Port is < 1 or > 65535) throw new InputException($"--port: {Port} is not a port number (1-65535)");
+        if (Interval < TimeSpan.FromMilliseconds(100) || Interval > TimeSpan.FromMinutes(10))
+            throw new InputException($"--interval: {Durations.Format(Interval)} is out of range (100ms to 10m)");
+        if (MaxRecording < TimeSpan.FromSeconds(1)) throw new InputException($"--max-recording: {Durations.Format(MaxRecording)} is too short (at least 1s)");
+        if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace))) throw new InputException("--token: must be non-empty with no spaces");
+        if (GraphitePrefix.Length == 0 || GraphitePrefix.Any(char.IsWhiteSpace) || GraphitePrefix.StartsWith('.') || GraphitePrefix.EndsWith('.'))
+            throw new InputException($"--graphite-prefix: '{GraphitePrefix}' is not a dotted metric path");
+        if (!IPAddress.TryParse(Listen.Host, out _) && Listen.Host != "localhost")
+            throw new InputException($"--listen: '{Listen.Host}' is not an IP address (use e.g. 127.0.0.1:8888 or 0.0.0.0:8888)");
+        return this;
+    }
+
+    /// <summary>The effective configuration, embedded in results (the token is never written, only whether one is set).</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["listen"] = Listen.ToString(),
+        ["results"] = Path.GetFullPath(ResultsDir),
+        ["process"] = ProcessName,
+        ["pid"] = Pid,
+        ["port"] = Port,
+        ["intervalMs"] = Interval.TotalMilliseconds,
+        ["maxRecording"] = Durations.Format(MaxRecording),
+        ["auth"] = Token is not null,
+        ["graphite"] = Graphite?.ToString(),
+        ["graphitePrefix"] = Graphite is null ? null : GraphitePrefix,
+    };
+}

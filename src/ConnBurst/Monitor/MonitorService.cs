@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text;
+using ConnBurst.Export;
+
+namespace ConnBurst.Monitor;
+
+/// <summary>
+/// The monitor's engine: samples every interval (always, so Graphite sees the machine between recordings),
+/// appends samples to the current recording, and starts, stops and writes recordings for the control protocol.
+/// One lock guards the sampler and the recording; commands hold it for microseconds, never while files are written.
+/// </summary>
+public sealed class MonitorService : IDisposable
+{
+    private readonly MonitorOptions _options;
+    private readonly SystemSampler _sampler;
+    private readonly GraphitePlaintextExporter? _graphite;
+    private readonly byte[][] _graphitePaths;
+    private readonly TextWriter _out;
+    private readonly TextWriter _err;
+    private readonly Lock _gate = new();
+    private readonly List<Task> _writes = new();
+    private PeriodicTimer? _timer;
+    private Recording? _recording;
+    private long _lastSampleTimestamp;
+    private MonitorSummary? _lastSummary;
+
+    public MonitorService(MonitorOptions options, SystemSampler sampler, GraphitePlaintextExporter? graphite, TextWriter output, TextWriter errors)
+    {
+        _options = options;
+        _sampler = sampler;
+        _graphite = graphite;
+        _out = output;
+        _err = errors;
+        _graphitePaths = sampler.Columns.Select(c => Encoding.UTF8.GetBytes(options.GraphitePrefix + "." + c)).ToArray();
+    }
+
+    /// <summary>The results JSON of the last recording written, printed as the monitor's last line on exit.</summary>
+    public string? LastResultsPath { get; private set; }
+
+    /// <summary>Samples that took longer than the interval (the machine is overloaded or /proc/net/tcp is huge).</summary>
+    public long OverrunSamples { get; private set; }
+
+    public bool IsRecording { get { lock (_gate) return _recording is not null; } }
+
+    /// <summary>Samples until <paramref name="ct"/> is cancelled (Ctrl-C), then writes a recording still in progress as "interrupted".</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        lock (_gate) SampleLocked();
+        using var timer = new PeriodicTimer(_options.Interval);
+        _timer = timer;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) Tick();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        RecordingResult? last;
+        lock (_gate) last = _recording is null ? null : FinishLocked("interrupted");
+        if (last is not null) WriteAndReport(last);
+        Task[] pending;
+        lock (_writes) pending = _writes.ToArray();
+        Task.WaitAll(pending, TimeSpan.FromSeconds(60));
+    }
+
+    private void Tick()
+    {
+        RecordingResult? expired = null;
+        lock (_gate)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var ready = SampleLocked();
+            if (ready && _recording is not null)
+            {
+                _recording.Append(_sampler.Values);
+                if (_recording.Elapsed >= _options.MaxRecording)
+                {
+                    _err.WriteLine($"monitor: recording '{_recording.Label}' reached --max-recording {Common.Durations.Format(_options.MaxRecording)} without STOP; ending and writing it");
+                    expired = FinishLocked("timeout");
+                }
+            }
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > _options.Interval) OverrunSamples++;
+            if (ready) ExportLocked();
+        }
+        if (expired is not null) WriteInBackground(expired);
+    }
+
+    private bool SampleLocked()
+    {
+        _lastSampleTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        return _sampler.Sample();
+    }
+
+    private void ExportLocked()
+    {
+        if (_graphite is null) return;
+        var epoch = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var values = _sampler.Values;
+        for (var i = 0; i < values.Length; i++) _graphite.Enqueue(_graphitePaths[i], values[i], epoch);
+        _graphite.Flush();
+    }
+
+    /// <summary>START: begins a recording, or says why not.</summary>
+    public string Start(string label)
+    {
+        lock (_gate)
+        {
+            if (_recording is not null)
+                return $"ERR already recording '{_recording.Label}' for {_recording.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; send STOP first";
+            // Sample now and restart the interval clock, so the first sample covers exactly the first interval after START.
+            SampleLocked();
+            if (_timer is not null) _timer.Period = _options.Interval;
+            _recording = new Recording(label, _sampler.Columns, InitialCapacity());
+            _sampler.Target?.MarkBaseline();
+        }
+        _out.WriteLine($"recording '{label}' started");
+        return label.Length > 0 ? $"OK started {label}" : "OK started";
+    }
+
+    /// <summary>STOP: ends the recording, writes its files and answers with the JSON path.</summary>
+    public async Task<string> StopAsync()
+    {
+        RecordingResult result;
+        lock (_gate)
+        {
+            if (_recording is null) return "ERR not recording (send START first)";
+            result = FinishLocked("completed");
+        }
+        var written = await Task.Run(() => WriteAndReport(result));
+        return written is null
+            ? "ERR recording could not be written (see the monitor's log)"
+            : string.Create(CultureInfo.InvariantCulture, $"OK stopped samples={written.Summary.Samples} seconds={written.Summary.Seconds:0.0} json={written.JsonPath}");
+    }
+
+    public string Status()
+    {
+        lock (_gate)
+        {
+            if (_recording is { } r)
+                return string.Create(CultureInfo.InvariantCulture, $"OK recording seconds={r.Elapsed.TotalSeconds:0.0} samples={r.Count} label={r.Label}");
+            return _lastSummary is { } s ? $"OK idle last={s.Label}" : "OK idle";
+        }
+    }
+
+    /// <summary>SUMMARY: the last finished recording's summary as one JSON line.</summary>
+    public string Summary()
+    {
+        lock (_gate) return _lastSummary?.ToJsonLine() ?? "ERR no recording has finished yet";
+    }
+
+    private RecordingResult FinishLocked(string outcome)
+    {
+        var rec = _recording!;
+        // Keep the partial interval since the last tick unless it is too short to measure CPU over (ticks are 10 ms).
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastSampleTimestamp) >= _options.Interval / 4 && SampleLocked())
+            rec.Append(_sampler.Values);
+        var target = _sampler.Target;
+        var reader = target?.Current;
+        var result = new RecordingResult(
+            rec, outcome, DateTimeOffset.Now, _options.Interval, _sampler.Cores, _sampler.Port,
+            target is null ? null : reader?.Name ?? target.Name,
+            target is null ? null : reader?.Pid ?? target.FixedPid,
+            reader?.CpuSecondsSinceBaseline ?? 0,
+            reader?.ThreadTable(MonitorJson.ThreadRows) ?? [],
+            _options.ToJson());
+        result.Config["label"] = rec.Label;
+        target?.ClearBaseline();
+        _recording = null;
+        return result;
+    }
+
+    private void WriteInBackground(RecordingResult result)
+    {
+        var task = Task.Run(() => WriteAndReport(result));
+        lock (_writes)
+        {
+            _writes.RemoveAll(t => t.IsCompleted);
+            _writes.Add(task);
+        }
+    }
+
+    private MonitorResultsWriter.Written? WriteAndReport(RecordingResult result)
+    {
+        try
+        {
+            var written = MonitorResultsWriter.Write(result, _options.ResultsDir);
+            foreach (var p in written.Problems) _err.WriteLine($"monitor: could not write {p}");
+            lock (_gate)
+            {
+                _lastSummary = written.Summary;
+                LastResultsPath = written.JsonPath;
+            }
+            _out.WriteLine($"recording '{result.Recording.Label}' {result.Outcome}: {written.Summary.Samples} samples over {written.Summary.Seconds:0.0} s, busiest core avg {written.Summary.Cpu.MaxCoreAvgBusy:0.0}% busy -> {written.JsonPath}");
+            return written;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever went wrong, the monitor keeps running and the next recording can still be written.
+            _err.WriteLine($"monitor: could not write recording '{result.Recording.Label}': {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("CONNBURST_DEBUG") == "1") _err.WriteLine(e);
+            return null;
+        }
+    }
+
+    private int InitialCapacity()
+    {
+        var expected = _options.MaxRecording / _options.Interval;
+        return (int)Math.Clamp(expected + 2, 16, 1024);
+    }
+
+    public void Dispose() => _sampler.Dispose();
+}

@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+
+namespace ConnBurst.Monitor.Proc;
+
+/// <summary>
+/// The few libc calls the /proc readers need. Raw descriptors (not SafeFileHandle/FileStream) let a reader
+/// open, pread and close a file with a path it encoded once, so a steady-state sample allocates nothing.
+/// </summary>
+internal static partial class Native
+{
+    private const int O_RDONLY = 0;
+    private const int O_DIRECTORY = 0x10000;
+    private const int O_CLOEXEC = 0x80000;
+    private const int SC_CLK_TCK = 2;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static unsafe partial int SysOpen(byte* path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static unsafe partial nint SysPread(int fd, byte* buf, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    internal static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long SysLseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
+    private static unsafe partial nint SysGetdents64(int fd, byte* buf, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    private static partial long SysConf(int name);
+
+    /// <summary>Opens a NUL-terminated path read-only; -1 when it does not exist (a process or thread that ended).</summary>
+    internal static unsafe int Open(byte[] nulTerminatedPath, bool directory = false)
+    {
+        fixed (byte* p = nulTerminatedPath) return SysOpen(p, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
+    }
+
+    /// <summary>Reads at an offset; -1 on error (ESRCH once the process is gone).</summary>
+    internal static unsafe int Pread(int fd, Span<byte> buffer, long offset)
+    {
+        fixed (byte* p = buffer) return (int)SysPread(fd, p, (nuint)buffer.Length, offset);
+    }
+
+    internal static bool Rewind(int fd) => SysLseek(fd, 0, 0) == 0;
+
+    internal static unsafe int GetDents64(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer) return (int)SysGetdents64(fd, p, (nuint)buffer.Length);
+    }
+
+    /// <summary>Clock ticks per second for /proc CPU times (USER_HZ); 100 on every mainstream kernel.</summary>
+    internal static readonly long ClockTicksPerSecond = TicksPerSecond();
+
+    private static long TicksPerSecond()
+    {
+        try { var t = SysConf(SC_CLK_TCK); return t > 0 ? t : 100; }
+        catch (DllNotFoundException) { return 100; }
+        catch (EntryPointNotFoundException) { return 100; }
+    }
+
+    /// <summary>The path as UTF-8 with a trailing NUL, built once per file.</summary>
+    internal static byte[] PathBytes(string path)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+        System.Text.Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,123 @@
+namespace ConnBurst.Monitor;
+
+/// <summary>Computes a recording's <see cref="MonitorSummary"/> once, from its series; every output reads this.</summary>
+internal static class SummaryBuilder
+{
+    public static MonitorSummary Build(RecordingResult r)
+    {
+        var rec = r.Recording;
+        var s = new MonitorSummary
+        {
+            Label = rec.Label,
+            Host = Environment.MachineName,
+            Outcome = r.Outcome,
+            StartedAt = rec.StartedAt,
+            EndedAt = r.EndedAt,
+            Seconds = Round((r.EndedAt - rec.StartedAt).TotalSeconds),
+            Samples = rec.Count,
+            IntervalMs = r.Interval.TotalMilliseconds,
+        };
+        s.Cpu.Cores = r.Cores;
+        s.Cpu.TotalAvgBusy = Round(Avg(rec.Column("cpu.total.busy")));
+        s.Cpu.TotalMaxBusy = Round(Max(rec.Column("cpu.total.busy")));
+        s.Cpu.AvgIoWait = Round(Avg(rec.Column("cpu.total.iowait")));
+        s.Cpu.AvgSoftIrq = Round(Avg(rec.Column("cpu.total.softirq")));
+        s.Cpu.AvgSteal = Round(Avg(rec.Column("cpu.total.steal")));
+        for (var i = 0; i < r.Cores; i++)
+        {
+            var busy = rec.Column($"cpu.cpu{i}.busy");
+            s.Cpu.PerCore.Add(new CoreSummary
+            {
+                Core = i,
+                AvgBusy = Round(Avg(busy)),
+                MaxBusy = Round(Max(busy)),
+                AvgUser = Round(Avg(rec.Column($"cpu.cpu{i}.user"))),
+                AvgSystem = Round(Avg(rec.Column($"cpu.cpu{i}.system"))),
+                AvgSoftIrq = Round(Avg(rec.Column($"cpu.cpu{i}.softirq"))),
+            });
+        }
+        s.Cpu.MaxCoreAvgBusy = s.Cpu.PerCore.Count > 0 ? s.Cpu.PerCore.Max(c => c.AvgBusy) : 0;
+        s.Cpu.MaxCoreMaxBusy = s.Cpu.PerCore.Count > 0 ? s.Cpu.PerCore.Max(c => c.MaxBusy) : 0;
+        s.Memory.TotalMiB = Round(Max(rec.Column("mem.totalMiB")));
+        s.Memory.UsedMiBMax = Round(Max(rec.Column("mem.usedMiB")));
+        s.Memory.AvailableMiBMin = Round(Min(rec.Column("mem.availableMiB")));
+        s.Load1Max = Round(Max(rec.Column("load.load1")));
+
+        if (r.ProcessName is not null || r.ProcessPid is not null)
+        {
+            s.Process = new ProcessSummary
+            {
+                Pid = r.ProcessPid ?? 0,
+                Name = r.ProcessName ?? "",
+                CpuAvgPercent = Round(Avg(rec.Column("process.cpuPercent"))),
+                CpuMaxPercent = Round(Max(rec.Column("process.cpuPercent"))),
+                CpuSeconds = Round(r.ProcessCpuSeconds),
+                RssMiBMax = Round(Max(rec.Column("process.rssMiB"))),
+                FdsMax = Max(rec.Column("process.fds")),
+                ThreadsMax = Max(rec.Column("process.threads")),
+                BusiestThreads = r.Threads.Take(10).Select(t => new ThreadSummary
+                {
+                    Tid = t.Tid, Name = t.Name, CpuSeconds = Round(t.CpuSeconds), Share = Math.Round(t.Share, 4),
+                }).ToList(),
+            };
+        }
+
+        if (r.Port is { } port)
+        {
+            s.Sockets = new SocketSummary
+            {
+                Port = port,
+                EstablishedMax = Max(rec.Column("sockets.established")),
+                RecvQMax = Max(rec.Column("sockets.recvQMax")),
+                RecvQSumMax = Max(rec.Column("sockets.recvQSum")),
+                SendQMax = Max(rec.Column("sockets.sendQMax")),
+                SendQSumMax = Max(rec.Column("sockets.sendQSum")),
+                AcceptQueueMax = Max(rec.Column("sockets.acceptQueue")),
+            };
+            s.Sockets.NotReading = NotReading(rec);
+        }
+        return s;
+    }
+
+    /// <summary>
+    /// Which side let data pile up. Recv-Q on the server's sockets (or connections left in the accept queue)
+    /// means the server did not read; Send-Q on them means the peers did not. A queue counts only if it
+    /// stayed up for at least two samples in a row, so one burst the reader caught up with is not blamed.
+    /// </summary>
+    private static string NotReading(Recording rec)
+    {
+        var server = Sustained(rec.Column("sockets.recvQSum")) || Sustained(rec.Column("sockets.acceptQueue"));
+        var peer = Sustained(rec.Column("sockets.sendQSum"));
+        return (server, peer) switch { (true, true) => "both", (true, false) => "server", (false, true) => "peer", _ => "none" };
+    }
+
+    private static bool Sustained(ReadOnlySpan<double> series)
+    {
+        for (var i = 1; i < series.Length; i++) if (series[i] > 0 && series[i - 1] > 0) return true;
+        return false;
+    }
+
+    public static double Avg(ReadOnlySpan<double> xs)
+    {
+        double sum = 0;
+        var n = 0;
+        foreach (var x in xs) if (!double.IsNaN(x)) { sum += x; n++; }
+        return n == 0 ? 0 : sum / n;
+    }
+
+    public static double Max(ReadOnlySpan<double> xs)
+    {
+        var m = double.NaN;
+        foreach (var x in xs) if (!double.IsNaN(x) && (double.IsNaN(m) || x > m)) m = x;
+        return double.IsNaN(m) ? 0 : m;
+    }
+
+    public static double Min(ReadOnlySpan<double> xs)
+    {
+        var m = double.NaN;
+        foreach (var x in xs) if (!double.IsNaN(x) && (double.IsNaN(m) || x < m)) m = x;
+        return double.IsNaN(m) ? 0 : m;
+    }
+
+    public static double Round(double x) => Math.Round(x, 3);
+}
