@@ -18,6 +18,9 @@ public static class CliApp
     [
         CertsCommand.Create(),
         MonitorCommand.Create(),
+        ReportCommand.Create(),
+        CompareCommand.Create(),
+        AnalyzeCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

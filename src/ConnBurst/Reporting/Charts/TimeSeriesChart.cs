@@ -26,10 +26,16 @@ public static class TimeSeriesChart
     /// <summary>Draws the lines and writes the PNG to <paramref name="path"/>.</summary>
     public static void SavePng(string path, Options options, IEnumerable<ChartLine> lines)
     {
-        var plot = new Plot();
-        plot.Title(options.Title);
-        plot.XLabel(options.XLabel);
-        plot.YLabel(options.YLabel);
+        var plot = Build(options, lines);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        plot.SavePng(path, options.Width, options.Height);
+    }
+
+    /// <summary>Draws the lines on a plot in the shared <see cref="ChartStyle"/> (for reports that embed it or save it themselves).</summary>
+    public static Plot Build(Options options, IEnumerable<ChartLine> lines)
+    {
+        var plot = ChartStyle.NewPlot(options.Title, options.XLabel, options.YLabel);
         var palette = new ScottPlot.Palettes.Category10();
         var i = 0;
         var anyRight = false;
@@ -58,9 +64,7 @@ public static class TimeSeriesChart
         plot.ShowLegend(Alignment.UpperLeft);
         plot.Axes.AutoScale();
         if (options.YLimits is { } y) plot.Axes.SetLimitsY(y.Min, y.Max, plot.Axes.Left);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        plot.SavePng(path, options.Width, options.Height);
+        return plot;
     }
 
     private static (double[] Xs, double[] Ys) WithoutNaN(IReadOnlyList<double> xs, IReadOnlyList<double> ys)

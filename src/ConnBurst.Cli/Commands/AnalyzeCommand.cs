@@ -1,0 +1,40 @@
+using System.CommandLine;
+using ConnBurst.Common;
+using ConnBurst.Reporting;
+using ConnBurst.Reporting.Analysis;
+
+namespace ConnBurst.Cli.Commands;
+
+/// <summary><c>connburst analyze RESULTS...</c>: names the bottleneck (side, resource, busiest server threads), each claim with its figures.</summary>
+public static class AnalyzeCommand
+{
+    public static Command Create()
+    {
+        var results = new Argument<string[]>("RESULTS") { Description = "A burst or chat results file, optionally with the monitor's results for the same run", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print the claims as JSON instead of text" };
+        var cmd = new Command("analyze", "Name the bottleneck of a run: which side (generator or server), which resource, which server threads.") { results, json };
+        CommandAction.Set(cmd, (p, _) =>
+        {
+            var runs = RunReportBuilder.Build(ResultsInputs.Load(p.GetValue(results)!))
+                .Where(r => r.Doc.Kind is "burst" or "chat").ToList();
+            if (runs.Count == 0) throw new InputException("analyze needs a burst or chat results file");
+            foreach (var r in runs)
+            {
+                var a = r.Analysis ?? BottleneckAnalyzer.Analyze(r.Doc, r.Server);
+                if (p.GetValue(json))
+                {
+                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { run = r.Label, claims = a.Claims }, ResultsFile.Json));
+                    continue;
+                }
+                Console.WriteLine($"== {r.Label}");
+                foreach (var c in a.Claims)
+                {
+                    Console.WriteLine($"{c.Question}: {c.Conclusion}: {c.Text}");
+                    foreach (var e in c.Evidence) Console.WriteLine($"   - {e}");
+                }
+            }
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,17 @@
+namespace ConnBurst.Reporting.Analysis;
+
+/// <summary>The answer to "where is the bottleneck": one claim per question, each with the figures it rests on.</summary>
+public sealed record BottleneckAnalysis(Claim Side, Claim Resource, Claim Threads)
+{
+    public IEnumerable<Claim> Claims => [Side, Resource, Threads];
+}
+
+/// <summary>
+/// One claim. <see cref="Conclusion"/> is a short word a script can match (side: server, generator, undetermined;
+/// resource: cpu-machine, cpu-core, memory, disk, network, fd-limit, none, undetermined; threads: a thread name or
+/// undetermined). <see cref="Evidence"/> lists the figures, each naming its source.
+/// </summary>
+public sealed record Claim(string Question, string Conclusion, string Text, IReadOnlyList<string> Evidence)
+{
+    public bool Determined => Conclusion != "undetermined";
+}

@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+
+namespace ConnBurst.Reporting.Sections;
+
+/// <summary>
+/// The server-side figures reports, verdicts and analyze use, read once from the monitor's summary (the "server"
+/// section a burst or chat run embeds, or the "summary" of a monitor result; shape in docs/results-schema.md, written
+/// by ConnBurst.Monitor.MonitorSummary). A view, not a second model: every figure here is one the monitor computed.
+/// </summary>
+public sealed record ServerFigures
+{
+    public int Cores { get; init; }
+    /// <summary>The highest busy percent any one core reached in any sample.</summary>
+    public double MaxCoreBusy { get; init; }
+    public int BusiestCore { get; init; }
+    public double[] PerCoreMax { get; init; } = [];
+    public double[] PerCoreAvg { get; init; } = [];
+    public double TotalAvgBusy { get; init; }
+    public double TotalMaxBusy { get; init; }
+    public int Samples { get; init; }
+    public double? ProcessCpuAvg { get; init; }
+    public string? ProcessName { get; init; }
+    public double? FdsMax { get; init; }
+    public double? MemTotalMiB { get; init; }
+    public double? MemAvailableMinMiB { get; init; }
+    public double? IoWaitAvg { get; init; }
+    public double? RecvQSumMax { get; init; }
+    public double? SendQSumMax { get; init; }
+    public double? AcceptQueueMax { get; init; }
+    public double? EstablishedMax { get; init; }
+    /// <summary>The monitor's own reading of the queues: server, peer, both or none.</summary>
+    public string? NotReading { get; init; }
+    public IReadOnlyList<(int Tid, string Name, double Share)> Threads { get; init; } = [];
+    /// <summary>Per-core series for the CPU chart, when the results carry them.</summary>
+    public CpuSeries? Series { get; init; }
+
+    /// <summary>The server figures of a run: its "server" section, or the "summary" of a monitor result; null when it has neither.</summary>
+    public static ServerFigures? Of(ResultsDocument doc)
+    {
+        var node = doc.Section("server") as JsonObject ?? doc.Section("monitor")?["summary"] as JsonObject;
+        return node is null ? null : From(node, CpuSeries.Of(doc));
+    }
+
+    public static ServerFigures From(JsonObject s, CpuSeries? series = null)
+    {
+        var cpu = s["cpu"] as JsonObject;
+        var perCore = (cpu?["perCore"] as JsonArray)?.OfType<JsonObject>().OrderBy(c => Num(c["core"]) ?? 0).ToList() ?? [];
+        var max = perCore.Select(c => Num(c["maxBusy"]) ?? 0).ToArray();
+        var busiest = max.Length == 0 ? 0 : Array.IndexOf(max, max.Max());
+        var process = s["process"] as JsonObject;
+        var sockets = s["sockets"] as JsonObject;
+        var memory = s["memory"] as JsonObject;
+        var threads = (process?["busiestThreads"] as JsonArray)?.OfType<JsonObject>()
+            .Select(t => ((int)(Num(t["tid"]) ?? 0), t["name"]?.GetValue<string>() ?? "", Num(t["share"]) ?? 0)).ToList() ?? [];
+        return new ServerFigures
+        {
+            Cores = (int)(Num(cpu?["cores"]) ?? perCore.Count),
+            MaxCoreBusy = Num(cpu?["maxCoreMaxBusy"]) ?? (max.Length > 0 ? max.Max() : 0),
+            BusiestCore = perCore.Count == 0 ? 0 : (int)(Num(perCore[busiest]["core"]) ?? busiest),
+            PerCoreMax = max,
+            PerCoreAvg = perCore.Select(c => Num(c["avgBusy"]) ?? 0).ToArray(),
+            TotalAvgBusy = Num(cpu?["totalAvgBusy"]) ?? 0,
+            TotalMaxBusy = Num(cpu?["totalMaxBusy"]) ?? 0,
+            IoWaitAvg = Num(cpu?["avgIoWait"]),
+            Samples = (int)(Num(s["samples"]) ?? 0),
+            ProcessCpuAvg = Num(process?["cpuAvgPercent"]),
+            ProcessName = process?["name"]?.GetValue<string>(),
+            FdsMax = Num(process?["fdsMax"]),
+            MemTotalMiB = Num(memory?["totalMiB"]),
+            MemAvailableMinMiB = Num(memory?["availableMiBMin"]),
+            RecvQSumMax = Num(sockets?["recvQSumMax"]),
+            SendQSumMax = Num(sockets?["sendQSumMax"]),
+            AcceptQueueMax = Num(sockets?["acceptQueueMax"]),
+            EstablishedMax = Num(sockets?["establishedMax"]),
+            NotReading = sockets?["notReading"]?.GetValue<string>(),
+            Threads = threads,
+            Series = series,
+        };
+    }
+
+    private static double? Num(JsonNode? n) =>
+        n is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using ConnBurst.Reporting.Sections;
+
+namespace ConnBurst.Reporting;
+
+/// <summary>The verdicts a report shows: run outcome, errors, and the seed's SLO (average latency, busiest core).</summary>
+public static class Verdicts
+{
+    public static IReadOnlyList<Verdict> Judge(ResultsDocument doc, string phase, ServerFigures? monitor, PeakSection? peak, long failedTotal, ReportSlo slo)
+    {
+        var list = new List<Verdict>
+        {
+            new("outcome", doc.Outcome == "completed", doc.Outcome == "completed" ? "run completed" : $"run ended early: {doc.Outcome}"),
+        };
+        if (peak is not null)
+        {
+            list.Add(new("peak", peak.Rate > 0, peak.Verdict.Length > 0 ? peak.Verdict : $"peak {F(peak.Rate)} conn/s (limited by {peak.LimitedBy})"));
+            return list;
+        }
+        if (doc.Kind == "monitor")
+        {
+            if (monitor is { } ms) list.Add(CpuVerdict(ms, slo));
+            return list;
+        }
+        if (doc.Counts.Attempted > 0)
+            list.Add(new("errors", failedTotal == 0, failedTotal == 0
+                ? $"no failed attempts out of {doc.Counts.Attempted:N0}"
+                : $"{failedTotal:N0} of {doc.Counts.Attempted:N0} attempts failed ({100.0 * failedTotal / doc.Counts.Attempted:0.##}%)"));
+        if (doc.Latency.TryGetValue(phase, out var lat) && lat.Count > 0)
+        {
+            var ok = lat.Avg < slo.MaxAvgLatencyMs;
+            list.Add(new("latency", ok, $"average {phase} latency {F(lat.Avg)} ms {(ok ? "<" : ">=")} {F(slo.MaxAvgLatencyMs)} ms"));
+        }
+        else list.Add(new("latency", null, $"no {phase} latency recorded"));
+        list.Add(monitor is { } s ? CpuVerdict(s, slo) : new("cpu", null, "server CPU not judged: no monitor data in these results"));
+        return list;
+    }
+
+    private static Verdict CpuVerdict(ServerFigures s, ReportSlo slo)
+    {
+        var ok = s.MaxCoreBusy <= slo.MaxCpuBusy;
+        return new("cpu", ok, $"busiest server core (cpu{s.BusiestCore}) peaked at {F(s.MaxCoreBusy)}% busy {(ok ? "<=" : ">")} {F(slo.MaxCpuBusy)}%");
+    }
+
+    internal static string F(double v) => v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
+}
