@@ -28,6 +28,7 @@ public static class CompareRenderer
             foreach (var cell in row.Cells.Skip(1)) sb.Append(CultureInfo.InvariantCulture, $"{V(cell.Value),12}{D(cell.Delta),11}{R(cell.Ratio),8}");
             sb.AppendLine();
         }
+        if (HandshakeRounds.Of(c) is { } rounds) sb.AppendLine().Append(rounds.Text());
         return sb.ToString();
     }
 
