@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace ConnBurst.Transport;
+
+/// <summary>
+/// The one clock for every connection (DESIGN.md decision 4, Kestrel's Heartbeat): a single thread ticks every
+/// <see cref="Interval"/>, walks the connection registry comparing stored deadlines, and runs the host's other periodic work
+/// (CRL reload, counter print-outs). No connection owns a Timer or a Task.Delay. A tick that overruns its interval is logged.
+/// </summary>
+public sealed class Heartbeat : IDisposable
+{
+    private readonly ConcurrentDictionary<long, ServerConnection> _connections;
+    private readonly List<Action<long>> _onTick = [];
+    private readonly Action<string>? _log;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _stop = new();
+
+    public TimeSpan Interval { get; }
+
+    /// <summary>Connections aborted because a deadline passed, by reason text (e.g. "handshake-timeout", "keepalive").</summary>
+    public ConcurrentDictionary<string, long> Timeouts { get; } = new();
+
+    internal Heartbeat(ConcurrentDictionary<long, ServerConnection> connections, TimeSpan interval, Action<string>? log)
+    {
+        _connections = connections;
+        Interval = interval;
+        _log = log;
+        _thread = new Thread(Run) { IsBackground = true, Name = "connburst-heartbeat" };
+    }
+
+    /// <summary>Adds periodic work run on the heartbeat thread (before it starts). Receives Environment.TickCount64.</summary>
+    public void OnTick(Action<long> work)
+    {
+        lock (_onTick) _onTick.Add(work);
+    }
+
+    internal void Start() => _thread.Start();
+
+    private void Run()
+    {
+        while (!_stop.Wait(Interval))
+        {
+            var started = Stopwatch.GetTimestamp();
+            Tick(Environment.TickCount64);
+            var took = Stopwatch.GetElapsedTime(started);
+            if (took > Interval) _log?.Invoke($"heartbeat tick took {took.TotalMilliseconds:0} ms (interval {Interval.TotalMilliseconds:0} ms) over {_connections.Count} connections");
+        }
+    }
+
+    internal void Tick(long nowMs)
+    {
+        foreach (var (_, c) in _connections)
+        {
+            var reason = c.CheckTimeout(nowMs);
+            if (reason is null) continue;
+            Timeouts.AddOrUpdate(reason, 1, (_, n) => n + 1);
+            c.Abort(reason);
+        }
+        Action<long>[] work;
+        lock (_onTick) work = [.. _onTick];
+        foreach (var w in work)
+        {
+            try { w(nowMs); }
+            catch (Exception e) { _log?.Invoke($"heartbeat work failed: {e.Message}"); }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Set();
+        if (_thread.IsAlive) _thread.Join(TimeSpan.FromSeconds(5));
+    }
+}
