@@ -209,6 +209,12 @@ public sealed class TlsServerHost : IAsyncDisposable
         {
             return ConnectionCloseReason.PeerClosed;
         }
+        catch (Exception e)
+        {
+            // A session bug must cost one connection, never the server.
+            _log?.Invoke($"connection {connection.Id}: session failed: {e.GetType().Name}: {e.Message}");
+            return ConnectionCloseReason.Error;
+        }
         finally
         {
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
