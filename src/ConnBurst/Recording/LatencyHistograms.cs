@@ -21,6 +21,27 @@ public static class LatencyHistograms
     public static void RecordMicros(this HistogramBase h, long micros) =>
         h.RecordValue(Math.Clamp(micros, 1, HighestTrackableMicros));
 
+    /// <summary>
+    /// A histogram as one self-contained HdrHistogram interval log (compressed, base64 inside): the form histograms
+    /// travel in between workers. Built on the public log writer/reader, so the encoding is HdrHistogram's own.
+    /// </summary>
+    public static string Encode(HistogramBase h)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new HistogramLogWriter(ms)) w.Write(DateTime.UnixEpoch, h);
+        return System.Text.Encoding.ASCII.GetString(ms.GetBuffer(), 0, (int)ms.Length);
+    }
+
+    /// <summary>The inverse of <see cref="Encode"/>, into a histogram of this project's standard shape (exact counts kept).</summary>
+    public static LongHistogram Decode(string text)
+    {
+        using var ms = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text));
+        using var r = new HistogramLogReader(ms);
+        var h = Create();
+        foreach (var part in r.ReadHistograms()) h.Add(part);
+        return h;
+    }
+
     public static LatencySummary Summarize(HistogramBase h, bool withDistribution = false)
     {
         var s = new LatencySummary { Count = h.TotalCount };

@@ -1,0 +1,72 @@
+using System.Globalization;
+using ConnBurst.Common;
+
+namespace ConnBurst.Load;
+
+/// <summary>
+/// ConnBurst's client-list format (<c>connburst clientlist</c> writes it): a header line, then one client per line,
+/// comma-separated, paths without commas. Streams line by line, so a 1M-client list is never held as text.
+/// <code>
+/// #connburst.clientlist/1 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs
+/// cb-000001,127.0.0.1,8884,/pki/client.pem,/pki/client-key.pem,-1,0
+/// </code>
+/// </summary>
+public static class ConnBurstClientList
+{
+    public const string Header = "#connburst.clientlist/1 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs";
+
+    public static ClientList Read(string path)
+    {
+        var list = new ClientList { Format = "connburst" };
+        using var reader = new StreamReader(path);
+        var header = reader.ReadLine();
+        if (header?.Trim() != Header)
+            throw new InputException($"{path}:1: not a client list (expected '{Header}' or mqttbench JSON)");
+        int lineNo = 1;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (line.Length == 0 || line[0] == '#') continue;
+            var f = line.Split(',');
+            if (f.Length != 7) throw new InputException($"{path}:{lineNo}: expected 7 fields, found {f.Length}");
+            if (f[0].Length == 0) throw new InputException($"{path}:{lineNo}: empty client id");
+            if (!int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                throw new InputException($"{path}:{lineNo}: '{f[2]}' is not a port");
+            if (!double.TryParse(f[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var linger))
+                throw new InputException($"{path}:{lineNo}: lingerSecs '{f[5]}' is not a number");
+            if (!long.TryParse(f[6], NumberStyles.None, CultureInfo.InvariantCulture, out var delayUs))
+                throw new InputException($"{path}:{lineNo}: reconnectDelayUSecs '{f[6]}' is not a number");
+            var cred = f[3].Length == 0 ? null : new ClientCredential(f[3], f[4]);
+            list.Add(f[0], new HostPort(f[1], port), cred, linger < 0 ? -1 : (int)(linger * 1000), (int)Math.Min(delayUs / 1000, int.MaxValue), cleanStart: true);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Writes a list of <paramref name="clients"/> clients: destinations assigned round-robin, then the order shuffled
+    /// (as the seed's genClientList does), so consecutive attempts spread over every destination.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<string> destinations, int port, int clients, string idPrefix,
+        string? cert, string? key, double lingerSecs, long reconnectDelayUs, int seed)
+    {
+        var order = Enumerable.Range(0, clients).ToArray();
+        new Random(seed).Shuffle(order);
+        var width = Math.Max(6, (clients - 1).ToString(CultureInfo.InvariantCulture).Length);
+        var tmp = path + ".tmp";
+        using (var w = new StreamWriter(tmp))
+        {
+            w.WriteLine(Header);
+            foreach (var i in order)
+            {
+                var dest = destinations[i % destinations.Count];
+                w.Write(idPrefix); w.Write(i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0')); w.Write(',');
+                w.Write(dest); w.Write(','); w.Write(port.ToString(CultureInfo.InvariantCulture)); w.Write(',');
+                w.Write(cert ?? ""); w.Write(','); w.Write(key ?? ""); w.Write(',');
+                w.Write(lingerSecs.ToString(CultureInfo.InvariantCulture)); w.Write(',');
+                w.WriteLine(reconnectDelayUs.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+}

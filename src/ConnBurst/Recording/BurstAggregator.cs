@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using ConnBurst.Reporting;
+using HdrHistogram;
+
+namespace ConnBurst.Recording;
+
+/// <summary>
+/// Merges interval reports from one or many workers, exactly: histograms are added (never averaged) and counter deltas
+/// summed. Each interval closes when every live worker has reported it; it then becomes a CSV row pair, an .hlog entry,
+/// an <see cref="IntervalSnapshot"/>, and a live progress line. At the end it fills the <see cref="ResultsDocument"/>.
+/// Not thread-safe: feed it from one thread (or under a lock).
+/// </summary>
+public sealed class BurstAggregator : IDisposable
+{
+    private readonly int _shards;
+    private readonly long _target;
+    private readonly DateTimeOffset _t0;
+    private readonly double _behindThresholdMs;
+    private readonly IntervalCsv? _csv;
+    private readonly HlogFile? _hlog;
+    private readonly SortedDictionary<int, List<IntervalReport>> _pending = new();
+    private readonly Dictionary<int, int> _finalIndexOfShard = new();
+    private readonly Dictionary<int, GeneratorUsage> _usage = new();
+    private readonly LongHistogram[] _cumulative;
+    private readonly CounterSnapshot _totals = new();
+    private CounterSnapshot _gauges = new();
+    private double _lastSeconds;
+    private double _maxTickLagMs;
+    private long _peakRss;
+    private int _behindIntervals;
+    private int _nextIndex;
+
+    public List<IntervalSnapshot> Intervals { get; } = [];
+
+    /// <summary>Raised for each interval closed, in order.</summary>
+    public event Action<IntervalProgress>? IntervalClosed;
+
+    public BurstAggregator(int shards, long target, DateTimeOffset t0, string? csvPath, string? hlogPath, double behindThresholdMs = 10)
+    {
+        _shards = shards;
+        _target = target;
+        _t0 = t0;
+        _behindThresholdMs = behindThresholdMs;
+        if (csvPath is not null) _csv = new IntervalCsv(csvPath);
+        if (hlogPath is not null) _hlog = new HlogFile(hlogPath, t0);
+        _cumulative = new LongHistogram[BurstPhases.All.Length];
+        for (int i = 0; i < _cumulative.Length; i++) _cumulative[i] = LatencyHistograms.Create();
+    }
+
+    public string? CsvPath => _csv?.Path;
+    public string? HlogPath => _hlog?.Path;
+    public CounterSnapshot Totals => _totals;
+    public int BehindIntervals => _behindIntervals;
+
+    public void Add(IntervalReport report)
+    {
+        if (report.Index < _nextIndex) report.Index = _nextIndex; // a straggler: fold it into the next open interval
+        if (!_pending.TryGetValue(report.Index, out var list)) _pending[report.Index] = list = [];
+        list.Add(report);
+        _usage[report.Shard] = report.Usage;
+        if (report.Final) _finalIndexOfShard[report.Shard] = report.Index;
+        CloseReady(force: false);
+    }
+
+    /// <summary>Closes every interval still open (a worker died, or the run is over).</summary>
+    public void Flush() => CloseReady(force: true);
+
+    private void CloseReady(bool force)
+    {
+        while (_pending.Count > 0)
+        {
+            var (index, list) = _pending.First();
+            var expected = 0;
+            for (int s = 0; s < _shards; s++)
+                if (!_finalIndexOfShard.TryGetValue(s, out var last) || last >= index) expected++;
+            if (!force && list.Count < expected) return;
+            _pending.Remove(index);
+            Close(list);
+            _nextIndex = index + 1;
+        }
+    }
+
+    private void Close(List<IntervalReport> reports)
+    {
+        var merged = new LongHistogram[_cumulative.Length];
+        for (int i = 0; i < merged.Length; i++) merged[i] = LatencyHistograms.Create();
+        var delta = new CounterSnapshot();
+        var gauges = new CounterSnapshot();
+        double end = 0, tickLag = 0;
+        foreach (var r in reports)
+        {
+            for (int i = 0; i < merged.Length && i < r.Histograms.Length; i++) merged[i].Add(r.Histograms[i]);
+            delta.Add(r.Counters, addGauges: false);
+            gauges.Add(new CounterSnapshot { Gauges = r.Counters.Gauges });
+            end = Math.Max(end, r.EndSeconds);
+            tickLag = Math.Max(tickLag, r.Usage.MaxTickLagMs);
+        }
+        // Gauges of workers that did not report this interval (finished ones) still count at their last level.
+        foreach (var (k, v) in _gauges.Gauges) if (!gauges.Gauges.ContainsKey(k)) gauges.Gauges[k] = v;
+        for (int i = 0; i < merged.Length; i++) _cumulative[i].Add(merged[i]);
+        _totals.Add(delta, addGauges: false);
+        _gauges = gauges;
+        _maxTickLagMs = Math.Max(_maxTickLagMs, tickLag);
+        _peakRss = Math.Max(_peakRss, _usage.Values.Sum(u => u.RssBytes));
+
+        var seconds = Math.Max(end - _lastSeconds, 1e-3);
+        _lastSeconds = end;
+        var total = LatencyHistograms.Summarize(merged[(int)BurstPhase.Total]);
+        var lag = LatencyHistograms.Summarize(merged[(int)BurstPhase.SchedulerLag]);
+        var lagMax = Math.Max(lag.Max, tickLag);
+        var behind = lag.P99 > _behindThresholdMs || tickLag > _behindThresholdMs;
+        if (behind) _behindIntervals++;
+
+        var values = new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["attempted"] = delta.Total("attempted"),
+            ["connacks"] = delta.Total("connacks"),
+            ["failed"] = FailedIn(delta),
+            ["timedOut"] = delta.Total(FailureKind.Timeout.Name()),
+            ["connectedNow"] = gauges.Gauge("connectedNow"),
+            ["attemptsPerSec"] = delta.Total("attempted") / seconds,
+            ["connacksPerSec"] = delta.Total("connacks") / seconds,
+            ["schedulerLagP99Ms"] = lag.P99,
+            ["schedulerLagMaxMs"] = lagMax,
+            ["total_count"] = total.Count,
+            ["total_min"] = total.Min,
+            ["total_p50"] = total.P50,
+            ["total_p90"] = total.P90,
+            ["total_p99"] = total.P99,
+            ["total_max"] = total.Max,
+        };
+        foreach (var p in new[] { BurstPhase.Tcp, BurstPhase.Tls, BurstPhase.Connack })
+        {
+            var s = LatencyHistograms.Summarize(merged[(int)p]);
+            values[$"{p.Name()}_p50"] = s.P50;
+            values[$"{p.Name()}_p99"] = s.P99;
+        }
+        foreach (var k in Enum.GetValues<FailureKind>()) values[k.Name()] = delta.Total(k.Name());
+        _csv?.Write(end, values);
+        _hlog?.Append(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
+        Intervals.Add(new IntervalSnapshot { Seconds = end, Values = values });
+
+        var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
+        IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"), _totals.Total("connacks"),
+            values["attemptsPerSec"], values["connacksPerSec"], total.P50, total.P99, lag.P99, lagMax, behind, failures));
+    }
+
+    private static long FailedIn(CounterSnapshot c) => Enum.GetValues<FailureKind>().Sum(k => c.Total(k.Name()));
+
+    /// <summary>Writes counts, latency phases, intervals and the "generator" section into <paramref name="doc"/>.</summary>
+    public void Fill(ResultsDocument doc, double parentCpuSeconds)
+    {
+        Flush();
+        doc.Counts.Attempted = _totals.Total("attempted");
+        doc.Counts.Connacks = _totals.Total("connacks");
+        doc.Counts.Connected = _gauges.Gauge("connectedNow");
+        foreach (var (reason, n) in _totals.Failures) doc.Counts.Failed[reason] = n;
+        foreach (var (name, n) in _totals.Totals)
+            if (name is not ("attempted" or "connacks")) doc.Counts.Other[name] = n;
+        doc.Counts.Other["connectedNow"] = _gauges.Gauge("connectedNow");
+        foreach (var p in BurstPhases.Latency)
+            doc.Latency[p.Name()] = LatencyHistograms.Summarize(_cumulative[(int)p], withDistribution: p == BurstPhase.Total);
+        doc.Intervals = Intervals;
+
+        var lag = LatencyHistograms.Summarize(_cumulative[(int)BurstPhase.SchedulerLag]);
+        var cpu = _usage.Values.Sum(u => u.CpuSeconds) + parentCpuSeconds;
+        var attempted = Math.Max(1, doc.Counts.Attempted);
+        doc.Sections["generator"] = new JsonObject
+        {
+            ["workers"] = _shards,
+            ["cpuSeconds"] = Math.Round(cpu, 3),
+            ["cpuMsPerAttempt"] = Math.Round(cpu * 1000 / attempted, 3),
+            ["rssBytes"] = _usage.Values.Sum(u => u.RssBytes),
+            ["peakRssBytes"] = _peakRss,
+            ["schedulerLagMs"] = new JsonObject
+            {
+                ["p50"] = lag.P50, ["p99"] = lag.P99, ["p999"] = lag.P999, ["max"] = Math.Max(lag.Max, _maxTickLagMs), ["avg"] = lag.Avg,
+            },
+            ["maxTickLagMs"] = _maxTickLagMs,
+            ["behindThresholdMs"] = _behindThresholdMs,
+            ["behindIntervals"] = _behindIntervals,
+            ["fellBehind"] = _behindIntervals > 0,
+        };
+    }
+
+    /// <summary>The merged cumulative histogram of a phase (for tests and renderers that want the raw distribution).</summary>
+    public HistogramBase Cumulative(BurstPhase phase) => _cumulative[(int)phase];
+
+    public void Dispose()
+    {
+        _csv?.Dispose();
+        _hlog?.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using HdrHistogram;
+
+namespace ConnBurst.Recording;
+
+/// <summary>
+/// What one worker measured in one snapshot interval: counter deltas, gauges, one interval histogram per phase, and
+/// the generator's own usage. The unit both of the in-process pipeline and of the worker-to-parent stream (one JSON
+/// line each on the worker's stdout, histograms in HdrHistogram's compressed encoding), so a merge is always exact.
+/// </summary>
+public sealed class IntervalReport
+{
+    /// <summary>Marks report lines in a worker's stdout; anything else on stdout is passed through as a log line.</summary>
+    public const string LinePrefix = "@connburst-report ";
+
+    public int Shard { get; set; }
+    /// <summary>0, 1, 2... in snapshot order; workers and the parent agree on it because they share t0 and the period.</summary>
+    public int Index { get; set; }
+    /// <summary>Seconds since the run's t0 at which this interval ended.</summary>
+    public double EndSeconds { get; set; }
+    /// <summary>True for the last report of a worker (the run is over for it).</summary>
+    public bool Final { get; set; }
+    public CounterSnapshot Counters { get; set; } = new();
+    /// <summary>Indexed by <see cref="BurstPhase"/>.</summary>
+    [JsonIgnore] public LongHistogram[] Histograms { get; set; } = [];
+    public GeneratorUsage Usage { get; set; } = new();
+
+    [JsonPropertyName("histograms")]
+    public Dictionary<string, string> EncodedHistograms
+    {
+        get
+        {
+            var d = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < Histograms.Length; i++)
+                if (Histograms[i].TotalCount > 0) d[((BurstPhase)i).Name()] = LatencyHistograms.Encode(Histograms[i]);
+            return d;
+        }
+        set
+        {
+            var hs = new LongHistogram[BurstPhases.All.Length];
+            for (int i = 0; i < hs.Length; i++) hs[i] = LatencyHistograms.Create();
+            foreach (var (name, text) in value)
+                if (BurstPhases.TryParse(name, out var p)) hs[(int)p] = LatencyHistograms.Decode(text);
+            Histograms = hs;
+        }
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public string ToLine() => LinePrefix + JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses a worker's stdout line; false when it is not a report line.</summary>
+    public static bool TryParse(string line, out IntervalReport report)
+    {
+        report = null!;
+        if (!line.StartsWith(LinePrefix, StringComparison.Ordinal)) return false;
+        report = JsonSerializer.Deserialize<IntervalReport>(line.AsSpan(LinePrefix.Length), Json)
+            ?? throw new FormatException("empty worker report");
+        if (report.Histograms.Length == 0) report.EncodedHistograms = new();
+        return true;
+    }
+}
+
+/// <summary>The generator's own cost, cumulative for the process at the report's time.</summary>
+public sealed class GeneratorUsage
+{
+    public double CpuSeconds { get; set; }
+    public long RssBytes { get; set; }
+    /// <summary>The largest scheduler tick overrun in the interval (ms): how late the pacer woke up.</summary>
+    public double MaxTickLagMs { get; set; }
+
+    public static GeneratorUsage Now(double maxTickLagMs) => new()
+    {
+        CpuSeconds = Environment.CpuUsage.TotalTime.TotalSeconds,
+        RssBytes = Environment.WorkingSet,
+        MaxTickLagMs = maxTickLagMs,
+    };
+}
