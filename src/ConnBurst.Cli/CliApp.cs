@@ -21,6 +21,8 @@ public static class CliApp
         ReportCommand.Create(),
         CompareCommand.Create(),
         AnalyzeCommand.Create(),
+        BurstCommand.Create(),
+        ClientListCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

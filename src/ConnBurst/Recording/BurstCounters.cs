@@ -9,7 +9,7 @@ namespace ConnBurst.Recording;
 /// </summary>
 public sealed class BurstCounters
 {
-    private long _attempted, _connacks, _disconnectedByServer, _lingerDisconnects, _pings, _pongs;
+    private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _pings, _pongs;
     private long _connectedNow, _inFlight;
     private readonly long[] _byKind = new long[Enum.GetValues<FailureKind>().Length];
     private readonly ConcurrentDictionary<string, StrongBox> _byReason = new(StringComparer.Ordinal);
@@ -20,6 +20,9 @@ public sealed class BurstCounters
     public void Attempt() { Interlocked.Increment(ref _attempted); Interlocked.Increment(ref _inFlight); }
 
     public void Connacked() { Interlocked.Increment(ref _connacks); Interlocked.Increment(ref _connectedNow); Interlocked.Decrement(ref _inFlight); }
+
+    /// <summary>An attempt still in flight when the run ended: neither a success nor the server's failure.</summary>
+    public void Abandoned() { Interlocked.Decrement(ref _inFlight); Interlocked.Increment(ref _abandoned); }
 
     public void Failed(FailureKind kind, string reason)
     {
@@ -51,6 +54,7 @@ public sealed class BurstCounters
         s.Totals["connacks"] = Volatile.Read(ref _connacks);
         s.Totals["disconnectedByServer"] = Volatile.Read(ref _disconnectedByServer);
         s.Totals["disconnectedByClient"] = Volatile.Read(ref _lingerDisconnects);
+        s.Totals["abandonedAtEnd"] = Volatile.Read(ref _abandoned);
         s.Totals["pingreqs"] = Volatile.Read(ref _pings);
         s.Totals["pingresps"] = Volatile.Read(ref _pongs);
         foreach (var k in Enum.GetValues<FailureKind>()) s.Totals[k.Name()] = Volatile.Read(ref _byKind[(int)k]);

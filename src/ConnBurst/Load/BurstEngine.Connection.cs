@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using ConnBurst.Mqtt;
+using ConnBurst.Recording;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Load;
+
+/// <summary>One connection's life: TCP, TLS, CONNECT/CONNACK, then an idle hold that owns no buffer.</summary>
+public sealed partial class BurstEngine
+{
+    private static readonly byte[] PingReq = MqttConstants.PingReq.ToArray();
+    private static readonly byte[] Disconnect = MqttConstants.DisconnectNormal.ToArray();
+    private const int ConnackBufferSize = 512;
+
+    private async Task ConnectAsync(ClientSlot slot, long dueTicks)
+    {
+        var client = slot.Global;
+        long start = Stopwatch.GetTimestamp();
+        Socket socket;
+        try
+        {
+            var ep = _plan.Endpoints[_plan.DestinationOf(client)];
+            socket = ClientSockets.Create(ep, _plan.Sources?.For(client));
+            slot.Socket = socket;
+            await socket.ConnectAsync(ep).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var f = SocketFailures.Classify(e);
+            Fail(slot, FailureKind.Tcp, "tcp-" + f.Reason(), tcpRefused: f == SocketFailure.Refused);
+            return;
+        }
+        long tcpDone = Stopwatch.GetTimestamp();
+
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        slot.Tls = tls;
+        try
+        {
+            await tls.AuthenticateAsClientAsync(_plan.FactoryOf(client).Options, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(e));
+            return;
+        }
+        long tlsDone = Stopwatch.GetTimestamp();
+
+        MqttConnAck ack;
+        var buffer = ArrayPool<byte>.Shared.Rent(ConnackBufferSize);
+        try
+        {
+            var connect = new MqttConnect
+            {
+                ClientId = _plan.ClientIdOf(client),
+                CleanStart = _plan.CleanStartOf(client),
+                KeepAliveSeconds = (ushort)_o.KeepAlive.TotalSeconds,
+            };
+            var n = MqttConnectEncoder.Write(buffer, connect);
+            await tls.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+            int filled = 0;
+            while (true)
+            {
+                var read = await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                if (read == 0) { Fail(slot, FailureKind.Protocol, "closed-before-connack"); return; }
+                filled += read;
+                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize);
+                if (status == MqttDecodeStatus.Ok) break;
+                if (status == MqttDecodeStatus.Invalid || filled == buffer.Length)
+                {
+                    Fail(slot, FailureKind.Protocol, $"connack-invalid-0x{(byte)why:x2}");
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // TLS 1.3 sends the server's verdict on our certificate after our handshake finished: it surfaces here.
+            if (TlsFailureReasons.IsTlsAlert(e)) Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(e));
+            else Fail(slot, FailureKind.Protocol, "closed-before-connack");
+            return;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (ack.ReasonCode != MqttReasonCode.Success)
+        {
+            Fail(slot, FailureKind.ConnackRefused, $"connack-0x{(byte)ack.ReasonCode:x2}");
+            return;
+        }
+        long done = Stopwatch.GetTimestamp();
+        if (!slot.TryMove(ClientState.Connecting, ClientState.Connected))
+        {
+            Fail(slot, FailureKind.Timeout, "timeout-connack"); // the heartbeat gave up on it a moment earlier
+            return;
+        }
+        Volatile.Write(ref _consecutiveRefused, 0);
+        Recorders.Record(BurstPhase.Tcp, Micros(tcpDone - start));
+        Recorders.Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
+        Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
+        Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
+        Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
+        Counters.Connacked();
+        slot.Connects++;
+
+        var linger = _plan.LingerOf(client);
+        slot.NextPing = done + _keepAliveTicks;
+        slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
+        if (_stopping && slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(slot);
+        await HoldAsync(slot, tls).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Holds a connected client until either side closes. Waits with a zero-byte read, so an idle connection has no
+    /// buffer rented (Kestrel's pattern); a small one is rented only when bytes (PINGRESP, a server DISCONNECT) arrive.
+    /// </summary>
+    private async Task HoldAsync(ClientSlot slot, SslStream tls)
+    {
+        try
+        {
+            while (true)
+            {
+                await tls.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(256);
+                try
+                {
+                    var n = await tls.ReadAsync(buffer).ConfigureAwait(false);
+                    if (n == 0) break;
+                    if (!Consume(buffer.AsSpan(0, n))) break;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Closed under us (our DISCONNECT path, or the server reset): the state says which.
+        }
+        var byServer = slot.TryMove(ClientState.Connected, ClientState.Closing);
+        Counters.Disconnected(byServer);
+        slot.Abort();
+        AfterClose(slot, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Reads whole packets while held; false when the server sent DISCONNECT or something unparseable.</summary>
+    private bool Consume(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var status = MqttFrame.TryRead(bytes, 64 * 1024, out var header, out _);
+            if (status != MqttDecodeStatus.Ok) return status == MqttDecodeStatus.Incomplete; // a split frame: rare, and we only count PINGRESPs
+            if (header.Type == MqttPacketType.PingResp) Counters.PongReceived();
+            else if (header.Type == MqttPacketType.Disconnect) return false;
+            bytes = bytes[header.TotalLength..];
+        }
+        return true;
+    }
+
+    private async Task PingAsync(ClientSlot slot)
+    {
+        var tls = slot.Tls;
+        if (tls is null) return;
+        try
+        {
+            await tls.WriteAsync(PingReq).ConfigureAwait(false);
+            Counters.PingSent();
+        }
+        catch (Exception)
+        {
+            // The hold loop sees the broken connection and counts it.
+        }
+    }
+
+    /// <summary>Linger over or run ending: DISCONNECT (normal), then close; the hold loop counts it as ours.</summary>
+    private async Task DisconnectAsync(ClientSlot slot)
+    {
+        var tls = slot.Tls;
+        try
+        {
+            if (tls is not null)
+            {
+                var write = tls.WriteAsync(Disconnect).AsTask();
+                await write.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Closing anyway.
+        }
+        slot.Abort();
+    }
+
+    private void Fail(ClientSlot slot, FailureKind kind, string reason, bool tcpRefused = false)
+    {
+        slot.Abort();
+        if (_stopping && !slot.TimedOut && slot.Current is ClientState.Connecting or ClientState.Closing && kind != FailureKind.ConnackRefused)
+            Counters.Abandoned();
+        else if (slot.TimedOut) Counters.Failed(FailureKind.Timeout, "timeout");
+        else Counters.Failed(kind, reason);
+        if (tcpRefused) Interlocked.Increment(ref _consecutiveRefused);
+        else if (kind != FailureKind.Tcp) Volatile.Write(ref _consecutiveRefused, 0);
+        AfterClose(slot, Stopwatch.GetTimestamp());
+    }
+
+    private static long Micros(long ticks) => ticks * 1_000_000 / Frequency;
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using ConnBurst.Recording;
+
+namespace ConnBurst.Load;
+
+/// <summary>How a run (or one worker's share of it) ended; the results' "outcome".</summary>
+public static class BurstOutcomes
+{
+    public const string Completed = "completed";
+    public const string Interrupted = "interrupted";
+    public const string PeerLost = "peer-lost";
+    public const string Failed = "failed";
+}
+
+/// <summary>
+/// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose ~1 ms tick
+/// launches every due attempt, and whose heartbeat (every 100 ms) enforces connect timeouts, linger, keepalive and
+/// reconnect delays for every connection (DESIGN.md decisions 3 and 4). Connection I/O runs on the thread pool
+/// (<see cref="BurstEngine"/>.Connection.cs). Emits an <see cref="IntervalReport"/> per snapshot period.
+/// </summary>
+public sealed partial class BurstEngine
+{
+    private static readonly long Frequency = Stopwatch.Frequency;
+    private static readonly long HeartbeatTicks = Frequency / 10;
+
+    private readonly BurstPlan _plan;
+    private readonly BurstOptions _o;
+    private readonly int _shard;
+    private readonly ClientSlot[] _slots;
+    private readonly Pacer _pacer;
+    private readonly long _t0;
+    private readonly long _globalT0;
+    private readonly long _timeoutTicks;
+    private readonly long _keepAliveTicks;
+    private readonly bool _cycles;
+    private readonly Action<string>? _log;
+    private volatile bool _stopping;
+    private int _consecutiveRefused;
+    private double _maxTickLagMs;
+
+    public PhaseRecorders Recorders { get; } = new();
+    public BurstCounters Counters { get; } = new();
+    /// <summary>Clients in this shard.</summary>
+    public int ClientCount => _slots.Length;
+
+    /// <param name="startAt">The run's t0 (shared by every worker); attempts start then.</param>
+    public BurstEngine(BurstPlan plan, int shard, int shards, DateTimeOffset startAt, Action<string>? log = null)
+    {
+        _plan = plan;
+        _o = plan.Options;
+        _shard = shard;
+        _log = log;
+        // Shard i takes global clients i, i+n, i+2n...: its attempts interleave with the others' on the global schedule.
+        var count = plan.Clients > shard ? (plan.Clients - shard + shards - 1) / shards : 0;
+        _slots = new ClientSlot[count];
+        for (int k = 0; k < count; k++) _slots[k] = new ClientSlot(k, shard + k * shards);
+        var untilStart = (startAt - DateTimeOffset.UtcNow).TotalSeconds;
+        _globalT0 = Stopwatch.GetTimestamp() + (long)(Math.Max(0, untilStart) * Frequency);
+        _t0 = _globalT0 + (long)(shard / _o.Rate * Frequency);
+        _pacer = new Pacer(_t0, _o.Rate / shards, count, Frequency);
+        _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
+        _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
+        _cycles = plan.Cycles;
+    }
+
+    /// <summary>
+    /// Runs this shard to its end (duration, natural completion, cancellation, or the server gone), then closes every
+    /// connection and emits the final report. Blocks a dedicated thread; await the returned task.
+    /// </summary>
+    public Task<string> RunAsync(Action<IntervalReport> onReport, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { done.SetResult(Schedule(onReport, ct)); }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = $"connburst-scheduler-{_shard}", Priority = ThreadPriority.AboveNormal };
+        thread.Start();
+        return done.Task;
+    }
+
+    private string Schedule(Action<IntervalReport> onReport, CancellationToken ct)
+    {
+        var due = new List<DueAttempt>(1024);
+        long periodTicks = (long)(_o.Snapshot.TotalSeconds * Frequency);
+        long nextSnapshot = _globalT0 + periodTicks;
+        long end = _o.Duration is { } d ? _globalT0 + (long)(d.TotalSeconds * Frequency) : long.MaxValue;
+        long oneMs = Frequency / 1000;
+        long nextHeartbeat = 0, stopDeadline = 0, lastWake = Stopwatch.GetTimestamp();
+        int index = 0;
+        string outcome = BurstOutcomes.Completed;
+        long connectedAtStop = 0;
+        var peerLostAfter = Math.Max(20, (int)(_o.Rate * 3));
+
+        while (true)
+        {
+            long now = Stopwatch.GetTimestamp();
+            // How late this tick woke against the 1 ms it asked for: the scheduler's own lag.
+            var tickLagMs = (now - lastWake - oneMs) * 1000.0 / Frequency;
+            if (tickLagMs > _maxTickLagMs) _maxTickLagMs = tickLagMs;
+            lastWake = now;
+
+            if (!_stopping)
+            {
+                string? stopBecause = null;
+                if (ct.IsCancellationRequested) stopBecause = BurstOutcomes.Interrupted;
+                else if (now >= end) stopBecause = BurstOutcomes.Completed;
+                else if (Volatile.Read(ref _consecutiveRefused) >= peerLostAfter && Counters.ConnectedNow == 0) stopBecause = BurstOutcomes.PeerLost;
+                else if (_o.Duration is null && !_cycles && _pacer.Pending == 0 && Counters.InFlight == 0) stopBecause = BurstOutcomes.Completed;
+                if (stopBecause is not null)
+                {
+                    outcome = stopBecause;
+                    if (stopBecause == BurstOutcomes.PeerLost) _log?.Invoke("the server is gone (every recent attempt was refused); stopping");
+                    connectedAtStop = Counters.ConnectedNow;
+                    _stopping = true;
+                    stopDeadline = now + Frequency * 5;
+                    CloseAll();
+                }
+            }
+
+            if (!_stopping && now >= _t0)
+            {
+                due.Clear();
+                _pacer.TakeDue(now, due);
+                foreach (var a in due) Launch(_slots[a.Client], a.DueTicks, now);
+            }
+
+            if (now >= nextHeartbeat)
+            {
+                Heartbeat(now);
+                nextHeartbeat = now + HeartbeatTicks;
+            }
+
+            if (now >= nextSnapshot && !_stopping)
+            {
+                onReport(TakeReport(index++, (nextSnapshot - _globalT0) / (double)Frequency, final: false, null));
+                nextSnapshot += periodTicks;
+            }
+
+            if (_stopping && ((Counters.InFlight <= 0 && Counters.ConnectedNow <= 0) || now >= stopDeadline))
+            {
+                if (now >= stopDeadline) foreach (var s in _slots) if (s.Current is ClientState.Connecting or ClientState.Connected or ClientState.Closing) s.Abort();
+                break;
+            }
+            Thread.Sleep(1);
+        }
+        // Give aborted I/O a moment to be counted before the final report.
+        var settle = Stopwatch.GetTimestamp() + Frequency / 2;
+        while (Counters.InFlight > 0 && Stopwatch.GetTimestamp() < settle) Thread.Sleep(5);
+        var endSeconds = (Stopwatch.GetTimestamp() - _globalT0) / (double)Frequency;
+        onReport(TakeReport(index, Math.Max(endSeconds, 0.001), final: true, connectedAtStop));
+        return outcome;
+    }
+
+    private IntervalReport TakeReport(int index, double endSeconds, bool final, long? connectedAtStop)
+    {
+        var counters = Counters.TakeDelta();
+        if (connectedAtStop is { } c) counters.Gauges["connectedNow"] = c;
+        var lag = _maxTickLagMs;
+        _maxTickLagMs = 0;
+        return new IntervalReport
+        {
+            Shard = _shard,
+            Index = index,
+            EndSeconds = endSeconds,
+            Final = final,
+            Counters = counters,
+            Histograms = Recorders.TakeInterval(),
+            Usage = GeneratorUsage.Now(Math.Max(0, lag)),
+        };
+    }
+
+    private void Launch(ClientSlot slot, long dueTicks, long now)
+    {
+        slot.TimedOut = false;
+        slot.Deadline = dueTicks + _timeoutTicks;
+        slot.Set(ClientState.Connecting);
+        Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, (now - dueTicks) * 1_000_000 / Frequency));
+        Counters.Attempt();
+        _ = ConnectAsync(slot, dueTicks);
+    }
+
+    /// <summary>The one clock's walk over every connection: compare stored deadlines, act on the expired ones.</summary>
+    private void Heartbeat(long now)
+    {
+        foreach (var s in _slots)
+        {
+            switch (s.Current)
+            {
+                case ClientState.Connecting when now > s.Deadline:
+                    if (s.TryMove(ClientState.Connecting, ClientState.Closing))
+                    {
+                        s.TimedOut = true;
+                        s.Abort();
+                    }
+                    break;
+                case ClientState.Connected:
+                    if (now >= s.Deadline) { if (s.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(s); }
+                    else if (now >= s.NextPing)
+                    {
+                        s.NextPing = now + _keepAliveTicks;
+                        _ = PingAsync(s);
+                    }
+                    break;
+                case ClientState.ReconnectWait when now >= s.Deadline && !_stopping:
+                    s.Set(ClientState.Waiting);
+                    _pacer.EnqueueReconnect(s.Local, s.Deadline);
+                    break;
+            }
+        }
+    }
+
+    private void CloseAll()
+    {
+        foreach (var s in _slots)
+        {
+            switch (s.Current)
+            {
+                case ClientState.Connected:
+                    if (s.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(s);
+                    break;
+                case ClientState.Waiting or ClientState.ReconnectWait:
+                    s.Set(ClientState.Done);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>After a client's connection is over: queue its next cycle, or finish it.</summary>
+    private void AfterClose(ClientSlot slot, long now)
+    {
+        slot.Socket = null;
+        slot.Tls = null;
+        if (_cycles && !_stopping && _plan.LingerOf(slot.Global) is not null)
+        {
+            slot.Deadline = now + (long)(_plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
+            slot.Set(ClientState.ReconnectWait);
+        }
+        else slot.Set(ClientState.Done);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using ConnBurst.Common;
+using ConnBurst.Tls;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Load;
+
+/// <summary>
+/// Everything a burst run is told, immutable. Built by the CLI (or by <c>peak</c>/<c>demo</c>) and checked once by
+/// <see cref="Validate"/>; <see cref="BurstPlan.Prepare"/> then loads files and resolves names, also at the edge.
+/// </summary>
+public sealed record BurstOptions
+{
+    /// <summary>Where clients connect; ignored for clients that a client list sends elsewhere.</summary>
+    public HostPort Target { get; init; } = new("127.0.0.1", 8884);
+    /// <summary>Clients in the run (0 with a client list: every client in the list).</summary>
+    public int Clients { get; init; } = 1000;
+    /// <summary>Connection attempts per second, first wave and reconnects alike.</summary>
+    public double Rate { get; init; } = 100;
+    /// <summary>How long a client stays connected before DISCONNECT and a reconnect; null: hold until the run ends.</summary>
+    public TimeSpan? Linger { get; init; }
+    /// <summary>Pause between a client's close and its next attempt (with <see cref="Linger"/>).</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.Zero;
+    /// <summary>How long the run lasts. Null: until every client's first attempt has settled (without linger) or Ctrl-C.</summary>
+    public TimeSpan? Duration { get; init; }
+    /// <summary>MQTT keepalive: the CONNECT field and the PINGREQ period while holding.</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>An attempt that has no CONNACK this long after it was due counts as timed out.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public string ClientIdPrefix { get; init; } = "connburst-";
+    /// <summary>Source addresses to bind, round-robin; null: the kernel picks.</summary>
+    public string? SourceIps { get; init; }
+    public string? ClientListPath { get; init; }
+    /// <summary>Worker processes; 0: automatic (one per ~18,000 clients).</summary>
+    public int Workers { get; init; }
+    public TimeSpan Snapshot { get; init; } = TimeSpan.FromSeconds(4);
+    public string ResultsDir { get; init; } = "results";
+    /// <summary>TLS version, ciphers and resumption, from the Tls/ layer.</summary>
+    public TlsOptions Tls { get; init; } = TlsOptions.Default;
+    public string? PkiDir { get; init; }
+    public string? CertPath { get; init; }
+    public string? KeyPath { get; init; }
+    /// <summary>Trust this CA file for the server certificate instead of the PKI's CA.</summary>
+    public string? CaPath { get; init; }
+    /// <summary>Use the PKI's per-client certificates (certs --clients N) round-robin instead of the shared one.</summary>
+    public bool PerClientCerts { get; init; }
+    /// <summary>The TLS server name; default: the target host.</summary>
+    public string? ServerName { get; init; }
+    /// <summary>Scheduler lag above which the generator reports itself behind schedule.</summary>
+    public double BehindThresholdMs { get; init; } = 10;
+    public string? Monitor { get; init; }
+    public string? Graphite { get; init; }
+    /// <summary>Graphite/monitor instance name.</summary>
+    public string Instance { get; init; } = Environment.MachineName;
+    /// <summary>Skip the TCP probe of each destination before load (tests of unreachable targets turn it off).</summary>
+    public bool ProbeTargets { get; init; } = true;
+
+    // Worker mode (set by the parent for its children; not for users).
+    public int ShardIndex { get; init; }
+    public int ShardCount { get; init; } = 1;
+    /// <summary>The run's t0 as wall-clock time, shared by the parent and every worker so the schedule is global.</summary>
+    public DateTimeOffset? StartAt { get; init; }
+
+    /// <summary>At most this many connections per process: the hard fd limit here is 20,000.</summary>
+    public const int MaxConnectionsPerProcess = 18_000;
+
+    public void Validate()
+    {
+        if (Clients < 0) throw new InputException($"--clients: {Clients} must not be negative");
+        if (Clients == 0 && ClientListPath is null) throw new InputException("--clients: give a number of clients (or a --client-list)");
+        if (!(Rate > 0) || double.IsInfinity(Rate)) throw new InputException($"--rate: {Rate} must be a positive number of attempts per second");
+        if (Linger is { } l && l <= TimeSpan.Zero) throw new InputException("--linger: must be positive");
+        if (ReconnectDelay < TimeSpan.Zero) throw new InputException("--reconnect-delay: must not be negative");
+        if (Duration is { } d && d <= TimeSpan.Zero) throw new InputException("--duration: must be positive");
+        if (KeepAlive.TotalSeconds is < 1 or > 65_535) throw new InputException("--keepalive: must be between 1s and 65535s");
+        if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--timeout: must be positive");
+        if (Snapshot < TimeSpan.FromMilliseconds(100)) throw new InputException("--snapshot: must be at least 100ms");
+        if (Workers < 0 || Workers > 64) throw new InputException($"--workers: {Workers} must be between 0 (automatic) and 64");
+        if ((CertPath is null) != (KeyPath is null)) throw new InputException("--cert and --key go together");
+        if (PerClientCerts && CertPath is not null) throw new InputException("--per-client-certs and --cert exclude each other");
+        if (Mqtt.MqttStrings.Check(ClientIdPrefix + "0", "--client-id-prefix") is { } e) throw new InputException(e);
+        if (Target.Port is < 1 or > 65535) throw new InputException($"--target: port {Target.Port} is not 1-65535");
+    }
+
+    /// <summary>Worker processes the run will use: as asked, or one per <see cref="MaxConnectionsPerProcess"/> clients.</summary>
+    public int EffectiveWorkers(int clients) => Workers > 0 ? Workers : Math.Max(1, (clients + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);
+
+    /// <summary>The effective configuration, as printed at start and embedded in the results.</summary>
+    public JsonObject Describe(BurstPlan plan) => new()
+    {
+        ["target"] = Target.ToString(),
+        ["clients"] = plan.Clients,
+        ["rate"] = Rate,
+        ["linger"] = Linger is { } l ? Durations.Format(l) : null,
+        ["reconnectDelay"] = Durations.Format(ReconnectDelay),
+        ["duration"] = Duration is { } d ? Durations.Format(d) : null,
+        ["keepAlive"] = Durations.Format(KeepAlive),
+        ["connectTimeout"] = Durations.Format(ConnectTimeout),
+        ["clientIdPrefix"] = ClientIdPrefix,
+        ["sourceIps"] = plan.Sources?.ToString(),
+        ["clientList"] = plan.List is { } cl ? new JsonObject
+        {
+            ["path"] = cl.SourcePath, ["format"] = cl.Format, ["clients"] = cl.Count, ["destinations"] = cl.Destinations.Count,
+            ["credentials"] = cl.Credentials.Count,
+            ["unknownFields"] = new JsonObject(cl.UnknownFields.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+        } : null,
+        ["workers"] = plan.Workers,
+        ["snapshot"] = Durations.Format(Snapshot),
+        ["tls"] = new JsonObject
+        {
+            ["version"] = Tls.Protocol.Name(),
+            ["ciphers"] = Tls.Ciphers.Count == 0 ? "default" : string.Join(',', Tls.Ciphers),
+            ["resumption"] = Tls.AllowResume,
+            ["serverName"] = plan.ServerName,
+        },
+        ["clientCert"] = plan.CredentialDescription,
+        ["keyType"] = plan.KeyType,
+        ["keyBits"] = plan.KeyBits,
+        ["crlRevokedCount"] = plan.Manifest?.RevokedCount,
+        ["pki"] = plan.Manifest?.Directory,
+        ["behindThresholdMs"] = BehindThresholdMs,
+    };
+}

@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using ConnBurst.Recording;
+using ConnBurst.Reporting;
+
+namespace ConnBurst.Load;
+
+/// <summary>
+/// The library entry point of a burst run (the CLI's <c>burst</c>, and <c>peak</c>/<c>demo</c> on top of it):
+/// prepare and validate at the edge, run in this process or across worker processes, merge every interval exactly,
+/// and write the results JSON, the interval CSV and the .hlog into <see cref="BurstOptions.ResultsDir"/>. Whatever
+/// ends the run (duration, Ctrl-C, the server gone, a crash) the results gathered so far are written.
+/// </summary>
+public static class BurstRunner
+{
+    /// <summary>Runs a burst and returns its results; <c>Sections["files"]</c> names the files written.</summary>
+    /// <param name="progress">Receives each closed snapshot interval, merged across workers.</param>
+    /// <param name="log">Human-readable lines: effective configuration, warnings, worker messages.</param>
+    public static async Task<ResultsDocument> RunAsync(BurstOptions options, IProgress<IntervalProgress>? progress = null,
+        CancellationToken ct = default, Action<string>? log = null)
+    {
+        var plan = BurstPlan.Prepare(options, log);
+        return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
+    }
+
+    public static async Task<ResultsDocument> RunAsync(BurstPlan plan, IProgress<IntervalProgress>? progress = null,
+        CancellationToken ct = default, Action<string>? log = null)
+    {
+        var o = plan.Options;
+        var startAt = DateTimeOffset.UtcNow.AddMilliseconds(plan.Workers > 1 ? 1500 : 50); // workers need a moment to start
+        var doc = new ResultsDocument { Kind = "burst", StartedAt = startAt, Machine = MachineInfo.Collect(), Config = o.Describe(plan) };
+        Directory.CreateDirectory(o.ResultsDir);
+        var stem = Path.Combine(Path.GetFullPath(o.ResultsDir), $"burst-{ResultsFile.Timestamp(startAt)}");
+        var cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
+        using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog", o.BehindThresholdMs);
+        var behindWarned = false;
+        aggregator.IntervalClosed += p =>
+        {
+            progress?.Report(p);
+            if (p.Behind && !behindWarned)
+            {
+                behindWarned = true;
+                log?.Invoke($"warning: the generator is behind schedule (scheduler lag p99 {p.SchedulerLagP99Ms:0.0} ms, max {p.SchedulerLagMaxMs:0.0} ms): " +
+                            "attempts leave later than due, and latency from the due time includes that wait");
+            }
+        };
+        log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate}/s, {o.Tls.Describe()}, {plan.KeyType}-{plan.KeyBits}, " +
+                    $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
+
+        string outcome = BurstOutcomes.Failed;
+        try
+        {
+            outcome = plan.Workers > 1
+                ? await WorkerPool.RunAsync(plan, startAt, aggregator, ct, log).ConfigureAwait(false)
+                : await RunInProcessAsync(plan, startAt, aggregator, ct, log).ConfigureAwait(false);
+        }
+        finally
+        {
+            doc.Outcome = outcome;
+            doc.EndedAt = DateTimeOffset.UtcNow;
+            var parentCpu = plan.Workers > 1 ? Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore : 0;
+            aggregator.Fill(doc, parentCpu);
+            if (plan.Workers == 1 && doc.Sections["generator"] is JsonObject g)
+            {
+                // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.
+                g["cpuSecondsDuringRun"] = Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore, 3);
+            }
+            var path = ResultsFile.Write(doc, o.ResultsDir, Path.GetFileName(stem) + ".json");
+            doc.Sections["files"] = new JsonObject { ["results"] = path, ["intervals"] = aggregator.CsvPath, ["hlog"] = aggregator.HlogPath };
+            ResultsFile.Write(doc, o.ResultsDir, Path.GetFileName(stem) + ".json");
+        }
+        return doc;
+    }
+
+    private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct, Action<string>? log)
+    {
+        var engine = new BurstEngine(plan, 0, 1, startAt, log);
+        var gate = new Lock();
+        return await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Worker mode: this process runs shard <see cref="BurstOptions.ShardIndex"/> and streams its interval reports as
+    /// lines on <paramref name="output"/> for the parent to merge. Ends on the run's end, cancellation, or stdin closing.
+    /// </summary>
+    public static async Task<string> RunWorkerAsync(BurstOptions options, TextWriter output, CancellationToken ct, Action<string>? log = null)
+    {
+        var plan = BurstPlan.Prepare(options, log);
+        var engine = new BurstEngine(plan, options.ShardIndex, options.ShardCount, options.StartAt ?? DateTimeOffset.UtcNow, log);
+        var gate = new Lock();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // The parent closes our stdin to stop us: the portable "stop" signal even when it cannot send SIGINT.
+        _ = Task.Run(async () =>
+        {
+            try { while (await Console.In.ReadLineAsync(linked.Token).ConfigureAwait(false) is not null) { } }
+            catch (OperationCanceledException) { return; }
+            catch (IOException) { }
+            linked.Cancel();
+        }, CancellationToken.None);
+        return await engine.RunAsync(r =>
+        {
+            var line = r.ToLine();
+            lock (gate) { output.WriteLine(line); output.Flush(); }
+        }, linked.Token).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Security.Authentication;
+using System.Text.RegularExpressions;
+
+namespace ConnBurst.Load;
+
+/// <summary>
+/// Sorts a failed handshake into a reason for the results: the TLS alert the server sent ("tls-alert-certificate-revoked",
+/// "tls-alert-unknown-ca"), our refusal of the server's certificate, or the connection closing mid-handshake. Runs only
+/// on failures, so reading OpenSSL's error text here costs nothing on the path of a successful connect.
+/// </summary>
+public static partial class TlsFailureReasons
+{
+    [GeneratedRegex(@"alert ([a-z ]+?)(?:\s*$|[:(,])", RegexOptions.IgnoreCase)]
+    private static partial Regex AlertPattern();
+
+    public static string Classify(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            var m = AlertPattern().Match(x.Message);
+            if (m.Success) return "tls-alert-" + m.Groups[1].Value.Trim().Replace(' ', '-').ToLowerInvariant();
+        }
+        if (e is AuthenticationException a)
+        {
+            if (a.Message.Contains("remote certificate", StringComparison.OrdinalIgnoreCase)) return "tls-server-cert-rejected";
+            if (a.InnerException is IOException or System.Net.Sockets.SocketException) return "tls-closed";
+            return "tls-handshake";
+        }
+        if (e is IOException) return "tls-closed";
+        return "tls-other";
+    }
+
+    /// <summary>True when an exception from a read after the handshake is the server refusing us at the TLS layer (TLS 1.3 client-cert alerts arrive late).</summary>
+    public static bool IsTlsAlert(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (AlertPattern().IsMatch(x.Message)) return true;
+        return false;
+    }
+}
