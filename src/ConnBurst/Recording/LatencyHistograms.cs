@@ -25,12 +25,7 @@ public static class LatencyHistograms
     /// A histogram as one self-contained HdrHistogram interval log (compressed, base64 inside): the form histograms
     /// travel in between workers. Built on the public log writer/reader, so the encoding is HdrHistogram's own.
     /// </summary>
-    public static string Encode(HistogramBase h)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new HistogramLogWriter(ms)) w.Write(DateTime.UnixEpoch, h);
-        return System.Text.Encoding.ASCII.GetString(ms.GetBuffer(), 0, (int)ms.Length);
-    }
+    public static string Encode(HistogramBase h) => LogText(DateTime.UnixEpoch, h);
 
     /// <summary>The inverse of <see cref="Encode"/>, into a histogram of this project's standard shape (exact counts kept).</summary>
     public static LongHistogram Decode(string text)
@@ -40,6 +35,19 @@ public static class LatencyHistograms
         var h = Create();
         foreach (var part in r.ReadHistograms()) h.Add(part);
         return h;
+    }
+
+    /// <summary>
+    /// HdrHistogram's log text for <paramref name="histograms"/>, as ASCII. HdrHistogram.NET's writer emits UTF-16 with a
+    /// BOM, which the Java tools (HistogramLogProcessor) cannot read; the text itself is the standard format.
+    /// </summary>
+    public static string LogText(DateTime startTime, params HistogramBase[] histograms)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new HistogramLogWriter(ms)) w.Write(startTime, histograms);
+        ms.Position = 0;
+        using var reader = new StreamReader(ms, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     public static LatencySummary Summarize(HistogramBase h, bool withDistribution = false)

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using ConnBurst.Pki;
+
+namespace ConnBurst.Tests.Infrastructure;
+
+/// <summary>
+/// The real Debian Mosquitto (/usr/sbin/mosquitto) as the seed configures it: mutual TLS 1.2 on a free loopback port,
+/// <c>require_certificate</c>, the PKI's CA and its CRL (10,000 revoked serials in <see cref="TestPki"/>). Its own
+/// config and log live in a temp directory; Dispose kills it.
+/// </summary>
+public sealed class MosquittoBroker : IDisposable
+{
+    public const string Executable = "/usr/sbin/mosquitto";
+
+    private readonly Process _process;
+    private readonly TempDir _dir = new();
+
+    public int Port { get; }
+    public string Target => $"127.0.0.1:{Port}";
+    public string LogPath => _dir.Combine("mosquitto.log");
+    public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+
+    public MosquittoBroker(PkiManifest? pki = null, string tlsVersion = "tlsv1.2")
+    {
+        var m = pki ?? TestPki.Manifest;
+        Port = FreePort.Next();
+        var conf = _dir.Combine("mosquitto.conf");
+        var lines = new List<string>
+        {
+            "per_listener_settings true",
+            $"listener {Port} 127.0.0.1",
+            $"cafile {m.PathOf(m.Ca.Cert)}",
+            $"certfile {m.PathOf(m.Server.Cert)}",
+            $"keyfile {m.PathOf(m.Server.Key)}",
+            $"crlfile {m.PathOf(m.Crl)}",
+            "require_certificate true",
+            $"tls_version {tlsVersion}",
+            "allow_anonymous true",
+            "max_connections -1",
+            "max_keepalive 65535",
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+        };
+        // Mosquitto drops root to user "mosquitto", which cannot read the tests' 0600 keys: stay as the test user.
+        if (Environment.UserName == "root") lines.Add("user root");
+        File.WriteAllLines(conf, lines);
+        var psi = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(conf);
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start mosquitto");
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) File.AppendAllText(LogPath, e.Data + "\n"); };
+        _process.BeginErrorReadLine();
+        WaitUntilListening(TimeSpan.FromSeconds(20));
+    }
+
+    public int Pid => _process.Id;
+
+    private void WaitUntilListening(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"mosquitto exited ({_process.ExitCode}): {Log}");
+            try
+            {
+                using var c = new TcpClient();
+                c.Connect("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new TimeoutException($"mosquitto did not listen on {Port}: {Log}");
+    }
+
+    public void Dispose()
+    {
+        try { if (!_process.HasExited) _process.Kill(); _process.WaitForExit(5000); } catch (InvalidOperationException) { }
+        _process.Dispose();
+        _dir.Dispose();
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Net;
+using ConnBurst.Tests.Infrastructure;
+
+namespace ConnBurst.Tests.Load;
+
+/// <summary>
+/// <c>connburst burst</c> against the real Debian Mosquitto configured as the seed's server (mutual TLS 1.2,
+/// require_certificate, a CRL of 10,000 revoked serials). Assertions are about behaviour, never speed: timeouts are
+/// generous because this 2-core machine is shared.
+/// </summary>
+public sealed class BurstAgainstMosquittoTests
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task TwoThousandClientsAt200PerSecondAllConnectWithOrderedPercentiles()
+    {
+        using var broker = new MosquittoBroker();
+        using var dir = new TempDir();
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "2000",
+            "--rate", "200", "--timeout", "60s", "--snapshot", "2s", "--results", dir.Path);
+
+        Assert.Equal("completed", doc.Outcome);
+        Assert.Equal(2000, doc.Counts.Attempted);
+        Assert.Equal(2000, doc.Counts.Connacks);
+        Assert.True(doc.Counts.Failed.Count == 0, $"failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
+        foreach (var phase in new[] { "tcp", "tls", "connack", "total" })
+        {
+            Assert.Equal(2000, doc.Latency[phase].Count);
+            BurstResults.AssertOrdered(doc.Latency[phase]);
+        }
+        // Latency from the due time includes everything from the actual start.
+        Assert.True(doc.Latency["total"].Max >= doc.Latency["totalFromStart"].Min);
+        Assert.NotEmpty(doc.Intervals);
+        Assert.Equal(2000, doc.Intervals.Sum(i => i.Values["connacks"]));
+        Assert.Equal("1.2", doc.Config["tls"]!["version"]!.GetValue<string>());
+        Assert.Equal(10_000, doc.Config["crlRevokedCount"]!.GetValue<int>());
+        Assert.NotNull(doc.Sections["generator"]?["schedulerLagMs"]);
+        var files = doc.Sections["files"]!;
+        Assert.True(File.Exists(files["intervals"]!.GetValue<string>()));
+        Assert.True(File.Exists(files["hlog"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task RevokedCertificateMakesEveryAttemptATlsFailure()
+    {
+        using var broker = new MosquittoBroker();
+        using var dir = new TempDir();
+        var m = TestPki.Manifest;
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--cert", m.PathOf(m.Revoked[0].Cert),
+            "--key", m.PathOf(m.Revoked[0].Key), "--clients", "40", "--rate", "40", "--timeout", "60s", "--results", dir.Path);
+
+        Assert.Equal(40, doc.Counts.Attempted);
+        Assert.Equal(0, doc.Counts.Connacks);
+        Assert.Equal(40, doc.Counts.Other["tlsFailed"]);
+        Assert.All(doc.Counts.Failed.Keys, k => Assert.StartsWith("tls-", k));
+        Assert.Equal(40, doc.Counts.Failed.Values.Sum());
+        _ = run;
+    }
+
+    [Fact]
+    public async Task LingerMakesReconnectWavesWithMoreConnacksThanClients()
+    {
+        using var broker = new MosquittoBroker();
+        using var dir = new TempDir();
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "100",
+            "--rate", "100", "--linger", "2s", "--duration", "10s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
+
+        Assert.Equal("completed", doc.Outcome);
+        Assert.True(doc.Counts.Connacks > 100, $"connacks {doc.Counts.Connacks}: no reconnect wave\n{run}");
+        Assert.True(doc.Counts.Other["disconnectedByClient"] >= 100, run.ToString());
+        Assert.Equal(doc.Counts.Attempted, doc.Counts.Connacks + doc.Counts.Failed.Values.Sum() + doc.Counts.Other["abandonedAtEnd"]);
+    }
+
+    [Fact]
+    public async Task SourceIpsSpreadAThousandClientsOverFourAddressesAndCtrlCStillWritesResults()
+    {
+        using var broker = new MosquittoBroker();
+        using var dir = new TempDir();
+        using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "1000", "--rate", "250",
+            "--source-ips", "127.0.0.2-127.0.0.5", "--duration", "5m", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
+        await burst.WaitForOutputAsync("connected=1000/1000", TimeSpan.FromSeconds(90));
+
+        // What the kernel sees: established connections to the broker's port, by local address (/proc/net/tcp).
+        var byAddress = EstablishedTo(broker.Port).GroupBy(a => a.ToString()).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"], byAddress.Keys.Order().ToArray());
+        Assert.All(byAddress.Values, n => Assert.Equal(250, n));
+
+        burst.Interrupt();
+        var result = await burst.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var doc = ConnBurst.Reporting.ResultsFile.Read(result.LastLine);
+        Assert.Equal("interrupted", doc.Outcome);
+        Assert.Equal(1000, doc.Counts.Connacks);
+        Assert.Equal(1000, doc.Counts.Connected);
+    }
+
+    [Fact]
+    public async Task TwoWorkerProcessesShareTheClientsAndTheParentMergesThem()
+    {
+        using var broker = new MosquittoBroker();
+        using var dir = new TempDir();
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "300",
+            "--rate", "150", "--workers", "2", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
+
+        Assert.Equal(2, doc.Sections["generator"]!["workers"]!.GetValue<int>());
+        Assert.Equal(300, doc.Counts.Attempted);
+        Assert.True(doc.Counts.Connacks == 300, run.ToString());
+        Assert.Equal(300, doc.Latency["total"].Count);
+        BurstResults.AssertOrdered(doc.Latency["total"]);
+    }
+
+    /// <summary>Local addresses of ESTABLISHED IPv4 connections whose remote port is <paramref name="port"/>.</summary>
+    private static List<IPAddress> EstablishedTo(int port)
+    {
+        // /proc/net/tcp:  sl  local_address rem_address   st ...
+        //                  0: 0200007F:8C3A 0100007F:22B8 01 ...   (hex, little-endian address; st 01 = ESTABLISHED)
+        var result = new List<IPAddress>();
+        foreach (var line in File.ReadLines("/proc/net/tcp").Skip(1))
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 4 || f[3] != "01") continue;
+            var remote = f[2].Split(':');
+            if (int.Parse(remote[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) != port) continue;
+            var local = uint.Parse(f[1].Split(':')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            result.Add(new IPAddress(local));
+        }
+        return result;
+    }
+}
