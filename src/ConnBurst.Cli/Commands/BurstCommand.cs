@@ -84,7 +84,7 @@ public static class BurstCommand
                               $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}); {plan.Workers} process(es)");
             var doc = await view.RunAsync(() => BurstRunner.RunAsync(plan, view, ct, view.Note));
             PrintSummary(doc);
-            var path = doc.Sections["files"]?["results"]?.GetValue<string>() ?? "";
+            var path = doc.Section("files")?["results"]?.GetValue<string>() ?? "";
             Console.WriteLine(path);
             return doc.Outcome is BurstOutcomes.Completed or BurstOutcomes.Interrupted ? ExitCodes.Ok : ExitCodes.RunFailed;
         });
@@ -118,7 +118,7 @@ public static class BurstCommand
         foreach (var (phase, s) in doc.Latency)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {phase,-15} n={s.Count,-7} min {s.Min:0.00}  avg {s.Avg:0.00}  p50 {s.P50:0.00}  p75 {s.P75:0.00}  p90 {s.P90:0.00}  p95 {s.P95:0.00}  p99 {s.P99:0.00}  p99.9 {s.P999:0.00}  max {s.Max:0.00} ms"));
-        if (doc.Sections["generator"] is { } g)
+        if (doc.Section("generator") is { } g)
             Console.WriteLine($"  generator: cpu {g["cpuSeconds"]} s ({g["cpuMsPerAttempt"]} ms/attempt), rss {(long)g["rssBytes"]! / 1048576} MiB, " +
                               $"scheduler lag p99 {g["schedulerLagMs"]?["p99"]} ms max {g["schedulerLagMs"]?["max"]} ms{((bool)g["fellBehind"]! ? ", FELL BEHIND schedule" : "")}");
     }

@@ -36,8 +36,8 @@ public sealed class BurstAgainstMosquittoTests
         Assert.Equal(2000, doc.Intervals.Sum(i => i.Values["connacks"]));
         Assert.Equal("1.2", doc.Config["tls"]!["version"]!.GetValue<string>());
         Assert.Equal(10_000, doc.Config["crlRevokedCount"]!.GetValue<int>());
-        Assert.NotNull(doc.Sections["generator"]?["schedulerLagMs"]);
-        var files = doc.Sections["files"]!;
+        Assert.NotNull(doc.Section("generator")?["schedulerLagMs"]);
+        var files = doc.Section("files")!;
         Assert.True(File.Exists(files["intervals"]!.GetValue<string>()));
         Assert.True(File.Exists(files["hlog"]!.GetValue<string>()));
     }
@@ -104,7 +104,7 @@ public sealed class BurstAgainstMosquittoTests
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "300",
             "--rate", "150", "--workers", "2", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
 
-        Assert.Equal(2, doc.Sections["generator"]!["workers"]!.GetValue<int>());
+        Assert.Equal(2, doc.Section("generator")!["workers"]!.GetValue<int>());
         Assert.Equal(300, doc.Counts.Attempted);
         Assert.True(doc.Counts.Connacks == 300, run.ToString());
         Assert.Equal(300, doc.Latency["total"].Count);
