@@ -20,14 +20,14 @@ public static partial class TlsFailureReasons
             var m = AlertPattern().Match(x.Message);
             if (m.Success) return "tls-alert-" + m.Groups[1].Value.Trim().Replace(' ', '-').ToLowerInvariant();
         }
-        if (e is AuthenticationException a)
-        {
-            if (a.Message.Contains("remote certificate", StringComparison.OrdinalIgnoreCase)) return "tls-server-cert-rejected";
-            if (a.InnerException is IOException or System.Net.Sockets.SocketException) return "tls-closed";
-            return "tls-handshake";
-        }
-        if (e is IOException) return "tls-closed";
-        return "tls-other";
+        if (e is AuthenticationException a && a.Message.Contains("remote certificate", StringComparison.OrdinalIgnoreCase))
+            return "tls-server-cert-rejected";
+        // Below TLS: the socket was reset or closed while the handshake waited for the server.
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is System.Net.Sockets.SocketException se) return "tls-" + Transport.SocketFailures.Classify(se.SocketErrorCode).Reason();
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is IOException && x.Message.Contains("EOF", StringComparison.OrdinalIgnoreCase)) return "tls-eof";
+        return e is AuthenticationException ? "tls-handshake" : e is IOException ? "tls-closed" : "tls-other";
     }
 
     /// <summary>True when an exception from a read after the handshake is the server refusing us at the TLS layer (TLS 1.3 client-cert alerts arrive late).</summary>
