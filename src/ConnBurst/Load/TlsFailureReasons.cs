@@ -24,7 +24,7 @@ public static partial class TlsFailureReasons
             return "tls-server-cert-rejected";
         // Below TLS: the socket was reset or closed while the handshake waited for the server.
         for (var x = e; x is not null; x = x.InnerException)
-            if (x is System.Net.Sockets.SocketException se) return "tls-" + Transport.SocketFailures.Classify(se.SocketErrorCode).Reason();
+            if (x is System.Net.Sockets.SocketException se) return "tls-" + Transport.SocketFailures.Reason(Transport.SocketFailures.Classify(se.SocketErrorCode));
         for (var x = e; x is not null; x = x.InnerException)
             if (x is IOException && x.Message.Contains("EOF", StringComparison.OrdinalIgnoreCase)) return "tls-eof";
         return e is AuthenticationException ? "tls-handshake" : e is IOException ? "tls-closed" : "tls-other";
