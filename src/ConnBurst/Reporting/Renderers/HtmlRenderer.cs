@@ -32,10 +32,12 @@ public sealed class HtmlRenderer : IReportRenderer
     {
         var d = r.Doc;
         if (many) page.Heading(2, $"{r.Label} ({d.Kind})");
-        var judged = r.Verdicts.Where(v => v.Passed.HasValue).ToList();
-        var overall = judged.Count == 0 ? "na" : judged.All(v => v.Passed == true) ? "pass" : "fail";
+        var slo = r.Verdicts.Where(v => v.Name is "latency" or "cpu" or "peak").Where(v => v.Passed.HasValue).ToList();
+        var sloText = slo.Count == 0 ? "SLO not judged" : slo.All(v => v.Passed == true) ? "SLO met" : "SLO not met";
+        var anyFailed = r.Verdicts.Any(v => v.Passed == false);
+        var css = anyFailed ? "fail" : slo.Count == 0 ? "na" : "pass";
         var headline = r.Peak?.Verdict is { Length: > 0 } pv ? pv : string.Join("; ", r.Verdicts.Where(v => v.Name != "outcome" || v.Passed == false).Select(v => v.Text));
-        page.Raw($"<div class=\"verdict {overall}\" id=\"verdict\">Verdict: {(overall == "pass" ? "SLO met" : overall == "fail" ? "SLO not met" : "not judged")} &mdash; {HtmlPage.E(headline)}</div>\n");
+        page.Raw($"<div class=\"verdict {css}\" id=\"verdict\">Verdict: {sloText} &mdash; {HtmlPage.E(headline)}</div>\n");
         page.Cards(Cards(r));
 
         page.Heading(many ? 3 : 2, "Verdicts");
