@@ -39,13 +39,15 @@ public static class BurstCommand
         var behind = new Option<double>("--behind-threshold-ms") { Description = "Scheduler lag that counts as the generator falling behind", DefaultValueFactory = _ => 10 };
         var monitor = new Option<string?>("--monitor") { Description = "Monitor HOST:PORT to start/stop with the run" };
         var graphite = new Option<string?>("--graphite") { Description = "Graphite plaintext HOST:PORT to send interval metrics to" };
+        var graphiteRoot = new Option<string?>("--graphite-root") { Description = "Graphite metric root: metrics are [ROOT.]connburst.INSTANCE.CON, ...ConnLat_99P" };
+        var instance = new Option<string>("--instance") { Description = "Instance name in Graphite metrics", DefaultValueFactory = _ => Environment.MachineName };
         var shard = new Option<string?>("--worker-shard") { Description = "internal: run shard i/n as a worker", Hidden = true };
         var startAt = new Option<long?>("--start-at") { Description = "internal: the run's t0, Unix ms", Hidden = true };
 
         var cmd = new Command("burst", "MQTT v5 mutual-TLS connection bursts: open-loop paced connects timed by phase (tcp, tls, connack, total) into HdrHistograms.")
         {
             target, pki, cert, key, ca, perClient, tls, ciphers, resume, serverName, clients, rate, linger, reconnectDelay, duration, keepAlive,
-            timeout, prefix, sourceIps, clientList, workers, snapshot, results, behind, monitor, graphite, shard, startAt,
+            timeout, prefix, sourceIps, clientList, workers, snapshot, results, behind, monitor, graphite, graphiteRoot, instance, shard, startAt,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -75,6 +77,8 @@ public static class BurstCommand
                 BehindThresholdMs = p.GetValue(behind),
                 Monitor = p.GetValue(monitor),
                 Graphite = p.GetValue(graphite),
+                GraphiteRoot = p.GetValue(graphiteRoot),
+                Instance = p.GetValue(instance)!,
             };
             if (p.GetValue(shard) is { } s) return await RunWorker(options, s, p.GetValue(startAt), ct);
 

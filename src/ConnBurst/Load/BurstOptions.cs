@@ -50,6 +50,8 @@ public sealed record BurstOptions
     public double BehindThresholdMs { get; init; } = 10;
     public string? Monitor { get; init; }
     public string? Graphite { get; init; }
+    /// <summary>Graphite metric root: metrics are <c>[ROOT.]connburst.INSTANCE.NAME</c>.</summary>
+    public string? GraphiteRoot { get; init; }
     /// <summary>Graphite/monitor instance name.</summary>
     public string Instance { get; init; } = Environment.MachineName;
     /// <summary>Skip the TCP probe of each destination before load (tests of unreachable targets turn it off).</summary>
@@ -79,6 +81,8 @@ public sealed record BurstOptions
         if ((CertPath is null) != (KeyPath is null)) throw new InputException("--cert and --key go together");
         if (PerClientCerts && CertPath is not null) throw new InputException("--per-client-certs and --cert exclude each other");
         if (Mqtt.MqttStrings.Check(ClientIdPrefix + "0", "--client-id-prefix") is { } e) throw new InputException(e);
+        if (Monitor is not null) HostPort.Parse(Monitor, "--monitor");
+        if (Graphite is not null) HostPort.Parse(Graphite, "--graphite", 2003);
         if (Target.Port is < 1 or > 65535) throw new InputException($"--target: port {Target.Port} is not 1-65535");
     }
 
@@ -119,5 +123,7 @@ public sealed record BurstOptions
         ["crlRevokedCount"] = plan.Manifest?.RevokedCount,
         ["pki"] = plan.Manifest?.Directory,
         ["behindThresholdMs"] = BehindThresholdMs,
+        ["monitor"] = Monitor,
+        ["graphite"] = Graphite,
     };
 }

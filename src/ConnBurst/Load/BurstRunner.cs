@@ -46,6 +46,9 @@ public static class BurstRunner
         log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate}/s, {o.Tls.Describe()}, {plan.KeyType}-{plan.KeyBits}, " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
 
+        await using var telemetry = await BurstTelemetry.StartAsync(o, $"burst {o.Target} {plan.Clients} clients at {o.Rate}/s", log, ct).ConfigureAwait(false);
+        aggregator.IntervalClosed += telemetry.OnInterval;
+
         string outcome = BurstOutcomes.Failed;
         try
         {
@@ -59,6 +62,7 @@ public static class BurstRunner
             doc.EndedAt = DateTimeOffset.UtcNow;
             var parentCpu = plan.Workers > 1 ? Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore : 0;
             aggregator.Fill(doc, parentCpu);
+            await telemetry.FinishAsync(doc).ConfigureAwait(false);
             if (plan.Workers == 1 && doc.Sections["generator"] is JsonObject g)
             {
                 // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.

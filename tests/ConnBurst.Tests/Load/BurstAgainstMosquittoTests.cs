@@ -111,6 +111,22 @@ public sealed class BurstAgainstMosquittoTests
         BurstResults.AssertOrdered(doc.Latency["total"]);
     }
 
+    [Fact]
+    public async Task MonitorRecordsTheRunAndItsSummaryBecomesTheServerSection()
+    {
+        using var broker = new MosquittoBroker();
+        using var dir = new TempDir();
+        using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(CultureInfo.InvariantCulture)]);
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "30",
+            "--rate", "30", "--timeout", "60s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
+
+        Assert.Equal(30, doc.Counts.Connacks);
+        var server = doc.Section("server");
+        Assert.True(server is not null, run.ToString());
+        Assert.True(server!["cpu"]!["cores"]!.GetValue<int>() >= 1);
+        Assert.Equal(monitor.Endpoint.ToString(), doc.Config["monitor"]!.GetValue<string>());
+    }
+
     /// <summary>Local addresses of ESTABLISHED IPv4 connections whose remote port is <paramref name="port"/>.</summary>
     private static List<IPAddress> EstablishedTo(int port)
     {
