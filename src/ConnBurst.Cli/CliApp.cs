@@ -23,6 +23,7 @@ public static class CliApp
         AnalyzeCommand.Create(),
         BurstCommand.Create(),
         ClientListCommand.Create(),
+        ServeCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConnBurst.Common;
+using ConnBurst.Pki;
+using ConnBurst.Reporting;
+using ConnBurst.Servers.Mqtt;
+using ConnBurst.Tls;
+
+namespace ConnBurst.Cli.Commands;
+
+/// <summary>
+/// <c>connburst serve mqtt</c>: the reference MQTT v5 broker over mutual TLS with the PKI's CRL. Prints its effective
+/// configuration, <c>listening on HOST:PORT</c> once ready, counters every few seconds and on exit; Ctrl-C stops it cleanly and
+/// writes a results file. With <c>--workers N</c> it runs N child processes on the same port (SO_REUSEPORT) and sums their counters.
+/// </summary>
+public static class ServeMqttCommand
+{
+    public static Command Create()
+    {
+        var pki = new Option<string?>("--pki") { Description = "PKI directory from 'connburst certs' (default: the embedded one under $CONNBURST_HOME/pki)" };
+        var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback by default)", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)", DefaultValueFactory = _ => 8884 };
+        var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
+        var ciphers = new Option<string?>("--ciphers") { Description = "Comma-separated cipher suites (IANA or OpenSSL names); default: OpenSSL's" };
+        var workers = new Option<int>("--workers") { Description = "Server processes sharing the port with SO_REUSEPORT", DefaultValueFactory = _ => 1 };
+        var clientCert = new Option<string>("--client-cert") { Description = "required or optional", DefaultValueFactory = _ => "required" };
+        var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description = "Accept at most R new connections per second (a deliberate throttle)" };
+        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Abort a TLS handshake not done by then", DefaultValueFactory = _ => "10s" };
+        var connectTimeout = new Option<string>("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then", DefaultValueFactory = _ => "10s" };
+        var maxPacket = new Option<int>("--max-packet-size") { Description = "Largest MQTT packet accepted, in bytes", DefaultValueFactory = _ => 64 * 1024 };
+        var interval = new Option<string>("--report-interval") { Description = "How often counters are printed", DefaultValueFactory = _ => "5s" };
+        var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the seed measures)" };
+        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
+        var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children", Hidden = true };
+
+        var cmd = new Command("mqtt", "MQTT v5 broker over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
+        {
+            pki, bind, port, tls, ciphers, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, workerId,
+        };
+        CommandAction.Set(cmd, async (p, ct) =>
+        {
+            if (!IPAddress.TryParse(p.GetValue(bind), out var address)) throw new InputException($"--bind: '{p.GetValue(bind)}' is not an IP address");
+            var options = new MqttBrokerOptions
+            {
+                Bind = address,
+                Port = p.GetValue(port),
+                Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
+                ClientCerts = ClientCertModes.Parse(p.GetValue(clientCert)),
+                Workers = p.GetValue(workers),
+                WorkerId = p.GetValue(workerId),
+                MaxAcceptRate = p.GetValue(maxAcceptRate),
+                HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
+                ConnectTimeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout"),
+                MaxPacketSize = p.GetValue(maxPacket),
+                ReportInterval = Durations.Parse(p.GetValue(interval)!, "--report-interval"),
+            }.Validate();
+            var manifest = DefaultPki.Resolve(p.GetValue(pki), msg => Console.Error.WriteLine(msg));
+            var resultsDir = p.GetValue(results)!;
+
+            if (options.WorkerId is { } id) return await ServeWorkers.RunChildAsync(options, manifest, id, ct);
+
+            var started = DateTimeOffset.UtcNow;
+            PrintConfiguration(options, manifest);
+            MqttBrokerSnapshot final;
+            if (options.Workers > 1)
+            {
+                final = await ServeWorkers.RunParentAsync(options, ct);
+            }
+            else
+            {
+                await using var broker = new MqttBroker(options, manifest, Log);
+                broker.Start();
+                Console.WriteLine($"CRL: {broker.Crl?.Count ?? 0} revoked serials, reloaded when {manifest.PathOf(manifest.Crl)} changes");
+                Console.WriteLine($"listening on {FormatEndPoint(broker.LocalEndPoint!)}");
+                final = await ReportUntilStoppedAsync(broker.Snapshot, options.ReportInterval, ct);
+                await broker.StopAsync(TimeSpan.FromSeconds(10));
+                final = broker.Snapshot();
+            }
+            Console.WriteLine($"final: {final.Format()}");
+            Console.WriteLine(WriteResults(options, manifest, final, started, resultsDir));
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    internal static void Log(string message) =>
+        Console.Error.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {message}");
+
+    internal static string FormatEndPoint(IPEndPoint ep) =>
+        ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ep.Address}]:{ep.Port}" : $"{ep.Address}:{ep.Port}";
+
+    private static void PrintConfiguration(MqttBrokerOptions options, PkiManifest manifest)
+    {
+        Console.WriteLine($"connburst serve mqtt (pid {Environment.ProcessId})");
+        foreach (var (name, value) in options.Describe()) Console.WriteLine($"  {name,-18} {value}");
+        Console.WriteLine($"  {"pki",-18} {manifest.Directory} ({manifest.KeyType}, CA {manifest.Ca.Cert}, CRL {manifest.Crl})");
+    }
+
+    /// <summary>Prints a counters line every interval until Ctrl-C; returns the last snapshot.</summary>
+    internal static async Task<MqttBrokerSnapshot> ReportUntilStoppedAsync(Func<MqttBrokerSnapshot> snapshot, TimeSpan interval, CancellationToken ct)
+    {
+        var start = DateTime.UtcNow;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) Console.WriteLine($"[{(DateTime.UtcNow - start).TotalSeconds:0}s] {snapshot().Format()}");
+        }
+        catch (OperationCanceledException) { /* Ctrl-C: the normal way a server ends */ }
+        Console.WriteLine("stopping (Ctrl-C)");
+        return snapshot();
+    }
+
+    private static string WriteResults(MqttBrokerOptions options, PkiManifest manifest, MqttBrokerSnapshot final, DateTimeOffset started, string dir)
+    {
+        var config = new JsonObject();
+        foreach (var (name, value) in options.Describe()) config[name] = value;
+        config["pki"] = manifest.Directory;
+        var doc = new ResultsDocument
+        {
+            Kind = "server",
+            StartedAt = started,
+            EndedAt = DateTimeOffset.UtcNow,
+            Config = config,
+            Machine = MachineInfo.Collect(),
+            Counts = new Counts
+            {
+                Attempted = final.Accepted,
+                Connected = final.HandshakesOk,
+                Connacks = final.Connacks,
+            },
+        };
+        foreach (var (k, v) in final.HandshakesFailed) if (v > 0) doc.Counts.Failed["tls-" + k] = v;
+        foreach (var (k, v) in final.Refused) doc.Counts.Failed["connack-" + k] = v;
+        foreach (var (k, v) in final.ProtocolCloses) doc.Counts.Failed["protocol-" + k] = v;
+        doc.Counts.Other["disconnects"] = final.Disconnects;
+        doc.Counts.Other["keepaliveTimeouts"] = final.KeepaliveTimeouts;
+        doc.Counts.Other["connectTimeouts"] = final.ConnectTimeouts;
+        doc.Counts.Other["crlReloads"] = final.CrlReloads;
+        doc.Sections["server"] = final;
+        return ResultsFile.Write(doc, dir, $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json");
+    }
+}

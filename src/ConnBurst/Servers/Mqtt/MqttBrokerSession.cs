@@ -1,0 +1,182 @@
+using System.Globalization;
+using ConnBurst.Mqtt;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Mqtt;
+
+/// <summary>
+/// One client of the reference broker. It answers what a connection benchmark needs: CONNECT → CONNACK, PINGREQ → PINGRESP,
+/// DISCONNECT. PUBLISH and SUBSCRIBE are answered as MQTT v5 allows for a broker with no subscribers and no subscriptions
+/// (PUBACK/PUBREC "no matching subscribers", SUBACK "implementation specific error"). Any violation closes this connection
+/// only, with the spec's reason code: a CONNACK before the session exists, a DISCONNECT after.
+/// </summary>
+internal sealed class MqttBrokerSession(ServerConnection connection, MqttBrokerCounters counters, MqttBrokerLimits limits) : IConnectionSession
+{
+    private enum State { AwaitingConnect, Connected, Closing }
+
+    // Written by the read loop, read by the heartbeat.
+    private volatile State _state = State.AwaitingConnect;
+    private readonly long _connectDeadlineMs = Environment.TickCount64 + limits.ConnectTimeoutMs;
+    private long _lastPacketMs = Environment.TickCount64;
+    private long _keepAliveMs; // 0: no keepalive
+
+    public int Consume(ReadOnlySpan<byte> data)
+    {
+        var used = 0;
+        while (_state != State.Closing)
+        {
+            var rest = data[used..];
+            var status = MqttFrame.TryRead(rest, limits.MaxPacketSize, out var header, out var frameReason);
+            if (status == MqttDecodeStatus.Incomplete) break;
+            if (status == MqttDecodeStatus.Invalid)
+            {
+                Violation(frameReason);
+                return data.Length;
+            }
+            Volatile.Write(ref _lastPacketMs, Environment.TickCount64);
+            Handle(header, MqttFrame.Body(rest, header));
+            used += header.TotalLength;
+        }
+        return _state == State.Closing ? data.Length : used;
+    }
+
+    private void Handle(in MqttFrameHeader h, ReadOnlySpan<byte> body)
+    {
+        if (_state == State.AwaitingConnect)
+        {
+            if (h.Type == MqttPacketType.Connect) OnConnect(body);
+            else Close(); // the first packet must be CONNECT [MQTT-3.1.0-1]
+            return;
+        }
+        switch (h.Type)
+        {
+            case MqttPacketType.PingReq:
+                if (!body.IsEmpty) { Violation(MqttReasonCode.MalformedPacket); return; }
+                counters.OnPing();
+                connection.Output.Write(MqttConstants.PingResp);
+                break;
+            case MqttPacketType.Disconnect:
+                var rc = MqttDisconnect.Decode(body, out _);
+                if (rc != MqttReasonCode.Success) { Violation(rc); return; }
+                counters.OnDisconnect();
+                Close();
+                break;
+            case MqttPacketType.Publish: OnPublish(h.Flags, body); break;
+            case MqttPacketType.PubRel:
+                {
+                    var prc = MqttClientPackets.DecodePubRel(body, out var pid);
+                    if (prc != MqttReasonCode.Success) { Violation(prc); return; }
+                    var span = connection.Output.GetSpan(5);
+                    connection.Output.Advance(MqttServerAcks.WriteAck(span, MqttPacketType.PubComp, pid, MqttReasonCode.Success));
+                    break;
+                }
+            case MqttPacketType.Subscribe: OnSubscribe(body, MqttPacketType.SubAck, MqttReasonCode.ImplementationSpecificError); break;
+            case MqttPacketType.Unsubscribe: OnSubscribe(body, MqttPacketType.UnsubAck, MqttReasonCode.NoSubscriptionExisted); break;
+            case MqttPacketType.Connect:
+                Violation(MqttReasonCode.ProtocolError); // a second CONNECT [MQTT-3.1.0-2]
+                break;
+            default:
+                // AUTH (we offer no enhanced auth), acks for publishes we never sent, and server-to-client packets.
+                Violation(MqttReasonCode.ProtocolError);
+                break;
+        }
+    }
+
+    private void OnConnect(ReadOnlySpan<byte> body)
+    {
+        var rc = MqttConnectDecoder.Decode(body, out var info);
+        if (rc == MqttReasonCode.Success && info!.HasAuthenticationMethod) rc = MqttReasonCode.BadAuthenticationMethod;
+        if (rc != MqttReasonCode.Success)
+        {
+            counters.OnRefused(rc);
+            var refuse = connection.Output.GetSpan(MqttConnAckEncoder.GetSize());
+            connection.Output.Advance(MqttConnAckEncoder.Write(refuse, rc));
+            Close();
+            return;
+        }
+        // Keepalive: close after 1.5 × the client's interval without a packet [MQTT-3.1.2-22].
+        _keepAliveMs = info!.KeepAliveSeconds * 1500L;
+        if (info.ClientId.Length == 0)
+        {
+            // An empty client id gets one assigned, returned in CONNACK [MQTT-3.1.3-6], [MQTT-3.2.2-16].
+            Span<byte> id = stackalloc byte[24];
+            "connburst-"u8.CopyTo(id);
+            connection.Id.TryFormat(id[10..], out var n, default, CultureInfo.InvariantCulture);
+            var assigned = id[..(10 + n)];
+            var span = connection.Output.GetSpan(MqttConnAckEncoder.GetSize(assigned.Length));
+            connection.Output.Advance(MqttConnAckEncoder.Write(span, MqttReasonCode.Success, assignedClientId: assigned));
+        }
+        else
+        {
+            connection.Output.Write(MqttConnAckEncoder.Success);
+        }
+        _state = State.Connected;
+        counters.OnConnack();
+    }
+
+    private void OnPublish(byte flags, ReadOnlySpan<byte> body)
+    {
+        var rc = MqttClientPackets.DecodePublish(flags, body, out var qos, out var pid);
+        if (rc != MqttReasonCode.Success) { Violation(rc); return; }
+        counters.OnPublish();
+        if (qos == 0) return; // delivered to no one: there are no subscriptions
+        var span = connection.Output.GetSpan(5);
+        connection.Output.Advance(MqttServerAcks.WriteAck(span, qos == 1 ? MqttPacketType.PubAck : MqttPacketType.PubRec, pid,
+            MqttReasonCode.NoMatchingSubscribers));
+    }
+
+    private void OnSubscribe(ReadOnlySpan<byte> body, MqttPacketType answer, MqttReasonCode perFilter)
+    {
+        var rc = answer == MqttPacketType.SubAck
+            ? MqttClientPackets.DecodeSubscribe(body, out var pid, out var filters)
+            : MqttClientPackets.DecodeUnsubscribe(body, out pid, out filters);
+        if (rc != MqttReasonCode.Success) { Violation(rc); return; }
+        counters.OnSubscribe();
+        var span = connection.Output.GetSpan(MqttServerAcks.GetSubAckSize(filters));
+        connection.Output.Advance(MqttServerAcks.WriteSubAck(span, answer, pid, filters, perFilter));
+    }
+
+    /// <summary>A malformed or forbidden packet: CONNACK with the reason before the session exists, DISCONNECT after (§4.13).</summary>
+    private void Violation(MqttReasonCode rc)
+    {
+        counters.OnProtocolClose(rc);
+        if (_state == State.AwaitingConnect)
+        {
+            var span = connection.Output.GetSpan(MqttConnAckEncoder.GetSize());
+            connection.Output.Advance(MqttConnAckEncoder.Write(span, rc));
+        }
+        else
+        {
+            var span = connection.Output.GetSpan(3);
+            connection.Output.Advance(MqttDisconnect.Write(span, rc));
+        }
+        Close();
+    }
+
+    /// <summary>Ends the connection once what is in the output (CONNACK/DISCONNECT, if any) has been flushed.</summary>
+    private void Close()
+    {
+        _state = State.Closing;
+        connection.CloseAfterFlush();
+    }
+
+    public string? CheckTimeout(long nowMs)
+    {
+        switch (_state)
+        {
+            case State.AwaitingConnect when nowMs > _connectDeadlineMs:
+                counters.OnConnectTimeout();
+                return "connect-timeout";
+            case State.Connected when _keepAliveMs > 0 && nowMs - Volatile.Read(ref _lastPacketMs) > _keepAliveMs:
+                counters.OnKeepaliveTimeout();
+                return "keepalive";
+            default:
+                return null;
+        }
+    }
+
+    public void OnClosed(ConnectionCloseReason reason) => counters.OnSessionClosed();
+}
+
+/// <summary>The per-connection limits every session shares.</summary>
+internal sealed record MqttBrokerLimits(int MaxPacketSize, long ConnectTimeoutMs);

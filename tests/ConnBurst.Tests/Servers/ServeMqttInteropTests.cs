@@ -1,0 +1,100 @@
+using ConnBurst.Pki;
+using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Tests.Tls;
+
+namespace ConnBurst.Tests.Servers;
+
+/// <summary><c>connburst serve mqtt</c> against mosquitto_pub: the good client connects, every bad one is refused with its reason.</summary>
+public class ServeMqttInteropTests
+{
+    private static string P(PkiManifest m, string rel) => m.PathOf(rel);
+
+    [Fact]
+    public async Task MosquittoPubConnectsWithTheGoodCertAndEveryBadOneIsRefused()
+    {
+        var m = TestPki.Manifest;
+        var ca = P(m, m.Ca.Cert);
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
+
+        var good = await MosquittoPub.RunAsync(server.Port, ca, P(m, m.Client.Cert), P(m, m.Client.Key));
+        Assert.True(good.ExitCode == 0, $"good client failed: {good.Output}\n{server.Process.Stderr}");
+
+        foreach (var revoked in m.Revoked)
+            Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, P(m, revoked.Cert), P(m, revoked.Key))).ExitCode);
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, P(m, m.Expired!.Cert), P(m, m.Expired.Key))).ExitCode);
+        var f = TestPki.ForeignCa;
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, P(f, f.Client.Cert), P(f, f.Client.Key))).ExitCode);
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, null, null)).ExitCode);
+
+        var result = await server.StopAsync();
+        Assert.Equal(0, result.ExitCode);
+        var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
+        Assert.Contains("handshakes-ok=1 ", final);
+        Assert.Contains("connacks=1 ", final);
+        Assert.Contains($"revoked={m.Revoked.Count}", final);
+        Assert.Contains("expired=1", final);
+        Assert.Contains("wrong-ca=1", final);
+        Assert.Contains("no-cert=1", final);
+        Assert.True(File.Exists(result.LastLine), $"last line is not the results file: {result.LastLine}");
+    }
+
+    [Fact]
+    public async Task ATamperedCrlIsRefusedAtStartUp()
+    {
+        using var dir = new TempDir();
+        var m = TestPki.CopyTo(dir.Combine("pki"));
+        CrlFiles.FlipLastSignatureByte(m.PathOf(m.Crl));
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--port", FreePort.Next().ToString());
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("signature does not verify", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task ReplacingTheCrlRevokesTheGoodClientWithoutARestart()
+    {
+        using var dir = new TempDir();
+        var m = TestPki.CopyTo(dir.Combine("pki"));
+        var ca = m.PathOf(m.Ca.Cert);
+        using var server = await MqttServerProcess.StartAsync(m.Directory);
+        Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+
+        var client = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(m.PathOf(m.Client.Cert)));
+        CrlFiles.WriteWithSerial(m, client.SerialNumberBytes.ToArray());
+        await server.Process.WaitForOutputAsync("crl.pem reloaded: ", TimeSpan.FromSeconds(30));
+
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        Assert.True(server.Process.Pid > 0 && !server.Process.HasExited);
+        var result = await server.StopAsync();
+        Assert.Contains("revoked=1", result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task TwoWorkersShareThePortAndTheParentSumsTheirCounters()
+    {
+        var m = TestPki.Manifest;
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2");
+        Assert.Contains("2 workers (pids", server.Process.Stdout);
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), null, null)).ExitCode);
+        var result = await server.StopAsync();
+        Assert.Equal(0, result.ExitCode);
+        var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
+        Assert.Contains("connacks=4 ", final);
+        Assert.Contains("no-cert=1", final);
+    }
+
+    [Theory]
+    [InlineData("--tls", "1.1", "not a TLS version")]
+    [InlineData("--ciphers", "NOPE", "unknown cipher suite 'NOPE'")]
+    [InlineData("--client-cert", "maybe", "not a client-certificate mode")]
+    [InlineData("--max-accept-rate", "-3", "--max-accept-rate")]
+    public async Task BadOptionsAreOneLineErrorsWithExitCode2(string option, string value, string message)
+    {
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--port", "0", option, value);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+}
