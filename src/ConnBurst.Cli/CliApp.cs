@@ -17,6 +17,8 @@ public static class CliApp
     private static IEnumerable<Command> Commands() =>
     [
         CertsCommand.Create(),
+        ServeCommand.Create(),
+        ChatCommand.Create(),
         MonitorCommand.Create(),
         ReportCommand.Create(),
         CompareCommand.Create(),

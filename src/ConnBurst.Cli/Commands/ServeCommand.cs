@@ -9,6 +9,7 @@ public static class ServeCommand
     {
         var cmd = new Command("serve", "Run a reference server: the system under test ConnBurst ships as its embedded default.");
         cmd.Subcommands.Add(ServeMqttCommand.Create());
+        cmd.Subcommands.Add(ServeChatCommand.Create());
         return cmd;
     }
 }

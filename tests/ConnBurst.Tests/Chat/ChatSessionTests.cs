@@ -10,7 +10,7 @@ public class ChatSessionTests
     private sealed class Peer
     {
         public readonly ConcurrentQueue<string> Written = new();
-        public int Aborts;
+        public readonly ConcurrentQueue<string> Closes = new();
         public ChatSession Session = null!;
 
         public static Peer Create(long id, ChatRooms rooms, ChatServerCounters counters, int maxLines = 100)
@@ -19,9 +19,9 @@ public class ChatSessionTests
             var outbox = new ChatOutbox(maxLines, 1 << 20, bytes =>
             {
                 p.Written.Enqueue(Encoding.UTF8.GetString(bytes.Span));
-                return ValueTask.CompletedTask;
-            }, _ => { });
-            p.Session = new ChatSession(id, rooms, counters, outbox, () => Interlocked.Increment(ref p.Aborts));
+                return ValueTask.FromResult(true);
+            }, _ => p.Session.CloseIfFlushed());
+            p.Session = new ChatSession(id, rooms, counters, outbox, p.Closes.Enqueue);
             return p;
         }
 
@@ -69,6 +69,7 @@ public class ChatSessionTests
         a.Send(input + "JOIN lobby\n");
         Assert.Equal(SessionState.CloseAfterFlush, a.Session.State);
         Assert.Equal(expected, await a.OutputAsync()); // and nothing after it: the JOIN was never read
+        Assert.Equal(["rule-break"], a.Closes);
     }
 
     [Fact]
@@ -111,6 +112,7 @@ public class ChatSessionTests
         a.Send("QUIT\n");
         Assert.Equal(SessionState.CloseAfterFlush, a.Session.State);
         Assert.Equal("BYE\n", await a.OutputAsync());
+        Assert.Equal(["quit"], a.Closes);
     }
 
     [Fact]
@@ -121,13 +123,13 @@ public class ChatSessionTests
         var sender = Peer.Create(1, rooms, counters, maxLines: 10_000);
         // The slow reader's writer never completes, so its queue (2 lines) fills.
         var stuck = new TaskCompletionSource();
-        var slowAborts = 0;
-        var slowOutbox = new ChatOutbox(2, 1 << 20, _ => new ValueTask(stuck.Task), _ => { });
-        var slow = new ChatSession(2, rooms, counters, slowOutbox, () => Interlocked.Increment(ref slowAborts));
+        var slowCloses = new ConcurrentQueue<string>();
+        var slowOutbox = new ChatOutbox(2, 1 << 20, _ => new ValueTask<bool>(stuck.Task.ContinueWith(_ => true)), _ => { });
+        var slow = new ChatSession(2, rooms, counters, slowOutbox, slowCloses.Enqueue);
         slow.Consume("JOIN lobby\n"u8);
         sender.Send("JOIN lobby\n");
         for (var i = 0; i < 20; i++) sender.Send($"MSG lobby m{i}\n");
-        Assert.Equal(1, slowAborts);
+        Assert.Equal(["slow-reader"], slowCloses);
         Assert.Equal(SessionState.Abort, slow.State);
         Assert.Equal(1, counters.SlowReadersDropped);
         Assert.Equal(20, counters.MessagesIn);

@@ -94,9 +94,12 @@ public sealed class ChatClient(int index, string room, ChatRecorder recorder) : 
                 try { await Task.Delay(wait, ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
-            var n = new MessageStamp(Index, seq, due).Write(text, messageSize);
+            // Latency counts from the due time (a late send is the generator's delay, not hidden), but never from
+            // before the send: Task.Delay's wake-up is coarse, so a message may go out up to 1 ms early.
+            var now = Stopwatch.GetTimestamp();
+            var n = new MessageStamp(Index, seq, Math.Max(due, now)).Write(text, messageSize);
             var length = ChatFormatter.Msg(line, _room, text.AsSpan(0, n));
-            recorder.RecordSendLag(Micros(due, Stopwatch.GetTimestamp()));
+            recorder.RecordSendLag(Micros(due, now));
             if (!await WriteAsync(line.AsMemory(0, length), ct).ConfigureAwait(false)) return;
             recorder.MessageSent();
             sentInRoom(Room);

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using ConnBurst.Reporting;
 
@@ -32,12 +30,23 @@ public sealed class ChatRun(ChatRunOptions options, Action<string> log)
         Task? snapshots = null;
         try
         {
-            // One probe connect first, so an unreachable server is one clear message instead of CLIENTS failures.
-            if (await ProbeAsync(endpoint, o.ConnectTimeout, ct).ConfigureAwait(false) is { } unreachable)
+            // One unmeasured connection first: an unreachable server or a failing handshake is one clear message, and
+            // one-time start-up costs on both sides stay out of the measured handshakes.
+            var (probe, detail) = await WarmUpProbe.RunAsync(endpoint, o.Tls, o.ConnectTimeout, ct).ConfigureAwait(false);
+            if (probe != WarmUpProbe.Outcome.Ok)
             {
-                recorder.Failure("server-unreachable");
-                error = Common.Unreachable.Message("chat server", o.Server, unreachable);
                 outcome = "failed";
+                if (probe == WarmUpProbe.Outcome.Unreachable)
+                {
+                    recorder.Failure("server-unreachable");
+                    error = Common.Unreachable.Message("chat server", o.Server, detail);
+                }
+                else
+                {
+                    recorder.Failure("tls-handshake");
+                    error = $"the TLS handshake with the chat server at {o.Server} failed ({detail}): check that the server accepts {o.ProtocolArg} " +
+                            $"(serve chat --tls any), that its certificate names '{o.Server.Host}', and that it chains to the CA trusted here ({o.Trust})";
+                }
                 return Finish();
             }
             for (var i = 0; i < o.Clients; i++) clients.Add(new ChatClient(i, o.RoomOf(i), recorder));
@@ -168,21 +177,6 @@ public sealed class ChatRun(ChatRunOptions options, Action<string> log)
             }
         }
         catch (OperationCanceledException) { }
-    }
-
-    /// <summary>Connects once and closes; returns the socket error when the server cannot be reached.</summary>
-    internal static async Task<string?> ProbeAsync(IPEndPoint endpoint, TimeSpan timeout, CancellationToken ct)
-    {
-        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await socket.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return $"no answer within {Common.Durations.Format(timeout)}"; }
-        catch (SocketException e) { return e.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : e.Message; }
     }
 }
 

@@ -86,6 +86,7 @@ public sealed record ChatRunOptions
         ["connectTimeout"] = Durations.Format(ConnectTimeout),
         ["handshakeTimeout"] = Durations.Format(HandshakeTimeout),
         ["drainTimeout"] = Durations.Format(DrainTimeout),
+        ["warmUpConnections"] = 1, // one unmeasured TCP+TLS connection before the measured ones
         ["results"] = Path.GetFullPath(ResultsDir),
     };
 }

@@ -7,8 +7,9 @@ namespace ConnBurst.Servers.Chat;
 /// lines; at most one writer drains it. When the queue is full the enqueue fails and the connection is a slow reader:
 /// it is dropped, and no broadcaster ever waits for it. An idle outbox owns no Task and no buffer: the writer is
 /// started by the enqueue that finds it idle, rents its coalescing buffer per batch, and ends when the queue is empty.
+/// <paramref name="write"/> returns false when the connection is gone (failures are data).
 /// </summary>
-public sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<byte>, ValueTask> write, Action<Exception?> onWriterDone)
+public sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<byte>, ValueTask<bool>> write, Action<bool> onWriterDone)
 {
     private const int CoalesceBytes = 16 * 1024;
 
@@ -49,7 +50,7 @@ public sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<b
 
     private async Task DrainAsync()
     {
-        Exception? failure = null;
+        var ok = true;
         try
         {
             while (true)
@@ -73,7 +74,11 @@ public sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<b
                             used += next.Length;
                         }
                     }
-                    await write(single.IsEmpty ? buffer.AsMemory(0, used) : single).ConfigureAwait(false);
+                    if (!await write(single.IsEmpty ? buffer.AsMemory(0, used) : single).ConfigureAwait(false))
+                    {
+                        ok = false;
+                        break;
+                    }
                 }
                 finally
                 {
@@ -81,11 +86,13 @@ public sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<b
                 }
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            failure = e;
-            lock (_gate) { _closed = true; _writing = false; _queue.Clear(); _bytes = 0; }
+            ok = false;
         }
-        onWriterDone(failure);
+        if (!ok)
+            lock (_gate) { _closed = true; _writing = false; _queue.Clear(); _bytes = 0; }
+        // Told every time the writer goes idle (true) or the connection failed under it (false).
+        onWriterDone(ok);
     }
 }

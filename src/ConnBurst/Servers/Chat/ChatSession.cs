@@ -1,5 +1,6 @@
 using System.Text;
 using ConnBurst.Chat;
+using ConnBurst.Transport;
 
 namespace ConnBurst.Servers.Chat;
 
@@ -19,21 +20,23 @@ public enum SessionState : byte
 /// caller), and answers into its own bounded <see cref="ChatOutbox"/>. Knows nothing of sockets or TLS.
 /// Consume is called by one reader at a time; TrySend is called from any broadcaster.
 /// </summary>
-public sealed class ChatSession : IChatMember
+public sealed class ChatSession : IChatMember, IConnectionSession
 {
     private readonly ChatRooms _rooms;
     private readonly ChatServerCounters _counters;
     private readonly MemberRooms _mine = new();
-    private readonly Action _abort;
+    private readonly Action<string> _close;
+    private string _closeReason = "closed";
     private int _state; // SessionState, written with Interlocked from broadcasters (Abort) and the reader
 
-    public ChatSession(long id, ChatRooms rooms, ChatServerCounters counters, ChatOutbox outbox, Action abort)
+    /// <param name="close">Ends the connection now, with a reason for the log: "slow-reader", "rule-break" or "quit".</param>
+    public ChatSession(long id, ChatRooms rooms, ChatServerCounters counters, ChatOutbox outbox, Action<string> close)
     {
         Id = id;
         _rooms = rooms;
         _counters = counters;
         Outbox = outbox;
-        _abort = abort;
+        _close = close;
         Nick = Encoding.ASCII.GetBytes($"c{id}");
     }
 
@@ -71,6 +74,15 @@ public sealed class ChatSession : IChatMember
         _rooms.LeaveAll(this, _mine);
     }
 
+    void IConnectionSession.OnClosed(ConnectionCloseReason reason)
+    {
+        Closed();
+        _counters.SessionClosed();
+    }
+
+    /// <summary>Chat has no idle deadline of its own; the transport enforces the handshake timeout.</summary>
+    string? IConnectionSession.CheckTimeout(long nowMs) => null;
+
     private void Handle(ReadOnlySpan<byte> line)
     {
         var cmd = ChatParser.ParseClient(line);
@@ -91,8 +103,8 @@ public sealed class ChatSession : IChatMember
             case ClientCommand.Ping: Reply(ChatFormatter.Pong, cmd.Text); break;
             case ClientCommand.Quit:
                 _counters.Quit();
-                Reply(static (d, _) => ChatFormatter.Bye(d), default);
-                Set(SessionState.CloseAfterFlush);
+                var bye = new byte[4];
+                Finish(bye.AsMemory(0, ChatFormatter.Bye(bye)), "quit");
                 break;
         }
     }
@@ -130,21 +142,43 @@ public sealed class ChatSession : IChatMember
         if (Interlocked.Exchange(ref _state, (int)SessionState.Abort) == (int)SessionState.Abort) return;
         _counters.SlowReaderDropped();
         Outbox.Close();
-        _abort();
+        _close("slow-reader");
     }
 
     private void Refuse(ChatError error, ReadOnlySpan<byte> detail = default)
     {
         _counters.Error(error);
         var buffer = new byte[ChatLimits.MaxNameBytes + 40];
-        Send(buffer.AsMemory(0, ChatFormatter.Err(buffer, error, detail)));
-        if (ChatErrors.Closes(error)) Set(SessionState.CloseAfterFlush);
+        var line = buffer.AsMemory(0, ChatFormatter.Err(buffer, error, detail));
+        if (ChatErrors.Closes(error)) Finish(line, "rule-break");
+        else Send(line);
+    }
+
+    /// <summary>
+    /// The last line of a connection (ERR for a rule break, BYE for QUIT): stop reading, leave every room so no more
+    /// broadcasts queue up behind it, and close once it has been written (here, or when the writer goes idle).
+    /// </summary>
+    private void Finish(ReadOnlyMemory<byte> line, string reason)
+    {
+        Set(SessionState.CloseAfterFlush);
+        _closeReason = reason;
+        _rooms.LeaveAll(this, _mine);
+        Send(line);
+        Outbox.Close();
+        CloseIfFlushed();
+    }
+
+    /// <summary>Called when the outbox's writer goes idle: a finished session closes once its last line is out.</summary>
+    public void CloseIfFlushed()
+    {
+        if (State == SessionState.CloseAfterFlush && Outbox.IsIdle) _close(_closeReason);
     }
 
     private delegate int Formatter(Span<byte> dest, ReadOnlySpan<byte> arg);
 
     private void Reply(Formatter format, ReadOnlySpan<byte> arg)
     {
+        // Replies are rare next to broadcasts; a small array each keeps them in order with the broadcasts in one queue.
         var buffer = new byte[arg.Length + 16];
         Send(buffer.AsMemory(0, format(buffer, arg)));
     }

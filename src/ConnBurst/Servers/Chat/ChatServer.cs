@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ConnBurst.Tls;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Chat;
+
+/// <summary>
+/// The reference chat server: the shared TLS host (Transport/) carrying one <see cref="ChatSession"/> per connection,
+/// rooms shared by all of them, and counters. Every line a connection receives (its own replies and every broadcast)
+/// goes through its bounded <see cref="ChatOutbox"/>, so replies and broadcasts keep their order.
+/// </summary>
+public sealed class ChatServer : IAsyncDisposable
+{
+    private readonly ChatServerOptions _options;
+    private readonly TlsServerHost _host;
+
+    public ChatServer(ChatServerOptions options, TlsServerFactory tls, Action<string>? log = null)
+    {
+        _options = options.Validate();
+        Rooms = new ChatRooms(options.Limits);
+        _host = new TlsServerHost(new TlsServerHostOptions { EndPoint = options.EndPoint, HandshakeTimeout = options.HandshakeTimeout },
+            tls, CreateSession, log);
+    }
+
+    public ChatRooms Rooms { get; }
+    public ChatServerCounters Counters { get; } = new();
+    public TransportCounters Transport => _host.Counters;
+    public IPEndPoint? LocalEndPoint => _host.LocalEndPoint;
+
+    public void Start() => _host.Start();
+
+    public Task StopAsync(TimeSpan timeout) => _host.StopAsync(timeout);
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private ChatSession CreateSession(ServerConnection connection)
+    {
+        Counters.SessionOpened(connection.Tls!.SslProtocol);
+        ChatSession? session = null;
+        var outbox = new ChatOutbox(_options.SendQueueLines, _options.SendQueueBytes,
+            line => connection.SendAsync(line),
+            ok =>
+            {
+                if (ok) session?.CloseIfFlushed();
+                else connection.Abort("write-failed");
+            });
+        session = new ChatSession(connection.Id, Rooms, Counters, outbox, connection.Abort);
+        return session;
+    }
+
+    /// <summary>One line of counters: the transport's (accepted, handshakes by outcome) and chat's (by protocol, rooms, messages).</summary>
+    public string Describe()
+    {
+        var failed = string.Join(' ', Transport.FailedByReason().Where(kv => kv.Value > 0).Select(kv => $"{kv.Key}={kv.Value}"));
+        return $"accepted={Transport.Accepted} handshakes-ok={Transport.HandshakesOk}" + (failed.Length > 0 ? $" handshake-failed: {failed}" : "") +
+               $" | {Counters.Describe(Rooms.RoomCount)}";
+    }
+
+    /// <summary>The counters as JSON, for a results section or a test.</summary>
+    public JsonObject ToJson()
+    {
+        var failed = new JsonObject();
+        foreach (var (k, v) in Transport.FailedByReason()) failed[k] = v;
+        var errors = new JsonObject();
+        foreach (var e in ConnBurst.Chat.ChatErrors.All) errors[ConnBurst.Chat.ChatErrors.Token(e)] = Counters.Errors(e);
+        return new JsonObject
+        {
+            ["accepted"] = Transport.Accepted, ["handshakesOk"] = Transport.HandshakesOk, ["handshakesFailed"] = failed,
+            ["sessions"] = Counters.Sessions, ["current"] = Counters.Current, ["tls12"] = Counters.Tls12, ["tls13"] = Counters.Tls13,
+            ["rooms"] = Rooms.RoomCount, ["joins"] = Counters.Joins, ["messagesIn"] = Counters.MessagesIn, ["messagesOut"] = Counters.MessagesOut,
+            ["slowReadersDropped"] = Counters.SlowReadersDropped, ["quits"] = Counters.Quits, ["errors"] = errors,
+        };
+    }
+}
