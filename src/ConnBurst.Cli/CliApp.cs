@@ -17,7 +17,6 @@ public static class CliApp
     private static IEnumerable<Command> Commands() =>
     [
         CertsCommand.Create(),
-        ServeCommand.Create(),
         ChatCommand.Create(),
         MonitorCommand.Create(),
         ReportCommand.Create(),
