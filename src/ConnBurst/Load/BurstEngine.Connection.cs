@@ -110,6 +110,7 @@ public sealed partial class BurstEngine
         var linger = _plan.LingerOf(client);
         slot.NextPing = done + _keepAliveTicks;
         slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
+        if (linger is not null) Arm(slot, slot.Deadline, TimerKind.Linger);
         if (_stopping && slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(slot);
         await HoldAsync(slot, tls).ConfigureAwait(false);
     }

@@ -72,6 +72,7 @@ public sealed partial class BurstEngine
         var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
+            SchedulerThreadPriority.TryRaise();
             try { done.SetResult(Schedule(onReport, ct)); }
             catch (Exception e) { done.SetException(e); }
         }) { IsBackground = true, Name = $"connburst-scheduler-{_shard}", Priority = ThreadPriority.AboveNormal };
@@ -81,6 +82,14 @@ public sealed partial class BurstEngine
 
     private string Schedule(Action<IntervalReport> onReport, CancellationToken ct)
     {
+        // Snapshots are taken, merged and written on a thread of their own: copying and encoding six histograms can
+        // take tens of milliseconds on a busy machine, which would otherwise delay the tick and every attempt due in it.
+        using var snapshots = new System.Collections.Concurrent.BlockingCollection<(int Index, double End, bool Final, long? Connected)>();
+        var reporter = new Thread(() =>
+        {
+            foreach (var (i, endS, final, connected) in snapshots.GetConsumingEnumerable()) onReport(TakeReport(i, endS, final, connected));
+        }) { IsBackground = true, Name = $"connburst-snapshots-{_shard}" };
+        reporter.Start();
         var due = new List<DueAttempt>(1024);
         long periodTicks = (long)(_o.Snapshot.TotalSeconds * Frequency);
         long nextSnapshot = _globalT0 + periodTicks;
@@ -125,6 +134,8 @@ public sealed partial class BurstEngine
                 foreach (var a in due) Launch(_slots[a.Client], a.DueTicks, now);
             }
 
+            RunTimers(now);
+
             if (now >= nextHeartbeat)
             {
                 Heartbeat(now);
@@ -133,7 +144,7 @@ public sealed partial class BurstEngine
 
             if (now >= nextSnapshot && !_stopping)
             {
-                onReport(TakeReport(index++, (nextSnapshot - _globalT0) / (double)Frequency, final: false, null));
+                snapshots.Add((index++, (nextSnapshot - _globalT0) / (double)Frequency, false, null));
                 nextSnapshot += periodTicks;
             }
 
@@ -148,7 +159,9 @@ public sealed partial class BurstEngine
         var settle = Stopwatch.GetTimestamp() + Frequency / 2;
         while (Counters.InFlight > 0 && Stopwatch.GetTimestamp() < settle) Thread.Sleep(5);
         var endSeconds = (Stopwatch.GetTimestamp() - _globalT0) / (double)Frequency;
-        onReport(TakeReport(index, Math.Max(endSeconds, 0.001), final: true, connectedAtStop));
+        snapshots.Add((index, Math.Max(endSeconds, 0.001), true, connectedAtStop));
+        snapshots.CompleteAdding();
+        reporter.Join();
         return outcome;
     }
 
@@ -180,6 +193,37 @@ public sealed partial class BurstEngine
         _ = ConnectAsync(slot, dueTicks);
     }
 
+    private enum TimerKind : byte { Linger, Reconnect }
+
+    /// <summary>Linger ends and reconnect delays, posted from connection I/O, ordered on the scheduler thread.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(ClientSlot Slot, long Due, TimerKind Kind, int Cycle)> _timerInbox = new();
+    private readonly PriorityQueue<(ClientSlot Slot, TimerKind Kind, int Cycle), long> _timers = new();
+
+    /// <summary>Arms a linger or reconnect deadline: a value in a queue, not a Timer (any thread).</summary>
+    private void Arm(ClientSlot slot, long due, TimerKind kind) => _timerInbox.Enqueue((slot, due, kind, slot.Connects));
+
+    /// <summary>
+    /// The deadlines that shape the load (linger, reconnect) run on the 1 ms tick from a priority queue, so a reconnect
+    /// wave is released on time; the 100 ms heartbeat walk keeps the coarse ones (connect timeout, keepalive).
+    /// </summary>
+    private void RunTimers(long now)
+    {
+        while (_timerInbox.TryDequeue(out var t)) _timers.Enqueue((t.Slot, t.Kind, t.Cycle), t.Due);
+        while (_timers.TryPeek(out var t, out var due) && due <= now)
+        {
+            _timers.Dequeue();
+            if (t.Cycle != t.Slot.Connects) continue; // a stale deadline from an earlier cycle
+            if (t.Kind == TimerKind.Linger)
+            {
+                if (t.Slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(t.Slot);
+            }
+            else if (!_stopping && t.Slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
+            {
+                _pacer.EnqueueReconnect(t.Slot.Local, due);
+            }
+        }
+    }
+
     /// <summary>The one clock's walk over every connection: compare stored deadlines, act on the expired ones.</summary>
     private void Heartbeat(long now)
     {
@@ -194,17 +238,9 @@ public sealed partial class BurstEngine
                         s.Abort();
                     }
                     break;
-                case ClientState.Connected:
-                    if (now >= s.Deadline) { if (s.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(s); }
-                    else if (now >= s.NextPing)
-                    {
-                        s.NextPing = now + _keepAliveTicks;
-                        _ = PingAsync(s);
-                    }
-                    break;
-                case ClientState.ReconnectWait when now >= s.Deadline && !_stopping:
-                    s.Set(ClientState.Waiting);
-                    _pacer.EnqueueReconnect(s.Local, s.Deadline);
+                case ClientState.Connected when now >= s.NextPing:
+                    s.NextPing = now + _keepAliveTicks;
+                    _ = PingAsync(s);
                     break;
             }
         }
@@ -235,6 +271,7 @@ public sealed partial class BurstEngine
         {
             slot.Deadline = now + (long)(_plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
             slot.Set(ClientState.ReconnectWait);
+            Arm(slot, slot.Deadline, TimerKind.Reconnect);
         }
         else slot.Set(ClientState.Done);
     }

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The load generator's own costs, measured side by side with native OpenSSL in one run (issue 4, issue 8):
+#   1. client CPU per mutual-TLS connect (RSA-2048, TLS 1.2, shared cert) of `connburst burst` vs `openssl s_time -new`,
+#      both against the same Mosquitto (require_certificate, 10K CRL), at the same offered rate;
+#   2. RSS per idle connected client (the slope between 1,000 and N held connections);
+#   3. the highest offered rate at which the scheduler's lag p99 stays under 10 ms (steps against Mosquitto).
+# CPU comes from /proc/PID/stat deltas, counted between interval-CSV rows, so start-up and JIT are excluded.
+# Usage: bench/loadgen.sh [SECONDS_PER_CPU_RUN] [IDLE_CLIENTS]   (defaults 20 and 6000; about 2.5 minutes in all)
+. "$(dirname "$0")/lib.sh"
+secs=${1:-20}
+idle=${2:-6000}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+build_connburst
+connburst certs --out "$work/pki" >/dev/null
+pki=$work/pki
+
+# csv_rows FILE: interval rows so far.  csv_connacks FILE: connacks summed over the "counts" rows.
+csv_rows() { if [ -f "$1" ]; then grep -c ',counts,' "$1" || true; else echo 0; fi; }
+csv_connacks() { awk -F, '$2=="counts"{s+=$4} END{print s+0}' "$1"; }
+csv_col() { awk -F, -v c="$2" 'NR==1{for(i=1;i<=NF;i++) if($i==c) k=i; next} $2=="counts"{print $k}' "$1"; }
+wait_rows() { local f=$1 n=$2 deadline=$((SECONDS + 120)); while [ "$(csv_rows "$f")" -lt "$n" ]; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.05; done; }
+rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+
+echo "## Load generator ($(machine_facts))"
+echo
+echo "Command: \`bench/loadgen.sh $secs $idle\`"
+echo
+
+# --- 1. CPU per connect: connburst burst vs openssl s_time, same Mosquitto, same rate --------------------------
+rate=100
+port=$(free_port)
+mpid=$(start_mosquitto "$pki" "$port")
+res=$work/r1
+connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients $((rate * 4)) --rate $rate --linger 2s --duration $((secs + 12))s \
+  --snapshot 1s --timeout 30s --results "$res" >"$work/burst1.out" 2>&1 &
+bpid=$!
+while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
+csv=$(ls "$res"/*-intervals.csv)
+gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")
+wait_rows "$csv" 5
+c0=$(cpu_ms "$gpid"); n0=$(csv_connacks "$csv"); r0=$(csv_rows "$csv")
+wait_rows "$csv" $((r0 + secs))
+c1=$(cpu_ms "$gpid"); n1=$(csv_connacks "$csv")
+wait "$bpid" || true
+cb_ms=$(echo "($c1 - $c0) / ($n1 - $n0)" | bc -l)
+
+s_conns=0; s_cpu=0
+openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -cert "$pki/client.pem" -key "$pki/client.key" -CAfile "$pki/ca.pem" \
+  >"$work/stime.out" 2>&1 &
+tpid=$!
+while kill -0 "$tpid" 2>/dev/null; do s_cpu=$(cpu_ms "$tpid" 2>/dev/null || echo "$s_cpu"); sleep 0.2; done
+wait "$tpid" || true
+s_conns=$(grep -Eo '^[0-9]+ connections in' "$work/stime.out" | head -1 | grep -Eo '^[0-9]+' || echo 0)
+st_ms=$(echo "$s_cpu / $s_conns" | bc -l)
+kill "$mpid"; wait "$mpid" 2>/dev/null || true
+
+echo "| figure | bar | measured |"
+echo "|---|---|---|"
+printf '| client CPU per mutual-TLS connect, `burst` at %d/s (linger 2s, reconnect waves) | <= 4 ms (stretch < 2 ms); <= 1.0x s_time | %.2f ms (%d CONNACKs over %ss) |\n' \
+  "$rate" "$cb_ms" "$((n1 - n0))" "$secs"
+printf '| client CPU per connect, `openssl s_time -new` (closed loop, same Mosquitto, same run) | reference | %.2f ms (%d connects in %ss) |\n' \
+  "$st_ms" "$s_conns" "$secs"
+printf '| ratio connburst / s_time | <= 1.0 (stretch 0.8) | %.2f |\n' "$(echo "$cb_ms / $st_ms" | bc -l)"
+
+# --- 2. RSS per idle connected client ----------------------------------------------------------------------------
+port=$(free_port)
+mpid=$(start_mosquitto "$pki" "$port")
+res=$work/r2
+connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients "$idle" --rate 300 --duration 5m --snapshot 1s --timeout 60s \
+  --results "$res" >"$work/burst2.out" 2>&1 &
+bpid=$!
+while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
+csv=$(ls "$res"/*-intervals.csv)
+gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")
+deadline=$((SECONDS + 150))
+until [ "$(csv_col "$csv" connectedNow | tail -1)" -ge 1000 ] 2>/dev/null; do [ $SECONDS -lt $deadline ] || break; sleep 0.1; done
+held0=$(csv_col "$csv" connectedNow | tail -1); m0=$(rss_kib "$gpid")
+until [ "$(csv_col "$csv" connectedNow | tail -1)" -ge "$idle" ] 2>/dev/null; do [ $SECONDS -lt $deadline ] || break; sleep 0.2; done
+sleep 3 # idle: handshake garbage collected, no I/O in flight
+held1=$(csv_col "$csv" connectedNow | tail -1); m1=$(rss_kib "$gpid")
+kill -INT "$bpid"; wait "$bpid" || true
+kill "$mpid"; wait "$mpid" 2>/dev/null || true
+printf '| RSS per idle connected client (slope %d -> %d held) | <= 24 KiB | %.1f KiB (RSS %d -> %d MiB) |\n' \
+  "$held0" "$held1" "$(echo "($m1 - $m0) / ($held1 - $held0)" | bc -l)" "$((m0 / 1024))" "$((m1 / 1024))"
+
+# --- 3. Highest rate with scheduler lag p99 < 10 ms -------------------------------------------------------------
+port=$(free_port)
+mpid=$(start_mosquitto "$pki" "$port")
+best=0
+rows=""
+for r in 100 200 300 400 600 800; do
+  res=$work/r3-$r
+  connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients $((r * 3)) --rate $r --linger 1s --duration 8s --snapshot 2s \
+    --timeout 30s --results "$res" >"$work/burst3.out" 2>&1 || true
+  json=$(ls "$res"/*.json | grep -v intervals | head -1)
+  read -r lag99 lagmax achieved fails < <(python3 - "$json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = d["generator"]; iv = d["intervals"]
+# steady state: skip the first interval (start-up)
+rates = [i["values"]["attemptsPerSec"] for i in iv[1:-1]] or [0]
+print(g["schedulerLagMs"]["p99"], g["schedulerLagMs"]["max"], sum(rates) / len(rates), sum(d["counts"]["failed"].values()))
+PY
+)
+  rows+=$(printf '| %d/s | %.1f/s | %.2f ms | %.1f ms | %s |' "$r" "$achieved" "$lag99" "$lagmax" "$fails")$'\n'
+  if (( $(echo "$lag99 < 10" | bc -l) )); then best=$r; fi
+done
+kill "$mpid"; wait "$mpid" 2>/dev/null || true
+echo "| highest offered rate with scheduler lag p99 < 10 ms (against co-located Mosquitto, linger 1s) | report | $best/s |"
+echo
+echo "| offered | attempts/s achieved | scheduler lag p99 | lag max | failed |"
+echo "|---|---|---|---|---|"
+printf '%s' "$rows"

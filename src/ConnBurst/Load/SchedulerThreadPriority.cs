@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace ConnBurst.Load;
+
+/// <summary>
+/// Raises the calling thread's scheduling priority (nice -10) when the process may, so the pacer's 1 ms tick keeps its
+/// schedule on a busy machine: its work per tick is tiny, and a late tick is a late attempt. .NET's
+/// <see cref="Thread.Priority"/> has no effect on Linux. Without the privilege (CAP_SYS_NICE) nothing changes, and the
+/// lag that results is measured and reported like any other.
+/// </summary>
+internal static partial class SchedulerThreadPriority
+{
+    private const int PrioProcess = 0;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setpriority(int which, int who, int prio);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
+
+    /// <summary>True when the nice value was applied.</summary>
+    public static bool TryRaise(int nice = -10)
+    {
+        try { return setpriority(PrioProcess, gettid(), nice) == 0; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+}
