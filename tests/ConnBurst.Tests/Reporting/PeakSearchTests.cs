@@ -115,3 +115,30 @@ public class PeakSearchTests
         Assert.Throws<InputException>(() => PeakSearchOptions.ParsePercent("fast", "--precision"));
     }
 }
+
+public class PeakSearchInterruptionTests
+{
+    private sealed class CancelAfter(int steps, CancellationTokenSource cts) : IPeakStepRunner
+    {
+        private int _n;
+        public Task<PeakStepResult> RunStepAsync(double rate, CancellationToken ct)
+        {
+            if (++_n > steps) { cts.Cancel(); ct.ThrowIfCancellationRequested(); }
+            return Task.FromResult(new PeakStepResult(rate > 300 ? 900 : 20, 40, 100, 100, 0));
+        }
+    }
+
+    [Fact]
+    public async Task AnInterruptedSearchStillReportsWhatItsStepsShowed()
+    {
+        using var cts = new CancellationTokenSource();
+        var search = new PeakSearch(new PeakSearchOptions { StartRate = 100 }, new CancelAfter(4, cts));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => search.RunAsync(cts.Token));
+        var partial = search.Partial();
+        Assert.Equal(4, partial.Steps.Count);
+        Assert.Equal([100, 200, 400, 300], partial.Steps.Select(x => x.Rate));
+        Assert.Equal(300, partial.Rate);
+        Assert.Equal(400, partial.FailedRate);
+        Assert.StartsWith("interrupted after 4 step(s)", partial.Verdict);
+    }
+}

@@ -17,9 +17,11 @@ public sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner
     /// <summary>Called after every step (for progress output).</summary>
     public Action<PeakStepRecord>? OnStep { get; init; }
 
+    private PeakSection? _section;
+
     public async Task<PeakSection> RunAsync(CancellationToken ct)
     {
-        var section = new PeakSection { Slo = new PeakSlo { MaxAvgLatencyMs = _o.MaxAvgLatencyMs, MaxCpuBusy = _o.MaxCpuBusy, Precision = _o.Precision } };
+        var section = _section = new PeakSection { Slo = new PeakSlo { MaxAvgLatencyMs = _o.MaxAvgLatencyMs, MaxCpuBusy = _o.MaxCpuBusy, Precision = _o.Precision } };
         double? pass = null, fail = null;
         var rate = _o.StartRate;
         string? stop = null;
@@ -64,6 +66,23 @@ public sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner
         };
         section.Verdict = VerdictText(section, stop, ct.IsCancellationRequested);
         return section;
+    }
+
+    /// <summary>
+    /// What the steps so far say, when a step was cut short (Ctrl-C, a lost server): the highest passing rate and the
+    /// lowest failing rate above it, with a verdict that says the search did not finish.
+    /// </summary>
+    public PeakSection Partial()
+    {
+        var s = _section ?? new PeakSection();
+        var passing = s.Steps.Where(Passed).Select(x => x.Rate).DefaultIfEmpty(0).Max();
+        s.Rate = passing;
+        s.FailedRate = s.Steps.Where(x => !Passed(x) && x.Rate > passing).Select(x => (double?)x.Rate).Min();
+        s.LimitedBy = s.Steps.Any(x => x.GeneratorLimited) ? "generator" : s.FailedRate is null ? "none" : "server";
+        s.Verdict = $"interrupted after {s.Steps.Count} step(s): " + (passing > 0
+            ? $"peak >= {F(passing)} conn/s{(s.FailedRate is { } f ? $", < {F(f)} conn/s" : "")} (search not finished)"
+            : "no step met the SLO yet");
+        return s;
     }
 
     private async Task<PeakStepRecord> Step(PeakSection section, double rate, CancellationToken ct)
