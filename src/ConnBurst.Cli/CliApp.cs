@@ -22,6 +22,7 @@ public static class CliApp
         ReportCommand.Create(),
         CompareCommand.Create(),
         AnalyzeCommand.Create(),
+        PeakCommand.Create(),
         BurstCommand.Create(),
         ClientListCommand.Create(),
         ServeCommand.Create(),

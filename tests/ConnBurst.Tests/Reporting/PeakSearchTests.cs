@@ -59,6 +59,17 @@ public class PeakSearchTests
     }
 
     [Fact]
+    public async Task AGeneratorLimitedFirstStepHalvesDownAndTheVerdictBlamesTheGenerator()
+    {
+        var fake = new FakeServer(capacity: 5000, generatorLimit: 60);
+        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, Precision = 0.05 }, fake).RunAsync(CancellationToken.None);
+        Assert.Equal("generator", peak.LimitedBy);
+        Assert.Equal(50, peak.Rate);
+        Assert.Equal([100, 50, 75], peak.Steps.Select(s => s.Rate));
+        Assert.Contains("generator could not offer 75", peak.Verdict);
+    }
+
+    [Fact]
     public async Task ReportsTheCeilingWhenEveryStepPasses()
     {
         var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, MaxRate = 1000 }, new FakeServer(1e9)).RunAsync(CancellationToken.None);

@@ -26,11 +26,11 @@ public static class BottleneckAnalyzer
         return new BottleneckAnalysis(Side(run, gen, server, t), Resource(run, gen, server, t), Threads(server));
     }
 
-    /// <summary>The generator's CPU as percent of one core over the run (cpuSeconds / duration).</summary>
+    /// <summary>The generator's CPU as percent of one core over the run (the run's CPU seconds / its duration).</summary>
     public static double? GeneratorCpuPercent(ResultsDocument run, GeneratorSection? gen)
     {
         var seconds = (run.EndedAt - run.StartedAt).TotalSeconds;
-        return gen?.CpuSeconds is { } cpu && seconds > 0 ? 100 * cpu / seconds : null;
+        return (gen?.CpuSecondsDuringRun ?? gen?.CpuSeconds) is { } cpu && seconds > 0 ? 100 * cpu / seconds : null;
     }
 
     private static Claim Side(ResultsDocument run, GeneratorSection? gen, ServerFigures? ms, Thresholds t)
@@ -60,7 +60,7 @@ public static class BottleneckAnalyzer
             var cores = run.Machine.Cores;
             if (GeneratorCpuPercent(run, gen) is { } pc)
             {
-                var text = $"generator CPU avg {F(pc)}% of one core ({F(gen.CpuSeconds ?? 0)} CPU-s{(gen.CpuMsPerAttempt is { } per ? $", {F(per)} ms per attempt" : "")})";
+                var text = $"generator CPU avg {F(pc)}% of one core ({F(gen.CpuSecondsDuringRun ?? gen.CpuSeconds ?? 0)} CPU-s{(gen.CpuMsPerAttempt is { } per ? $", {F(per)} ms per attempt" : "")})";
                 if (cores > 0 && pc >= t.BusyMachine * cores) generator.Add($"{text}: it used the whole machine ({cores} cores)");
                 else calm.Add(text);
             }

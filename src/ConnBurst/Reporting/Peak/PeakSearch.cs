@@ -26,11 +26,12 @@ public sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner
         var rate = _o.StartRate;
         string? stop = null;
 
-        // Bracket.
+        // Bracket. A generator-limited step above a passing one ends the search (beyond it the figures describe the
+        // generator); before any step passed it only says "lower", like a failing step.
         while (section.Steps.Count < _o.MaxSteps && !ct.IsCancellationRequested)
         {
             var step = await Step(section, rate, ct);
-            if (step.GeneratorLimited) { stop = "generator"; fail = rate; break; }
+            if (step.GeneratorLimited && pass is not null) { stop = "generator"; fail = rate; break; }
             if (Passed(step)) pass = rate; else fail = rate;
             if (pass is not null && fail is not null) break;
             if (pass is not null)
@@ -58,6 +59,8 @@ public sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner
 
         section.Rate = pass ?? 0;
         section.FailedRate = fail;
+        // The bracket's top was a step the generator could not offer: the server's own limit was not reached.
+        if (stop is null or "floor" && fail is { } top && section.Steps.LastOrDefault(x => x.Rate == top)?.GeneratorLimited == true) stop = "generator";
         section.LimitedBy = stop switch
         {
             "generator" => "generator",

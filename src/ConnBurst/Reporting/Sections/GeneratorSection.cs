@@ -11,6 +11,8 @@ public sealed class GeneratorSection
     [JsonPropertyName("workers")] public int? Workers { get; set; }
     /// <summary>CPU seconds the generator's processes used over the run.</summary>
     [JsonPropertyName("cpuSeconds")] public double? CpuSeconds { get; set; }
+    /// <summary>In-process runs: the CPU seconds of the run itself (cpuSeconds also counts start-up).</summary>
+    [JsonPropertyName("cpuSecondsDuringRun")] public double? CpuSecondsDuringRun { get; set; }
     [JsonPropertyName("cpuMsPerAttempt")] public double? CpuMsPerAttempt { get; set; }
     [JsonPropertyName("peakRssBytes")] public long? PeakRssBytes { get; set; }
     /// <summary>How late the pacer launched attempts behind their due time, in milliseconds.</summary>

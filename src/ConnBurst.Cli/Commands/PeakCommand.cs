@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Globalization;
+using ConnBurst.Common;
+using ConnBurst.Load;
+using ConnBurst.Reporting;
+using ConnBurst.Reporting.Peak;
+using ConnBurst.Reporting.Renderers;
+using ConnBurst.Tls;
+
+namespace ConnBurst.Cli.Commands;
+
+/// <summary>
+/// <c>connburst peak</c>: the highest connection rate whose average connect latency stays under the limit while no
+/// server core is busier than the limit (the seed's SLO), found by short fixed-rate bursts, bracketed then bisected.
+/// </summary>
+public static class PeakCommand
+{
+    public static Command Create()
+    {
+        var target = new Option<string>("--target") { Description = "Server HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:8884" };
+        var monitor = new Option<string?>("--monitor") { Description = "The server's monitor HOST:PORT (connburst monitor): per-core CPU for every step" };
+        var token = new Option<string?>("--monitor-token") { Description = "The monitor's AUTH token (or CONNBURST_MONITOR_TOKEN)" };
+        var pki = new Option<string?>("--pki") { Description = "PKI directory (default: $CONNBURST_HOME/pki)" };
+        var cert = new Option<string?>("--cert") { Description = "Client certificate PEM (default: the PKI's client cert)" };
+        var key = new Option<string?>("--key") { Description = "Private key PEM of --cert" };
+        var ca = new Option<string?>("--ca") { Description = "CA certificate PEM the server must chain to" };
+        var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
+        var ciphers = new Option<string?>("--ciphers") { Description = "Cipher suites, comma-separated" };
+        var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption" };
+        var serverName = new Option<string?>("--server-name") { Description = "TLS server name to verify (default: the target host)" };
+        var sourceIps = new Option<string?>("--source-ips") { Description = "Local addresses to bind, round-robin" };
+        var timeout = new Option<string>("--timeout") { Description = "Connect timeout per attempt (bounds each step's tail)", DefaultValueFactory = _ => "5s" };
+        var precision = new Option<string>("--precision") { Description = "Stop when the bracket is this narrow (5% or 0.05)", DefaultValueFactory = _ => "5%" };
+        var stepDuration = new Option<string>("--step-duration") { Description = "How long each step offers its rate (rate x this = fresh clients)", DefaultValueFactory = _ => "4s" };
+        var startRate = new Option<double>("--start-rate") { Description = "First rate tried (conn/s); doubles while steps pass, halves while they fail", DefaultValueFactory = _ => 100 };
+        var minRate = new Option<double>("--min-rate") { Description = "Lowest rate tried", DefaultValueFactory = _ => 5 };
+        var maxRate = new Option<double>("--max-rate") { Description = "Search ceiling (conn/s)", DefaultValueFactory = _ => 20_000 };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Most steps to run", DefaultValueFactory = _ => 16 };
+        var maxErrors = new Option<string>("--max-errors") { Description = "A step with more failed attempts than this share fails", DefaultValueFactory = _ => "1%" };
+        var maxLag = new Option<string>("--max-generator-lag") { Description = "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
+        var results = new Option<string>("--results") { Description = "Results directory", DefaultValueFactory = _ => "results" };
+        var html = new Option<string?>("--html") { Description = "HTML report (default: beside the results JSON)" };
+        var slo = SloOptions.Create();
+        var cmd = new Command("peak", "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
+        {
+            target, monitor, token, pki, cert, key, ca, tls, ciphers, resume, serverName, sourceIps, timeout, precision, stepDuration,
+            startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, results, html,
+        };
+        slo.AddTo(cmd);
+        CommandAction.Set(cmd, async (p, ct) =>
+        {
+            var sloValues = slo.Read(p);
+            var resultsDir = Path.GetFullPath(p.GetValue(results)!);
+            var burst = new BurstOptions
+            {
+                Target = HostPort.Parse(p.GetValue(target)!, "--target"),
+                PkiDir = p.GetValue(pki),
+                CertPath = p.GetValue(cert),
+                KeyPath = p.GetValue(key),
+                CaPath = p.GetValue(ca),
+                Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
+                ServerName = p.GetValue(serverName),
+                SourceIps = p.GetValue(sourceIps),
+                ConnectTimeout = Durations.Parse(p.GetValue(timeout)!, "--timeout"),
+                ResultsDir = resultsDir,
+            };
+            burst.Validate();
+            var settings = new PeakRun.Settings(
+                burst,
+                new PeakSearchOptions
+                {
+                    MaxAvgLatencyMs = sloValues.MaxAvgLatencyMs,
+                    MaxCpuBusy = sloValues.MaxCpuBusy,
+                    Precision = PeakSearchOptions.ParsePercent(p.GetValue(precision)!, "--precision"),
+                    StartRate = p.GetValue(startRate),
+                    MinRate = p.GetValue(minRate),
+                    MaxRate = p.GetValue(maxRate),
+                    MaxSteps = p.GetValue(maxSteps),
+                    MaxErrorShare = PeakSearchOptions.ParsePercent(p.GetValue(maxErrors)!, "--max-errors"),
+                }.Validate(),
+                new StepRunnerSettings
+                {
+                    StepDuration = Durations.Parse(p.GetValue(stepDuration)!, "--step-duration"),
+                    MaxGeneratorLagMs = Durations.Parse(p.GetValue(maxLag)!, "--max-generator-lag").TotalMilliseconds,
+                    StepsDir = Path.Combine(resultsDir, $"peak-{ResultsFile.Timestamp(DateTimeOffset.UtcNow)}-steps"),
+                }.Validate(),
+                p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor") : null,
+                resultsDir,
+                p.GetValue(token));
+            var (doc, path) = await RunAndReportAsync(settings, p.GetValue(html), Console.Out, ct);
+            Console.WriteLine(path);
+            return doc.Outcome == "completed" ? ExitCodes.Ok : ExitCodes.RunFailed;
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs the search with a line per step, then writes the report (text, PNG, HTML); shared with demo.</summary>
+    public static async Task<(ResultsDocument Doc, string Path)> RunAndReportAsync(PeakRun.Settings s, string? html, TextWriter output, CancellationToken ct)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv, $"peak: {s.Burst.Target}, SLO avg latency < {s.Search.MaxAvgLatencyMs:0.#} ms and every server core <= {s.Search.MaxCpuBusy:0.#}% busy; " +
+                                            $"steps of {Durations.Format(s.Steps.StepDuration)} from {s.Search.StartRate:0.#}/s, precision {s.Search.Precision:P0}; monitor {(s.Monitor?.ToString() ?? "none")}"));
+        var (doc, path) = await PeakRun.RunAsync(s,
+            step => output.WriteLine(string.Create(inv, $"  step {step.Rate,8:0.#}/s  avg {step.AvgLatencyMs,8:0.0} ms  p99 {step.P99LatencyMs ?? 0,8:0.0} ms  busiest core {(step.MaxCoreBusy is { } b ? $"{b,5:0.0}%" : "  n/a")}  " +
+                                                           $"{step.Connected}/{step.Attempted} connected  {step.Outcome}{(step.Note is null ? "" : $" ({step.Note})")}")),
+            line => { if (line.StartsWith("warning", StringComparison.Ordinal)) output.WriteLine("  " + line); },
+            ct);
+        var peak = doc.Section("peak")?["verdict"]?.GetValue<string>() ?? "";
+        output.WriteLine($"verdict: {peak}");
+        var htmlPath = Path.GetFullPath(html ?? Path.ChangeExtension(path, null) + "-report.html");
+        var set = ReportSet.Of(RunReportBuilder.Build([(doc, path)]));
+        foreach (var o in CompositeRenderer.Default().Write(set, new ReportOutput(Path.GetDirectoryName(htmlPath)!, Path.GetFileNameWithoutExtension(htmlPath), htmlPath)))
+            output.WriteLine(o.Error is null ? $"{o.Format}: {string.Join(", ", o.Files.Select(Path.GetFileName))}" : $"{o.Format}: FAILED: {o.Error}");
+        output.WriteLine($"report: {htmlPath}");
+        return (doc, path);
+    }
+}

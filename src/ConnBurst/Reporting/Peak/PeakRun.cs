@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using ConnBurst.Common;
+using ConnBurst.Load;
+using ConnBurst.Monitor;
+using ConnBurst.Reporting.Sections;
+using ConnBurst.Tls;
+
+namespace ConnBurst.Reporting.Peak;
+
+/// <summary>
+/// A whole <c>connburst peak</c>: connect the monitor, search with <see cref="PeakSearch"/> over real bursts, and
+/// write the results (kind "peak") whose figures are every step's, plus the peak step's latency and server summary.
+/// Shared by the peak command and the demo. Whatever ends the search (Ctrl-C included), the steps so far are written.
+/// </summary>
+public static class PeakRun
+{
+    public sealed record Settings(BurstOptions Burst, PeakSearchOptions Search, StepRunnerSettings Steps, HostPort? Monitor, string ResultsDir, string? MonitorToken = null);
+
+    public static async Task<(ResultsDocument Doc, string Path)> RunAsync(Settings s, Action<PeakStepRecord>? onStep, Action<string>? log, CancellationToken ct)
+    {
+        var started = DateTimeOffset.UtcNow;
+        MonitorClient? monitor = null;
+        if (s.Monitor is { } m) monitor = await MonitorClient.ConnectAsync(m, s.MonitorToken, ct);
+        else log?.Invoke("warning: no --monitor: server CPU is not judged, only latency and errors");
+        try
+        {
+            var runner = new BurstStepRunner(s.Burst, monitor, s.Steps.Validate(), log);
+            await runner.WarmUpAsync(ct);
+            var search = new PeakSearch(s.Search, runner) { OnStep = onStep };
+            PeakSection peak;
+            var outcome = "completed";
+            try
+            {
+                peak = await search.RunAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                outcome = "interrupted";
+                peak = search.Partial();
+            }
+            var doc = Build(s, peak, runner, started, outcome);
+            return (doc, ResultsFile.Write(doc, s.ResultsDir));
+        }
+        finally
+        {
+            if (monitor is not null) await monitor.DisposeAsync();
+        }
+    }
+
+    private static ResultsDocument Build(Settings s, PeakSection peak, BurstStepRunner runner, DateTimeOffset started, string outcome)
+    {
+        var doc = new ResultsDocument
+        {
+            Kind = "peak",
+            StartedAt = started,
+            EndedAt = DateTimeOffset.UtcNow,
+            Outcome = outcome,
+            Machine = MachineInfo.Collect(),
+            Config = new JsonObject
+            {
+                ["target"] = s.Burst.Target.ToString(),
+                ["monitor"] = s.Monitor?.ToString(),
+                ["tls"] = s.Burst.Tls.Protocol.Name(),
+                ["maxAvgLatencyMs"] = s.Search.MaxAvgLatencyMs,
+                ["maxCpuBusy"] = s.Search.MaxCpuBusy,
+                ["precision"] = s.Search.Precision,
+                ["startRate"] = s.Search.StartRate,
+                ["maxRate"] = s.Search.MaxRate,
+                ["stepDuration"] = Durations.Format(s.Steps.StepDuration),
+                ["maxGeneratorLagMs"] = s.Steps.MaxGeneratorLagMs,
+                ["stepsDir"] = s.Steps.StepsDir,
+            },
+        };
+        foreach (var (step, _) in runner.Steps)
+        {
+            doc.Counts.Attempted += step.Counts.Attempted;
+            doc.Counts.Connected += step.Counts.Connected;
+            doc.Counts.Connacks += step.Counts.Connacks;
+            foreach (var (reason, n) in step.Counts.Failed) doc.Counts.Failed[reason] = doc.Counts.Failed.GetValueOrDefault(reason) + n;
+        }
+        // The peak step's own figures, so the report shows the latency distribution and server load at the peak.
+        var atPeak = runner.Steps.LastOrDefault(x => Math.Abs((x.Doc.Config["rate"]?.GetValue<double>() ?? -1) - peak.Rate) < 1e-6);
+        if (atPeak.Doc is { } p)
+        {
+            foreach (var (phase, summary) in p.Latency) doc.Latency[phase] = summary;
+            doc.Intervals = p.Intervals;
+            if (atPeak.Server is { } server) doc.Sections["server"] = server.ToJsonNode();
+        }
+        doc.SetSection(ResultsSections.Peak, peak);
+        return doc;
+    }
+}

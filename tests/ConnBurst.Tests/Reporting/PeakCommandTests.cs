@@ -1,0 +1,54 @@
+using ConnBurst.Reporting;
+using ConnBurst.Reporting.Sections;
+using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Tests.Monitor;
+
+namespace ConnBurst.Tests.Reporting;
+
+/// <summary>connburst peak as a user runs it: real bursts against a real broker, the real monitor beside it.</summary>
+public class PeakCommandTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task PeakAgainstMosquittoEndsWithAVerdictStepsAndAReport()
+    {
+        using var dir = new TempDir();
+        using var broker = new MosquittoBroker();
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "250ms"]);
+        // A small, fast search: the shared 2-core box is noisy, so CPU is not judged (100%) and generator lag is tolerated.
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", broker.Target, "--monitor", monitor.Endpoint.ToString(), "--pki", TestPki.Dir,
+            "--start-rate", "10", "--max-rate", "40", "--step-duration", "1s", "--max-cpu-busy", "100", "--max-generator-lag", "5s",
+            "--results", dir.Combine("results"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("verdict: ", r.Stdout);
+        var doc = ResultsFile.Read(r.LastLine);
+        Assert.Equal("peak", doc.Kind);
+        var peak = doc.PeakSection()!;
+        Assert.NotEmpty(peak.Steps);
+        Assert.All(peak.Steps, s => Assert.NotNull(s.MaxCoreBusy)); // every step was bracketed by the monitor
+        Assert.False(string.IsNullOrEmpty(peak.Verdict));
+        Assert.True(File.Exists(Path.ChangeExtension(r.LastLine, null) + "-report.html"));
+    }
+
+    [Fact]
+    public async Task AnUnreachableMonitorIsAOneLineInputError()
+    {
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", "127.0.0.1:1", "--monitor", $"127.0.0.1:{FreePort.Next()}", "--results", Path.GetTempPath());
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("monitor", r.Stderr);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("--precision", "0")]
+    [InlineData("--max-cpu-busy", "140")]
+    [InlineData("--step-duration", "10ms")]
+    [InlineData("--max-avg-latency", "soon")]
+    public async Task BadSearchOptionsAreInputErrors(string option, string value)
+    {
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", "127.0.0.1:1", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+    }
+}
