@@ -98,7 +98,7 @@ public sealed class TlsServerHost : IAsyncDisposable
         PeerCheckedSslStream stream;
         try
         {
-            stream = _tls.NewStream(new NetworkStream(socket, ownsSocket: true));
+            stream = _tls.NewStream(new SocketStream(socket));
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
