@@ -4,6 +4,9 @@ using ConnBurst.Bench;
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pki"] = PkiBench.Run,
+    ["hold"] = HoldBench.Run,
+    ["crl"] = CrlBench.Run,
+    ["mqtt-fuzz"] = MqttFuzzBench.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
