@@ -106,11 +106,19 @@ public static class ServeMqttCommand
         using var timer = new PeriodicTimer(interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct)) Console.WriteLine($"[{(DateTime.UtcNow - start).TotalSeconds:0}s] {snapshot().Format()}");
+            while (await timer.WaitForNextTickAsync(ct))
+                Console.WriteLine($"[{(DateTime.UtcNow - start).TotalSeconds:0}s] {snapshot().Format()} {MemoryLine()}");
         }
         catch (OperationCanceledException) { /* Ctrl-C: the normal way a server ends */ }
         Console.WriteLine("stopping (Ctrl-C)");
         return snapshot();
+    }
+
+    /// <summary>This process's memory, to see what idle connections cost (with --workers, the parent's only).</summary>
+    private static string MemoryLine()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return $"rss={self.WorkingSet64 >> 20}MiB gc-heap={GC.GetTotalMemory(false) >> 20}MiB";
     }
 
     private static string WriteResults(MqttBrokerOptions options, PkiManifest manifest, MqttBrokerSnapshot final, DateTimeOffset started, string dir)
