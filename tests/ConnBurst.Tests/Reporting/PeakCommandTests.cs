@@ -2,6 +2,7 @@ using ConnBurst.Reporting;
 using ConnBurst.Reporting.Sections;
 using ConnBurst.Tests.Infrastructure;
 using ConnBurst.Tests.Monitor;
+using ConnBurst.Tests.Servers;
 
 namespace ConnBurst.Tests.Reporting;
 
@@ -29,6 +30,28 @@ public class PeakCommandTests
         Assert.All(peak.Steps, s => Assert.NotNull(s.MaxCoreBusy)); // every step was bracketed by the monitor
         Assert.False(string.IsNullOrEmpty(peak.Verdict));
         Assert.True(File.Exists(Path.ChangeExtension(r.LastLine, null) + "-report.html"));
+    }
+
+    /// <summary>
+    /// serve mqtt --max-accept-rate 30 takes at most 30 connections a second; above that they queue in the backlog and
+    /// latency grows with every step second. With 3 s steps and a 100 ms latency limit the SLO breaks just above
+    /// 30/s (the queue adds about (r/30 - 1) x 1.5 s on average), so the peak must land within the 10% precision of
+    /// the limit, give or take the few percent of overload a 100 ms budget tolerates.
+    /// </summary>
+    [Fact]
+    public async Task PeakFindsAThrottledServersKnownLimitWithinThePrecision()
+    {
+        const double limit = 30;
+        using var dir = new TempDir();
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--max-accept-rate", "30");
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir,
+            "--start-rate", "10", "--precision", "10%", "--step-duration", "3s", "--max-avg-latency", "100ms", "--max-cpu-busy", "100",
+            "--max-generator-lag", "2s", "--timeout", "8s", "--results", dir.Combine("results"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var peak = ResultsFile.Read(r.LastLine).PeakSection()!;
+        Assert.True(peak.LimitedBy == "server", r.Stdout);
+        Assert.True(peak.Rate >= limit * 0.85 && peak.Rate <= limit * 1.15, $"peak {peak.Rate}/s for a {limit}/s server:\n{r.Stdout}");
+        Assert.True(peak.FailedRate is { } hi && (hi - peak.Rate) / peak.Rate <= 0.10 + 1e-9, r.Stdout);
     }
 
     [Fact]
