@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Peak SLO connection rate (average connect latency < 500 ms, every core <= 85% busy), co-located on this machine,
+# for ConnBurst load -> Mosquitto and ConnBurst load -> ConnBurst's `serve mqtt`, in one run (issue 8's third bar:
+# ConnBurst server >= 1.3x Mosquitto's peak and >= 400 connects/s). Each server is watched by `connburst monitor`.
+# Usage: bench/peak-compare.sh [STEP_DURATION] [MAX_STEPS]   (defaults 4s and 10: about 2 minutes per server at most)
+. "$(dirname "$0")/lib.sh"
+step=${1:-4s}
+steps=${2:-10}
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+build_connburst
+connburst certs --out "$work/pki" >/dev/null
+pki=$work/pki
+
+# peak_of LABEL SERVER_PID PORT -> one table row; the search itself is `connburst peak`.
+peak_of() {
+  local label=$1 spid=$2 port=$3 mport json
+  mport=$(free_port)
+  connburst monitor --listen "127.0.0.1:$mport" --pid "$spid" --port "$port" --results "$work/mon-$port" >"$work/mon-$port.log" 2>&1 &
+  local mpid=$!
+  wait_port "$mport"
+  json=$(timeout 300 dotnet "$CONNBURST_DLL" peak --target "127.0.0.1:$port" --monitor "127.0.0.1:$mport" --pki "$pki" \
+           --step-duration "$step" --max-steps "$steps" --results "$work/peak-$port" 2>"$work/peak-$port.err" | tail -1)
+  kill "$mpid" 2>/dev/null || true
+  [ -f "$json" ] || { echo "| $label | peak failed: $(tail -1 "$work/peak-$port.err") | | |"; echo 0 >"$work/rate-$port"; return; }
+  python3 - "$json" "$label" "$work/rate-$port" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d.get("peak", {})
+steps = p.get("steps", [])
+open(sys.argv[3], "w").write(str(p.get("rate", 0)))
+print(f"| {sys.argv[2]} | **{p.get('rate', 0):.0f}/s** | {p.get('limitedBy', '?')} | {len(steps)} steps: "
+      + "; ".join(f"{s.get('rate', 0):.0f}/s {s.get('outcome', '?')} (avg {s.get('avgLatencyMs', 0):.0f} ms, core max {s.get('maxCoreBusy') or 0:.0f}%)" for s in steps) + " |")
+PY
+}
+
+echo "## Peak SLO rate, co-located ($(machine_facts))"
+echo
+echo "Command: \`bench/peak-compare.sh $step $steps\` (connburst peak, TLS 1.2 mutual, RSA-2048, 10K CRL, avg < 500 ms, every core <= 85%)"
+echo
+echo "| load -> server | peak | limited by | steps |"
+echo "|---|---|---|---|"
+port=$(free_port)
+mpid=$(start_mosquitto "$pki" "$port")
+peak_of "connburst burst -> mosquitto" "$mpid" "$port"
+kill "$mpid" 2>/dev/null || true
+mq=$(cat "$work/rate-$port")
+
+port=$(free_port)
+connburst serve mqtt --pki "$pki" --port "$port" >"$work/serve.log" 2>&1 &
+spid=$!
+wait_port "$port" 30
+peak_of "connburst burst -> connburst serve mqtt" "$spid" "$port"
+kill -INT "$spid" 2>/dev/null || true
+cb=$(cat "$work/rate-$port")
+echo
+if [ "${mq%.*}" -gt 0 ] 2>/dev/null; then
+  printf 'Ratio ConnBurst server / Mosquitto: **%.2fx** (bar >= 1.3x and >= 400/s).\n' "$(echo "$cb / $mq" | bc -l)"
+fi
