@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["hold"] = HoldBench.Run,
     ["crl"] = CrlBench.Run,
     ["mqtt-fuzz"] = MqttFuzzBench.Run,
+    ["monitor-sample"] = MonitorSampleBench.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

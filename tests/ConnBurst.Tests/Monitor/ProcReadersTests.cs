@@ -120,7 +120,7 @@ public sealed class ProcReadersTests
               sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
                0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:B000 01 00000000:00000005 00:00000000 00000000     0        0 3001 1 0000000000000000 20 4 30 10 -1
             """);
-        using var reader = new TcpSocketReader(8080, v4, v6);
+        using var reader = new TcpSocketReader(8080, v4, v6, useNetlink: false);
         Assert.True(reader.Sample());
         Assert.Equal(1, reader.States[(int)TcpState.Listen]);
         Assert.Equal(3, reader.States[(int)TcpState.Established]);

@@ -15,6 +15,12 @@ namespace ConnBurst.Monitor.Proc;
 /// </summary>
 internal sealed class ProcessReader : IDisposable
 {
+    /// <summary>
+    /// Threads whose stat file stays open between samples (a pread on an open file costs a third of open+read+close);
+    /// threads beyond this are opened per sample, so a process with thousands of threads cannot exhaust our descriptors.
+    /// </summary>
+    internal const int MaxOpenThreadFiles = 256;
+
     private readonly ProcFile _stat;
     private readonly DirectoryEntries _fdDir;
     private readonly DirectoryEntries _taskDir;
@@ -132,7 +138,7 @@ internal sealed class ProcessReader : IDisposable
     {
         if (!_byTid.TryGetValue(tid, out var t))
         {
-            t = new ThreadState(tid, new ProcFile($"/proc/{Pid}/task/{tid}/stat", keepOpen: false, bufferSize: 512));
+            t = new ThreadState(tid, new ProcFile($"/proc/{Pid}/task/{tid}/stat", keepOpen: _threads.Count < MaxOpenThreadFiles, bufferSize: 512));
             var text = t.File.ReadAll();
             if (!text.IsEmpty && ParseStat(text, out var comm, out var ticks, out _, out _))
             {

@@ -12,6 +12,10 @@ namespace ConnBurst.Monitor.Proc;
 /// Addresses are hex IP:port (tcp6 has 32 hex digits of address); st is the state in hex; tx_queue is Send-Q
 /// and rx_queue Recv-Q in bytes, except on a LISTEN socket where rx_queue is the accept queue (connections
 /// the server has not yet accepted) and tx_queue the backlog limit.
+/// The same figures come first from the kernel's sock_diag netlink interface (<see cref="SockDiagTcpDump"/>, the
+/// interface `ss` uses): reading /proc/net/tcp6 walks the whole established hash table and costs about 6 ms of
+/// kernel CPU per read here even with no IPv6 sockets, which alone would break the monitor's 1% budget
+/// (docs/DECISIONS.md). /proc is the fallback when netlink is refused.
 /// Sockets whose LOCAL port is the port are the server side. Sockets whose REMOTE port is the port are clients
 /// on this machine (a load generator on the same host), counted separately as the peer side.
 /// </summary>
@@ -20,9 +24,13 @@ internal sealed class TcpSocketReader : IDisposable
     private readonly ProcFile _tcp4;
     private readonly ProcFile _tcp6;
 
-    public TcpSocketReader(int port, string tcp4 = "/proc/net/tcp", string tcp6 = "/proc/net/tcp6")
+    private SockDiagTcpDump? _diag;
+
+    /// <param name="useNetlink">Ask the kernel through NETLINK_SOCK_DIAG (what `ss` does) before reading /proc.</param>
+    public TcpSocketReader(int port, string tcp4 = "/proc/net/tcp", string tcp6 = "/proc/net/tcp6", bool useNetlink = true)
     {
         Port = port;
+        _diag = useNetlink ? SockDiagTcpDump.TryOpen(port) : null;
         _tcp4 = new ProcFile(tcp4, bufferSize: 64 * 1024);
         _tcp6 = new ProcFile(tcp6, bufferSize: 64 * 1024);
     }
@@ -41,13 +49,34 @@ internal sealed class TcpSocketReader : IDisposable
     public long PeerRecvQSum { get; private set; }
     public long PeerSendQSum { get; private set; }
 
+    /// <summary>Where the last sample came from: "netlink" (sock_diag) or "proc" (/proc/net/tcp and tcp6).</summary>
+    public string Source { get; private set; } = "proc";
+
     public bool Sample()
     {
-        Array.Clear(States);
-        RecvQSum = RecvQMax = SendQSum = SendQMax = AcceptQueue = PeerSockets = PeerRecvQSum = PeerSendQSum = 0;
+        Reset();
+        if (_diag is not null)
+        {
+            if (_diag.Dump(this))
+            {
+                Source = "netlink";
+                return true;
+            }
+            // Refused (a sandbox without NETLINK_SOCK_DIAG): fall back to /proc for good.
+            _diag.Dispose();
+            _diag = null;
+            Reset();
+        }
+        Source = "proc";
         var any = Read(_tcp4);
         any |= Read(_tcp6);
         return any;
+    }
+
+    private void Reset()
+    {
+        Array.Clear(States);
+        RecvQSum = RecvQMax = SendQSum = SendQMax = AcceptQueue = PeerSockets = PeerRecvQSum = PeerSendQSum = 0;
     }
 
     private bool Read(ProcFile file)
@@ -72,9 +101,12 @@ internal sealed class TcpSocketReader : IDisposable
         if (localPort != Port && remotePort != Port) return;
         var colon = queues.IndexOf((byte)':');
         if (colon < 0) return;
-        var sendQ = FieldCursor.ParseHex(queues[..colon]);
-        var recvQ = FieldCursor.ParseHex(queues[(colon + 1)..]);
-        var state = (int)FieldCursor.ParseHex(st);
+        Count(localPort, (int)FieldCursor.ParseHex(st), FieldCursor.ParseHex(queues[(colon + 1)..]), FieldCursor.ParseHex(queues[..colon]));
+    }
+
+    /// <summary>Counts one socket that has <see cref="Port"/> as its local or remote port.</summary>
+    internal void Count(int localPort, int state, long recvQ, long sendQ)
+    {
         if (localPort == Port)
         {
             if (state is > 0 and < TcpStates.Count) States[state]++;
@@ -107,6 +139,7 @@ internal sealed class TcpSocketReader : IDisposable
     {
         _tcp4.Dispose();
         _tcp6.Dispose();
+        _diag?.Dispose();
     }
 }
 
