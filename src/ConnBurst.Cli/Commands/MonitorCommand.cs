@@ -19,11 +19,12 @@ public static class MonitorCommand
         var maxRecording = new Option<string>("--max-recording") { Description = "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => "2h" };
         var token = new Option<string?>("--token") { Description = $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
         var graphite = new Option<string?>("--graphite") { Description = "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
+        var socketBudget = new Option<double>("--socket-budget") { Description = "Percent of one core the --port socket dump may use; beyond it sockets are sampled every Nth interval (0: every interval)", DefaultValueFactory = _ => 0.5 };
         var prefix = new Option<string?>("--graphite-prefix") { Description = "Metric path prefix (default connburst.monitor.<host>)" };
 
         var cmd = new Command("monitor", "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between START and STOP sent over TCP.")
         {
-            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix,
+            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -39,6 +40,7 @@ public static class MonitorCommand
                 Token = p.GetValue(token) ?? NullIfEmpty(Environment.GetEnvironmentVariable(MonitorClient.TokenVariable)),
                 Graphite = p.GetValue(graphite) is { } g ? HostPort.Parse(g, "--graphite", 2003) : null,
                 GraphitePrefix = p.GetValue(prefix) ?? MonitorOptions.DefaultGraphitePrefix(),
+                SocketBudgetPercent = p.GetValue(socketBudget),
             }.Validate();
             return await RunAsync(options, ct);
         });
@@ -51,7 +53,8 @@ public static class MonitorCommand
         var target = options.ProcessName is { } name ? ProcessTarget.ByName(name) : options.Pid is { } pid ? ProcessTarget.ByPid(pid) : null;
         if (target is not null) target.Notice += m => Console.WriteLine("monitor: " + m);
         await using var graphite = options.Graphite is { } g ? new GraphitePlaintextExporter(g) : null;
-        using var sampler = new SystemSampler(target, options.Port);
+        using var sampler = new SystemSampler(target, options.Port, options.SocketBudgetPercent);
+        sampler.Notice += m => Console.WriteLine("monitor: " + m);
         using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error);
         var server = new ControlServer(service, endpoint, options.Token);
         try

@@ -18,6 +18,8 @@ public sealed record MonitorOptions
     public TimeSpan MaxRecording { get; init; } = TimeSpan.FromHours(2);
     public string? Token { get; init; }
     public HostPort? Graphite { get; init; }
+    /// <summary>Share of one core the socket dump may use before it is done less often than every interval (0: always every interval).</summary>
+    public double SocketBudgetPercent { get; init; } = 0.5;
     /// <summary>Metric paths are <c>PREFIX.COLUMN</c>; default <c>connburst.monitor.HOST</c>.</summary>
     public string GraphitePrefix { get; init; } = DefaultGraphitePrefix();
 
@@ -36,6 +38,7 @@ public sealed record MonitorOptions
         if (Interval < TimeSpan.FromMilliseconds(100) || Interval > TimeSpan.FromMinutes(10))
             throw new InputException($"--interval: {Durations.Format(Interval)} is out of range (100ms to 10m)");
         if (MaxRecording < TimeSpan.FromSeconds(1)) throw new InputException($"--max-recording: {Durations.Format(MaxRecording)} is too short (at least 1s)");
+        if (SocketBudgetPercent is < 0 or > 100 || double.IsNaN(SocketBudgetPercent)) throw new InputException($"--socket-budget: {SocketBudgetPercent} is not a percentage (0-100; 0 = every interval)");
         if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace))) throw new InputException("--token: must be non-empty with no spaces");
         if (GraphitePrefix.Length == 0 || GraphitePrefix.Any(char.IsWhiteSpace) || GraphitePrefix.StartsWith('.') || GraphitePrefix.EndsWith('.'))
             throw new InputException($"--graphite-prefix: '{GraphitePrefix}' is not a dotted metric path");
@@ -54,6 +57,7 @@ public sealed record MonitorOptions
         ["port"] = Port,
         ["intervalMs"] = Interval.TotalMilliseconds,
         ["maxRecording"] = Durations.Format(MaxRecording),
+        ["socketBudgetPercent"] = Port is null ? null : SocketBudgetPercent,
         ["auth"] = Token is not null,
         ["graphite"] = Graphite?.ToString(),
         ["graphitePrefix"] = Graphite is null ? null : GraphitePrefix,

@@ -91,9 +91,16 @@ internal static class SummaryBuilder
         return (server, peer) switch { (true, true) => "both", (true, false) => "server", (false, true) => "peer", _ => "none" };
     }
 
+    /// <summary>Above zero in two consecutive measured samples (NaN: not sampled that interval, skipped).</summary>
     private static bool Sustained(ReadOnlySpan<double> series)
     {
-        for (var i = 1; i < series.Length; i++) if (series[i] > 0 && series[i - 1] > 0) return true;
+        var previousUp = false;
+        foreach (var x in series)
+        {
+            if (double.IsNaN(x)) continue;
+            if (x > 0 && previousUp) return true;
+            previousUp = x > 0;
+        }
         return false;
     }
 

@@ -23,9 +23,18 @@ public sealed class SystemSampler : IDisposable
     private readonly int _memAt, _netAt, _diskAt, _loadAt, _processAt, _socketsAt;
     private long _lastTimestamp;
 
-    public SystemSampler(ProcessTarget? target = null, int? port = null)
+    private int _socketEvery = 1;
+    private int _socketCountdown;
+
+    /// <param name="socketBudgetPercent">
+    /// The share of one core the socket dump may use (0: dump every interval). The kernel walks every TCP socket
+    /// for a dump (about 1.5 µs each here), so with a million connections one dump costs seconds; the monitor
+    /// then dumps every Nth interval to stay within budget and leaves the socket series empty (NaN) in between.
+    /// </param>
+    public SystemSampler(ProcessTarget? target = null, int? port = null, double socketBudgetPercent = 0.5)
     {
         _target = target;
+        SocketBudgetPercent = socketBudgetPercent;
         if (port is { } p) _sockets = new TcpSocketReader(p);
 
         Add("cpu.total", CpuFieldNames);
@@ -51,6 +60,13 @@ public sealed class SystemSampler : IDisposable
     public IReadOnlyList<string> Disks => _disk.Disks;
     public int? Port => _sockets?.Port;
     public ProcessTarget? Target => _target;
+    public double SocketBudgetPercent { get; }
+
+    /// <summary>Sockets are dumped every this many samples (1 unless a dump costs more than the budget).</summary>
+    public int SocketSampleEvery => _socketEvery;
+
+    /// <summary>Raised when <see cref="SocketSampleEvery"/> changes, with a sentence for the log.</summary>
+    public event Action<string>? Notice;
 
     /// <summary>Index of a column by name, or -1.</summary>
     public int IndexOf(string column) => _columns.IndexOf(column);
@@ -114,9 +130,15 @@ public sealed class SystemSampler : IDisposable
             v[_processAt + 4] = p is null ? double.NaN : p.Threads;
         }
 
-        if (_sockets is not null)
+        if (_sockets is not null && --_socketCountdown > 0)
         {
+            v.Slice(_socketsAt, Values.Length - _socketsAt).Fill(double.NaN);
+        }
+        else if (_sockets is not null)
+        {
+            var dumpStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             _sockets.Sample();
+            AdaptSocketCadence(System.Diagnostics.Stopwatch.GetElapsedTime(dumpStarted).TotalSeconds, seconds);
             var at = _socketsAt;
             for (var s = 0; s < TcpStates.Count; s++) v[at++] = _sockets.States[s];
             v[at++] = _sockets.AcceptQueue;
@@ -129,6 +151,23 @@ public sealed class SystemSampler : IDisposable
             v[at] = _sockets.PeerSendQSum;
         }
         return ready;
+    }
+
+    private void AdaptSocketCadence(double dumpSeconds, double intervalSeconds)
+    {
+        var every = 1;
+        if (SocketBudgetPercent > 0 && intervalSeconds > 0)
+            every = (int)Math.Clamp(Math.Ceiling(dumpSeconds / (intervalSeconds * SocketBudgetPercent / 100)), 1, 3600);
+        // Change only on a clear difference, so the cadence does not flap around a boundary.
+        if (every > _socketEvery * 2 || every * 2 < _socketEvery || (every == 1) != (_socketEvery == 1))
+        {
+            _socketEvery = every;
+            Notice?.Invoke(every == 1
+                ? "sockets: dumping every interval again"
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"sockets: one dump costs {dumpSeconds * 1000:0.0} ms ({_sockets!.States.Sum()} sockets on port {_sockets.Port}); dumping every {every} intervals to stay within {SocketBudgetPercent}% of a core"));
+        }
+        _socketCountdown = _socketEvery;
     }
 
     /// <summary>A device name made safe for a dotted metric path (Graphite splits on dots).</summary>

@@ -51,7 +51,10 @@ public sealed partial class MonitorRecordingTests
         Assert.True(section["series"]!["cpu"]!["total"]!["busy"]!.AsArray().Count >= 3);
         foreach (var group in new[] { "mem", "net", "disk", "load", "process", "sockets" })
             Assert.NotNull(section["series"]![group]);
-        Assert.Equal(1, section["series"]!["sockets"]!["listen"]!.AsArray()[0]!.GetValue<double>());
+        // The socket dump may skip intervals on a busy machine (--socket-budget); every measured one sees the listener.
+        var listening = section["series"]!["sockets"]!["listen"]!.AsArray().Where(v => v is not null).Select(v => v!.GetValue<double>()).ToList();
+        Assert.NotEmpty(listening);
+        Assert.All(listening, v => Assert.Equal(1, v));
 
         var threads = section["threads"]!.AsArray();
         Assert.Equal("busyspinner", threads[0]!["name"]!.GetValue<string>());
@@ -78,7 +81,7 @@ public sealed partial class MonitorRecordingTests
         using var server = new TcpListener(IPAddress.Loopback, 0);
         server.Start();
         var port = ((IPEndPoint)server.LocalEndpoint).Port;
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--port", port.ToString(), "--interval", "250ms"]);
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--port", port.ToString(), "--interval", "250ms", "--socket-budget", "0"]);
         using var raw = await monitor.ConnectRawAsync();
 
         using var client = new TcpClient();

@@ -152,7 +152,7 @@ public sealed class ProcReadersTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        using var sampler = new SystemSampler(ProcessTarget.ByPid(busy.Pid), port);
+        using var sampler = new SystemSampler(ProcessTarget.ByPid(busy.Pid), port, socketBudgetPercent: 0);
         for (var i = 0; i < 5; i++) sampler.Sample(); // prime, attach, discover threads, grow buffers
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 50; i++) sampler.Sample();
@@ -160,5 +160,30 @@ public sealed class ProcReadersTests
         Assert.Equal(0, allocated);
         Assert.Equal(21, sampler.Values[sampler.IndexOf("process.threads")]);
         Assert.Equal(1, sampler.Values[sampler.IndexOf("sockets.listen")]);
+    }
+
+    [Fact]
+    public void ASocketDumpOverItsCpuBudgetIsTakenEveryNthIntervalWithGapsInBetween()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        // A budget of a millionth of a core: any real dump is over it.
+        using var sampler = new SystemSampler(port: port, socketBudgetPercent: 0.000001);
+        var notices = new List<string>();
+        sampler.Notice += notices.Add;
+        var listen = sampler.IndexOf("sockets.listen");
+        var seen = new List<double>();
+        sampler.Sample(); // primes the counters; no interval to judge the cost against yet
+        for (var i = 0; i < 6; i++)
+        {
+            Thread.Sleep(20);
+            sampler.Sample();
+            seen.Add(sampler.Values[listen]);
+        }
+        Assert.True(sampler.SocketSampleEvery > 1);
+        Assert.Contains(notices, n => n.Contains("dumping every", StringComparison.Ordinal));
+        Assert.Equal(1, seen[0]);
+        Assert.All(seen.Skip(1), v => Assert.True(double.IsNaN(v)));
     }
 }
