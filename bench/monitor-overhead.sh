@@ -59,9 +59,13 @@ for _ in $(seq "$windows"); do
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
-samples1=$(send "$p1" "STATUS" | grep -o 'samples=[0-9]*'); samples250=$(send "$p250" "STATUS" | grep -o 'samples=[0-9]*')
-echo "target: $name, $threads threads, port $port; windows: $windows x ${window}s after ${warmup} s warm-up"
-echo "machine: $(machine_facts)"
-echo "| interval | monitor CPU, % of one core (median window) | windows | RSS | $samples1 / $samples250 |"
+
+echo "## Monitor overhead ($(machine_facts))"
+echo
+echo "Command: \`WARMUP=$warmup bench/monitor-overhead.sh $window $windows\`. Watching $name ($threads threads) and its port $port;"
+echo "$windows windows of ${window}s after a ${warmup}s warm-up; CPU from /proc/PID/stat (10 ms ticks). Bar: <= 1% of one core at 1 s."
+echo
+echo "| interval | monitor CPU, % of one core (median window) | windows | RSS |"
+echo "|---|---|---|---|"
 echo "| 1s | $(median "${r1[@]}") | ${r1[*]} | $(rss "$m1") |"
 echo "| 250ms | $(median "${r250[@]}") | ${r250[*]} | $(rss "$m250") |"
