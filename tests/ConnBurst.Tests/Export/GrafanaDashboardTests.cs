@@ -25,7 +25,7 @@ public sealed class GrafanaDashboardTests
             .SelectMany(p => p!["targets"]?.AsArray() ?? [])
             .Select(t => t!["target"]!.GetValue<string>())
             .ToList();
-        Assert.Contains(targets, t => t.Contains("$root.connburst.$instance.CON", StringComparison.Ordinal));
+        Assert.Contains(targets, t => t.Contains("$load_prefix.$instance.CON", StringComparison.Ordinal));
         Assert.Contains(targets, t => t.Contains("ConnLat_99P", StringComparison.Ordinal));
 
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
