@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["crl"] = CrlBench.Run,
     ["mqtt-fuzz"] = MqttFuzzBench.Run,
     ["monitor-sample"] = MonitorSampleBench.Run,
+    ["mqttnet-server"] = MqttNetServerBench.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
