@@ -19,6 +19,7 @@ public sealed partial class BurstEngine
     {
         var client = slot.Global;
         long start = Stopwatch.GetTimestamp();
+        Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
         Socket socket;
         try
         {

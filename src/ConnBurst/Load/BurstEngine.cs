@@ -131,7 +131,7 @@ public sealed partial class BurstEngine
             {
                 due.Clear();
                 _pacer.TakeDue(now, due);
-                foreach (var a in due) Launch(_slots[a.Client], a.DueTicks, now);
+                foreach (var a in due) Launch(_slots[a.Client], a.DueTicks);
             }
 
             RunTimers(now);
@@ -183,14 +183,15 @@ public sealed partial class BurstEngine
         };
     }
 
-    private void Launch(ClientSlot slot, long dueTicks, long now)
+    private void Launch(ClientSlot slot, long dueTicks)
     {
         slot.TimedOut = false;
         slot.Deadline = dueTicks + _timeoutTicks;
         slot.Set(ClientState.Connecting);
-        Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, (now - dueTicks) * 1_000_000 / Frequency));
         Counters.Attempt();
-        _ = ConnectAsync(slot, dueTicks);
+        // The connect starts on the thread pool: its synchronous part (socket, connect(2), the TLS ClientHello, the
+        // first call's JIT) never delays the tick. Its lag is measured where it really starts (ConnectAsync).
+        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Engine.ConnectAsync(a.Slot, a.Due), (Engine: this, Slot: slot, Due: dueTicks), preferLocal: false);
     }
 
     private enum TimerKind : byte { Linger, Reconnect }

@@ -16,7 +16,7 @@ public enum BurstPhase
     Total,
     /// <summary>The attempt's actual start to CONNACK (mqttbench's SYN-to-CONNACK, "-T 0x20"): the figure without scheduler lag.</summary>
     TotalFromStart,
-    /// <summary>How late each attempt was launched against its due time: the generator's own health.</summary>
+    /// <summary>How late each attempt actually started against its due time (tick and thread-pool delay): the generator's own health.</summary>
     SchedulerLag,
 }
 
