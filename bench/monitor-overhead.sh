@@ -10,7 +10,13 @@ warmup=${WARMUP:-10}
 windows=${2:-3}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # The monitors write their recordings on SIGTERM; give them a bounded while, then make sure they are gone.
+  for _ in $(seq 100); do alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 0.2; done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 build_connburst
@@ -35,8 +41,7 @@ wait_port "$port" 10
 start_monitor() { # INTERVAL -> control port
   local log="$work/monitor-$1.log"
   dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --results "$work/results-$1" --process "$name" --port "$port" --interval "$1" >"$log" 2>&1 &
-  pids+=($!)
-  echo $! >"$work/pid-$1"
+  echo $! >"$work/pid-$1" # runs in $(...): the caller adds the pid to pids
   for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.2; done
   grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2
 }
@@ -44,6 +49,7 @@ send() { python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",
 
 p1=$(start_monitor 1s); p250=$(start_monitor 250ms)
 m1=$(cat "$work/pid-1s"); m250=$(cat "$work/pid-250ms")
+pids+=("$m1" "$m250")
 send "$p1" "START bench-1s" >/dev/null; send "$p250" "START bench-250ms" >/dev/null
 sleep "$warmup" # warm-up: JIT and tiered compilation of the sampling path
 threads=$(awk '{print $20}' "/proc/$(pgrep -x "$name" | head -1)/stat")
