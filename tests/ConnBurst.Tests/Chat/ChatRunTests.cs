@@ -144,6 +144,25 @@ public class ChatRunTests
         Assert.True(serverSection!["samples"]!.GetValue<int>() >= 1, serverSection.ToJsonString());
     }
 
+    [Fact]
+    public async Task CtrlCStopsTheRunAndStillWritesWhatWasMeasured()
+    {
+        using var server = await ChatServerProcess.StartAsync();
+        using var dir = new TempDir();
+        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "100", "60",
+            "--pki", TestPki.Dir, "--results", dir.Path);
+        await chat.WaitForOutputAsync("sending 100 message(s)", TimeSpan.FromSeconds(60));
+        await Task.Delay(2000);
+        chat.Interrupt();
+        var r = await chat.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, r.ExitCode);
+        var doc = ResultsFile.Read(r.LastLine);
+        Assert.Equal("interrupted", doc.Outcome);
+        Assert.InRange(doc.Counts.Other["messagesSent"], 1, 999);
+        Assert.Equal(doc.Counts.Other["messagesSent"], doc.Latency["roundtrip"].Count);
+        Assert.Single(Directory.GetFiles(dir.Path, "TLS_1_3_client_performance_*.png"));
+    }
+
     [Theory]
     [InlineData("tls14", "10", "TLS version 'tls14' is not tls12 or tls13")]
     [InlineData("tls13", "0", "CLIENTS 0 is out of range")]

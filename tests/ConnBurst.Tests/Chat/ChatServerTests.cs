@@ -54,6 +54,23 @@ public class ChatServerTests
     }
 
     [Fact]
+    public async Task AClientThatNeverHandshakesIsClosedAtTheHandshakeTimeoutAndCtrlCStopsTheServerCleanly()
+    {
+        using var server = await ChatServerProcess.StartAsync("--handshake-timeout", "1s");
+        using var idle = new System.Net.Sockets.TcpClient();
+        await idle.ConnectAsync("127.0.0.1", server.Port);
+        var buffer = new byte[16];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, await idle.GetStream().ReadAsync(buffer, cts.Token)); // closed by the server, well before 15 s
+        Assert.Equal(1, await server.WaitForCounterAsync("timeout", 1, TimeSpan.FromSeconds(10)));
+
+        server.Process.Interrupt();
+        var r = await server.Process.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("serve chat: stopped:", r.Stdout);
+    }
+
+    [Fact]
     public async Task MalformedInputGetsErrOrACloseAndTheOtherClientsKeepChatting()
     {
         using var server = await ChatServerProcess.StartAsync("--max-rooms-per-client", "8");
