@@ -9,7 +9,7 @@ clients=${1:-30000}
 rate=${2:-400}
 max=${3:-240}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'for p in $(jobs -p); do pkill -KILL -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 build_connburst
 connburst certs --out "$work/pki" >/dev/null
 port=$(free_port)
@@ -29,7 +29,10 @@ done
 wait "$bpid" || true
 elapsed=$((SECONDS - start))
 json=$(tail -1 "$work/burst.out")
-kill -TERM "$spid"; wait "$spid" 2>/dev/null || true
+# The server stops its --workers children on TERM; bound the wait and make sure none is left behind.
+kill -TERM "$spid"
+for _ in $(seq 30); do kill -0 "$spid" 2>/dev/null || break; sleep 0.5; done
+pkill -KILL -P "$spid" 2>/dev/null || true; kill -KILL "$spid" 2>/dev/null || true
 echo "## Load generator: $clients concurrent connections ($(machine_facts))"
 echo
 echo "Command: \`bench/loadgen-30k.sh $clients $rate $max\`"
