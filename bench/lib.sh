@@ -7,6 +7,7 @@ CONNBURST_DLL="$BENCH_ROOT/src/ConnBurst.Cli/bin/Release/net10.0/connburst.dll"
 CLK_TCK=$(getconf CLK_TCK)
 
 build_connburst() { (cd "$BENCH_ROOT" && dotnet build -c Release src/ConnBurst.Cli -v q -nologo >/dev/null); }
+# For foreground use only: started with &, $! would be the subshell running the function, not dotnet.
 connburst() { dotnet "$CONNBURST_DLL" "$@"; }
 
 # free_port: a free loopback TCP port.

@@ -16,7 +16,7 @@ pki=$work/pki
 peak_of() {
   local label=$1 spid=$2 port=$3 mport json
   mport=$(free_port)
-  connburst monitor --listen "127.0.0.1:$mport" --pid "$spid" --port "$port" --results "$work/mon-$port" >"$work/mon-$port.log" 2>&1 &
+  dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$spid" --port "$port" --results "$work/mon-$port" >"$work/mon-$port.log" 2>&1 &
   local mpid=$!
   wait_port "$mport"
   json=$(timeout 300 dotnet "$CONNBURST_DLL" peak --target "127.0.0.1:$port" --monitor "127.0.0.1:$mport" --pki "$pki" \
@@ -47,11 +47,11 @@ kill "$mpid" 2>/dev/null || true
 mq=$(cat "$work/rate-$port")
 
 port=$(free_port)
-connburst serve mqtt --pki "$pki" --port "$port" >"$work/serve.log" 2>&1 &
+dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "$port" >"$work/serve.log" 2>&1 &
 spid=$!
 wait_port "$port" 30
 peak_of "connburst burst -> connburst serve mqtt" "$spid" "$port"
-kill -INT "$spid" 2>/dev/null || true
+kill -TERM "$spid" 2>/dev/null || true  # background jobs ignore SIGINT in scripts
 cb=$(cat "$work/rate-$port")
 echo
 if [ "${mq%.*}" -gt 0 ] 2>/dev/null; then
