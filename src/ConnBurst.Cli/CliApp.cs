@@ -23,6 +23,7 @@ public static class CliApp
         CompareCommand.Create(),
         AnalyzeCommand.Create(),
         PeakCommand.Create(),
+        DemoCommand.Create(),
         BurstCommand.Create(),
         ClientListCommand.Create(),
         ServeCommand.Create(),

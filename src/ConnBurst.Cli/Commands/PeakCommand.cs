@@ -103,7 +103,8 @@ public static class PeakCommand
         var (doc, path) = await PeakRun.RunAsync(s,
             step => output.WriteLine(string.Create(inv, $"  step {step.Rate,8:0.#}/s  avg {step.AvgLatencyMs,8:0.0} ms  p99 {step.P99LatencyMs ?? 0,8:0.0} ms  busiest core {(step.MaxCoreBusy is { } b ? $"{b,5:0.0}%" : "  n/a")}  " +
                                                            $"{step.Connected}/{step.Attempted} connected  {step.Outcome}{(step.Note is null ? "" : $" ({step.Note})")}")),
-            line => { if (line.StartsWith("warning", StringComparison.Ordinal)) output.WriteLine("  " + line); },
+            // Only the search's own warnings: each step's lag and CPU already show in its line.
+            line => { if (line.StartsWith("warning: no --monitor", StringComparison.Ordinal)) output.WriteLine("  " + line); },
             ct);
         var peak = doc.Section("peak")?["verdict"]?.GetValue<string>() ?? "";
         output.WriteLine($"verdict: {peak}");

@@ -38,7 +38,7 @@ public sealed record ServerFigures
     public static ServerFigures? Of(ResultsDocument doc)
     {
         var node = doc.Section("server") as JsonObject ?? doc.Section("monitor")?["summary"] as JsonObject;
-        return node is null ? null : From(node, CpuSeries.Of(doc));
+        return node is null ? null : From(node, CpuSeries.Of(doc) ?? SeriesFromMonitorFile(node));
     }
 
     public static ServerFigures From(JsonObject s, CpuSeries? series = null)
@@ -76,6 +76,17 @@ public sealed record ServerFigures
             Threads = threads,
             Series = series,
         };
+    }
+
+    /// <summary>
+    /// A burst's "server" section names the monitor's own results file (files.json); when it is readable here (same
+    /// machine), its per-core series give the report its CPU chart.
+    /// </summary>
+    private static CpuSeries? SeriesFromMonitorFile(JsonObject summary)
+    {
+        if (summary["files"]?["json"] is not JsonValue v || !v.TryGetValue<string>(out var path) || !File.Exists(path)) return null;
+        try { return CpuSeries.Of(ResultsFile.Read(path)); }
+        catch (Common.InputException) { return null; }
     }
 
     private static double? Num(JsonNode? n) =>
