@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ConnBurst.Cli.Prometheus;
 using ConnBurst.Common;
+using ConnBurst.Export;
 using ConnBurst.Pki;
 using ConnBurst.Reporting;
 using ConnBurst.Servers.Mqtt;
@@ -34,11 +36,12 @@ public static class ServeMqttCommand
         var interval = new Option<string>("--report-interval") { Description = "How often counters are printed", DefaultValueFactory = _ => "5s" };
         var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the seed measures)" };
         var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
+        var prometheus = new Option<string?>("--prometheus") { Description = "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
         var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children", Hidden = true };
 
         var cmd = new Command("mqtt", "MQTT v5 broker over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, workerId,
+            pki, bind, port, tls, ciphers, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, prometheus, workerId,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -67,12 +70,19 @@ public static class ServeMqttCommand
             MqttBrokerSnapshot final;
             if (options.Workers > 1)
             {
+                if (p.GetValue(prometheus) is not null) throw new InputException("--prometheus: not yet available with --workers > 1 (the children's counters are summed only in the printed lines)");
                 final = await ServeWorkers.RunParentAsync(options, ct);
             }
             else
             {
                 await using var broker = new MqttBroker(options, manifest, Log);
                 broker.Start();
+                using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
+                if (prom is not null)
+                {
+                    BrokerMetrics.Expose(prom, broker.Snapshot);
+                    Console.WriteLine($"prometheus metrics at {prom.Url}");
+                }
                 Console.WriteLine($"CRL: {broker.Crl?.Count ?? 0} revoked serials, reloaded when {manifest.PathOf(manifest.Crl)} changes");
                 Console.WriteLine($"listening on {FormatEndPoint(broker.LocalEndPoint!)}");
                 final = await ReportUntilStoppedAsync(broker.Snapshot, options.ReportInterval, ct);
