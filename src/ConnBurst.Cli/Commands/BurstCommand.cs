@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using ConnBurst.Cli.Progress;
+using ConnBurst.Cli.Prometheus;
 using ConnBurst.Common;
+using ConnBurst.Export;
 using ConnBurst.Load;
+using ConnBurst.Recording;
 using ConnBurst.Reporting;
 using ConnBurst.Tls;
 
@@ -40,6 +43,7 @@ public static class BurstCommand
         var monitor = new Option<string?>("--monitor") { Description = "Monitor HOST:PORT to start/stop with the run" };
         var graphite = new Option<string?>("--graphite") { Description = "Graphite plaintext HOST:PORT to send interval metrics to" };
         var graphiteRoot = new Option<string?>("--graphite-root") { Description = "Graphite metric root: metrics are [ROOT.]connburst.INSTANCE.CON, ...ConnLat_99P" };
+        var prometheus = new Option<string?>("--prometheus") { Description = "Serve live interval metrics at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9465)" };
         var instance = new Option<string>("--instance") { Description = "Instance name in Graphite metrics", DefaultValueFactory = _ => Environment.MachineName };
         var shard = new Option<string?>("--worker-shard") { Description = "internal: run shard i/n as a worker", Hidden = true };
         var startAt = new Option<long?>("--start-at") { Description = "internal: the run's t0, Unix ms", Hidden = true };
@@ -47,7 +51,7 @@ public static class BurstCommand
         var cmd = new Command("burst", "MQTT v5 mutual-TLS connection bursts: open-loop paced connects timed by phase (tcp, tls, connack, total) into HdrHistograms.")
         {
             target, pki, cert, key, ca, perClient, tls, ciphers, resume, serverName, clients, rate, linger, reconnectDelay, duration, keepAlive,
-            timeout, prefix, sourceIps, clientList, workers, snapshot, results, behind, monitor, graphite, graphiteRoot, instance, shard, startAt,
+            timeout, prefix, sourceIps, clientList, workers, snapshot, results, behind, monitor, graphite, graphiteRoot, prometheus, instance, shard, startAt,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -86,7 +90,10 @@ public static class BurstCommand
             var plan = BurstPlan.Prepare(options, view.Note);
             Console.WriteLine($"burst: {plan.Clients} clients -> {options.Target} at {options.Rate.ToString(CultureInfo.InvariantCulture)}/s; {options.Tls.Describe()}; " +
                               $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}); {plan.Workers} process(es)");
-            var doc = await view.RunAsync(() => BurstRunner.RunAsync(plan, view, ct, view.Note));
+            using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
+            IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);
+            if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");
+            var doc = await view.RunAsync(() => BurstRunner.RunAsync(plan, progress, ct, view.Note));
             PrintSummary(doc);
             var path = doc.Section("files")?["results"]?.GetValue<string>() ?? "";
             Console.WriteLine(path);
