@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ConnBurst.Cli.Prometheus;
 using ConnBurst.Common;
 using ConnBurst.Export;
 using ConnBurst.Monitor;
@@ -20,11 +21,12 @@ public static class MonitorCommand
         var token = new Option<string?>("--token") { Description = $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
         var graphite = new Option<string?>("--graphite") { Description = "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
         var socketBudget = new Option<double>("--socket-budget") { Description = "Percent of one core the --port socket dump may use; beyond it sockets are sampled every Nth interval (0: every interval)", DefaultValueFactory = _ => 0.5 };
+        var prometheus = new Option<string?>("--prometheus") { Description = "Serve the latest sample at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9466)" };
         var prefix = new Option<string?>("--graphite-prefix") { Description = "Metric path prefix (default connburst.monitor.<host>)" };
 
         var cmd = new Command("monitor", "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between START and STOP sent over TCP.")
         {
-            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget,
+            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget, prometheus,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -42,12 +44,12 @@ public static class MonitorCommand
                 GraphitePrefix = p.GetValue(prefix) ?? MonitorOptions.DefaultGraphitePrefix(),
                 SocketBudgetPercent = p.GetValue(socketBudget),
             }.Validate();
-            return await RunAsync(options, ct);
+            return await RunAsync(options, p.GetValue(prometheus), ct);
         });
         return cmd;
     }
 
-    private static async Task<int> RunAsync(MonitorOptions options, CancellationToken ct)
+    private static async Task<int> RunAsync(MonitorOptions options, string? prometheus, CancellationToken ct)
     {
         var endpoint = options.Listen.Host == "localhost" ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, options.Listen.Port) : options.Listen.Resolve("--listen");
         var target = options.ProcessName is { } name ? ProcessTarget.ByName(name) : options.Pid is { } pid ? ProcessTarget.ByPid(pid) : null;
@@ -56,6 +58,8 @@ public static class MonitorCommand
         using var sampler = new SystemSampler(target, options.Port, options.SocketBudgetPercent);
         sampler.Notice += m => Console.WriteLine("monitor: " + m);
         using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error);
+        using var prom = PrometheusEndpoint.StartIfGiven(prometheus);
+        if (prom is not null) MonitorMetrics.Expose(prom, service);
         var server = new ControlServer(service, endpoint, options.Token);
         try
         {
@@ -76,6 +80,7 @@ public static class MonitorCommand
                 Console.Error.WriteLine($"WARNING use --token SECRET (or {MonitorClient.TokenVariable}) or --listen 127.0.0.1:PORT.");
                 Console.Error.WriteLine("WARNING ==============================================================");
             }
+            if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");
             Console.WriteLine($"listening on {server.LocalEndpoint}");
             await service.RunAsync(ct);
         }

@@ -42,6 +42,12 @@ public sealed class MonitorService : IDisposable
 
     public bool IsRecording { get { lock (_gate) return _recording is not null; } }
 
+    /// <summary>The sampler's columns and a copy of the latest sample (NaN where no value), for scrapers.</summary>
+    public (IReadOnlyList<string> Columns, double[] Values) Latest()
+    {
+        lock (_gate) return (_sampler.Columns, (double[])_sampler.Values.Clone());
+    }
+
     /// <summary>Samples until <paramref name="ct"/> is cancelled (Ctrl-C), then writes a recording still in progress as "interrupted".</summary>
     public async Task RunAsync(CancellationToken ct)
     {
