@@ -14,8 +14,13 @@ public static class LatencyHistograms
 
     public static LongHistogram Create() => new(1, HighestTrackableMicros, SignificantDigits);
 
+    /// <summary>
+    /// A recorder that many threads may write at once (connections complete on any thread-pool thread). Its
+    /// histograms must be the concurrent kind: a plain LongHistogram under a Recorder loses counts when two
+    /// writers race, which showed as 98,991 of 99,000 fan-out samples in a chat run.
+    /// </summary>
     public static Recorder CreateRecorder() =>
-        new(1, HighestTrackableMicros, SignificantDigits, (id, low, high, digits) => new LongHistogram(id, low, high, digits));
+        new(1, HighestTrackableMicros, SignificantDigits, (id, low, high, digits) => new LongConcurrentHistogram(id, low, high, digits));
 
     /// <summary>Records a value, clamped into the trackable range, so an outlier never throws on the hot path.</summary>
     public static void RecordMicros(this HistogramBase h, long micros) =>
