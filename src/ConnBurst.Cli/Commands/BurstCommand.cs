@@ -88,8 +88,6 @@ public static class BurstCommand
 
             var view = new BurstProgressView();
             var plan = BurstPlan.Prepare(options, view.Note);
-            Console.WriteLine($"burst: {plan.Clients} clients -> {options.Target} at {options.Rate.ToString(CultureInfo.InvariantCulture)}/s; {options.Tls.Describe()}; " +
-                              $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}); {plan.Workers} process(es)");
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");

@@ -43,7 +43,8 @@ public static class BurstRunner
                             "attempts leave later than due, and latency from the due time includes that wait");
             }
         };
-        log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate}/s, {o.Tls.Describe()}, {plan.KeyType}-{plan.KeyBits}, " +
+        log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, {o.Tls.Describe()}, " +
+                    $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
 
         await using var telemetry = await BurstTelemetry.StartAsync(o, $"burst {o.Target} {plan.Clients} clients at {o.Rate}/s", log, ct).ConfigureAwait(false);
