@@ -19,6 +19,9 @@ peak_of() {
   dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$spid" --port "$port" --results "$work/mon-$port" >"$work/mon-$port.log" 2>&1 &
   local mpid=$!
   wait_port "$mport"
+  # Warm the server first (JIT, TLS caches, thread pool) for both servers alike: peak's own 20-client warm-up is
+  # too small for a freshly started .NET server, whose first step then measures start-up, not steady state.
+  timeout 120 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$pki" --clients 600 --rate 150 --results "$work/warm-$port" >/dev/null 2>&1 || true
   json=$(timeout 300 dotnet "$CONNBURST_DLL" peak --target "127.0.0.1:$port" --monitor "127.0.0.1:$mport" --pki "$pki" \
            --step-duration "$step" --max-steps "$steps" --results "$work/peak-$port" 2>"$work/peak-$port.err" | tail -1)
   kill "$mpid" 2>/dev/null || true
