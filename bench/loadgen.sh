@@ -10,6 +10,7 @@
 secs=${1:-20}
 steps=${STEPS:-123}   # STEPS=3 runs only the rate steps
 idle=${2:-3000}
+engines=${ENGINES:-openssl sslstream}   # --tls-engine values measured side by side
 work=$(mktemp -d)
 # start_mosquitto runs in a command substitution, so its PID is not one of our jobs: remember it for the trap.
 mpids=()
@@ -38,19 +39,25 @@ if [[ $steps == *1* ]]; then
 rate=100
 port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
-res=$work/r1
-connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients $((rate * 4)) --rate $rate --linger 2s --duration $((secs + 12))s \
-  --snapshot 1s --timeout 30s --results "$res" >"$work/burst1.out" 2>&1 &
-bpid=$!
-while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
-csv=$(ls "$res"/*-intervals.csv)
-gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")
-wait_rows "$csv" 5
-c0=$(cpu_ms "$gpid"); n0=$(csv_connacks "$csv"); r0=$(csv_rows "$csv")
-wait_rows "$csv" $((r0 + secs))
-c1=$(cpu_ms "$gpid"); n1=$(csv_connacks "$csv")
-wait "$bpid" || true
-cb_ms=$(echo "($c1 - $c0) / ($n1 - $n0)" | bc -l)
+# burst_cpu ENGINE: generator CPU ms per CONNACK over $secs steady-state seconds; sets cb_n to the CONNACKs counted.
+burst_cpu() {
+  local engine=$1 res=$work/r1-$1 csv gpid bpid c0 c1 n0 n1 r0
+  connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients $((rate * 4)) --rate $rate --linger 2s \
+    --duration $((secs + 12))s --snapshot 1s --timeout 30s --results "$res" >"$work/burst1-$engine.out" 2>&1 &
+  bpid=$!
+  while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
+  csv=$(ls "$res"/*-intervals.csv)
+  gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")
+  wait_rows "$csv" 5
+  c0=$(cpu_ms "$gpid"); n0=$(csv_connacks "$csv"); r0=$(csv_rows "$csv")
+  wait_rows "$csv" $((r0 + secs))
+  c1=$(cpu_ms "$gpid"); n1=$(csv_connacks "$csv")
+  wait "$bpid" || true
+  cb_n=$((n1 - n0))
+  cb_ms=$(echo "($c1 - $c0) / ($n1 - $n0)" | bc -l)
+}
+declare -A cpu_of n_of
+for e in $engines; do burst_cpu "$e"; cpu_of[$e]=$cb_ms; n_of[$e]=$cb_n; done
 
 s_conns=0; s_cpu=0
 openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -cert "$pki/client.pem" -key "$pki/client.key" -CAfile "$pki/ca.pem" \
@@ -62,11 +69,15 @@ s_conns=$(grep -Eo '^[0-9]+ connections in' "$work/stime.out" | head -1 | grep -
 st_ms=$(echo "$s_cpu / $s_conns" | bc -l)
 kill "$mpid"; wait "$mpid" 2>/dev/null || true
 
-printf '| client CPU per mutual-TLS connect, `burst` at %d/s (linger 2s, reconnect waves) | <= 4 ms (stretch < 2 ms); <= 1.0x s_time | %.2f ms (%d CONNACKs over %ss) |\n' \
-  "$rate" "$cb_ms" "$((n1 - n0))" "$secs"
+for e in $engines; do
+  printf '| client CPU per mutual-TLS connect, `burst --tls-engine %s` at %d/s (linger 2s, reconnect waves) | <= 4 ms (stretch < 2 ms); <= 1.0x s_time | %.2f ms (%d CONNACKs over %ss) |\n' \
+    "$e" "$rate" "${cpu_of[$e]}" "${n_of[$e]}" "$secs"
+done
 printf '| client CPU per connect, `openssl s_time -new` (closed loop, same Mosquitto, same run) | reference | %.2f ms (%d connects in %ss) |\n' \
   "$st_ms" "$s_conns" "$secs"
-printf '| ratio connburst / s_time | <= 1.0 (stretch 0.8) | %.2f |\n' "$(echo "$cb_ms / $st_ms" | bc -l)"
+for e in $engines; do
+  printf '| ratio connburst (%s) / s_time | <= 1.0 (stretch 0.8) | %.2f |\n' "$e" "$(echo "${cpu_of[$e]} / $st_ms" | bc -l)"
+done
 
 fi
 
@@ -78,8 +89,8 @@ port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
 # hold_rss N: RSS (KiB) of a burst holding N idle clients, read 8 s after every first attempt settled.
 hold_rss() {
-  local n=$1 res=$work/r2-$1 csv gpid deadline=$((SECONDS + 150))
-  connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients "$n" --rate 300 --duration 5m --snapshot 1s --timeout 60s \
+  local n=$1 engine=$2 res=$work/r2-$1-$2 csv gpid deadline=$((SECONDS + 150))
+  connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients "$n" --rate 300 --duration 5m --snapshot 1s --timeout 60s \
     --results "$res" >"$work/burst2.out" 2>&1 &
   local bpid=$!
   while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
@@ -91,12 +102,14 @@ hold_rss() {
   rss_kib "$gpid"
   kill -TERM "$bpid"; wait "$bpid" || true
 }
-m0=$(hold_rss 1)
-m1=$(hold_rss "$idle")
-held1=$(csv_col "$(ls "$work/r2-$idle"/*-intervals.csv)" connectedNow | tail -2 | head -1)
+for e in $engines; do
+  m0=$(hold_rss 1 "$e")
+  m1=$(hold_rss "$idle" "$e")
+  held1=$(csv_col "$(ls "$work/r2-$idle-$e"/*-intervals.csv)" connectedNow | tail -2 | head -1)
+  printf '| RSS per idle connected client, `--tls-engine %s`: ((RSS holding %d) - (RSS holding 1)) / %d | <= 24 KiB | %.1f KiB (RSS %d -> %d MiB) |\n' \
+    "$e" "$held1" "$((held1 - 1))" "$(echo "($m1 - $m0) / ($held1 - 1)" | bc -l)" "$((m0 / 1024))" "$((m1 / 1024))"
+done
 kill "$mpid"; wait "$mpid" 2>/dev/null || true
-printf '| RSS per idle connected client ((RSS holding %d) - (RSS holding 1)) / %d | <= 24 KiB | %.1f KiB (RSS %d -> %d MiB) |\n' \
-  "$held1" "$((held1 - 1))" "$(echo "($m1 - $m0) / ($held1 - 1)" | bc -l)" "$((m0 / 1024))" "$((m1 / 1024))"
 
 fi
 

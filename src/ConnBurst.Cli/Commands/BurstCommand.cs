@@ -24,6 +24,7 @@ public static class BurstCommand
         var perClient = new Option<bool>("--per-client-certs") { Description = "Use the PKI's per-client certificates (certs --clients N) round-robin" };
         var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
         var ciphers = new Option<string?>("--ciphers") { Description = "Cipher suites, comma-separated (IANA or OpenSSL names)" };
+        var engine = new Option<string>("--tls-engine") { Description = "TLS engine for the clients: openssl (libssl directly, one SSL_CTX per run) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
         var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake)" };
         var serverName = new Option<string?>("--server-name") { Description = "TLS server name to verify (default: the target host)" };
         var clients = new Option<int>("--clients") { Description = "Number of clients (with --client-list: at most this many of the list; 0 all)", DefaultValueFactory = _ => 1000 };
@@ -50,7 +51,7 @@ public static class BurstCommand
 
         var cmd = new Command("burst", "MQTT v5 mutual-TLS connection bursts: open-loop paced connects timed by phase (tcp, tls, connack, total) into HdrHistograms.")
         {
-            target, pki, cert, key, ca, perClient, tls, ciphers, resume, serverName, clients, rate, linger, reconnectDelay, duration, keepAlive,
+            target, pki, cert, key, ca, perClient, tls, ciphers, engine, resume, serverName, clients, rate, linger, reconnectDelay, duration, keepAlive,
             timeout, prefix, sourceIps, clientList, workers, snapshot, results, behind, monitor, graphite, graphiteRoot, prometheus, instance, shard, startAt,
         };
         CommandAction.Set(cmd, async (p, ct) =>
@@ -64,6 +65,7 @@ public static class BurstCommand
                 CaPath = p.GetValue(ca),
                 PerClientCerts = p.GetValue(perClient),
                 Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
+                TlsEngine = TlsEngines.Parse(p.GetValue(engine)),
                 ServerName = p.GetValue(serverName),
                 Clients = p.GetValue(clients),
                 Rate = p.GetValue(rate),

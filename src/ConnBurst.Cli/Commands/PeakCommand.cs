@@ -26,6 +26,7 @@ public static class PeakCommand
         var ca = new Option<string?>("--ca") { Description = "CA certificate PEM the server must chain to" };
         var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
         var ciphers = new Option<string?>("--ciphers") { Description = "Cipher suites, comma-separated" };
+        var engine = new Option<string>("--tls-engine") { Description = "TLS engine for the clients: openssl (libssl directly, one SSL_CTX per run) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
         var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption" };
         var serverName = new Option<string?>("--server-name") { Description = "TLS server name to verify (default: the target host)" };
         var sourceIps = new Option<string?>("--source-ips") { Description = "Local addresses to bind, round-robin" };
@@ -43,7 +44,7 @@ public static class PeakCommand
         var slo = SloOptions.Create();
         var cmd = new Command("peak", "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
         {
-            target, monitor, token, pki, cert, key, ca, tls, ciphers, resume, serverName, sourceIps, timeout, precision, stepDuration,
+            target, monitor, token, pki, cert, key, ca, tls, ciphers, engine, resume, serverName, sourceIps, timeout, precision, stepDuration,
             startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, results, html,
         };
         slo.AddTo(cmd);
@@ -59,6 +60,7 @@ public static class PeakCommand
                 KeyPath = p.GetValue(key),
                 CaPath = p.GetValue(ca),
                 Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
+                TlsEngine = TlsEngines.Parse(p.GetValue(engine)),
                 ServerName = p.GetValue(serverName),
                 SourceIps = p.GetValue(sourceIps),
                 ConnectTimeout = Durations.Parse(p.GetValue(timeout)!, "--timeout"),

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Net.Security;
 using System.Net.Sockets;
 using ConnBurst.Mqtt;
 using ConnBurst.Recording;
+using ConnBurst.Tls;
 using ConnBurst.Transport;
 
 namespace ConnBurst.Load;
@@ -36,11 +36,12 @@ public sealed partial class BurstEngine
         }
         long tcpDone = Stopwatch.GetTimestamp();
 
-        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-        slot.Tls = tls;
+        ITlsClientConnection tls;
         try
         {
-            await tls.AuthenticateAsClientAsync(_plan.FactoryOf(client).Options, CancellationToken.None).ConfigureAwait(false);
+            tls = _plan.FactoryOf(client).Open(socket);
+            slot.Tls = tls;
+            await tls.HandshakeAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -120,7 +121,7 @@ public sealed partial class BurstEngine
     /// Holds a connected client until either side closes. Waits with a zero-byte read, so an idle connection has no
     /// buffer rented (Kestrel's pattern); a small one is rented only when bytes (PINGRESP, a server DISCONNECT) arrive.
     /// </summary>
-    private async Task HoldAsync(ClientSlot slot, SslStream tls)
+    private async Task HoldAsync(ClientSlot slot, ITlsClientConnection tls)
     {
         try
         {

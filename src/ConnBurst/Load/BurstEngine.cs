@@ -13,7 +13,7 @@ public static class BurstOutcomes
 }
 
 /// <summary>
-/// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose ~1 ms tick
+/// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose tick (1 ms at high rates, up to 10 ms when nothing is due sooner)
 /// launches every due attempt, and whose heartbeat (every 100 ms) enforces connect timeouts, linger, keepalive and
 /// reconnect delays for every connection (DESIGN.md decisions 3 and 4). Connection I/O runs on the thread pool
 /// (<see cref="BurstEngine"/>.Connection.cs). Emits an <see cref="IntervalReport"/> per snapshot period.
@@ -95,7 +95,7 @@ public sealed partial class BurstEngine
         long nextSnapshot = _globalT0 + periodTicks;
         long end = _o.Duration is { } d ? _globalT0 + (long)(d.TotalSeconds * Frequency) : long.MaxValue;
         long oneMs = Frequency / 1000;
-        long nextHeartbeat = 0, stopDeadline = 0, lastWake = Stopwatch.GetTimestamp();
+        long nextHeartbeat = 0, stopDeadline = 0, lastWake = Stopwatch.GetTimestamp(), asked = oneMs;
         int index = 0;
         string outcome = BurstOutcomes.Completed;
         long connectedAtStop = 0;
@@ -104,8 +104,8 @@ public sealed partial class BurstEngine
         while (true)
         {
             long now = Stopwatch.GetTimestamp();
-            // How late this tick woke against the 1 ms it asked for: the scheduler's own lag.
-            var tickLagMs = (now - lastWake - oneMs) * 1000.0 / Frequency;
+            // How late this tick woke against the sleep it asked for: the scheduler's own lag.
+            var tickLagMs = (now - lastWake - asked) * 1000.0 / Frequency;
             if (tickLagMs > _maxTickLagMs) _maxTickLagMs = tickLagMs;
             lastWake = now;
 
@@ -153,7 +153,7 @@ public sealed partial class BurstEngine
                 if (now >= stopDeadline) foreach (var s in _slots) if (s.Current is ClientState.Connecting or ClientState.Connected or ClientState.Closing) s.Abort();
                 break;
             }
-            Thread.Sleep(1);
+            asked = SleepUntilNextDeadline(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot), end));
         }
         // Give aborted I/O a moment to be counted before the final report.
         var settle = Stopwatch.GetTimestamp() + Frequency / 2;
@@ -201,7 +201,36 @@ public sealed partial class BurstEngine
     private readonly PriorityQueue<(ClientSlot Slot, TimerKind Kind, int Cycle), long> _timers = new();
 
     /// <summary>Arms a linger or reconnect deadline: a value in a queue, not a Timer (any thread).</summary>
-    private void Arm(ClientSlot slot, long due, TimerKind kind) => _timerInbox.Enqueue((slot, due, kind, slot.Connects));
+    private void Arm(ClientSlot slot, long due, TimerKind kind)
+    {
+        _timerInbox.Enqueue((slot, due, kind, slot.Connects));
+        if (due < Volatile.Read(ref _plannedWake)) _wakeEarly.Set();
+    }
+
+    /// <summary>When the scheduler means to wake next; an <see cref="Arm"/> due sooner wakes it early.</summary>
+    private long _plannedWake;
+    private readonly ManualResetEventSlim _wakeEarly = new(false, spinCount: 0);
+
+    /// <summary>
+    /// Sleeps until the next attempt or deadline is due (1..10 ms), not a fixed 1 ms: at 100 connects/s a fixed tick
+    /// woke the thread ten times per connect for nothing. Returns the ticks it asked to sleep, for the tick-lag figure.
+    /// </summary>
+    private long SleepUntilNextDeadline(long now, long nextFixed)
+    {
+        long oneMs = Frequency / 1000;
+        long wake = nextFixed;
+        if (!_stopping)
+        {
+            if (now < _t0) wake = Math.Min(wake, _t0);
+            else if (_pacer.NextDue() is { } due) wake = Math.Min(wake, due);
+            if (_timers.TryPeek(out _, out var timer)) wake = Math.Min(wake, timer);
+        }
+        long ms = _stopping ? 1 : Math.Clamp((wake - now + oneMs - 1) / oneMs, 1, 10);
+        Interlocked.Exchange(ref _plannedWake, now + ms * oneMs); // a full fence: an Arm after this sees it, one before it is in the inbox
+        if (!_timerInbox.IsEmpty) return 0;
+        if (_wakeEarly.Wait((int)ms)) _wakeEarly.Reset();
+        return ms * oneMs;
+    }
 
     /// <summary>
     /// The deadlines that shape the load (linger, reconnect) run on the 1 ms tick from a priority queue, so a reconnect

@@ -37,6 +37,8 @@ public sealed record BurstOptions
     public string ResultsDir { get; init; } = "results";
     /// <summary>TLS version, ciphers and resumption, from the Tls/ layer.</summary>
     public TlsOptions Tls { get; init; } = TlsOptions.Default;
+    /// <summary>What runs the clients' TLS; the native engine by default (docs/DECISIONS.md, "TLS: a thin libssl client engine").</summary>
+    public TlsEngine TlsEngine { get; init; } = TlsEngine.OpenSsl;
     public string? PkiDir { get; init; }
     public string? CertPath { get; init; }
     public string? KeyPath { get; init; }
@@ -116,6 +118,7 @@ public sealed record BurstOptions
             ["ciphers"] = Tls.Ciphers.Count == 0 ? "default" : string.Join(',', Tls.Ciphers),
             ["resumption"] = Tls.AllowResume,
             ["serverName"] = plan.ServerName,
+            ["engine"] = TlsEngine.Name(),
         },
         ["clientCert"] = plan.CredentialDescription,
         ["keyType"] = plan.KeyType,

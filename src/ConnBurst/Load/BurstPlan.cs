@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using ConnBurst.Common;
 using ConnBurst.Pki;
 using ConnBurst.Tls;
+using ConnBurst.Tls.OpenSsl;
 using ConnBurst.Transport;
 
 namespace ConnBurst.Load;
@@ -107,7 +108,9 @@ public sealed class BurstPlan
         var destinations = list?.Destinations ?? [o.Target];
         var endpoints = destinations.Select(d => d.Resolve("--target")).ToArray();
         var serverName = o.ServerName ?? destinations[0].Host;
-        var factories = creds.Select(c => destinations.Select(d => new TlsClientFactory(o.Tls, o.ServerName ?? d.Host, roots, c)).ToArray()).ToArray();
+        // The native engine shares one SSL_CTX across every credential and destination; it lives as long as the process's run.
+        var openSsl = o.TlsEngine == TlsEngine.OpenSsl ? new OpenSslClientContext(o.Tls, roots) : null;
+        var factories = creds.Select(c => destinations.Select(d => new TlsClientFactory(o.Tls, o.ServerName ?? d.Host, roots, c, openSsl: openSsl)).ToArray()).ToArray();
         var (keyType, keyBits) = KeyFacts(creds[0].Certificate);
 
         if (o.ProbeTargets && o.ShardCount == 1)

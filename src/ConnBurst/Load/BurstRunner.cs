@@ -43,7 +43,7 @@ public static class BurstRunner
                             "attempts leave later than due, and latency from the due time includes that wait");
             }
         };
-        log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, {o.Tls.Describe()}, " +
+        log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, {o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
 

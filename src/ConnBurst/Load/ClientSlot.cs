@@ -1,5 +1,5 @@
-using System.Net.Security;
 using System.Net.Sockets;
+using ConnBurst.Tls;
 
 namespace ConnBurst.Load;
 
@@ -36,7 +36,7 @@ public sealed class ClientSlot(int local, int global)
     /// <summary>Set by the heartbeat before it aborts an attempt that ran past its deadline.</summary>
     public volatile bool TimedOut;
     public Socket? Socket;
-    public SslStream? Tls;
+    public ITlsClientConnection? Tls;
     public int Connects;
 
     public ClientState Current => (ClientState)Volatile.Read(ref State);

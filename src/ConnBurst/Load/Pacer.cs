@@ -6,7 +6,7 @@ public readonly record struct DueAttempt(int Client, long DueTicks);
 /// <summary>
 /// Open-loop pacing (DESIGN.md decision 3): attempts leave at most <c>rate</c> per second, attempt i of the first wave
 /// due at exactly <c>t0 + i/rate</c>. Reconnects join a ready queue and take the next free slot, paced the same way.
-/// Pure logic over timestamps: the scheduler calls <see cref="TakeDue"/> from its ~1 ms tick and launches what it
+/// Pure logic over timestamps: the scheduler calls <see cref="TakeDue"/> from its tick and launches what it
 /// returns, so there is no busy-wait and no sleep per connection. Due times never move because the caller was late:
 /// latency is measured from them, so a stalled generator shows up as latency instead of hiding (coordinated omission).
 /// Not thread-safe: one scheduler thread owns it; <see cref="EnqueueReconnect"/> may be called only from that thread.

@@ -22,6 +22,8 @@ public static partial class TlsFailureReasons
         }
         if (e is AuthenticationException a && a.Message.Contains("remote certificate", StringComparison.OrdinalIgnoreCase))
             return "tls-server-cert-rejected";
+        if (e is Tls.OpenSsl.OpenSslTlsException { ServerCertificateRejected: true }) return "tls-server-cert-rejected";
+        if (e is Tls.OpenSsl.OpenSslTlsException { EndOfStream: true }) return "tls-eof";
         // Below TLS: the socket was reset or closed while the handshake waited for the server.
         for (var x = e; x is not null; x = x.InnerException)
             if (x is System.Net.Sockets.SocketException se) return "tls-" + Transport.SocketFailures.Reason(Transport.SocketFailures.Classify(se.SocketErrorCode));

@@ -107,6 +107,7 @@ public static class WorkerPool
             "--reconnect-delay", Durations.Format(o.ReconnectDelay), "--keepalive", Durations.Format(o.KeepAlive),
             "--timeout", Durations.Format(o.ConnectTimeout), "--client-id-prefix", o.ClientIdPrefix,
             "--snapshot", Durations.Format(o.Snapshot), "--tls", o.Tls.Protocol.Name(),
+            "--tls-engine", o.TlsEngine.Name(),
         };
         if (o.Linger is { } l) a.AddRange(["--linger", Durations.Format(l)]);
         if (o.Duration is { } d) a.AddRange(["--duration", Durations.Format(d)]);

@@ -59,17 +59,20 @@ public sealed class BurstAgainstMosquittoTests
         _ = run;
     }
 
-    [Fact]
-    public async Task LingerMakesReconnectWavesWithMoreConnacksThanClients()
+    [Theory]
+    [InlineData("openssl")]
+    [InlineData("sslstream")]
+    public async Task LingerMakesReconnectWavesWithMoreConnacksThanClients(string engine)
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "100",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "100",
             "--rate", "100", "--linger", "2s", "--duration", "10s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
         Assert.True(doc.Counts.Connacks > 100, $"connacks {doc.Counts.Connacks}: no reconnect wave\n{run}");
         Assert.True(doc.Counts.Other["disconnectedByClient"] >= 100, run.ToString());
+        Assert.Equal(engine, doc.Config["tls"]!["engine"]!.GetValue<string>());
         Assert.Equal(doc.Counts.Attempted, doc.Counts.Connacks + doc.Counts.Failed.Values.Sum() + doc.Counts.Other["abandonedAtEnd"]);
     }
 

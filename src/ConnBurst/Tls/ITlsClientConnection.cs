@@ -1,0 +1,16 @@
+namespace ConnBurst.Tls;
+
+/// <summary>
+/// One client TLS connection over a connected socket, whichever engine runs it (<see cref="TlsEngine"/>). Reads and
+/// writes may run at the same time (a held connection's pending read and a keepalive write); a zero-length read waits
+/// until data or end-of-stream arrives without holding a buffer. Dispose closes the TLS state and the socket.
+/// </summary>
+public interface ITlsClientConnection : IDisposable
+{
+    ValueTask HandshakeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Bytes read, or 0 at end of stream. With an empty buffer: waits until a read would not block.</summary>
+    ValueTask<int> ReadAsync(Memory<byte> buffer);
+
+    ValueTask WriteAsync(ReadOnlyMemory<byte> bytes);
+}

@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+
+namespace ConnBurst.Tls.OpenSsl;
+
+/// <summary>
+/// The few libssl 3 entry points the native client engine needs (docs/DECISIONS.md, "TLS: a thin libssl client engine").
+/// Macros in ssl.h (SSL_CTX_set_mode, set_min_proto_version, SSL_set_tlsext_host_name, add1_chain_cert) are their
+/// <c>SSL_CTX_ctrl</c>/<c>SSL_ctrl</c> calls with the constants below. Calls that do socket I/O capture errno.
+/// </summary>
+internal static unsafe partial class LibSsl
+{
+    private const string Ssl = "libssl.so.3";
+
+    public const int ErrorNone = 0, ErrorSsl = 1, ErrorWantRead = 2, ErrorWantWrite = 3, ErrorSyscall = 5, ErrorZeroReturn = 6;
+    public const int VerifyNone = 0, VerifyPeer = 1;
+    public const int CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55, CtrlChainCert = 89;
+    public const int CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
+    public const long ModeEnablePartialWrite = 0x1, ModeAcceptMovingWriteBuffer = 0x2, ModeReleaseBuffers = 0x10;
+    public const long Tls12Version = 0x0303, Tls13Version = 0x0304;
+    public const ulong OpIgnoreUnexpectedEof = 1UL << 7, OpNoTicket = 1UL << 14;
+
+    [LibraryImport(Ssl, EntryPoint = "TLS_client_method")] public static partial nint TlsClientMethod();
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_new")] public static partial nint CtxNew(nint method);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_free")] public static partial void CtxFree(nint ctx);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")] public static partial long CtxCtrl(nint ctx, int cmd, long larg, nint parg);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_options")] public static partial ulong CtxSetOptions(nint ctx, ulong options);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)] public static partial int CtxSetCipherList(nint ctx, string list);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ciphersuites", StringMarshalling = StringMarshalling.Utf8)] public static partial int CtxSetCipherSuites(nint ctx, string list);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_get_cert_store")] public static partial nint CtxGetCertStore(nint ctx);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_verify")] public static partial void CtxSetVerify(nint ctx, int mode, nint callback);
+    [LibraryImport(Ssl, EntryPoint = "OPENSSL_cipher_name", StringMarshalling = StringMarshalling.Utf8)] public static partial nint CipherName(string standardName);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_new")] public static partial nint New(nint ctx);
+    [LibraryImport(Ssl, EntryPoint = "SSL_free")] public static partial void Free(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_fd")] public static partial int SetFd(nint ssl, int fd);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_connect_state")] public static partial void SetConnectState(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_ctrl")] public static partial long Ctrl(nint ssl, int cmd, long larg, nint parg);
+    [LibraryImport(Ssl, EntryPoint = "SSL_use_certificate")] public static partial int UseCertificate(nint ssl, nint x509);
+    [LibraryImport(Ssl, EntryPoint = "SSL_use_PrivateKey")] public static partial int UsePrivateKey(nint ssl, nint pkey);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set1_host", StringMarshalling = StringMarshalling.Utf8)] public static partial int Set1Host(nint ssl, string host);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get0_param")] public static partial nint Get0Param(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_verify_result")] public static partial long GetVerifyResult(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_has_pending")] public static partial int HasPending(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_error")] public static partial int GetError(nint ssl, int ret);
+    [LibraryImport(Ssl, EntryPoint = "SSL_do_handshake", SetLastError = true)] public static partial int DoHandshake(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_read", SetLastError = true)] public static partial int Read(nint ssl, byte* buffer, int count);
+    [LibraryImport(Ssl, EntryPoint = "SSL_write", SetLastError = true)] public static partial int Write(nint ssl, byte* buffer, int count);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_version")] public static partial nint GetVersion(nint ssl);
+}
+
+/// <summary>The libcrypto 3 calls that go with <see cref="LibSsl"/>: certificates, keys, the trust store and the error queue.</summary>
+internal static unsafe partial class LibCrypto
+{
+    private const string Crypto = "libcrypto.so.3";
+
+    [LibraryImport(Crypto, EntryPoint = "d2i_X509")] public static partial nint D2iX509(nint reuse, byte** input, long length);
+    [LibraryImport(Crypto, EntryPoint = "X509_free")] public static partial void X509Free(nint x509);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_add_cert")] public static partial int StoreAddCert(nint store, nint x509);
+    [LibraryImport(Crypto, EntryPoint = "X509_VERIFY_PARAM_set1_ip_asc", StringMarshalling = StringMarshalling.Utf8)] public static partial int ParamSet1IpAsc(nint param, string ip);
+    [LibraryImport(Crypto, EntryPoint = "X509_verify_cert_error_string")] public static partial nint VerifyCertErrorString(long code);
+    [LibraryImport(Crypto, EntryPoint = "d2i_AutoPrivateKey")] public static partial nint D2iAutoPrivateKey(nint reuse, byte** input, long length);
+    [LibraryImport(Crypto, EntryPoint = "EVP_PKEY_free")] public static partial void PkeyFree(nint pkey);
+    [LibraryImport(Crypto, EntryPoint = "ERR_get_error")] public static partial ulong ErrGetError();
+    [LibraryImport(Crypto, EntryPoint = "ERR_clear_error")] public static partial void ErrClearError();
+    [LibraryImport(Crypto, EntryPoint = "ERR_error_string_n")] public static partial void ErrErrorStringN(ulong code, byte* buffer, nuint length);
+
+    /// <summary>Every entry of this thread's error queue as one text ("error:0A000418:SSL routines::tlsv1 alert unknown ca; ..."), and empties it.</summary>
+    public static string DrainErrors()
+    {
+        var parts = new List<string>();
+        var buffer = stackalloc byte[256];
+        for (ulong code; (code = ErrGetError()) != 0 && parts.Count < 8;)
+        {
+            ErrErrorStringN(code, buffer, 256);
+            parts.Add(Marshal.PtrToStringUTF8((nint)buffer) ?? $"error {code:x}");
+        }
+        ErrClearError();
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ConnBurst.Common;
+
+namespace ConnBurst.Tls.OpenSsl;
+
+/// <summary>
+/// A client certificate, its private key and intermediates as OpenSSL objects, parsed once and shared by reference
+/// (<c>SSL_use_certificate</c> and <c>SSL_use_PrivateKey</c> up-ref them, so a connection never copies a key).
+/// </summary>
+public sealed unsafe class OpenSslCredential : IDisposable
+{
+    private nint _certificate;
+    private nint _key;
+    private readonly nint[] _chain;
+
+    public OpenSslCredential(CertificateWithChain credential)
+    {
+        _certificate = ParseCertificate(credential.Certificate);
+        _key = ParseKey(credential.Certificate);
+        _chain = [.. credential.Intermediates.Select(ParseCertificate)];
+    }
+
+    /// <summary>Puts this identity on one connection.</summary>
+    internal void ApplyTo(nint ssl)
+    {
+        if (LibSsl.UseCertificate(ssl, _certificate) != 1) throw new InvalidOperationException("SSL_use_certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.UsePrivateKey(ssl, _key) != 1) throw new InvalidOperationException("SSL_use_PrivateKey: " + LibCrypto.DrainErrors());
+        foreach (var x509 in _chain)
+            if (LibSsl.Ctrl(ssl, LibSsl.CtrlChainCert, 1, x509) != 1) throw new InvalidOperationException("SSL_add1_chain_cert: " + LibCrypto.DrainErrors());
+    }
+
+    internal static nint ParseCertificate(X509Certificate2 certificate)
+    {
+        var der = certificate.RawData;
+        fixed (byte* p = der)
+        {
+            var cursor = p;
+            var x509 = LibCrypto.D2iX509(0, &cursor, der.Length);
+            return x509 != 0 ? x509 : throw new InputException($"{certificate.Subject}: OpenSSL cannot parse the certificate: {LibCrypto.DrainErrors()}");
+        }
+    }
+
+    private static nint ParseKey(X509Certificate2 certificate)
+    {
+        AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey()
+            ?? throw new InputException($"{certificate.Subject}: the certificate has no RSA or ECDSA private key");
+        var der = key.ExportPkcs8PrivateKey();
+        try
+        {
+            fixed (byte* p = der)
+            {
+                var cursor = p;
+                var pkey = LibCrypto.D2iAutoPrivateKey(0, &cursor, der.Length);
+                return pkey != 0 ? pkey : throw new InputException($"{certificate.Subject}: OpenSSL cannot parse the private key: {LibCrypto.DrainErrors()}");
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(der);
+        }
+    }
+
+    public void Dispose()
+    {
+        var cert = Interlocked.Exchange(ref _certificate, 0);
+        if (cert != 0) LibCrypto.X509Free(cert);
+        var key = Interlocked.Exchange(ref _key, 0);
+        if (key != 0) LibCrypto.PkeyFree(key);
+        for (int i = 0; i < _chain.Length; i++)
+        {
+            if (_chain[i] != 0) LibCrypto.X509Free(_chain[i]);
+            _chain[i] = 0;
+        }
+    }
+}

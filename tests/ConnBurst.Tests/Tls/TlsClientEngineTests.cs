@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ConnBurst.Load;
+using ConnBurst.Pki;
+using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Tls;
+using ConnBurst.Tls.OpenSsl;
+
+namespace ConnBurst.Tests.Tls;
+
+/// <summary>
+/// Both client TLS engines (libssl direct and SslStream) against <c>openssl s_server</c> with a CRL: the same
+/// outcome, sorted into the same failure reason, for every case. The load generator's numbers are only comparable
+/// across engines if they refuse and accept exactly alike.
+/// </summary>
+public sealed class TlsClientEngineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static TheoryData<string, string> EnginesAndVersions() => new()
+    {
+        { "openssl", "1.2" }, { "openssl", "1.3" }, { "sslstream", "1.2" }, { "sslstream", "1.3" },
+    };
+
+    public static TheoryData<string> Engines() => new() { "openssl", "sslstream" };
+
+    private static TlsClientFactory Client(string engine, string tls, string host, CertKeyPair? pair, PkiManifest? trust = null)
+    {
+        var m = TestPki.Manifest;
+        var options = TlsOptions.Create(tls);
+        var roots = TlsCertificates.Roots(trust ?? m);
+        var cert = pair is null ? null : TlsCertificates.LoadWithKey(m.PathOf(pair.Cert), m.PathOf(pair.Key));
+        var native = TlsEngines.Parse(engine) == TlsEngine.OpenSsl ? new OpenSslClientContext(options, roots) : null;
+        return new TlsClientFactory(options, host, roots, cert, openSsl: native);
+    }
+
+    /// <summary>Handshake, then one line out and its reversal back: "ok", or the failure's reason as the load generator sorts it.</summary>
+    private static async Task<string> Talk(TlsClientFactory factory, int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).WaitAsync(Timeout);
+        using var tls = factory.Open(socket);
+        try
+        {
+            await tls.HandshakeAsync().AsTask().WaitAsync(Timeout);
+            await tls.WriteAsync("hello engine\n"u8.ToArray()).AsTask().WaitAsync(Timeout);
+            // A zero-length read waits for data without taking it, as the generator's idle hold does.
+            Assert.Equal(0, await tls.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(Timeout));
+            var received = new StringBuilder();
+            var buffer = new byte[64];
+            while (!received.ToString().Contains('\n'))
+            {
+                var n = await tls.ReadAsync(buffer).AsTask().WaitAsync(Timeout);
+                if (n == 0) return "eof-before-reply";
+                received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+            }
+            Assert.Equal("enigne olleh", received.ToString().TrimEnd('\n', '\r'));
+            return "ok";
+        }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+        {
+            return TlsFailureReasons.Classify(e);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(EnginesAndVersions))]
+    public async Task TheSharedClientCertHandshakesAndTalks(string engine, string tls)
+    {
+        using var server = new OpenSslServer(tls);
+        Assert.Equal("ok", await Talk(Client(engine, tls, "localhost", TestPki.Manifest.Client), server.Port));
+    }
+
+    [Theory]
+    [MemberData(nameof(EnginesAndVersions))]
+    public async Task ARevokedClientGetsTheRevokedAlert(string engine, string tls)
+    {
+        using var server = new OpenSslServer(tls);
+        var reason = await Talk(Client(engine, tls, "localhost", TestPki.Manifest.Revoked[0]), server.Port);
+        Assert.True(reason == "tls-alert-certificate-revoked", $"{reason}\n{server.Output}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AnExpiredClientGetsTheExpiredAlert(string engine)
+    {
+        using var server = new OpenSslServer("1.2");
+        var reason = await Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Expired!), server.Port);
+        Assert.True(reason == "tls-alert-certificate-expired", $"{reason}\n{server.Output}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task NoClientCertIsRefusedByTheServer(string engine)
+    {
+        using var server = new OpenSslServer("1.2");
+        var reason = await Talk(Client(engine, "1.2", "localhost", null), server.Port);
+        Assert.True(reason.StartsWith("tls-alert-", StringComparison.Ordinal), $"{reason}\n{server.Output}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AServerOfAnotherCaIsRejectedByTheClient(string engine)
+    {
+        using var server = new OpenSslServer("1.2", server: TestPki.ForeignCa);
+        Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Client), server.Port));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task TheServerNameIsChecked(string engine)
+    {
+        using var server = new OpenSslServer("1.2");
+        Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "not-the-server.example", TestPki.Manifest.Client), server.Port));
+        Assert.Equal("ok", await Talk(Client(engine, "1.2", "127.0.0.1", TestPki.Manifest.Client), server.Port));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task APeerThatClosesMidHandshakeIsEndOfStream(string engine)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var talk = Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Client), port);
+        using (var accepted = await listener.AcceptSocketAsync().WaitAsync(Timeout))
+        {
+            var hello = new byte[4096];
+            Assert.True(await accepted.ReceiveAsync(hello, SocketFlags.None).WaitAsync(Timeout) > 0); // the ClientHello arrived
+            accepted.Shutdown(SocketShutdown.Both);
+        }
+        Assert.Equal("tls-eof", await talk);
+    }
+
+    [Fact]
+    public void CipherSuitesReachOpenSslByItsOwnNames()
+    {
+        using var ok = new OpenSslClientContext(TlsOptions.Create("1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"), TlsCertificates.Roots(TestPki.Manifest));
+        using var ok13 = new OpenSslClientContext(TlsOptions.Create("1.3", "TLS_AES_256_GCM_SHA384"), TlsCertificates.Roots(TestPki.Manifest));
+        Assert.Equal(TlsEngine.OpenSsl, TlsEngines.Parse("openssl"));
+        Assert.Throws<ConnBurst.Common.InputException>(() => TlsEngines.Parse("gnutls"));
+    }
+}
