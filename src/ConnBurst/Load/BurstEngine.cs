@@ -61,6 +61,7 @@ public sealed partial class BurstEngine
         _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
         _cycles = plan.Cycles;
+        Common.GlibcMalloc.LimitArenas(); // before the thread pool's threads start handshaking
     }
 
     /// <summary>
@@ -87,7 +88,11 @@ public sealed partial class BurstEngine
         using var snapshots = new System.Collections.Concurrent.BlockingCollection<(int Index, double End, bool Final, long? Connected)>();
         var reporter = new Thread(() =>
         {
-            foreach (var (i, endS, final, connected) in snapshots.GetConsumingEnumerable()) onReport(TakeReport(i, endS, final, connected));
+            foreach (var (i, endS, final, connected) in snapshots.GetConsumingEnumerable())
+            {
+                onReport(TakeReport(i, endS, final, connected));
+                Common.GlibcMalloc.Trim(); // what the last period's handshakes freed goes back to the kernel, off the tick
+            }
         }) { IsBackground = true, Name = $"connburst-snapshots-{_shard}" };
         reporter.Start();
         var due = new List<DueAttempt>(1024);

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using ConnBurst.Common;
 using ConnBurst.Tls;
 
 namespace ConnBurst.Transport;
@@ -33,6 +34,16 @@ public sealed class TlsServerHost : IAsyncDisposable
         _sessions = sessions;
         _log = log;
         Heartbeat = new Heartbeat(_connections, options.HeartbeatInterval, log);
+        // Each handshake's freed libssl memory fragments glibc's per-thread arenas (Common/GlibcMalloc): few arenas,
+        // and free pages handed back every few seconds, keep an idle connection's RSS down.
+        GlibcMalloc.LimitArenas();
+        long lastTrim = 0;
+        Heartbeat.OnTick(now =>
+        {
+            if (now - lastTrim < 5_000) return;
+            lastTrim = now;
+            GlibcMalloc.Trim();
+        });
     }
 
     public TransportCounters Counters { get; } = new();

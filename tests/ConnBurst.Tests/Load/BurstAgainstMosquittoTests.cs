@@ -7,18 +7,22 @@ namespace ConnBurst.Tests.Load;
 /// <summary>
 /// <c>connburst burst</c> against the real Debian Mosquitto configured as the seed's server (mutual TLS 1.2,
 /// require_certificate, a CRL of 10,000 revoked serials). Assertions are about behaviour, never speed: timeouts are
-/// generous because this 2-core machine is shared.
+/// generous because this 2-core machine is shared. Each case runs over both client TLS engines.
 /// </summary>
 public sealed class BurstAgainstMosquittoTests
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
-    [Fact]
-    public async Task TwoThousandClientsAt200PerSecondAllConnectWithOrderedPercentiles()
+    /// <summary>Every case runs over both client TLS engines: their results must agree (docs/DECISIONS.md).</summary>
+    public static TheoryData<string> Engines() => new() { "openssl", "sslstream" };
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task TwoThousandClientsAt200PerSecondAllConnectWithOrderedPercentiles(string engine)
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "2000",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "2000",
             "--rate", "200", "--timeout", "60s", "--snapshot", "2s", "--results", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
@@ -42,13 +46,14 @@ public sealed class BurstAgainstMosquittoTests
         Assert.True(File.Exists(files["hlog"]!.GetValue<string>()));
     }
 
-    [Fact]
-    public async Task RevokedCertificateMakesEveryAttemptATlsFailure()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task RevokedCertificateMakesEveryAttemptATlsFailure(string engine)
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         var m = TestPki.Manifest;
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--cert", m.PathOf(m.Revoked[0].Cert),
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--cert", m.PathOf(m.Revoked[0].Cert),
             "--key", m.PathOf(m.Revoked[0].Key), "--clients", "40", "--rate", "40", "--timeout", "60s", "--results", dir.Path);
 
         Assert.Equal(40, doc.Counts.Attempted);
@@ -60,8 +65,7 @@ public sealed class BurstAgainstMosquittoTests
     }
 
     [Theory]
-    [InlineData("openssl")]
-    [InlineData("sslstream")]
+    [MemberData(nameof(Engines))]
     public async Task LingerMakesReconnectWavesWithMoreConnacksThanClients(string engine)
     {
         using var broker = new MosquittoBroker();
@@ -76,12 +80,13 @@ public sealed class BurstAgainstMosquittoTests
         Assert.Equal(doc.Counts.Attempted, doc.Counts.Connacks + doc.Counts.Failed.Values.Sum() + doc.Counts.Other["abandonedAtEnd"]);
     }
 
-    [Fact]
-    public async Task SourceIpsSpreadAThousandClientsOverFourAddressesAndCtrlCStillWritesResults()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task SourceIpsSpreadAThousandClientsOverFourAddressesAndCtrlCStillWritesResults(string engine)
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "1000", "--rate", "250",
+        using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "1000", "--rate", "250",
             "--source-ips", "127.0.0.2-127.0.0.5", "--duration", "5m", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
         await burst.WaitForOutputAsync("connected=1000/1000", TimeSpan.FromSeconds(90));
 
@@ -99,12 +104,13 @@ public sealed class BurstAgainstMosquittoTests
         Assert.Equal(1000, doc.Counts.Connected);
     }
 
-    [Fact]
-    public async Task TwoWorkerProcessesShareTheClientsAndTheParentMergesThem()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task TwoWorkerProcessesShareTheClientsAndTheParentMergesThem(string engine)
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "300",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "300",
             "--rate", "150", "--workers", "2", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
 
         Assert.Equal(2, doc.Section("generator")!["workers"]!.GetValue<int>());
@@ -114,13 +120,14 @@ public sealed class BurstAgainstMosquittoTests
         BurstResults.AssertOrdered(doc.Latency["total"]);
     }
 
-    [Fact]
-    public async Task MonitorRecordsTheRunAndItsSummaryBecomesTheServerSection()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task MonitorRecordsTheRunAndItsSummaryBecomesTheServerSection(string engine)
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(CultureInfo.InvariantCulture)]);
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "30",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "30",
             "--rate", "30", "--timeout", "60s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
 
         Assert.Equal(30, doc.Counts.Connacks);
