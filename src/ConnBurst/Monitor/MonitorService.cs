@@ -113,6 +113,7 @@ public sealed class MonitorService : IDisposable
                 return $"ERR already recording '{_recording.Label}' for {_recording.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; send STOP first";
             // Sample now and restart the interval clock, so the first sample covers exactly the first interval after START.
             SampleLocked();
+            _sampler.DumpSocketsAtNextSample();
             if (_timer is not null) _timer.Period = _options.Interval;
             _recording = new Recording(label, _sampler.Columns, InitialCapacity());
             _sampler.Target?.MarkBaseline();

@@ -185,5 +185,14 @@ public sealed class ProcReadersTests
         Assert.Contains(notices, n => n.Contains("dumping every", StringComparison.Ordinal));
         Assert.Equal(1, seen[0]);
         Assert.All(seen.Skip(1), v => Assert.True(double.IsNaN(v)));
+
+        // What a recording's START asks for: the next sample has sockets whatever the cadence, then the gaps resume.
+        sampler.DumpSocketsAtNextSample();
+        Thread.Sleep(20);
+        sampler.Sample();
+        Assert.Equal(1, sampler.Values[listen]);
+        Thread.Sleep(20);
+        sampler.Sample();
+        Assert.True(double.IsNaN(sampler.Values[listen]));
     }
 }

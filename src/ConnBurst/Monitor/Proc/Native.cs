@@ -50,6 +50,23 @@ internal static partial class Native
         fixed (byte* p = buffer) return (int)SysGetdents64(fd, p, (nuint)buffer.Length);
     }
 
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static unsafe partial int SysClockGetTime(int clock, long* timespec);
+
+    private const int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    /// <summary>
+    /// CPU seconds the calling thread has used, user and kernel (CLOCK_THREAD_CPUTIME_ID); NaN if unavailable.
+    /// Kernel work done inside this thread's syscalls (a sock_diag dump, a /proc read) counts; time spent waiting
+    /// for a core or stopped by a GC does not.
+    /// </summary>
+    internal static unsafe double ThreadCpuSeconds()
+    {
+        var ts = stackalloc long[2]; // struct timespec on 64-bit Linux: tv_sec, tv_nsec
+        try { return SysClockGetTime(CLOCK_THREAD_CPUTIME_ID, ts) == 0 ? ts[0] + ts[1] / 1e9 : double.NaN; }
+        catch (EntryPointNotFoundException) { return double.NaN; }
+    }
+
     /// <summary>Clock ticks per second for /proc CPU times (USER_HZ); 100 on every mainstream kernel.</summary>
     internal static readonly long ClockTicksPerSecond = TicksPerSecond();
 
