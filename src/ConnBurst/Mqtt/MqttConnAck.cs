@@ -105,11 +105,9 @@ public static class MqttConnAckDecoder
                 {
                     case MqttPropertyIds.ServerKeepAlive: keepAlive = (ushort)p.Integer; break;
                     case MqttPropertyIds.ReceiveMaximum:
-                        if (p.Integer == 0) return MqttReasonCode.ProtocolError;
                         receiveMax = (ushort)p.Integer;
                         break;
                     case MqttPropertyIds.MaximumPacketSize:
-                        if (p.Integer == 0) return MqttReasonCode.ProtocolError;
                         maxPacket = p.Integer;
                         break;
                     case MqttPropertyIds.MaximumQoS:

@@ -48,11 +48,9 @@ public static class MqttConnectDecoder
             {
                 case MqttPropertyIds.SessionExpiryInterval: sessionExpiry = p.Integer; break;
                 case MqttPropertyIds.ReceiveMaximum:
-                    if (p.Integer == 0) return MqttReasonCode.ProtocolError;
                     receiveMax = (ushort)p.Integer;
                     break;
                 case MqttPropertyIds.MaximumPacketSize:
-                    if (p.Integer == 0) return MqttReasonCode.ProtocolError;
                     maxPacketSize = p.Integer;
                     hasMaxPacketSize = true;
                     break;

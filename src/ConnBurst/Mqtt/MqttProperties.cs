@@ -89,6 +89,8 @@ internal ref struct MqttPropertyReader
             default: ok = _r.String(out data) && _r.String(out _); break; // user property: name then value
         }
         if (!ok) return MqttReasonCode.MalformedPacket;
+        // Value rules that hold in every packet carrying the property (CONNECT §3.1.2.11, CONNACK §3.2.2.3).
+        if (integer == 0 && id is MqttPropertyIds.ReceiveMaximum or MqttPropertyIds.MaximumPacketSize) return MqttReasonCode.ProtocolError;
         property = new MqttProperty((byte)id, integer, data);
         return MqttReasonCode.Success;
     }

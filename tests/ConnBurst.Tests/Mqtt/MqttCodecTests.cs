@@ -53,6 +53,28 @@ public class MqttCodecTests
         Assert.True(info.WillRetain);
     }
 
+    [Theory]
+    [InlineData(MqttPropertyIds.ReceiveMaximum)]
+    [InlineData(MqttPropertyIds.MaximumPacketSize)]
+    public void AZeroReceiveMaximumOrPacketSizeIsAProtocolErrorInConnectAndConnAck(byte id)
+    {
+        // CONNECT: encode the property as 1, then make it 0 on the wire.
+        var connect = Encode(id == MqttPropertyIds.ReceiveMaximum
+            ? new MqttConnect { ClientId = "a", ReceiveMaximum = 1 }
+            : new MqttConnect { ClientId = "a", MaximumPacketSize = 1 });
+        var at = Array.IndexOf(connect, id);
+        connect[at + (id == MqttPropertyIds.ReceiveMaximum ? 2 : 4)] = 0;
+        Assert.Equal(MqttDecodeStatus.Ok, MqttFrame.TryRead(connect, 1 << 20, out var h, out _));
+        Assert.Equal(MqttReasonCode.ProtocolError, MqttConnectDecoder.Decode(MqttFrame.Body(connect, h), out _));
+
+        // CONNACK (success) carrying the same property with value 0.
+        byte[] connack = id == MqttPropertyIds.ReceiveMaximum
+            ? [0x20, 0x06, 0x00, 0x00, 0x03, id, 0x00, 0x00]
+            : [0x20, 0x08, 0x00, 0x00, 0x05, id, 0x00, 0x00, 0x00, 0x00];
+        Assert.Equal(MqttDecodeStatus.Invalid, MqttConnAckDecoder.TryDecode(connack, out _, out _, out var reason));
+        Assert.Equal(MqttReasonCode.ProtocolError, reason);
+    }
+
     [Fact]
     public void EncoderAllocatesNothingPerPacket()
     {
