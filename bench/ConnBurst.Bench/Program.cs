@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["mqtt-fuzz"] = MqttFuzzBench.Run,
     ["monitor-sample"] = MonitorSampleBench.Run,
     ["mqttnet-server"] = MqttNetServerBench.Run,
+    ["ssl-setup"] = SslSetupBench.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
