@@ -28,6 +28,7 @@ public static class ServeMqttCommand
         var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
         var ciphers = new Option<string?>("--ciphers") { Description = "Comma-separated cipher suites (IANA or OpenSSL names); default: OpenSSL's" };
         var workers = new Option<int>("--workers") { Description = "Server processes sharing the port with SO_REUSEPORT", DefaultValueFactory = _ => 1 };
+        var engine = new Option<string>("--tls-engine") { Description = "TLS engine: openssl (libssl called directly) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
         var clientCert = new Option<string>("--client-cert") { Description = "required or optional", DefaultValueFactory = _ => "required" };
         var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description = "Accept at most R new connections per second (a deliberate throttle)" };
         var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Abort a TLS handshake not done by then", DefaultValueFactory = _ => "10s" };
@@ -41,7 +42,7 @@ public static class ServeMqttCommand
 
         var cmd = new Command("mqtt", "MQTT v5 broker over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, prometheus, workerId,
+            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, prometheus, workerId,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -52,6 +53,7 @@ public static class ServeMqttCommand
                 Port = p.GetValue(port),
                 Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
                 ClientCerts = ClientCertModes.Parse(p.GetValue(clientCert)),
+                Engine = TlsEngines.Parse(p.GetValue(engine)),
                 Workers = p.GetValue(workers),
                 WorkerId = p.GetValue(workerId),
                 MaxAcceptRate = p.GetValue(maxAcceptRate),

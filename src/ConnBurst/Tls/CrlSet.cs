@@ -66,6 +66,16 @@ public sealed class CrlSet
         return _current.Contents.RevokedSerials.Contains(CrlParser.SerialKey(cert.SerialNumberBytes.Span));
     }
 
+    /// <summary>
+    /// The same answer from raw fields (the native server engine's verify callback): the DER of the certificate's issuer
+    /// Name and its serial's big-endian magnitude.
+    /// </summary>
+    public bool IsRevoked(ReadOnlySpan<byte> issuerNameDer, ReadOnlySpan<byte> serialBigEndian)
+    {
+        if (!issuerNameDer.SequenceEqual(_issuerName)) return false;
+        return _current.Contents.RevokedSerials.Contains(CrlParser.SerialKey(serialBigEndian));
+    }
+
     /// <summary>Re-reads the file when its size or modification time changed. Cheap when unchanged (one stat).</summary>
     public CrlReloadOutcome ReloadIfChanged()
     {

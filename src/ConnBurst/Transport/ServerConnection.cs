@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
+using ConnBurst.Tls;
 
 namespace ConnBurst.Transport;
 
@@ -26,8 +26,8 @@ public sealed class ServerConnection
     public long Id { get; }
     public IPEndPoint? RemoteEndPoint { get; }
 
-    /// <summary>The TLS stream, once the handshake succeeded (the session can read the peer certificate from it).</summary>
-    public SslStream? Tls { get; internal set; }
+    /// <summary>The connection's TLS, once the handshake succeeded, whichever engine runs it.</summary>
+    public ITlsServerConnection? Tls { get; internal set; }
 
     /// <summary>Replies written during <see cref="IConnectionSession.Consume"/>; the transport flushes them when it returns.</summary>
     public PooledOutput Output { get; } = new();

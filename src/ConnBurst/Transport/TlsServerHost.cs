@@ -10,7 +10,7 @@ namespace ConnBurst.Transport;
 
 /// <summary>
 /// A TLS server that knows nothing of the protocol it carries: it accepts (optionally throttled), sets TCP_NODELAY, runs the
-/// handshake with a <see cref="TlsServerFactory"/>'s shared options, counts failures by reason, then feeds decrypted bytes to an
+/// handshake on a <see cref="TlsServerFactory"/>'s engine (SslStream or libssl, <see cref="ITlsServerConnection"/>), counts failures by reason, then feeds decrypted bytes to an
 /// <see cref="IConnectionSession"/>. Idle connections wait in a zero-byte read holding no buffer; one <see cref="Heartbeat"/>
 /// enforces every deadline. Used by <c>serve mqtt</c> and <c>serve chat</c>.
 /// </summary>
@@ -106,12 +106,12 @@ public sealed class TlsServerHost : IAsyncDisposable
     {
         // Let the accept loop go on at once: the handshake's CPU runs on the pool.
         await Task.Yield();
-        PeerCheckedSslStream stream;
+        ITlsServerConnection tls;
         try
         {
-            stream = _tls.NewStream(new SocketStream(socket));
+            tls = _tls.NewConnection(socket);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // The peer was gone before we got to it (reset while queued, or aborted by the heartbeat).
             Counters.OnHandshakeFailed(connection.IsAborted ? HandshakeFailure.Timeout : HandshakeFailure.Closed);
@@ -123,8 +123,8 @@ public sealed class TlsServerHost : IAsyncDisposable
         var reason = ConnectionCloseReason.Error;
         try
         {
-            if (!await HandshakeAsync(connection, stream).ConfigureAwait(false)) return;
-            connection.Tls = stream;
+            if (!await HandshakeAsync(connection, tls).ConfigureAwait(false)) return;
+            connection.Tls = tls;
             IConnectionSession session;
             try { session = _sessions(connection); }
             catch (Exception e)
@@ -133,7 +133,7 @@ public sealed class TlsServerHost : IAsyncDisposable
                 return;
             }
             connection.Session = session;
-            reason = await ReadLoopAsync(connection, stream, session).ConfigureAwait(false);
+            reason = await ReadLoopAsync(connection, tls, session).ConfigureAwait(false);
             if (connection.IsAborted)
             {
                 reason = connection.AbortReason switch
@@ -150,35 +150,30 @@ public sealed class TlsServerHost : IAsyncDisposable
             _connections.TryRemove(connection.Id, out _);
             connection.Output.Reset();
             connection.Abort("closed");
-            try { await stream.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* the socket is gone already */ }
+            try { await tls.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* the socket is gone already */ }
             Counters.OnClosed();
         }
     }
 
-    private async Task<bool> HandshakeAsync(ServerConnection connection, PeerCheckedSslStream stream)
+    private async Task<bool> HandshakeAsync(ServerConnection connection, ITlsServerConnection tls)
     {
-        try
+        var outcome = await tls.HandshakeAsync().ConfigureAwait(false);
+        if (outcome == ServerHandshakeOutcome.Ok)
         {
-            await stream.AuthenticateAsServerAsync(_tls.Options, CancellationToken.None).ConfigureAwait(false);
-            // Idle connections then hold no OpenSSL record buffers (about 34 KB each).
-            OpenSslBuffers.ReleaseWhenIdle(stream);
             connection.HandshakeDone();
             Counters.OnHandshakeOk();
             return true;
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException or SocketException or InvalidOperationException)
-        {
-            // Sorted, never rethrown (Kestrel's HttpsConnectionMiddleware): the certificate verdict first, then how it ended.
-            var failure = stream.PeerChecked && stream.Refusal != PeerRefusal.None ? HandshakeFailures.From(stream.Refusal)
-                : connection.IsAborted ? HandshakeFailure.Timeout
-                : e is AuthenticationException ? HandshakeFailure.TlsError
-                : HandshakeFailure.Closed;
-            Counters.OnHandshakeFailed(failure);
-            return false;
-        }
+        // The certificate verdict first, then how it ended.
+        var failure = outcome == ServerHandshakeOutcome.Refused ? HandshakeFailures.From(tls.Refusal)
+            : connection.IsAborted ? HandshakeFailure.Timeout
+            : outcome == ServerHandshakeOutcome.TlsError ? HandshakeFailure.TlsError
+            : HandshakeFailure.Closed;
+        Counters.OnHandshakeFailed(failure);
+        return false;
     }
 
-    private async Task<ConnectionCloseReason> ReadLoopAsync(ServerConnection connection, PeerCheckedSslStream stream, IConnectionSession session)
+    private async Task<ConnectionCloseReason> ReadLoopAsync(ServerConnection connection, ITlsServerConnection stream, IConnectionSession session)
     {
         byte[]? buffer = null;
         int filled = 0;
@@ -188,7 +183,7 @@ public sealed class TlsServerHost : IAsyncDisposable
             {
                 if (filled == 0)
                 {
-                    // Idle: wait for data holding no buffer (SslStream passes a zero-byte read through when it has nothing decrypted).
+                    // Idle: wait for data holding no buffer (both engines pass a zero-byte read through when nothing is decrypted).
                     await stream.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
                     buffer ??= ArrayPool<byte>.Shared.Rent(_options.ReadBufferSize);
                 }

@@ -36,7 +36,7 @@ public sealed class ChatServer : IAsyncDisposable
 
     private ChatSession CreateSession(ServerConnection connection)
     {
-        Counters.SessionOpened(connection.Tls!.SslProtocol);
+        Counters.SessionOpened(connection.Tls!.Protocol);
         ChatSession? session = null;
         var outbox = new ChatOutbox(_options.SendQueueLines, _options.SendQueueBytes,
             line => connection.SendAsync(line),

@@ -22,7 +22,7 @@ public sealed class MqttBroker : IAsyncDisposable
     public MqttBroker(MqttBrokerOptions options, PkiManifest pki, Action<string>? log = null)
     {
         Options = options.Validate();
-        _tls = TlsServerFactory.FromManifest(pki, options.Tls, options.ClientCerts, log);
+        _tls = TlsServerFactory.FromManifest(pki, options.Tls, options.ClientCerts, log, options.Engine);
         var limits = new MqttBrokerLimits(options.MaxPacketSize, (long)options.ConnectTimeout.TotalMilliseconds);
         _host = new TlsServerHost(new TlsServerHostOptions
         {

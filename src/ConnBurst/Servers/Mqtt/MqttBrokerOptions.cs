@@ -11,6 +11,8 @@ public sealed record MqttBrokerOptions
     public int Port { get; init; } = 8884;
     public TlsOptions Tls { get; init; } = TlsOptions.Default;
     public ClientCertMode ClientCerts { get; init; } = ClientCertMode.Required;
+    /// <summary>What runs the server's TLS: <c>--tls-engine openssl|sslstream</c> (docs/DECISIONS.md "Tls: a libssl server engine").</summary>
+    public TlsEngine Engine { get; init; } = TlsEngine.OpenSsl;
     /// <summary>Server processes sharing the port with SO_REUSEPORT (1: this process serves alone).</summary>
     public int Workers { get; init; } = 1;
     /// <summary>Set in a child started by a <c>--workers</c> parent: this process is one of several on the port.</summary>
@@ -45,6 +47,7 @@ public sealed record MqttBrokerOptions
         yield return ("listen", $"{Bind}:{Port}");
         yield return ("tls", Tls.Describe());
         yield return ("client-cert", ClientCerts.Name());
+        yield return ("tls-engine", Engine.Name());
         yield return ("workers", Workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         yield return ("max-accept-rate", MaxAcceptRate is { } r ? $"{r}/s" : "unlimited");
         yield return ("handshake-timeout", Durations.Format(HandshakeTimeout));

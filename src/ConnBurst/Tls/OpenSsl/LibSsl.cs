@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>
-/// The few libssl 3 entry points the native client engine needs (docs/DECISIONS.md, "TLS: a thin libssl client engine").
+/// The few libssl 3 entry points the native client and server engines need (docs/DECISIONS.md, "Tls: a thin libssl
+/// client engine" and "Tls: a libssl server engine").
 /// Macros in ssl.h (SSL_CTX_set_mode, set_min_proto_version, SSL_set_tlsext_host_name, add1_chain_cert) are their
 /// <c>SSL_CTX_ctrl</c>/<c>SSL_ctrl</c> calls with the constants below. Calls that do socket I/O capture errno.
 /// </summary>
@@ -12,7 +13,7 @@ internal static unsafe partial class LibSsl
     private const string Ssl = "libssl.so.3";
 
     public const int ErrorNone = 0, ErrorSsl = 1, ErrorWantRead = 2, ErrorWantWrite = 3, ErrorSyscall = 5, ErrorZeroReturn = 6;
-    public const int VerifyNone = 0, VerifyPeer = 1;
+    public const int VerifyNone = 0, VerifyPeer = 1, VerifyFailIfNoPeerCert = 2;
     public const int CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55, CtrlChainCert = 89;
     public const int CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
     public const long ModeEnablePartialWrite = 0x1, ModeAcceptMovingWriteBuffer = 0x2, ModeReleaseBuffers = 0x10;
@@ -28,12 +29,25 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ciphersuites", StringMarshalling = StringMarshalling.Utf8)] public static partial int CtxSetCipherSuites(nint ctx, string list);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_get_cert_store")] public static partial nint CtxGetCertStore(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_verify")] public static partial void CtxSetVerify(nint ctx, int mode, nint callback);
+    [LibraryImport(Ssl, EntryPoint = "TLS_server_method")] public static partial nint TlsServerMethod();
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_use_certificate")] public static partial int CtxUseCertificate(nint ctx, nint x509);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_use_PrivateKey")] public static partial int CtxUsePrivateKey(nint ctx, nint pkey);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_check_private_key")] public static partial int CtxCheckPrivateKey(nint ctx);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_add_client_CA")] public static partial int CtxAddClientCa(nint ctx, nint x509);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_num_tickets")] public static partial int CtxSetNumTickets(nint ctx, nuint count);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_session_id_context")] public static partial int CtxSetSessionIdContext(nint ctx, byte* id, uint length);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ex_data")] public static partial int CtxSetExData(nint ctx, int index, nint data);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_get_ex_data")] public static partial nint CtxGetExData(nint ctx, int index);
     [LibraryImport(Ssl, EntryPoint = "OPENSSL_cipher_name", StringMarshalling = StringMarshalling.Utf8)] public static partial nint CipherName(string standardName);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_new")] public static partial nint New(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_free")] public static partial void Free(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_fd")] public static partial int SetFd(nint ssl, int fd);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_connect_state")] public static partial void SetConnectState(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_accept_state")] public static partial void SetAcceptState(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_SSL_CTX")] public static partial nint GetSslCtx(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_ex_data_X509_STORE_CTX_idx")] public static partial int GetExDataX509StoreCtxIdx();
+    [LibraryImport(Ssl, EntryPoint = "SSL_version")] public static partial int Version(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_ctrl")] public static partial long Ctrl(nint ssl, int cmd, long larg, nint parg);
     [LibraryImport(Ssl, EntryPoint = "SSL_use_certificate")] public static partial int UseCertificate(nint ssl, nint x509);
     [LibraryImport(Ssl, EntryPoint = "SSL_use_PrivateKey")] public static partial int UsePrivateKey(nint ssl, nint pkey);
@@ -60,6 +74,16 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Crypto, EntryPoint = "X509_verify_cert_error_string")] public static partial nint VerifyCertErrorString(long code);
     [LibraryImport(Crypto, EntryPoint = "d2i_AutoPrivateKey")] public static partial nint D2iAutoPrivateKey(nint reuse, byte** input, long length);
     [LibraryImport(Crypto, EntryPoint = "EVP_PKEY_free")] public static partial void PkeyFree(nint pkey);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_error")] public static partial int StoreCtxGetError(nint storeCtx);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_set_error")] public static partial void StoreCtxSetError(nint storeCtx, int error);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_error_depth")] public static partial int StoreCtxGetErrorDepth(nint storeCtx);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_current_cert")] public static partial nint StoreCtxGetCurrentCert(nint storeCtx);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_ex_data")] public static partial nint StoreCtxGetExData(nint storeCtx, int index);
+    [LibraryImport(Crypto, EntryPoint = "X509_get0_serialNumber")] public static partial nint X509Get0SerialNumber(nint x509);
+    [LibraryImport(Crypto, EntryPoint = "X509_get_issuer_name")] public static partial nint X509GetIssuerName(nint x509);
+    [LibraryImport(Crypto, EntryPoint = "X509_NAME_get0_der")] public static partial int X509NameGet0Der(nint name, byte** der, nuint* length);
+    [LibraryImport(Crypto, EntryPoint = "ASN1_STRING_get0_data")] public static partial byte* Asn1StringGet0Data(nint asn1String);
+    [LibraryImport(Crypto, EntryPoint = "ASN1_STRING_length")] public static partial int Asn1StringLength(nint asn1String);
     [LibraryImport(Crypto, EntryPoint = "ERR_get_error")] public static partial ulong ErrGetError();
     [LibraryImport(Crypto, EntryPoint = "ERR_clear_error")] public static partial void ErrClearError();
     [LibraryImport(Crypto, EntryPoint = "ERR_error_string_n")] public static partial void ErrErrorStringN(ulong code, byte* buffer, nuint length);

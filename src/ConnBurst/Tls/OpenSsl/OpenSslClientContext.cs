@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using ConnBurst.Common;
 
@@ -41,31 +40,7 @@ public sealed class OpenSslClientContext : IDisposable
 
     private void Configure(TlsOptions tls, X509Certificate2Collection? trustRoots, bool insecure)
     {
-        var (min, max) = tls.Protocol switch
-        {
-            TlsProtocol.Tls12 => (LibSsl.Tls12Version, LibSsl.Tls12Version),
-            TlsProtocol.Tls13 => (LibSsl.Tls13Version, LibSsl.Tls13Version),
-            _ => (LibSsl.Tls12Version, LibSsl.Tls13Version),
-        };
-        Check(LibSsl.CtxCtrl(_ctx, LibSsl.CtrlSetMinProtoVersion, min, 0), "set the minimum TLS version");
-        Check(LibSsl.CtxCtrl(_ctx, LibSsl.CtrlSetMaxProtoVersion, max, 0), "set the maximum TLS version");
-        // Partial writes never happen on our small packets, but a retried write may come from a moved (re-pinned) buffer.
-        LibSsl.CtxCtrl(_ctx, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers | LibSsl.ModeAcceptMovingWriteBuffer, 0);
-        // A peer that closes without close_notify (Mosquitto after DISCONNECT) is end-of-stream, not an error.
-        ulong options = LibSsl.OpIgnoreUnexpectedEof;
-        if (!tls.AllowResume)
-        {
-            options |= LibSsl.OpNoTicket;
-            LibSsl.CtxCtrl(_ctx, LibSsl.CtrlSetSessCacheMode, 0, 0);
-        }
-        LibSsl.CtxSetOptions(_ctx, options);
-
-        var tls12 = tls.Ciphers.Where(c => !TlsCipherSuites.IsTls13(c)).Select(OpenSslName).ToList();
-        var tls13 = tls.Ciphers.Where(TlsCipherSuites.IsTls13).Select(c => c.ToString()).ToList();
-        if (tls12.Count > 0 && LibSsl.CtxSetCipherList(_ctx, string.Join(':', tls12)) != 1)
-            throw new InputException($"--ciphers: OpenSSL accepts none of {string.Join(',', tls12)}: {LibCrypto.DrainErrors()}");
-        if (tls13.Count > 0 && LibSsl.CtxSetCipherSuites(_ctx, string.Join(':', tls13)) != 1)
-            throw new InputException($"--ciphers: OpenSSL accepts none of {string.Join(',', tls13)}: {LibCrypto.DrainErrors()}");
+        OpenSslContextSettings.Apply(_ctx, tls);
 
         if (insecure)
         {
@@ -86,19 +61,6 @@ public sealed class OpenSslClientContext : IDisposable
             }
         }
         LibSsl.CtxSetVerify(_ctx, LibSsl.VerifyPeer, 0);
-    }
-
-    /// <summary>OpenSSL's own name for an IANA TLS 1.2 suite ("ECDHE-RSA-AES256-GCM-SHA384").</summary>
-    private static string OpenSslName(System.Net.Security.TlsCipherSuite suite)
-    {
-        var name = Marshal.PtrToStringUTF8(LibSsl.CipherName(suite.ToString()));
-        if (name is null or "(NONE)") throw new InputException($"--ciphers: OpenSSL does not know {suite}");
-        return name;
-    }
-
-    private static void Check(long result, string what)
-    {
-        if (result != 1) throw new InvalidOperationException($"SSL_CTX: cannot {what}: {LibCrypto.DrainErrors()}");
     }
 
     public void Dispose()

@@ -30,6 +30,16 @@ public sealed unsafe class OpenSslCredential : IDisposable
             if (LibSsl.Ctrl(ssl, LibSsl.CtrlChainCert, 1, x509) != 1) throw new InvalidOperationException("SSL_add1_chain_cert: " + LibCrypto.DrainErrors());
     }
 
+    /// <summary>Makes this identity a server context's own (the context up-refs the objects; this may be disposed after).</summary>
+    internal void ApplyToContext(nint ctx)
+    {
+        if (LibSsl.CtxUseCertificate(ctx, _certificate) != 1) throw new InputException("server certificate: SSL_CTX_use_certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxUsePrivateKey(ctx, _key) != 1) throw new InputException("server key: SSL_CTX_use_PrivateKey: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxCheckPrivateKey(ctx) != 1) throw new InputException("the server key does not match its certificate: " + LibCrypto.DrainErrors());
+        foreach (var x509 in _chain)
+            if (LibSsl.CtxCtrl(ctx, LibSsl.CtrlChainCert, 1, x509) != 1) throw new InputException("server chain: SSL_CTX_add1_chain_cert: " + LibCrypto.DrainErrors());
+    }
+
     internal static nint ParseCertificate(X509Certificate2 certificate)
     {
         var der = certificate.RawData;

@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+using ConnBurst.Common;
+
+namespace ConnBurst.Tls.OpenSsl;
+
+/// <summary>
+/// What a client and a server <c>SSL_CTX</c> share, from one <see cref="TlsOptions"/>: protocol bounds, ciphers by
+/// OpenSSL's own names, record buffers released when idle, a peer's missing close_notify read as end-of-stream, and no
+/// session cache or tickets unless resumption is allowed.
+/// </summary>
+internal static class OpenSslContextSettings
+{
+    public static void Apply(nint ctx, TlsOptions tls)
+    {
+        var (min, max) = tls.Protocol switch
+        {
+            TlsProtocol.Tls12 => (LibSsl.Tls12Version, LibSsl.Tls12Version),
+            TlsProtocol.Tls13 => (LibSsl.Tls13Version, LibSsl.Tls13Version),
+            _ => (LibSsl.Tls12Version, LibSsl.Tls13Version),
+        };
+        Check(LibSsl.CtxCtrl(ctx, LibSsl.CtrlSetMinProtoVersion, min, 0), "set the minimum TLS version");
+        Check(LibSsl.CtxCtrl(ctx, LibSsl.CtrlSetMaxProtoVersion, max, 0), "set the maximum TLS version");
+        // Partial writes never happen on our small packets, but a retried write may come from a moved (re-pinned) buffer.
+        LibSsl.CtxCtrl(ctx, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers | LibSsl.ModeAcceptMovingWriteBuffer, 0);
+        // A peer that closes without close_notify (Mosquitto after DISCONNECT) is end-of-stream, not an error.
+        ulong options = LibSsl.OpIgnoreUnexpectedEof;
+        if (!tls.AllowResume)
+        {
+            options |= LibSsl.OpNoTicket;
+            LibSsl.CtxCtrl(ctx, LibSsl.CtrlSetSessCacheMode, 0, 0);
+        }
+        LibSsl.CtxSetOptions(ctx, options);
+
+        var tls12 = tls.Ciphers.Where(c => !TlsCipherSuites.IsTls13(c)).Select(OpenSslName).ToList();
+        var tls13 = tls.Ciphers.Where(TlsCipherSuites.IsTls13).Select(c => c.ToString()).ToList();
+        if (tls12.Count > 0 && LibSsl.CtxSetCipherList(ctx, string.Join(':', tls12)) != 1)
+            throw new InputException($"--ciphers: OpenSSL accepts none of {string.Join(',', tls12)}: {LibCrypto.DrainErrors()}");
+        if (tls13.Count > 0 && LibSsl.CtxSetCipherSuites(ctx, string.Join(':', tls13)) != 1)
+            throw new InputException($"--ciphers: OpenSSL accepts none of {string.Join(',', tls13)}: {LibCrypto.DrainErrors()}");
+    }
+
+    /// <summary>OpenSSL's own name for an IANA TLS 1.2 suite ("ECDHE-RSA-AES256-GCM-SHA384").</summary>
+    private static string OpenSslName(System.Net.Security.TlsCipherSuite suite)
+    {
+        var name = Marshal.PtrToStringUTF8(LibSsl.CipherName(suite.ToString()));
+        if (name is null or "(NONE)") throw new InputException($"--ciphers: OpenSSL does not know {suite}");
+        return name;
+    }
+
+    private static void Check(long result, string what)
+    {
+        if (result != 1) throw new InvalidOperationException($"SSL_CTX: cannot {what}: {LibCrypto.DrainErrors()}");
+    }
+}
