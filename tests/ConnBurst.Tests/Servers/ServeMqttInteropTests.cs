@@ -4,17 +4,25 @@ using ConnBurst.Tests.Tls;
 
 namespace ConnBurst.Tests.Servers;
 
-/// <summary><c>connburst serve mqtt</c> against mosquitto_pub: the good client connects, every bad one is refused with its reason.</summary>
+/// <summary>
+/// <c>connburst serve mqtt</c> against mosquitto_pub, over both server TLS engines: the good client connects, every bad
+/// one is refused and counted under its reason, the same reasons whichever engine runs.
+/// </summary>
 public class ServeMqttInteropTests
 {
     private static string P(PkiManifest m, string rel) => m.PathOf(rel);
 
-    [Fact]
-    public async Task MosquittoPubConnectsWithTheGoodCertAndEveryBadOneIsRefused()
+    /// <summary>The <c>--tls-engine</c> values every server behaviour test runs over.</summary>
+    public static TheoryData<string> Engines() => new() { "openssl", "sslstream" };
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task MosquittoPubConnectsWithTheGoodCertAndEveryBadOneIsRefused(string engine)
     {
         var m = TestPki.Manifest;
         var ca = P(m, m.Ca.Cert);
-        using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", engine);
+        Assert.Contains($"tls-engine         {engine}", server.Process.Stdout);
 
         var good = await MosquittoPub.RunAsync(server.Port, ca, P(m, m.Client.Cert), P(m, m.Client.Key));
         Assert.True(good.ExitCode == 0, $"good client failed: {good.Output}\n{server.Process.Stderr}");
@@ -38,25 +46,28 @@ public class ServeMqttInteropTests
         Assert.True(File.Exists(result.LastLine), $"last line is not the results file: {result.LastLine}");
     }
 
-    [Fact]
-    public async Task ATamperedCrlIsRefusedAtStartUp()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task ATamperedCrlIsRefusedAtStartUp(string engine)
     {
         using var dir = new TempDir();
         var m = TestPki.CopyTo(dir.Combine("pki"));
         CrlFiles.FlipLastSignatureByte(m.PathOf(m.Crl));
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--port", FreePort.Next().ToString());
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--port", FreePort.Next().ToString(),
+            "--tls-engine", engine);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("signature does not verify", result.Stderr);
         Assert.DoesNotContain("   at ", result.Stderr);
     }
 
-    [Fact]
-    public async Task ReplacingTheCrlRevokesTheGoodClientWithoutARestart()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task ReplacingTheCrlRevokesTheGoodClientWithoutARestart(string engine)
     {
         using var dir = new TempDir();
         var m = TestPki.CopyTo(dir.Combine("pki"));
         var ca = m.PathOf(m.Ca.Cert);
-        using var server = await MqttServerProcess.StartAsync(m.Directory);
+        using var server = await MqttServerProcess.StartAsync(m.Directory, "--tls-engine", engine);
         Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
 
         var client = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(m.PathOf(m.Client.Cert)));
@@ -69,11 +80,12 @@ public class ServeMqttInteropTests
         Assert.Contains("revoked=1", result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task TwoWorkersShareThePortAndTheParentSumsTheirCounters()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task TwoWorkersShareThePortAndTheParentSumsTheirCounters(string engine)
     {
         var m = TestPki.Manifest;
-        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2");
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2", "--tls-engine", engine);
         Assert.Contains("2 workers (pids", server.Process.Stdout);
         for (int i = 0; i < 4; i++)
             Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
@@ -89,6 +101,7 @@ public class ServeMqttInteropTests
     [InlineData("--tls", "1.1", "not a TLS version")]
     [InlineData("--ciphers", "NOPE", "unknown cipher suite 'NOPE'")]
     [InlineData("--client-cert", "maybe", "not a client-certificate mode")]
+    [InlineData("--tls-engine", "gnutls", "not a TLS engine")]
     [InlineData("--max-accept-rate", "-3", "--max-accept-rate")]
     public async Task BadOptionsAreOneLineErrorsWithExitCode2(string option, string value, string message)
     {

@@ -6,7 +6,10 @@ using ConnBurst.Tls;
 
 namespace ConnBurst.Tests.Servers;
 
-/// <summary>The broker's MQTT behaviour over real TLS connections to the real process, with our own client codec.</summary>
+/// <summary>
+/// The broker's MQTT behaviour over real TLS connections to the real process, with our own client codec, over both
+/// server TLS engines: the session code must not care which one runs below it.
+/// </summary>
 public class ServeMqttProtocolTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -50,10 +53,11 @@ public class ServeMqttProtocolTests
         }
     }
 
-    [Fact]
-    public async Task AMalformedPacketClosesOnlyThatConnection()
+    [Theory]
+    [MemberData(nameof(ServeMqttInteropTests.Engines), MemberType = typeof(ServeMqttInteropTests))]
+    public async Task AMalformedPacketClosesOnlyThatConnection(string engine)
     {
-        using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", engine);
         await using var good = await ConnectTlsAsync(server.Port);
         Assert.Equal(MqttReasonCode.Success, (await MqttConnectAsync(good, "good")).ReasonCode);
 
@@ -72,10 +76,11 @@ public class ServeMqttProtocolTests
         Assert.Contains("MalformedPacket=1", result.Stdout);
     }
 
-    [Fact]
-    public async Task AnUnsupportedProtocolVersionGetsConnAck0x84()
+    [Theory]
+    [MemberData(nameof(ServeMqttInteropTests.Engines), MemberType = typeof(ServeMqttInteropTests))]
+    public async Task AnUnsupportedProtocolVersionGetsConnAck0x84(string engine)
     {
-        using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", engine);
         await using var ssl = await ConnectTlsAsync(server.Port);
         // An MQTT 3.1.1 CONNECT (level 4), client id "x".
         await ssl.WriteAsync(new byte[] { 0x10, 13, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 1, (byte)'x' });
@@ -85,10 +90,11 @@ public class ServeMqttProtocolTests
         Assert.Empty(await ReadPacketAsync(ssl));
     }
 
-    [Fact]
-    public async Task PublishAndSubscribeAreAnsweredAndAnEmptyClientIdIsAssignedOne()
+    [Theory]
+    [MemberData(nameof(ServeMqttInteropTests.Engines), MemberType = typeof(ServeMqttInteropTests))]
+    public async Task PublishAndSubscribeAreAnsweredAndAnEmptyClientIdIsAssignedOne(string engine)
     {
-        using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", engine);
         await using var ssl = await ConnectTlsAsync(server.Port);
         var ack = await MqttConnectAsync(ssl, "");
         Assert.True(ack.HasAssignedClientIdentifier);
@@ -98,10 +104,11 @@ public class ServeMqttProtocolTests
         Assert.Equal(new byte[] { 0x90, 4, 0, 9, 0, 0x83 }, await ReadPacketAsync(ssl)); // SUBACK implementation specific error
     }
 
-    [Fact]
-    public async Task AClientThatNeverSendsConnectIsClosedAtTheConnectTimeout()
+    [Theory]
+    [MemberData(nameof(ServeMqttInteropTests.Engines), MemberType = typeof(ServeMqttInteropTests))]
+    public async Task AClientThatNeverSendsConnectIsClosedAtTheConnectTimeout(string engine)
     {
-        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--connect-timeout", "1s");
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--connect-timeout", "1s", "--tls-engine", engine);
         await using var ssl = await ConnectTlsAsync(server.Port);
         Assert.Empty(await ReadPacketAsync(ssl));
         var result = await server.StopAsync();

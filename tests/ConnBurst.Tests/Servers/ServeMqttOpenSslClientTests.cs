@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using ConnBurst.Tests.Infrastructure;
+
+namespace ConnBurst.Tests.Servers;
+
+/// <summary>
+/// The native server engine as <c>openssl s_client</c> sees it: the benchmark CA named in CertificateRequest, TLS 1.3 and
+/// 1.2 accepted for the good client, and a revoked client refused with the certificate_revoked alert (our CRL set, not
+/// OpenSSL's CRL lookup, decides it).
+/// </summary>
+public class ServeMqttOpenSslClientTests
+{
+    private static async Task<string> SClientAsync(int port, string version, string cert, string key)
+    {
+        var m = TestPki.Manifest;
+        var psi = new ProcessStartInfo("openssl")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "s_client", "-connect", $"127.0.0.1:{port}", version, "-CAfile", m.PathOf(m.Ca.Cert),
+                     "-cert", m.PathOf(cert), "-key", m.PathOf(key) })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        // Give the server's post-handshake answer (a TLS 1.3 alert comes after the client's Finished) a moment to arrive.
+        await Task.Delay(300);
+        p.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { p.Kill(true); return "timeout"; }
+        return await stdout + await stderr;
+    }
+
+    [Fact]
+    public async Task SClientSeesTheCaListAndARevokedClientGetsTheCertificateRevokedAlert()
+    {
+        var m = TestPki.Manifest;
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", "openssl", "--tls", "any");
+
+        var good13 = await SClientAsync(server.Port, "-tls1_3", m.Client.Cert, m.Client.Key);
+        Assert.Contains("Acceptable client certificate CA names", good13);
+        Assert.Contains("CN = ConnBurst Root CA", good13);
+        Assert.Contains("TLSv1.3", good13);
+        Assert.Contains("Verify return code: 0 (ok)", good13);
+        Assert.DoesNotContain("alert", good13);
+
+        var good12 = await SClientAsync(server.Port, "-tls1_2", m.Client.Cert, m.Client.Key);
+        Assert.Contains("Protocol  : TLSv1.2", good12);
+        Assert.DoesNotContain("alert", good12);
+
+        var revoked = await SClientAsync(server.Port, "-tls1_2", m.Revoked[0].Cert, m.Revoked[0].Key);
+        Assert.Contains("alert certificate revoked", revoked);
+        var expired = await SClientAsync(server.Port, "-tls1_2", m.Expired!.Cert, m.Expired.Key);
+        Assert.Contains("alert certificate expired", expired);
+
+        var result = await server.StopAsync();
+        var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
+        Assert.Contains("handshakes-ok=2 ", final);
+        Assert.Contains("revoked=1", final);
+        Assert.Contains("expired=1", final);
+    }
+}
