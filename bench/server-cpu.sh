@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Server CPU per accepted mutual-TLS connect (RSA-2048 both sides, TLS 1.2, 10K-serial CRL): ConnBurst's `serve mqtt`,
-# MQTTnet.Server 5.2 set up the same way as far as its options allow (bench/ConnBurst.Bench mqttnet-server), and
-# Mosquitto (require_certificate, cafile, crlfile), under the same `openssl s_time -new` load, in alternating rounds of
-# one run. CPU is utime+stime from /proc/PID/stat; connects are s_time's count.
-# Usage: bench/server-cpu.sh [SECONDS_PER_ROUND] [ROUNDS]   (default 10 x 3: about 70 s of load in all)
+# Server CPU per accepted mutual-TLS connect (RSA-2048 both sides, TLS 1.2, 10K-serial CRL): ConnBurst's `serve mqtt`
+# on each TLS engine, MQTTnet.Server 5.2 set up the same way as far as its options allow (bench/ConnBurst.Bench
+# mqttnet-server), and Mosquitto (require_certificate, cafile, crlfile), under the same `openssl s_time -new` load, in
+# alternating rounds of one run. CPU is utime+stime from /proc/PID/stat; connects are s_time's count.
+# Usage: [ENGINES="openssl sslstream"] [MQTTNET=1] bench/server-cpu.sh [SECONDS_PER_ROUND] [ROUNDS]
+#   (default 10 x 3: about 2 minutes of load with both engines and MQTTnet; MQTTNET=0 leaves MQTTnet out)
 . "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 rounds=${2:-3}
+engines=${ENGINES:-openssl sslstream}   # serve mqtt --tls-engine values measured side by side
+mqttnet=${MQTTNET:-1}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+# start_mosquitto runs in a command substitution, so its PID is not one of our jobs: remember it for the trap.
+mpids=()
+trap 'kill $(jobs -p) "${mpids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 build_connburst
 connburst certs --out "$work/pki" >/dev/null
 pki=$work/pki
@@ -29,46 +34,65 @@ stime_round() {
 
 (cd "$BENCH_ROOT" && dotnet build -c Release bench/ConnBurst.Bench -v q -nologo >/dev/null)
 BENCH_DLL="$BENCH_ROOT/bench/ConnBurst.Bench/bin/Release/net10.0/ConnBurst.Bench.dll"
-cb_port=$(free_port)
-dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "$cb_port" --report-interval 1h --results "$work/results" >"$work/cb.out" 2>&1 &
-cb_pid=$!
-mn_port=$(free_port)
-dotnet "$BENCH_DLL" mqttnet-server "$pki" "$mn_port" 900 < <(sleep 900) >"$work/mn.out" 2>&1 &
-mn_pid=$!
-mq_port=$(free_port)
-mq_pid=$(start_mosquitto "$pki" "$mq_port")
-wait_port "$cb_port" 60
-wait_port "$mn_port" 60
+declare -A pid_of port_of
+servers=()
+for e in $engines; do
+  port_of[cb-$e]=$(free_port)
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "${port_of[cb-$e]}" --tls-engine "$e" --report-interval 1h \
+    --results "$work/results" >"$work/cb-$e.out" 2>&1 &
+  pid_of[cb-$e]=$!
+  servers+=("cb-$e")
+done
+if [ "$mqttnet" = 1 ]; then
+  port_of[mqttnet]=$(free_port)
+  dotnet "$BENCH_DLL" mqttnet-server "$pki" "${port_of[mqttnet]}" 900 < <(sleep 900) >"$work/mn.out" 2>&1 &
+  pid_of[mqttnet]=$!
+  servers+=(mqttnet)
+fi
+port_of[mosquitto]=$(free_port)
+pid_of[mosquitto]=$(start_mosquitto "$pki" "${port_of[mosquitto]}"); mpids+=("${pid_of[mosquitto]}")
+servers+=(mosquitto)
+for s in "${servers[@]}"; do wait_port "${port_of[$s]}" 60; done
 # Warm up (JIT tiers, OpenSSL contexts) before anything is counted.
-for p in "$cb_port" "$mn_port" "$mq_port"; do
-  openssl s_time -connect 127.0.0.1:"$p" -new -time 8 -cert "$pki/client.pem" -key "$pki/client.key" -CAfile "$pki/ca.pem" >/dev/null 2>&1 || true
+for s in "${servers[@]}"; do
+  openssl s_time -connect 127.0.0.1:"${port_of[$s]}" -new -time 5 -cert "$pki/client.pem" -key "$pki/client.key" -CAfile "$pki/ca.pem" >/dev/null 2>&1 || true
 done
 
+name_of() { case $1 in cb-*) echo "ConnBurst (${1#cb-})" ;; mqttnet) echo "MQTTnet.Server" ;; *) echo "Mosquitto" ;; esac; }
 echo "## Server CPU per connect ($(machine_facts))"
 echo
-echo "Command: \`bench/server-cpu.sh $secs $rounds\` (openssl s_time -new, mutual TLS 1.2, RSA-2048, CRL of 10,000 serials)"
+echo "Command: \`ENGINES=\"$engines\" MQTTNET=$mqttnet bench/server-cpu.sh $secs $rounds\` (openssl s_time -new, mutual TLS 1.2, RSA-2048, CRL of 10,000 serials); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| round | server | connects/s | server ms CPU/connect | s_time client ms CPU/connect |"
 echo "|---|---|---|---|---|"
-cb_list=(); mq_list=(); mn_list=()
+declare -A list_of
 for r in $(seq 1 "$rounds"); do
-  for who in connburst mqttnet mosquitto; do
-    case $who in
-      connburst) read -r n s c <<<"$(stime_round "$cb_pid" "$cb_port")" ;;
-      mqttnet) read -r n s c <<<"$(stime_round "$mn_pid" "$mn_port")" ;;
-      *) read -r n s c <<<"$(stime_round "$mq_pid" "$mq_port")" ;;
-    esac
-    [ "$n" -gt 0 ] || { echo "| $r | $who | no connects: $(tail -2 "$work/stime.out" | tr '\n' ' ') | | |"; continue; }
+  for who in "${servers[@]}"; do
+    read -r n s c <<<"$(stime_round "${pid_of[$who]}" "${port_of[$who]}")"
+    [ "$n" -gt 0 ] || { echo "| $r | $(name_of "$who") | no connects: $(tail -2 "$work/stime.out" | tr '\n' ' ') | | |"; continue; }
     per=$(echo "$s / $n" | bc -l)
-    printf '| %s | %s | %.0f | %.3f | %.3f |\n' "$r" "$who" "$(echo "$n / $secs" | bc -l)" "$per" "$(echo "$c / $n" | bc -l)"
-    case $who in connburst) cb_list+=("$per") ;; mqttnet) mn_list+=("$per") ;; *) mq_list+=("$per") ;; esac
+    printf '| %s | %s | %.0f | %.3f | %.3f |\n' "$r" "$(name_of "$who")" "$(echo "$n / $secs" | bc -l)" "$per" "$(echo "$c / $n" | bc -l)"
+    list_of[$who]+="$per "
   done
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
-cbm=$(median "${cb_list[@]}"); mqm=$(median "${mq_list[@]}"); mnm=$(median "${mn_list[@]}")
+declare -A med
+for who in "${servers[@]}"; do
+  # shellcheck disable=SC2086
+  med[$who]=$(median ${list_of[$who]})
+done
 echo
-printf 'Median server CPU per connect: ConnBurst %.3f ms, MQTTnet.Server %.3f ms, Mosquitto %.3f ms.\n' "$cbm" "$mnm" "$mqm"
-printf 'Ratios to Mosquitto: ConnBurst **%.2fx** (bar <= 0.7x, stretch 0.5x), MQTTnet.Server %.2fx.\n' "$(echo "$cbm / $mqm" | bc -l)" "$(echo "$mnm / $mqm" | bc -l)"
-kill -TERM "$cb_pid"; wait "$cb_pid" 2>/dev/null || true
+echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "ConnBurst server's own counters at exit: $(grep '^final:' "$work/cb.out" | cut -c8-)"
+echo "| server | median ms CPU/connect | ratio to Mosquitto |"
+echo "|---|---|---|"
+for who in "${servers[@]}"; do
+  printf '| %s | %.3f | **%.2fx** |\n' "$(name_of "$who")" "${med[$who]}" "$(echo "${med[$who]} / ${med[mosquitto]}" | bc -l)"
+done
+echo
+echo "Bar: ConnBurst <= 0.7x Mosquitto (stretch 0.5x)."
+for e in $engines; do
+  kill -TERM "${pid_of[cb-$e]}"; wait "${pid_of[cb-$e]}" 2>/dev/null || true
+  echo
+  echo "ConnBurst ($e) server's own counters at exit: $(grep '^final:' "$work/cb-$e.out" | cut -c8-)"
+done

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Server memory per idle mutual-TLS MQTT connection: ConnBurst's `serve mqtt` and Mosquitto, each holding N silent
+# Server memory per idle mutual-TLS MQTT connection: ConnBurst's `serve mqtt` (on each TLS engine) and Mosquitto, each holding N silent
 # connections (CONNECT with keepalive 0) opened by bench/ConnBurst.Bench `hold`. RSS is VmRSS from /proc/PID/status,
 # read after a warm-up of 200 held connections and again with N more held: (RSS_N - RSS_warm) / N.
-# Usage: bench/server-memory.sh [N]   (default 2000; at most 15000; bounded: 2 minutes per server at most)
+# Usage: [ENGINES="openssl sslstream"] bench/server-memory.sh [N]   (default 2000; at most 15000; bounded: 2 minutes per server at most)
 . "$(dirname "$0")/lib.sh"
 n=${1:-2000}
+engines=${ENGINES:-openssl sslstream}   # serve mqtt --tls-engine values measured side by side
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+mpids=()
+trap 'kill $(jobs -p) "${mpids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 build_connburst
 (cd "$BENCH_ROOT" && dotnet build -c Release bench/ConnBurst.Bench -v q -nologo >/dev/null)
 BENCH_DLL="$BENCH_ROOT/bench/ConnBurst.Bench/bin/Release/net10.0/ConnBurst.Bench.dll"
@@ -43,17 +45,19 @@ measure() {
 
 echo "## Server memory per idle connection ($(machine_facts))"
 echo
-echo "Command: \`bench/server-memory.sh $n\` (mutual TLS 1.2, RSA-2048, CONNECT keepalive 0, 10K CRL)"
+echo "Command: \`ENGINES=\"$engines\" bench/server-memory.sh $n\` (mutual TLS 1.2, RSA-2048, CONNECT keepalive 0, 10K CRL); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| server | idle connections | RSS after 200 | RSS with N more | per connection |"
 echo "|---|---|---|---|---|"
+for e in $engines; do
+  port=$(free_port)
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "$port" --tls-engine "$e" --report-interval 1h --results "$work/results" >"$work/cb-$e.out" 2>&1 &
+  cb_pid=$!
+  wait_port "$port" 60
+  measure "connburst-$e" "$cb_pid" "$port"
+  kill -TERM "$cb_pid"; wait "$cb_pid" 2>/dev/null || true
+done
 port=$(free_port)
-dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "$port" --report-interval 1h --results "$work/results" >"$work/cb.out" 2>&1 &
-cb_pid=$!
-wait_port "$port" 60
-measure connburst "$cb_pid" "$port"
-kill -TERM "$cb_pid"; wait "$cb_pid" 2>/dev/null || true
-port=$(free_port)
-mq_pid=$(start_mosquitto "$pki" "$port")
+mq_pid=$(start_mosquitto "$pki" "$port"); mpids+=("$mq_pid")
 measure mosquitto "$mq_pid" "$port"
 kill "$mq_pid"
