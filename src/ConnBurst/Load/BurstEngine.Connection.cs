@@ -107,6 +107,7 @@ public sealed partial class BurstEngine
         Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
         Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
         Counters.Connacked();
+        if (tls.IsResumed == true) Counters.TlsResumed();
         slot.Connects++;
 
         var linger = _plan.LingerOf(client);

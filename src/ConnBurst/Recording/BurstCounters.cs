@@ -9,7 +9,7 @@ namespace ConnBurst.Recording;
 /// </summary>
 public sealed class BurstCounters
 {
-    private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _pings, _pongs;
+    private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _pings, _pongs, _resumed;
     private long _connectedNow, _inFlight;
     private readonly long[] _byKind = new long[Enum.GetValues<FailureKind>().Length];
     private readonly ConcurrentDictionary<string, StrongBox> _byReason = new(StringComparer.Ordinal);
@@ -42,6 +42,9 @@ public sealed class BurstCounters
     public void PingSent() => Interlocked.Increment(ref _pings);
     public void PongReceived() => Interlocked.Increment(ref _pongs);
 
+    /// <summary>A handshake that resumed a session (<c>--resume</c>; counted where the TLS engine can tell).</summary>
+    public void TlsResumed() => Interlocked.Increment(ref _resumed);
+
     public long ConnectedNow => Volatile.Read(ref _connectedNow);
     public long InFlight => Volatile.Read(ref _inFlight);
     public long Attempted => Volatile.Read(ref _attempted);
@@ -57,6 +60,7 @@ public sealed class BurstCounters
         s.Totals["abandonedAtEnd"] = Volatile.Read(ref _abandoned);
         s.Totals["pingreqs"] = Volatile.Read(ref _pings);
         s.Totals["pingresps"] = Volatile.Read(ref _pongs);
+        s.Totals["tlsResumed"] = Volatile.Read(ref _resumed);
         foreach (var k in Enum.GetValues<FailureKind>()) s.Totals[k.Name()] = Volatile.Read(ref _byKind[(int)k]);
         foreach (var (reason, box) in _byReason) s.Failures[reason] = Volatile.Read(ref box.Value);
         s.Gauges["connectedNow"] = ConnectedNow;

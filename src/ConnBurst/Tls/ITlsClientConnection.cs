@@ -13,4 +13,7 @@ public interface ITlsClientConnection : IDisposable
     ValueTask<int> ReadAsync(Memory<byte> buffer);
 
     ValueTask WriteAsync(ReadOnlyMemory<byte> bytes);
+
+    /// <summary>After the handshake: whether it resumed a session; null when the engine cannot tell (SslStream).</summary>
+    bool? IsResumed { get; }
 }

@@ -15,5 +15,7 @@ internal sealed class SslStreamClientConnection(Socket socket, SslClientAuthenti
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => _ssl.WriteAsync(bytes);
 
+    public bool? IsResumed => null; // SslStream does not say
+
     public void Dispose() => _ssl.Dispose();
 }

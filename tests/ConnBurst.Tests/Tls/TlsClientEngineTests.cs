@@ -25,10 +25,10 @@ public sealed class TlsClientEngineTests
 
     public static TheoryData<string> Engines() => new() { "openssl", "sslstream" };
 
-    private static TlsClientFactory Client(string engine, string tls, string host, CertKeyPair? pair, PkiManifest? trust = null)
+    private static TlsClientFactory Client(string engine, string tls, string host, CertKeyPair? pair, PkiManifest? trust = null, bool resume = false)
     {
         var m = TestPki.Manifest;
-        var options = TlsOptions.Create(tls);
+        var options = TlsOptions.Create(tls, allowResume: resume);
         var roots = TlsCertificates.Roots(trust ?? m);
         var cert = pair is null ? null : TlsCertificates.LoadWithKey(m.PathOf(pair.Cert), m.PathOf(pair.Key));
         var native = TlsEngines.Parse(engine) == TlsEngine.OpenSsl ? new OpenSslClientContext(options, roots) : null;
@@ -36,11 +36,12 @@ public sealed class TlsClientEngineTests
     }
 
     /// <summary>Handshake, then one line out and its reversal back: "ok", or the failure's reason as the load generator sorts it.</summary>
-    private static async Task<string> Talk(TlsClientFactory factory, int port)
+    private static async Task<string> Talk(TlsClientFactory factory, int port, Action<ITlsClientConnection>? after = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).WaitAsync(Timeout);
         using var tls = factory.Open(socket);
+        using var _ = new AfterTalk(after, tls);
         try
         {
             await tls.HandshakeAsync().AsTask().WaitAsync(Timeout);
@@ -131,6 +132,27 @@ public sealed class TlsClientEngineTests
             accepted.Shutdown(SocketShutdown.Both);
         }
         Assert.Equal("tls-eof", await talk);
+    }
+
+    private sealed class AfterTalk(Action<ITlsClientConnection>? after, ITlsClientConnection tls) : IDisposable
+    {
+        public void Dispose() => after?.Invoke(tls);
+    }
+
+    [Theory]
+    [InlineData("1.2")]
+    [InlineData("1.3")]
+    public async Task WithResumeTheNativeEngineResumesTheNextConnectAndWithoutItNever(string tls)
+    {
+        using var server = new OpenSslServer(tls);
+        foreach (var resume in new[] { true, false })
+        {
+            var client = Client("openssl", tls, "localhost", TestPki.Manifest.Client, resume: resume);
+            var resumed = new List<bool>();
+            for (int i = 0; i < 3; i++)
+                Assert.Equal("ok", await Talk(client, server.Port, c => resumed.Add(c.IsResumed == true)));
+            Assert.Equal(resume ? [false, true, true] : [false, false, false], resumed);
+        }
     }
 
     [Fact]

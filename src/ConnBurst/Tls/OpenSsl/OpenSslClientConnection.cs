@@ -14,7 +14,13 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
 {
     private readonly Socket _socket;
     private readonly Lock _gate = new();
+    private readonly OpenSslClientContext _context;
+    private readonly string _sessionKey;
+    private bool _sessionKept;
     private nint _ssl;
+
+    /// <summary>True when the handshake resumed a session (<c>--resume</c>) instead of a full key exchange.</summary>
+    public bool? IsResumed { get; private set; }
 
     private enum Op { Handshake, Read, Write }
     private enum Wait { None, Readable, Writable }
@@ -22,6 +28,9 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
     public OpenSslClientConnection(OpenSslClientContext context, Socket socket, OpenSslCredential? credential, string? targetHost)
     {
         _socket = socket;
+        _context = context;
+        _sessionKey = targetHost ?? "";
+        _sessionKept = !context.Tls.AllowResume;
         _ssl = LibSsl.New(context.Handle);
         if (_ssl == 0) throw new InvalidOperationException("SSL_new failed: " + LibCrypto.DrainErrors());
         try
@@ -30,6 +39,7 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
                 throw new InvalidOperationException("SSL_set_fd failed: " + LibCrypto.DrainErrors());
             credential?.ApplyTo(_ssl);
             if (!string.IsNullOrEmpty(targetHost) && !context.Insecure) SetPeerName(targetHost);
+            if (context.Tls.AllowResume) context.OfferSession(_ssl, _sessionKey);
             LibSsl.SetConnectState(_ssl);
         }
         catch
@@ -120,7 +130,14 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
                     };
                 }
                 var errno = Marshal.GetLastPInvokeError();
-                if (result > 0) return result;
+                if (result > 0)
+                {
+                    if (op == Op.Handshake) IsResumed = LibSsl.SessionReused(_ssl) == 1;
+                    // A TLS 1.2 session is resumable when the handshake ends; a TLS 1.3 one once the server's ticket
+                    // has been read, which happens on the way to the first application data.
+                    if (!_sessionKept && op != Op.Write) _sessionKept = _context.RememberSession(_ssl, _sessionKey);
+                    return result;
+                }
                 var error = LibSsl.GetError(_ssl, result);
                 switch (error)
                 {
@@ -163,6 +180,9 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
     {
         lock (_gate)
         {
+            // Marked as shut down (nothing is sent): freeing an SSL that was not would take its session out of
+            // libssl's cache and mark it not resumable, which --resume must not lose.
+            if (_ssl != 0 && _context.Tls.AllowResume) LibSsl.SetShutdown(_ssl, LibSsl.SentShutdown | LibSsl.ReceivedShutdown);
             if (_ssl != 0) LibSsl.Free(_ssl);
             _ssl = 0;
         }

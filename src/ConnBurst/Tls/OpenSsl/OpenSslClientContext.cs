@@ -63,8 +63,42 @@ public sealed class OpenSslClientContext : IDisposable
         LibSsl.CtxSetVerify(_ctx, LibSsl.VerifyPeer, 0);
     }
 
+    // --resume: the newest resumable session per server name, offered to the next connection (libssl's client side
+    // keeps no cache of its own). The lock covers use as well as replacement, so a session is never freed while offered.
+    private readonly Lock _sessionGate = new();
+    private readonly Dictionary<string, nint> _sessions = new(StringComparer.OrdinalIgnoreCase);
+
+    internal void OfferSession(nint ssl, string host)
+    {
+        lock (_sessionGate)
+            if (_sessions.TryGetValue(host, out var session)) LibSsl.SetSession(ssl, session);
+    }
+
+    /// <summary>Keeps the connection's session for the next connect when it can be resumed (in TLS 1.3: once its ticket arrived).</summary>
+    internal bool RememberSession(nint ssl, string host)
+    {
+        var session = LibSsl.Get1Session(ssl);
+        if (session == 0) return false;
+        if (LibSsl.SessionIsResumable(session) != 1)
+        {
+            LibSsl.SessionFree(session);
+            return false;
+        }
+        lock (_sessionGate)
+        {
+            if (_sessions.TryGetValue(host, out var old)) LibSsl.SessionFree(old);
+            _sessions[host] = session;
+        }
+        return true;
+    }
+
     public void Dispose()
     {
+        lock (_sessionGate)
+        {
+            foreach (var session in _sessions.Values) LibSsl.SessionFree(session);
+            _sessions.Clear();
+        }
         var ctx = Interlocked.Exchange(ref _ctx, 0);
         if (ctx != 0) LibSsl.CtxFree(ctx); // connections hold their own reference (SSL_new up-refs the context)
     }
