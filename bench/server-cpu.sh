@@ -5,6 +5,8 @@
 # alternating rounds of one run. CPU is utime+stime from /proc/PID/stat; connects are s_time's count.
 # Usage: [ENGINES="openssl sslstream"] [MQTTNET=1] bench/server-cpu.sh [SECONDS_PER_ROUND] [ROUNDS]
 #   (default 10 x 3: about 2 minutes of load with both engines and MQTTnet; MQTTNET=0 leaves MQTTnet out)
+#   An engine written ENGINE:pool (e.g. "openssl openssl:pool") runs that server with socket completions handed to the
+#   thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0) instead of serve mqtt's inline default.
 . "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 rounds=${2:-3}
@@ -38,7 +40,9 @@ declare -A pid_of port_of
 servers=()
 for e in $engines; do
   port_of[cb-$e]=$(free_port)
-  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "${port_of[cb-$e]}" --tls-engine "$e" --report-interval 1h \
+  inline=1; [[ $e == *:pool ]] && inline=0
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$inline \
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "${port_of[cb-$e]}" --tls-engine "${e%%:*}" --report-interval 1h \
     --results "$work/results" >"$work/cb-$e.out" 2>&1 &
   pid_of[cb-$e]=$!
   servers+=("cb-$e")

@@ -10,6 +10,7 @@ using ConnBurst.Pki;
 using ConnBurst.Reporting;
 using ConnBurst.Servers.Mqtt;
 using ConnBurst.Tls;
+using ConnBurst.Transport;
 
 namespace ConnBurst.Cli.Commands;
 
@@ -46,6 +47,8 @@ public static class ServeMqttCommand
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
+            // Before any socket exists (workers inherit the variable from this process).
+            var inlineCompletions = InlineSocketCompletions.EnableUnlessSet();
             if (!IPAddress.TryParse(p.GetValue(bind), out var address)) throw new InputException($"--bind: '{p.GetValue(bind)}' is not an IP address");
             var options = new MqttBrokerOptions
             {
@@ -69,6 +72,7 @@ public static class ServeMqttCommand
 
             var started = DateTimeOffset.UtcNow;
             PrintConfiguration(options, manifest);
+            Console.WriteLine($"  {"io-completions",-18} {(inlineCompletions ? "inline (epoll threads)" : "thread pool")}");
             MqttBrokerSnapshot final;
             if (options.Workers > 1)
             {
