@@ -34,9 +34,9 @@ hold() {
 measure() {
   local label=$1 spid=$2 port=$3 warm_fd all_fd r0 r1 held
   warm_fd=$(hold "$port" 200 "$work/$label.warm")
-  sleep 2; r0=$(rss_kb "$spid")
+  sleep 6; r0=$(rss_kb "$spid")  # > the server's 5 s malloc_trim period, so both readings are trimmed
   all_fd=$(hold "$port" "$n" "$work/$label.all")
-  sleep 2; r1=$(rss_kb "$spid")
+  sleep 6; r1=$(rss_kb "$spid")
   held=$(awk '/^held/{print $2}' "$work/$label.all")
   printf '| %s | %s | %d KiB | %d KiB | **%.1f KiB** |\n' "$label" "$held" "$r0" "$r1" "$(echo "($r1 - $r0) / $held" | bc -l)"
   eval "exec $warm_fd>&- $all_fd>&-"
