@@ -19,7 +19,7 @@ public sealed class ControlProtocolTests
 
         await client.StartAsync("client test");
         Assert.StartsWith("recording", await client.StatusAsync());
-        await Task.Delay(1200);
+        await MonitorProcess.WaitForSamplesAsync(() => client.StatusAsync(), 4, Wait);
         var summary = await client.StopAsync();
 
         Assert.Equal("client test", summary.Label);

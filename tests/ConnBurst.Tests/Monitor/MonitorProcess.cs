@@ -51,8 +51,30 @@ internal sealed partial class MonitorProcess : IDisposable
 
     public void Dispose() => Process.Dispose();
 
+    /// <summary>
+    /// Polls STATUS ("OK recording seconds=1.2 samples=4 ...") until the recording holds at least
+    /// <paramref name="samples"/> samples. A fixed sleep is not enough on a loaded machine: a starved monitor
+    /// misses ticks (the timer does not queue them), so "1.2 s at 250 ms" can be 2 samples instead of 4.
+    /// </summary>
+    public static async Task WaitForSamplesAsync(Func<Task<string>> status, int samples, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await status();
+            var m = SamplesField().Match(last);
+            if (m.Success && int.Parse(m.Groups[1].Value) >= samples) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the recording did not reach {samples} samples in {timeout}; last STATUS: {last}");
+    }
+
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"\bsamples=(\d+)")]
+    private static partial Regex SamplesField();
 }
 
 internal sealed class RawControl(TcpClient tcp) : IDisposable

@@ -26,7 +26,7 @@ public sealed partial class MonitorRecordingTests
 
         using var raw = await monitor.ConnectRawAsync();
         Assert.Equal("OK started busy load", await raw.SendAsync("START busy load"));
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await MonitorProcess.WaitForSamplesAsync(() => raw.SendAsync("STATUS"), 6, Wait); // 3 s at 500 ms
         var stopped = await raw.SendAsync("STOP");
         Assert.StartsWith("OK stopped", stopped);
         var jsonPath = JsonPath().Match(stopped).Groups[1].Value;
