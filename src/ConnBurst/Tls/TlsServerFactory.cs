@@ -13,7 +13,7 @@ namespace ConnBurst.Tls;
 /// <see cref="TlsEngine.OpenSsl"/> it also builds the one native <see cref="OpenSslServerContext"/> (same certificates,
 /// trust, CRL set and options), and <see cref="NewConnection"/> runs connections on it. Knows nothing of MQTT or chat.
 /// </summary>
-public sealed class TlsServerFactory
+public sealed class TlsServerFactory : IDisposable
 {
     public TlsOptions Tls { get; }
     public ClientCertMode ClientCerts { get; }
@@ -82,4 +82,7 @@ public sealed class TlsServerFactory
 
     /// <summary>A stream to call <c>AuthenticateAsServerAsync(Options, ct)</c> on.</summary>
     public PeerCheckedSslStream NewStream(Stream inner) => new(inner);
+
+    /// <summary>Frees the native context (connections still open keep their own reference to it).</summary>
+    public void Dispose() => _openSsl?.Dispose();
 }

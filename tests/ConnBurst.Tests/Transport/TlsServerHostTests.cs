@@ -45,9 +45,13 @@ public class TlsServerHostTests
         }
     }
 
-    private static TlsServerHost StartHost(TimeSpan? handshakeTimeout = null, long idleMs = long.MaxValue / 2, bool reusePort = false)
+    /// <summary>The server TLS engines the host's behaviour tests run over: the transport must not care which runs below it.</summary>
+    public static TheoryData<string> Engines() => new() { "openssl", "sslstream" };
+
+    private static TlsServerHost StartHost(TimeSpan? handshakeTimeout = null, long idleMs = long.MaxValue / 2, bool reusePort = false,
+        string engine = "sslstream")
     {
-        var tls = TlsServerFactory.FromManifest(TestPki.Manifest, TlsOptions.Default, ClientCertMode.Required);
+        var tls = TlsServerFactory.FromManifest(TestPki.Manifest, TlsOptions.Default, ClientCertMode.Required, engine: TlsEngines.Parse(engine));
         var host = new TlsServerHost(new TlsServerHostOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
@@ -96,10 +100,11 @@ public class TlsServerHostTests
         }
     }
 
-    [Fact]
-    public async Task ASessionSeesBytesSplitAcrossReadsAndRepliesAreFlushed()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task ASessionSeesBytesSplitAcrossReadsAndRepliesAreFlushed(string engine)
     {
-        await using var host = StartHost();
+        await using var host = StartHost(engine: engine);
         await using var ssl = await ConnectAsync(host, TestPki.Manifest.Client);
         await ssl.WriteAsync("hel"u8.ToArray());
         await ssl.FlushAsync();
@@ -113,10 +118,11 @@ public class TlsServerHostTests
         Assert.Equal(1, host.Counters.HandshakesOk);
     }
 
-    [Fact]
-    public async Task AHalfOpenClientIsCutOffAtTheHandshakeTimeout()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AHalfOpenClientIsCutOffAtTheHandshakeTimeout(string engine)
     {
-        await using var host = StartHost(handshakeTimeout: TimeSpan.FromSeconds(1));
+        await using var host = StartHost(handshakeTimeout: TimeSpan.FromSeconds(1), engine: engine);
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(host.LocalEndPoint!).WaitAsync(Timeout);
         // Send nothing: the server must close within about a second plus one heartbeat.
@@ -127,10 +133,11 @@ public class TlsServerHostTests
         Assert.Equal(1, host.Counters.Failed(HandshakeFailure.Timeout));
     }
 
-    [Fact]
-    public async Task HandshakeFailuresAreCountedByReason()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task HandshakeFailuresAreCountedByReason(string engine)
     {
-        await using var host = StartHost();
+        await using var host = StartHost(engine: engine);
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var s = await ConnectAsync(host, TestPki.Manifest.Revoked[0]);
@@ -151,10 +158,11 @@ public class TlsServerHostTests
         Assert.Equal(0, host.Counters.HandshakesOk);
     }
 
-    [Fact]
-    public async Task TheHeartbeatEnforcesTheSessionsDeadline()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task TheHeartbeatEnforcesTheSessionsDeadline(string engine)
     {
-        await using var host = StartHost(idleMs: 500);
+        await using var host = StartHost(idleMs: 500, engine: engine);
         await using var ssl = await ConnectAsync(host, TestPki.Manifest.Client);
         Assert.Equal(0, await ReadOrClosedAsync(ssl));
         await WaitUntil(() => host.Counters.Current == 0);

@@ -68,5 +68,9 @@ public sealed class MqttBroker : IAsyncDisposable
 
     public Task StopAsync(TimeSpan timeout) => _host.StopAsync(timeout);
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync().ConfigureAwait(false);
+        _tls.Dispose();
+    }
 }
