@@ -56,6 +56,9 @@ public static class BurstCommand
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
+            // Before any socket exists; worker processes inherit it. The generator too pays a thread-pool hand-off per
+            // handshake step otherwise: 13% more CPU per connect, medians of 3 alternating rounds (docs/DECISIONS.md).
+            Transport.InlineSocketCompletions.EnableUnlessSet();
             var options = new BurstOptions
             {
                 Target = HostPort.Parse(p.GetValue(target)!, "--target"),

@@ -50,6 +50,9 @@ public static class PeakCommand
         slo.AddTo(cmd);
         CommandAction.Set(cmd, async (p, ct) =>
         {
+            // Before any socket exists; worker processes inherit it. The generator too pays a thread-pool hand-off per
+            // handshake step otherwise: 13% more CPU per connect, medians of 3 alternating rounds (docs/DECISIONS.md).
+            Transport.InlineSocketCompletions.EnableUnlessSet();
             var sloValues = slo.Read(p);
             var resultsDir = Path.GetFullPath(p.GetValue(results)!);
             var burst = new BurstOptions

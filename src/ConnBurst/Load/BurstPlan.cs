@@ -153,21 +153,32 @@ public sealed class BurstPlan
         return (cert.PublicKey.Oid.FriendlyName ?? "unknown", 0);
     }
 
-    /// <summary>One plain TCP connect to a destination, so "nothing listens there" is bad input, not 10,000 failures.</summary>
+    /// <summary>
+    /// One plain TCP connect to a destination, so "nothing listens there" is bad input, not 10,000 failures. Synchronous
+    /// (non-blocking connect, then poll) on purpose: the plan may be built on one of .NET's epoll threads (inline
+    /// socket completions, peak's steps), where waiting on an async connect would wait for that very thread.
+    /// </summary>
     private static void Probe(HostPort name, IPEndPoint ep, IPAddress? source)
     {
         using var s = ClientSockets.Create(ep, source);
+        s.Blocking = false;
         try
         {
-            if (!s.ConnectAsync(ep).Wait(TimeSpan.FromSeconds(5))) throw new InputException($"target {name}: no answer within 5s");
+            s.Connect(ep);
         }
-        catch (AggregateException e) when (e.InnerException is SocketException se)
+        catch (SocketException se) when (se.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
-            throw new InputException($"target {name}: {SocketFailures.Classify(se.SocketErrorCode).Reason().Replace('-', ' ')} ({se.Message})");
+            if (!s.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectWrite) && !s.Poll(TimeSpan.Zero, SelectMode.SelectError))
+                throw new InputException($"target {name}: no answer within 5s");
         }
         catch (SocketException se)
         {
-            throw new InputException($"target {name}: {se.Message}");
+            throw Refused(name, se.SocketErrorCode, se.Message);
         }
+        var error = (SocketError)(int)s.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+        if (error != SocketError.Success) throw Refused(name, error, new SocketException((int)error).Message);
     }
+
+    private static InputException Refused(HostPort name, SocketError error, string message) =>
+        new($"target {name}: {SocketFailures.Classify(error).Reason().Replace('-', ' ')} ({message})");
 }
