@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using ConnBurst.Pki;
+using ConnBurst.Tests.Tls;
 using ConnBurst.Tests.Infrastructure;
 
 namespace ConnBurst.Tests.Servers;
@@ -10,15 +13,17 @@ namespace ConnBurst.Tests.Servers;
 /// </summary>
 public class ServeMqttOpenSslClientTests
 {
-    private static async Task<string> SClientAsync(int port, string version, string cert, string key)
+    private static Task<string> SClientAsync(int port, string version, string cert, string key) =>
+        SClientAsync(TestPki.Manifest, port, version, cert, key);
+
+    private static async Task<string> SClientAsync(PkiManifest m, int port, string version, string cert, string key, params string[] extra)
     {
-        var m = TestPki.Manifest;
         var psi = new ProcessStartInfo("openssl")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var a in new[] { "s_client", "-connect", $"127.0.0.1:{port}", version, "-CAfile", m.PathOf(m.Ca.Cert),
-                     "-cert", m.PathOf(cert), "-key", m.PathOf(key) })
+                     "-cert", m.PathOf(cert), "-key", m.PathOf(key) }.Concat(extra))
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -75,5 +80,27 @@ public class ServeMqttOpenSslClientTests
         Assert.Contains("handshakes-ok=2 ", final);
         Assert.Contains("revoked=2", final);
         Assert.Contains("expired=1", final);
+    }
+
+    /// <summary>With <c>--resume</c> a resumed session skips certificate verification; the CRL in force must still refuse it.</summary>
+    [Fact]
+    public async Task AResumedSessionOfANowRevokedClientIsRefused()
+    {
+        using var dir = new TempDir();
+        var m = TestPki.CopyTo(dir.Combine("pki"));
+        var session = dir.Combine("session.pem");
+        using var server = await MqttServerProcess.StartAsync(m.Directory, "--tls-engine", "openssl", "--resume");
+        Assert.Contains("New, TLSv1.2", await SClientAsync(m, server.Port, "-tls1_2", m.Client.Cert, m.Client.Key, "-sess_out", session));
+        Assert.Contains("Reused, TLSv1.2", await SClientAsync(m, server.Port, "-tls1_2", m.Client.Cert, m.Client.Key, "-sess_in", session));
+
+        var client = X509Certificate2.CreateFromPem(File.ReadAllText(m.PathOf(m.Client.Cert)));
+        CrlFiles.WriteWithSerial(m, client.SerialNumberBytes.ToArray());
+        await server.Process.WaitForOutputAsync("crl.pem reloaded: ", TimeSpan.FromSeconds(30));
+        await SClientAsync(m, server.Port, "-tls1_2", m.Client.Cert, m.Client.Key, "-sess_in", session);
+
+        var result = await server.StopAsync();
+        var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
+        Assert.Contains("handshakes-ok=2 ", final);
+        Assert.Contains("revoked=1", final);
     }
 }

@@ -48,6 +48,7 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_set_accept_state")] public static partial void SetAcceptState(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_get_SSL_CTX")] public static partial nint GetSslCtx(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_get_ex_data_X509_STORE_CTX_idx")] public static partial int GetExDataX509StoreCtxIdx();
+    [LibraryImport(Ssl, EntryPoint = "SSL_get0_peer_certificate")] public static partial nint Get0PeerCertificate(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_version")] public static partial int Version(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_ctrl")] public static partial long Ctrl(nint ssl, int cmd, long larg, nint parg);
     [LibraryImport(Ssl, EntryPoint = "SSL_use_certificate")] public static partial int UseCertificate(nint ssl, nint x509);

@@ -18,6 +18,7 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
     private const ulong ReasonMask = 0x7FFFFF;            // ERR_GET_REASON in OpenSSL 3
     private const ulong PeerDidNotReturnACertificate = 199; // SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE
 
+    private readonly OpenSslServerContext _context;
     private readonly Socket _socket;
     private readonly SocketOperation _readable = new();
     private readonly Lock _gate = new();
@@ -30,6 +31,7 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
 
     public OpenSslServerConnection(OpenSslServerContext context, Socket socket)
     {
+        _context = context;
         _socket = socket;
         _ssl = LibSsl.New(context.Handle);
         if (_ssl == 0) throw new InvalidOperationException("SSL_new failed: " + LibCrypto.DrainErrors());
@@ -70,7 +72,7 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
         {
             switch (Step(Op.Handshake, default, out _))
             {
-                case Status.Done: return ServerHandshakeOutcome.Ok;
+                case Status.Done: return ResumedPeerIsRevoked() ? ServerHandshakeOutcome.Refused : ServerHandshakeOutcome.Ok;
                 case Status.WantRead: await WaitReadableAsync().ConfigureAwait(false); break;
                 case Status.WantWrite: await WaitWritableAsync().ConfigureAwait(false); break;
                 case Status.Closed: return Refusal != PeerRefusal.None ? ServerHandshakeOutcome.Refused : ServerHandshakeOutcome.Closed;
@@ -182,6 +184,17 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
         for (ulong code; (code = LibCrypto.ErrGetError()) != 0;)
             if ((code & ReasonMask) == PeerDidNotReturnACertificate) return PeerRefusal.NoCert;
         return PeerRefusal.None;
+    }
+
+    private bool ResumedPeerIsRevoked()
+    {
+        if (!_context.Tls.AllowResume) return false;
+        lock (_gate)
+        {
+            if (_ssl == 0 || !_context.ResumedPeerIsRevoked(_ssl)) return false;
+        }
+        Refusal = PeerRefusal.Revoked;
+        return true;
     }
 
     private bool Pending()

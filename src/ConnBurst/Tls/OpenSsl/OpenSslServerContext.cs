@@ -98,14 +98,8 @@ public sealed unsafe class OpenSslServerContext : IDisposable
                 return Fail(storeCtx, OpenSslVerifyErrors.ApplicationVerification);
             var crl = server.Crl;
             if (crl is null) return 1;
-            var leaf = LibCrypto.StoreCtxGetCurrentCert(storeCtx);
-            var serial = LibCrypto.X509Get0SerialNumber(leaf);
-            byte* issuer;
-            nuint issuerLength;
-            if (LibCrypto.X509NameGet0Der(LibCrypto.X509GetIssuerName(leaf), &issuer, &issuerLength) != 1)
-                return Fail(storeCtx, OpenSslVerifyErrors.ApplicationVerification);
-            var revoked = crl.IsRevoked(new ReadOnlySpan<byte>(issuer, (int)issuerLength),
-                new ReadOnlySpan<byte>(LibCrypto.Asn1StringGet0Data(serial), LibCrypto.Asn1StringLength(serial)));
+            var revoked = IsRevoked(crl, LibCrypto.StoreCtxGetCurrentCert(storeCtx), out var readable);
+            if (!readable) return Fail(storeCtx, OpenSslVerifyErrors.ApplicationVerification);
             return revoked ? Fail(storeCtx, OpenSslVerifyErrors.CertRevoked) : 1;
         }
         catch (Exception)
@@ -113,6 +107,29 @@ public sealed unsafe class OpenSslServerContext : IDisposable
             // Nothing may unwind into libssl; a check that cannot run refuses the peer.
             return Fail(storeCtx, OpenSslVerifyErrors.ApplicationVerification);
         }
+    }
+
+    /// <summary>Whether the CRL in force lists this certificate (its issuer's DER name and serial); false with !readable when its fields cannot be read.</summary>
+    private static bool IsRevoked(CrlSet crl, nint x509, out bool readable)
+    {
+        byte* issuer = null;
+        nuint issuerLength = 0;
+        readable = x509 != 0 && LibCrypto.X509NameGet0Der(LibCrypto.X509GetIssuerName(x509), &issuer, &issuerLength) == 1;
+        if (!readable) return false;
+        var serial = LibCrypto.X509Get0SerialNumber(x509);
+        return crl.IsRevoked(new ReadOnlySpan<byte>(issuer, (int)issuerLength),
+            new ReadOnlySpan<byte>(LibCrypto.Asn1StringGet0Data(serial), LibCrypto.Asn1StringLength(serial)));
+    }
+
+    /// <summary>
+    /// A resumed session (only with <c>--resume</c>) skips certificate verification, so the verify callback never ran for
+    /// it: the peer certificate the session remembers is checked against the CRL in force here instead.
+    /// </summary>
+    internal bool ResumedPeerIsRevoked(nint ssl)
+    {
+        if (Crl is not { } crl || LibSsl.SessionReused(ssl) != 1) return false;
+        var peer = LibSsl.Get0PeerCertificate(ssl);
+        return peer != 0 && IsRevoked(crl, peer, out _);
     }
 
     private static int Fail(nint storeCtx, int error)
