@@ -33,6 +33,14 @@ public class ChatSessionTests
             while (!Session.Outbox.IsIdle && DateTime.UtcNow < deadline) await Task.Delay(5);
             return string.Concat(Written);
         }
+
+        /// <summary>The closes so far once there are <paramref name="expected"/>: the outbox tells the session after it went idle.</summary>
+        public async Task<string[]> ClosesAsync(int expected)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Closes.Count < expected && DateTime.UtcNow < deadline) await Task.Delay(5);
+            return [.. Closes];
+        }
     }
 
     [Fact]
@@ -69,7 +77,7 @@ public class ChatSessionTests
         a.Send(input + "JOIN lobby\n");
         Assert.Equal(SessionState.CloseAfterFlush, a.Session.State);
         Assert.Equal(expected, await a.OutputAsync()); // and nothing after it: the JOIN was never read
-        Assert.Equal(["rule-break"], a.Closes);
+        Assert.Equal(["rule-break"], await a.ClosesAsync(1));
     }
 
     [Fact]
@@ -112,7 +120,7 @@ public class ChatSessionTests
         a.Send("QUIT\n");
         Assert.Equal(SessionState.CloseAfterFlush, a.Session.State);
         Assert.Equal("BYE\n", await a.OutputAsync());
-        Assert.Equal(["quit"], a.Closes);
+        Assert.Equal(["quit"], await a.ClosesAsync(1));
     }
 
     [Fact]
