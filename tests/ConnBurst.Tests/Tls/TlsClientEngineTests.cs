@@ -134,6 +134,23 @@ public sealed class TlsClientEngineTests
         Assert.Equal("tls-eof", await talk);
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task APeerThatResetsMidHandshakeIsAReset(string engine)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var talk = Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Client), port);
+        using (var accepted = await listener.AcceptSocketAsync().WaitAsync(Timeout))
+        {
+            var hello = new byte[4096];
+            Assert.True(await accepted.ReceiveAsync(hello, SocketFlags.None).WaitAsync(Timeout) > 0);
+            accepted.LingerState = new LingerOption(true, 0); // close with RST
+        }
+        Assert.Equal("tls-reset", await talk);
+    }
+
     private sealed class AfterTalk(Action<ITlsClientConnection>? after, ITlsClientConnection tls) : IDisposable
     {
         public void Dispose() => after?.Invoke(tls);

@@ -17,7 +17,10 @@ public sealed class OpenSslTlsException(string message, Exception? inner = null)
     internal static OpenSslTlsException From(int sslError, int errno, nint ssl, string queue)
     {
         if (sslError == LibSsl.ErrorSyscall && errno != 0)
-            return new($"TLS I/O failed: {(SocketError)errno}", new SocketException(errno));
+        {
+            var error = ToSocketError(errno);
+            return new($"TLS I/O failed: {error} ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})", new SocketException((int)error));
+        }
         if (sslError is LibSsl.ErrorZeroReturn or LibSsl.ErrorSyscall || queue.Contains("unexpected eof", StringComparison.OrdinalIgnoreCase))
             return new("the peer closed the connection (EOF) during TLS") { EndOfStream = true };
         var verify = LibSsl.GetVerifyResult(ssl);
@@ -28,4 +31,20 @@ public sealed class OpenSslTlsException(string message, Exception? inner = null)
         }
         return new(queue.Length > 0 ? queue : $"TLS failed (SSL_get_error {sslError})");
     }
+
+    /// <summary>
+    /// Linux errno values a connected TCP socket's read or write can fail with, as .NET's SocketError (whose numbers
+    /// are Winsock's), so a reset is "tls-reset" on both engines.
+    /// </summary>
+    internal static SocketError ToSocketError(int errno) => errno switch
+    {
+        104 => SocketError.ConnectionReset,    // ECONNRESET
+        32 => SocketError.Shutdown,            // EPIPE
+        103 => SocketError.ConnectionAborted,  // ECONNABORTED
+        110 => SocketError.TimedOut,           // ETIMEDOUT
+        111 => SocketError.ConnectionRefused,  // ECONNREFUSED
+        113 => SocketError.HostUnreachable,    // EHOSTUNREACH
+        101 => SocketError.NetworkUnreachable, // ENETUNREACH
+        _ => SocketError.SocketError,
+    };
 }
