@@ -2,7 +2,9 @@
 # The load generator's own costs, measured side by side with native OpenSSL in one run (issue 4, issue 8):
 #   1. client CPU per mutual-TLS connect (RSA-2048, TLS 1.2, shared cert) of `connburst burst` vs `openssl s_time -new`,
 #      both against the same Mosquitto (require_certificate, 10K CRL), at the same offered rate;
-#   2. RSS per idle connected client (the slope between 1,000 and N held connections);
+#   2. RSS per idle connected client, two ways: all-in ((RSS holding N) - (RSS holding 1)) / (N - 1), which also counts
+#      what a busy process grows once (tier-1 JIT code, thread-pool threads, the GC's gen0 budget), and the marginal
+#      slope between 1,000 and N held clients, which is what bench/server-memory.sh reports for servers;
 #   3. the highest offered rate at which the scheduler's lag p99 stays under 10 ms (steps against Mosquitto).
 # CPU comes from /proc/PID/stat deltas, counted between interval-CSV rows, so start-up and JIT are excluded.
 # Usage: bench/loadgen.sh [SECONDS_PER_CPU_RUN] [IDLE_CLIENTS]   (defaults 20 and 3000; about 4 minutes in all)
@@ -83,8 +85,9 @@ fi
 
 # --- 2. RSS per idle connected client ----------------------------------------------------------------------------
 if [[ $steps == *2* ]]; then
-# RSS of a generator holding N idle clients minus that of one holding a single client (same start-up, JIT and
-# handshake code paths), divided by N-1: everything a held connection costs, managed heap growth included.
+# All-in: RSS of a generator holding N idle clients minus that of one holding a single client (same start-up and code
+# paths), divided by N-1: everything a held connection costs, and what a busy process grows once besides. Marginal:
+# the slope between 1,000 and N held clients, the same figure bench/server-memory.sh gives for servers.
 port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
 # hold_rss N: RSS (KiB) of a burst holding N idle clients, read 8 s after every first attempt settled.
@@ -104,10 +107,14 @@ hold_rss() {
 }
 for e in $engines; do
   m0=$(hold_rss 1 "$e")
+  mk=$(hold_rss 1000 "$e")
+  heldk=$(csv_col "$(ls "$work/r2-1000-$e"/*-intervals.csv)" connectedNow | tail -2 | head -1)
   m1=$(hold_rss "$idle" "$e")
   held1=$(csv_col "$(ls "$work/r2-$idle-$e"/*-intervals.csv)" connectedNow | tail -2 | head -1)
-  printf '| RSS per idle connected client, `--tls-engine %s`: ((RSS holding %d) - (RSS holding 1)) / %d | <= 24 KiB | %.1f KiB (RSS %d -> %d MiB) |\n' \
+  printf '| RSS per idle connected client, `--tls-engine %s`, all-in: ((RSS holding %d) - (RSS holding 1)) / %d | <= 24 KiB | %.1f KiB (RSS %d -> %d MiB) |\n' \
     "$e" "$held1" "$((held1 - 1))" "$(echo "($m1 - $m0) / ($held1 - 1)" | bc -l)" "$((m0 / 1024))" "$((m1 / 1024))"
+  printf '| RSS per idle connected client, `--tls-engine %s`, marginal: ((RSS holding %d) - (RSS holding %d)) / %d | <= 24 KiB | %.1f KiB (RSS %d -> %d MiB) |\n' \
+    "$e" "$held1" "$heldk" "$((held1 - heldk))" "$(echo "($m1 - $mk) / ($held1 - $heldk)" | bc -l)" "$((mk / 1024))" "$((m1 / 1024))"
 done
 kill "$mpid"; wait "$mpid" 2>/dev/null || true
 
