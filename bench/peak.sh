@@ -11,14 +11,17 @@ work=$(mktemp -d /tmp/connburst-bench-peak-XXXX)
 export CONNBURST_HOME="$work/home"
 connburst certs --out "$work/pki" >/dev/null
 port=$(free_port)
-connburst serve mqtt --pki "$work/pki" --port "$port" --results "$work/results" --report-interval 10s >"$work/serve.log" 2>&1 &
+# dotnet directly, not the connburst shell function: started with &, $! would be the subshell running the function,
+# so the monitor would watch (and cleanup would stop) that subshell instead of the server.
+dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --results "$work/results" --report-interval 10s >"$work/serve.log" 2>&1 &
 server=$!
 monitor_pid=""
-cleanup() { kill -INT "$server" ${monitor_pid:+"$monitor_pid"} 2>/dev/null || true; wait 2>/dev/null || true; }
+# SIGTERM: background jobs of a script ignore SIGINT.
+cleanup() { kill -TERM "$server" ${monitor_pid:+"$monitor_pid"} 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 wait_port "$port" 60
 mport=$(free_port)
-connburst monitor --listen "127.0.0.1:$mport" --pid "$server" --port "$port" --results "$work/results" --interval 500ms >"$work/monitor.log" 2>&1 &
+dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$server" --port "$port" --results "$work/results" --interval 500ms >"$work/monitor.log" 2>&1 &
 monitor_pid=$!
 wait_port "$mport" 60
 start=$SECONDS
