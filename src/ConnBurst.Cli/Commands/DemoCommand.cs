@@ -73,22 +73,14 @@ public static class DemoCommand
         Say($"monitor (pid {monitorPid}) on {monitor}, watching the server's CPU per core, threads and port {port}");
 
         var target = new HostPort("127.0.0.1", port);
-        // A freshly started server (and this generator) JIT-compiles its handshake path on the first few hundred
-        // connections: without this, the burst's first seconds put a core near 100% and the CPU verdict judged
-        // start-up, not the server. Not recorded by the monitor, not in the report; the peak search warms up likewise.
-        // The warm-up's 200 closes land on the server at once when it ends; the pause lets them settle before START.
-        Say("warm-up: 200 connections at 100/s, not measured (JIT on both sides)");
-        await BurstRunner.RunAsync(new BurstOptions
-        {
-            Target = target, PkiDir = pki.Directory, Clients = 200, Rate = 100, ResultsDir = Path.Combine(results, "warmup"),
-            Snapshot = TimeSpan.FromSeconds(1), Tls = TlsOptions.Create("1.2", null, false),
-        }, null, ct, null);
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        var tls12 = TlsOptions.Create("1.2", null, false);
+        Say($"warm-up: {BurstWarmUp.Clients} connections at {BurstWarmUp.Rate.ToString(inv)}/s, not measured (JIT on both sides)");
+        await BurstWarmUp.RunAsync(new BurstOptions { Target = target, PkiDir = pki.Directory, Tls = tls12 }, Path.Combine(results, "warmup"), ct);
         Say($"burst: {clients} clients at {rate.ToString(inv)}/s for {Durations.Format(duration)}, each holding 3s then reconnecting...");
         var burst = await BurstRunner.RunAsync(new BurstOptions
         {
             Target = target, PkiDir = pki.Directory, Clients = clients, Rate = rate, Linger = TimeSpan.FromSeconds(3), Duration = duration,
-            Monitor = monitor.ToString(), ResultsDir = results, Snapshot = TimeSpan.FromSeconds(1), Tls = TlsOptions.Create("1.2", null, false),
+            Monitor = monitor.ToString(), ResultsDir = results, Snapshot = TimeSpan.FromSeconds(1), Tls = tls12,
         }, null, ct, null);
         var burstPath = burst.Section("files")?["results"]?.GetValue<string>() ?? ResultsFile.Write(burst, results);
         var total = burst.Latency.GetValueOrDefault("total");
@@ -97,7 +89,7 @@ public static class DemoCommand
 
         Say($"peak search: up to {peakSteps} steps of 2s from 50/s (SLO: avg latency < 500 ms, every core <= 85% busy)...");
         var (peak, peakPath) = await PeakCommand.RunAndReportAsync(new PeakRun.Settings(
-            new BurstOptions { Target = target, PkiDir = pki.Directory, ResultsDir = results, ConnectTimeout = TimeSpan.FromSeconds(5), Tls = TlsOptions.Create("1.2", null, false) },
+            new BurstOptions { Target = target, PkiDir = pki.Directory, ResultsDir = results, ConnectTimeout = TimeSpan.FromSeconds(5), Tls = tls12 },
             new PeakSearchOptions { StartRate = 50, MinRate = 5, MaxRate = 5_000, Precision = 0.10, MaxSteps = peakSteps }.Validate(),
             new StepRunnerSettings { StepDuration = TimeSpan.FromSeconds(2), Pause = TimeSpan.FromMilliseconds(500), StepsDir = Path.Combine(results, "peak-steps") },
             monitor, results), null, new PrefixedWriter(Console.Out, "        "), ct);

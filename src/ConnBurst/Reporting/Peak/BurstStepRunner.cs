@@ -15,19 +15,8 @@ public sealed class BurstStepRunner(BurstOptions template, MonitorClient? monito
     /// <summary>The results of every step, in order (each is also written into the steps directory).</summary>
     public List<(ResultsDocument Doc, MonitorSummary? Server)> Steps { get; } = new();
 
-    /// <summary>
-    /// A small burst before the first step, not counted: the first connections of a process pay for JIT, TLS and
-    /// certificate loading, which would otherwise show as scheduler lag and latency in step one.
-    /// </summary>
-    public async Task WarmUpAsync(CancellationToken ct)
-    {
-        var options = template with
-        {
-            Rate = 20, Clients = 20, Linger = null, Duration = null, Monitor = null, Graphite = null,
-            ResultsDir = Path.Combine(settings.StepsDir, "warmup"), Snapshot = TimeSpan.FromSeconds(1),
-        };
-        await BurstRunner.RunAsync(options, null, ct, null);
-    }
+    /// <summary>Unmeasured connections before the first step (<see cref="BurstWarmUp"/>): step one measures the server, not its JIT.</summary>
+    public Task WarmUpAsync(CancellationToken ct) => BurstWarmUp.RunAsync(template, Path.Combine(settings.StepsDir, "warmup"), ct);
 
     public async Task<PeakStepResult> RunStepAsync(double rate, CancellationToken ct)
     {
