@@ -17,9 +17,10 @@ public sealed class CliProcess : IDisposable
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "connburst.dll");
 
-    private CliProcess(IEnumerable<string> args, IDictionary<string, string>? env, string? workingDirectory)
+    private CliProcess(IEnumerable<string> args, IDictionary<string, string>? env, string? workingDirectory, IReadOnlyList<string>? launcher = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // A launcher (such as `taskset -c 0`) runs dotnet itself, so every thread the runtime starts inherits its setting.
+        var psi = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -27,6 +28,11 @@ public sealed class CliProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var a in launcher.Skip(1)) psi.ArgumentList.Add(a);
+            psi.ArgumentList.Add("dotnet");
+        }
         psi.ArgumentList.Add(DllPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Tests never touch the user's ~/.connburst.
@@ -43,8 +49,8 @@ public sealed class CliProcess : IDisposable
 
     public static CliProcess Start(params string[] args) => new(args, null, null);
 
-    public static CliProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null) =>
-        new(args, env, workingDirectory);
+    public static CliProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null,
+        IReadOnlyList<string>? launcher = null) => new(args, env, workingDirectory, launcher);
 
     /// <summary>Runs to completion (or kills it at <paramref name="timeout"/>) and returns exit code and output.</summary>
     public static async Task<CliResult> RunAsync(TimeSpan timeout, params string[] args)

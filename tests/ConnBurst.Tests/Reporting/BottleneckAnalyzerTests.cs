@@ -26,6 +26,25 @@ public class BottleneckAnalyzerTests
     }
 
     [Fact]
+    public void AHotCoreTheServerProcessCouldNotHaveFilledCountsForTheGeneratorNotTheServer()
+    {
+        // Co-located: the generator shares a core with other work and falls behind; the server used at most 45% of a core.
+        var doc = SampleResults.Burst();
+        doc.Sections["generator"] = SampleResults.Generator(cpuSeconds: 4, lagP99: 240, fellBehind: true);
+        var server = SampleResults.Server(core0Max: 100, core1Max: 60, acceptQueueMax: 2);
+        server["process"]!["cpuMaxPercent"] = 45.0;
+        doc.WithServer(server);
+        var a = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
+        Assert.True(a.Side.Conclusion == "generator", string.Join(" | ", a.Side.Evidence));
+        Assert.Contains(a.Side.Evidence, e => e.Contains("server process itself used at most 45", StringComparison.Ordinal) && e.Contains("busy with other work", StringComparison.Ordinal));
+
+        // The same hot core with a server that did use a whole core is the server's.
+        server["process"]!["cpuMaxPercent"] = 98.0;
+        doc.Sections["generator"] = SampleResults.Generator(cpuSeconds: 4, lagP99: 2, fellBehind: false);
+        Assert.Equal("server", BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc)).Side.Conclusion);
+    }
+
+    [Fact]
     public void ClientsNotReadingShowAsServerSendQAndPointAtTheGenerator()
     {
         var doc = SampleResults.Burst().WithServer(SampleResults.Server(sendQSumMax: 2_000_000));

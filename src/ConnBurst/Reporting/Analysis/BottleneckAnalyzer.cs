@@ -14,6 +14,7 @@ public static class BottleneckAnalyzer
         double BusyCore = 85,            // a core this busy (percent) is saturated: the seed's SLO line
         double BusyMachine = 85,         // whole-machine busy percent that counts as saturated
         double QueueBytes = 16 * 1024,   // socket queue bytes (sum over connections) that mean a side is not keeping up
+        double AcceptQueue = 10,         // connections waiting to be accepted in one sample: one or two is a busy moment
         double LagMs = 50,               // generator scheduler lag (p99) that means the generator fell behind
         double MemAvailableShare = 0.05, // less free memory than this share of the machine is pressure
         double IoWait = 20,              // average iowait percent that points at the disk
@@ -41,10 +42,16 @@ public static class BottleneckAnalyzer
         if (ms is not null)
         {
             Note(ms.RecvQSumMax, t.QueueBytes, server, calm, "server Recv-Q (sum over connections) max {0} bytes", "the server is not reading what clients sent");
-            Note(ms.AcceptQueueMax, 1, server, calm, "server accept queue max {0}", "connections waited for the server to accept them");
+            Note(ms.AcceptQueueMax, t.AcceptQueue, server, calm, "server accept queue max {0}", "connections waited for the server to accept them");
             Note(ms.SendQSumMax, t.QueueBytes, generator, calm, "server Send-Q (sum) max {0} bytes", "the clients are not reading what the server sent");
             var core = $"busiest server core cpu{ms.BusiestCore} at {F(ms.MaxCoreBusy)}% busy";
-            if (ms.MaxCoreBusy >= t.BusyCore) server.Add($"{core} (>= {F(t.BusyCore)}%)"); else calm.Add($"{core} (< {F(t.BusyCore)}%)");
+            // The monitor's cores are the machine's: with the generator on the same machine a hot core may be its work.
+            // A server process that never used BusyCore% of one core (all its threads together) cannot have made a
+            // core that busy by itself, so then the hot core is not evidence against the server.
+            if (ms.MaxCoreBusy < t.BusyCore) calm.Add($"{core} (< {F(t.BusyCore)}%)");
+            else if (ms.ProcessCpuMax is { } own && own < t.BusyCore)
+                calm.Add($"{core}, but the server process itself used at most {F(own)}% of one core: that core was busy with other work");
+            else server.Add($"{core} (>= {F(t.BusyCore)}%)");
             if (ms.ProcessCpuAvg is { } pc) calm.Add($"server process {ms.ProcessName} CPU avg {F(pc)}% of one core");
         }
         if (gen is not null)

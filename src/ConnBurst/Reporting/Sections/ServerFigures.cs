@@ -19,6 +19,8 @@ public sealed record ServerFigures
     public double TotalMaxBusy { get; init; }
     public int Samples { get; init; }
     public double? ProcessCpuAvg { get; init; }
+    /// <summary>The watched process's highest CPU in one interval, in percent of one core (summed over its threads).</summary>
+    public double? ProcessCpuMax { get; init; }
     public string? ProcessName { get; init; }
     public double? FdsMax { get; init; }
     public double? MemTotalMiB { get; init; }
@@ -64,6 +66,7 @@ public sealed record ServerFigures
             IoWaitAvg = Num(cpu?["avgIoWait"]),
             Samples = (int)(Num(s["samples"]) ?? 0),
             ProcessCpuAvg = Num(process?["cpuAvgPercent"]),
+            ProcessCpuMax = Num(process?["cpuMaxPercent"]),
             ProcessName = process?["name"]?.GetValue<string>(),
             FdsMax = Num(process?["fdsMax"]),
             MemTotalMiB = Num(memory?["totalMiB"]),
