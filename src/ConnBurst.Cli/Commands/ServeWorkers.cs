@@ -17,8 +17,11 @@ internal static class ServeWorkers
     private const string Ready = "@ready";
     private const string CountersPrefix = "@counters ";
 
-    public static async Task<int> RunChildAsync(MqttBrokerOptions options, PkiManifest manifest, int id, CancellationToken ct)
+    public static async Task<int> RunChildAsync(MqttBrokerOptions options, PkiManifest manifest, int id, CancellationToken stop)
     {
+        using var parentGone = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Common.ParentProcess.CancelWhenStdinCloses(parentGone);
+        var ct = parentGone.Token;
         await using var broker = new MqttBroker(options, manifest, msg => ServeMqttCommand.Log($"[worker {id}] {msg}"));
         broker.Start();
         Console.WriteLine(Ready);
@@ -95,7 +98,8 @@ internal static class ServeWorkers
     private static Process Start(List<string> args, int id)
     {
         var exe = Environment.ProcessPath ?? "dotnet";
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // stdin is redirected and held open: when this parent dies, even by SIGKILL, the worker reads end of stdin and stops.
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         // Under `dotnet connburst.dll`, the host is dotnet and the program is the dll; an apphost is the program itself.
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(ServeWorkers).Assembly.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);

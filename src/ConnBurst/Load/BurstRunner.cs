@@ -94,13 +94,7 @@ public static class BurstRunner
         var gate = new Lock();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The parent closes our stdin to stop us: the portable "stop" signal even when it cannot send SIGINT.
-        _ = Task.Run(async () =>
-        {
-            try { while (await Console.In.ReadLineAsync(linked.Token).ConfigureAwait(false) is not null) { } }
-            catch (OperationCanceledException) { return; }
-            catch (IOException) { }
-            linked.Cancel();
-        }, CancellationToken.None);
+        Common.ParentProcess.CancelWhenStdinCloses(linked);
         return await engine.RunAsync(r =>
         {
             var line = r.ToLine();
