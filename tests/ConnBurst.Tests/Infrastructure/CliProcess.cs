@@ -96,10 +96,10 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Sends SIGINT, as Ctrl-C does, so the process can shut down cleanly.</summary>
-    public void Interrupt()
-    {
-        if (!_process.HasExited) SysKill(_process.Id, 2);
-    }
+    public void Interrupt() => Signal(2);
+
+    /// <summary>Sends <paramref name="signal"/> to this process alone (not its children); true when it was delivered.</summary>
+    public bool Signal(int signal) => !_process.HasExited && SysKill(_process.Id, signal) == 0;
 
     public void Kill()
     {

@@ -43,9 +43,9 @@ public class AnalyzeRealRunTests
         using var broker = new MosquittoBroker();
         Run("taskset", "-a", "-p", "-c", "1", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Three spinning threads on core 0: the generator's threads there get a share of it, not the core.
-        using var hog = Process.Start(new ProcessStartInfo("nice")
+        using var hog = Process.Start(new ProcessStartInfo("taskset")
         {
-            ArgumentList = { "-n", "0", "taskset", "-c", "0", "python3", "-c", HogScript },
+            ArgumentList = { "-c", "0", "python3", "-c", HogScript },
             UseShellExecute = false,
         })!;
         try

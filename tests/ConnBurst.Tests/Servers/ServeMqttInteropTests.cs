@@ -105,14 +105,11 @@ public class ServeMqttInteropTests
         var pids = System.Text.RegularExpressions.Regex.Match(line, @"pids ([0-9,]+)").Groups[1].Value.Split(',').Select(int.Parse).ToList();
         Assert.Equal(2, pids.Count);
         // SIGKILL: the parent can neither forward a signal nor wait; only the workers' end of stdin tells them.
-        Assert.Equal(0, Kill(server.Process.Pid, 9));
+        Assert.True(server.Process.Signal(9));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (pids.Any(p => Directory.Exists($"/proc/{p}")) && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.True(pids.All(p => !Directory.Exists($"/proc/{p}")), $"workers still running: {string.Join(',', pids.Where(p => Directory.Exists($"/proc/{p}")))}");
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
-    private static extern int Kill(int pid, int sig);
 
     [Theory]
     [InlineData("--tls", "1.1", "not a TLS version")]
