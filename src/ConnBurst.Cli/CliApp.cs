@@ -25,6 +25,7 @@ public static class CliApp
         PeakCommand.Create(),
         DemoCommand.Create(),
         BurstCommand.Create(),
+        MergeCommand.Create(),
         ClientListCommand.Create(),
         ServeCommand.Create(),
     ];

@@ -17,20 +17,9 @@ public static class PeakCommand
 {
     public static Command Create()
     {
-        var target = new Option<string>("--target") { Description = "Server HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:8884" };
+        var binder = BurstOptionsBinder.ForPeak();
         var monitor = new Option<string?>("--monitor") { Description = "The server's monitor HOST:PORT (connburst monitor): per-core CPU for every step" };
         var token = new Option<string?>("--monitor-token") { Description = "The monitor's AUTH token (or CONNBURST_MONITOR_TOKEN)" };
-        var pki = new Option<string?>("--pki") { Description = "PKI directory (default: $CONNBURST_HOME/pki)" };
-        var cert = new Option<string?>("--cert") { Description = "Client certificate PEM (default: the PKI's client cert)" };
-        var key = new Option<string?>("--key") { Description = "Private key PEM of --cert" };
-        var ca = new Option<string?>("--ca") { Description = "CA certificate PEM the server must chain to" };
-        var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
-        var ciphers = new Option<string?>("--ciphers") { Description = "Cipher suites, comma-separated" };
-        var engine = new Option<string>("--tls-engine") { Description = "TLS engine for the clients: openssl (libssl directly, one SSL_CTX per run) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
-        var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption" };
-        var serverName = new Option<string?>("--server-name") { Description = "TLS server name to verify (default: the target host)" };
-        var sourceIps = new Option<string?>("--source-ips") { Description = "Local addresses to bind, round-robin" };
-        var timeout = new Option<string>("--timeout") { Description = "Connect timeout per attempt (bounds each step's tail)", DefaultValueFactory = _ => "5s" };
         var precision = new Option<string>("--precision") { Description = "Stop when the bracket is this narrow (5% or 0.05)", DefaultValueFactory = _ => "5%" };
         var stepDuration = new Option<string>("--step-duration") { Description = "How long each step offers its rate (rate x this = fresh clients)", DefaultValueFactory = _ => "4s" };
         var startRate = new Option<double>("--start-rate") { Description = "First rate tried (conn/s); doubles while steps pass, halves while they fail", DefaultValueFactory = _ => 100 };
@@ -39,14 +28,13 @@ public static class PeakCommand
         var maxSteps = new Option<int>("--max-steps") { Description = "Most steps to run", DefaultValueFactory = _ => 16 };
         var maxErrors = new Option<string>("--max-errors") { Description = "A step with more failed attempts than this share fails", DefaultValueFactory = _ => "1%" };
         var maxLag = new Option<string>("--max-generator-lag") { Description = "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
-        var results = new Option<string>("--results") { Description = "Results directory", DefaultValueFactory = _ => "results" };
         var html = new Option<string?>("--html") { Description = "HTML report (default: beside the results JSON)" };
         var slo = SloOptions.Create();
         var cmd = new Command("peak", "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
         {
-            target, monitor, token, pki, cert, key, ca, tls, ciphers, engine, resume, serverName, sourceIps, timeout, precision, stepDuration,
-            startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, results, html,
+            monitor, token, precision, stepDuration, startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, html,
         };
+        binder.AddTo(cmd);
         slo.AddTo(cmd);
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -54,22 +42,8 @@ public static class PeakCommand
             // handshake step otherwise: 13% more CPU per connect, medians of 3 alternating rounds (docs/DECISIONS.md).
             Transport.InlineSocketCompletions.EnableUnlessSet();
             var sloValues = slo.Read(p);
-            var resultsDir = Path.GetFullPath(p.GetValue(results)!);
-            var burst = new BurstOptions
-            {
-                Target = HostPort.Parse(p.GetValue(target)!, "--target"),
-                PkiDir = p.GetValue(pki),
-                CertPath = p.GetValue(cert),
-                KeyPath = p.GetValue(key),
-                CaPath = p.GetValue(ca),
-                Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
-                TlsEngine = TlsEngines.Parse(p.GetValue(engine)),
-                ServerName = p.GetValue(serverName),
-                SourceIps = p.GetValue(sourceIps),
-                ConnectTimeout = Durations.Parse(p.GetValue(timeout)!, "--timeout"),
-                ResultsDir = resultsDir,
-            };
-            burst.Validate();
+            var burst = binder.Read(p);
+            var resultsDir = burst.ResultsDir;
             var settings = new PeakRun.Settings(
                 burst,
                 new PeakSearchOptions

@@ -97,14 +97,8 @@ internal static class ServeWorkers
     /// <summary>Starts this executable again with the same arguments plus <c>--worker-id</c>.</summary>
     private static Process Start(List<string> args, int id)
     {
-        var exe = Environment.ProcessPath ?? "dotnet";
         // stdin is redirected and held open: when this parent dies, even by SIGKILL, the worker reads end of stdin and stops.
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        // Under `dotnet connburst.dll`, the host is dotnet and the program is the dll; an apphost is the program itself.
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(ServeWorkers).Assembly.Location);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--worker-id");
-        psi.ArgumentList.Add(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var psi = Common.SelfProcess.StartInfo([.. args, "--worker-id", id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start a worker process");
     }
 

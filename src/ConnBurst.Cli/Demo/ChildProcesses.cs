@@ -27,12 +27,7 @@ internal sealed partial class ChildProcesses : IAsyncDisposable
     /// <summary>Starts <c>connburst ARGS</c> and waits until it prints "listening on HOST:PORT"; returns the pid and port.</summary>
     public async Task<(int Pid, int Port)> StartListeningAsync(string name, IEnumerable<string> args, TimeSpan timeout, CancellationToken ct)
     {
-        var exe = Environment.ProcessPath ?? "dotnet";
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        // Under `dotnet connburst.dll` the host is dotnet and the program is the dll; an apphost is the program itself.
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(ChildProcesses).Assembly.Location);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
+        var psi = Common.SelfProcess.StartInfo(args);
         var log = new StreamWriter(Path.Combine(_logDir, name + ".log")) { AutoFlush = true };
         var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

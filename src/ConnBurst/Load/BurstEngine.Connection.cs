@@ -24,7 +24,7 @@ public sealed partial class BurstEngine
         try
         {
             var ep = _plan.Endpoints[_plan.DestinationOf(client)];
-            socket = ClientSockets.Create(ep, _plan.Sources?.For(client));
+            socket = ClientSockets.Create(ep, _plan.SourceOf(client));
             slot.Socket = socket;
             await socket.ConnectAsync(ep).ConfigureAwait(false);
         }

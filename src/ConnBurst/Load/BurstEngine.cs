@@ -43,21 +43,22 @@ public sealed partial class BurstEngine
     /// <summary>Clients in this shard.</summary>
     public int ClientCount => _slots.Length;
 
-    /// <param name="startAt">The run's t0 (shared by every worker); attempts start then.</param>
-    public BurstEngine(BurstPlan plan, int shard, int shards, DateTimeOffset startAt, Action<string>? log = null)
+    /// <param name="part">The clients this engine runs, as a part of the whole run (an agent's, or a worker's inside it).</param>
+    /// <param name="startAt">The run's t0 on the wall clock (shared by every agent and worker); attempts start then.</param>
+    public BurstEngine(BurstPlan plan, Shard part, DateTimeOffset startAt, Action<string>? log = null)
     {
         _plan = plan;
         _o = plan.Options;
-        _shard = shard;
+        _shard = part.Index;
         _log = log;
-        // Shard i takes global clients i, i+n, i+2n...: its attempts interleave with the others' on the global schedule.
-        var count = plan.Clients > shard ? (plan.Clients - shard + shards - 1) / shards : 0;
+        var count = part.ClientsOf(plan.Clients);
         _slots = new ClientSlot[count];
-        for (int k = 0; k < count; k++) _slots[k] = new ClientSlot(k, shard + k * shards);
+        for (int k = 0; k < count; k++) _slots[k] = new ClientSlot(k, part.GlobalClient(k));
+        // t0 on the monotonic clock: the wall clock is read once, here; every due time after it is Stopwatch ticks.
         var untilStart = (startAt - DateTimeOffset.UtcNow).TotalSeconds;
         _globalT0 = Stopwatch.GetTimestamp() + (long)(Math.Max(0, untilStart) * Frequency);
-        _t0 = _globalT0 + (long)(shard / _o.Rate * Frequency);
-        _pacer = new Pacer(_t0, _o.Rate / shards, count, Frequency);
+        _t0 = _globalT0 + (long)(part.FirstDueAfterStart(_o.Rate).TotalSeconds * Frequency);
+        _pacer = new Pacer(_t0, part.RateOf(_o.Rate), count, Frequency);
         _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
         _cycles = plan.Cycles;
@@ -178,7 +179,7 @@ public sealed partial class BurstEngine
         _maxTickLagMs = 0;
         return new IntervalReport
         {
-            Shard = _shard,
+            Shard = 0, // the worker pool stamps its worker's number; in-process there is one
             Index = index,
             EndSeconds = endSeconds,
             Final = final,

@@ -59,10 +59,12 @@ public sealed record BurstOptions
     /// <summary>Skip the TCP probe of each destination before load (tests of unreachable targets turn it off).</summary>
     public bool ProbeTargets { get; init; } = true;
 
-    // Worker mode (set by the parent for its children; not for users).
-    public int ShardIndex { get; init; }
-    public int ShardCount { get; init; } = 1;
-    /// <summary>The run's t0 as wall-clock time, shared by the parent and every worker so the schedule is global.</summary>
+    /// <summary>
+    /// This agent's part of the run (<c>--shard I/N</c>): global clients I, I+N…, rate/N, interleaved on the global
+    /// schedule. Every other option describes the whole run, identically on every agent.
+    /// </summary>
+    public Shard Shard { get; init; } = Shard.Whole;
+    /// <summary>The run's t0 on the wall clock (<c>--start-at</c>); null: a moment after the plan is ready.</summary>
     public DateTimeOffset? StartAt { get; init; }
 
     /// <summary>At most this many connections per process: the hard fd limit here is 20,000.</summary>
@@ -111,6 +113,8 @@ public sealed record BurstOptions
             ["unknownFields"] = new JsonObject(cl.UnknownFields.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         } : null,
         ["workers"] = plan.Workers,
+        ["shard"] = new JsonObject { ["index"] = Shard.Index, ["count"] = Shard.Count, ["clients"] = Shard.ClientsOf(plan.Clients) },
+        ["startAt"] = StartAt is { } t ? StartTime.Format(t) : null,
         ["snapshot"] = Durations.Format(Snapshot),
         ["tls"] = new JsonObject
         {

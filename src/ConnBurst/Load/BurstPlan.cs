@@ -23,6 +23,13 @@ public sealed class BurstPlan
     public ClientList? List { get; init; }
     public PkiManifest? Manifest { get; init; }
     public SourceAddresses? Sources { get; init; }
+
+    /// <summary>
+    /// The source address of a client: the agent's own addresses round-robin over its own clients (by their position
+    /// in the agent's part, not their global number), so an agent on a host of its own uses every address it was
+    /// given, and the workers inside an agent split them evenly (docs/DECISIONS.md, "Scale-out").
+    /// </summary>
+    public System.Net.IPAddress? SourceOf(int client) => Sources?.For(Options.Shard.OrdinalOf(client));
     public required IPEndPoint[] Endpoints { get; init; }
     public required string ServerName { get; init; }
     public required string CredentialDescription { get; init; }
@@ -113,14 +120,14 @@ public sealed class BurstPlan
         var factories = creds.Select(c => destinations.Select(d => new TlsClientFactory(o.Tls, o.ServerName ?? d.Host, roots, c, openSsl: openSsl)).ToArray()).ToArray();
         var (keyType, keyBits) = KeyFacts(creds[0].Certificate);
 
-        if (o.ProbeTargets && o.ShardCount == 1)
+        if (o.ProbeTargets)
             foreach (var (ep, i) in endpoints.Select((e, i) => (e, i))) Probe(destinations[i], ep, sources?.For(0));
 
         return new BurstPlan
         {
             Options = o,
             Clients = clients,
-            Workers = o.ShardCount > 1 ? 1 : o.EffectiveWorkers(clients),
+            Workers = o.EffectiveWorkers(o.Shard.ClientsOf(clients)),
             List = list,
             Manifest = manifest,
             Sources = sources,

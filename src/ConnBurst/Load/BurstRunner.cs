@@ -26,8 +26,12 @@ public static class BurstRunner
         CancellationToken ct = default, Action<string>? log = null)
     {
         var o = plan.Options;
-        var startAt = DateTimeOffset.UtcNow.AddMilliseconds(plan.Workers > 1 ? 1500 : 50); // workers need a moment to start
+        var readyAt = DateTimeOffset.UtcNow;
+        var startAt = o.StartAt ?? readyAt.AddMilliseconds(plan.Workers > 1 ? 1500 : 50); // workers need a moment to start
+        if (o.StartAt is { } late && late < readyAt)
+            log?.Invoke($"warning: the plan was ready {(readyAt - late).TotalMilliseconds:0} ms after --start-at; this agent's first attempts leave late (their latency counts the wait)");
         var doc = new ResultsDocument { Kind = "burst", StartedAt = startAt, Machine = MachineInfo.Collect(), Config = o.Describe(plan) };
+        var agentStart = AgentStart.Watch(startAt, readyAt, ct);
         Directory.CreateDirectory(o.ResultsDir);
         var stem = Path.Combine(Path.GetFullPath(o.ResultsDir), $"burst-{ResultsFile.Timestamp(startAt)}");
         var cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
@@ -61,6 +65,7 @@ public static class BurstRunner
         {
             doc.Outcome = outcome;
             doc.EndedAt = DateTimeOffset.UtcNow;
+            doc.Sections["agent"] = agentStart.Describe(o.Shard);
             var parentCpu = plan.Workers > 1 ? Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore : 0;
             aggregator.Fill(doc, parentCpu);
             await telemetry.FinishAsync(doc).ConfigureAwait(false);
@@ -78,19 +83,21 @@ public static class BurstRunner
 
     private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct, Action<string>? log)
     {
-        var engine = new BurstEngine(plan, 0, 1, startAt, log);
+        var engine = new BurstEngine(plan, plan.Options.Shard, startAt, log);
         var gate = new Lock();
         return await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Worker mode: this process runs shard <see cref="BurstOptions.ShardIndex"/> and streams its interval reports as
-    /// lines on <paramref name="output"/> for the parent to merge. Ends on the run's end, cancellation, or stdin closing.
+    /// Worker mode: this process runs worker <paramref name="assignment"/>.Worker's part of its agent's part and streams
+    /// its interval reports as lines on <paramref name="output"/> for the parent to merge. Ends on the run's end,
+    /// cancellation, or stdin closing.
     /// </summary>
-    public static async Task<string> RunWorkerAsync(BurstOptions options, TextWriter output, CancellationToken ct, Action<string>? log = null)
+    public static async Task<string> RunWorkerAsync(WorkerAssignment assignment, TextWriter output, CancellationToken ct, Action<string>? log = null)
     {
+        var options = assignment.Options with { Workers = 1, ProbeTargets = false };
         var plan = BurstPlan.Prepare(options, log);
-        var engine = new BurstEngine(plan, options.ShardIndex, options.ShardCount, options.StartAt ?? DateTimeOffset.UtcNow, log);
+        var engine = new BurstEngine(plan, options.Shard.Within(assignment.Worker), assignment.StartAt, log);
         var gate = new Lock();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The parent closes our stdin to stop us: the portable "stop" signal even when it cannot send SIGINT.

@@ -1,14 +1,12 @@
 using System.Diagnostics;
-using System.Globalization;
 using ConnBurst.Common;
 using ConnBurst.Recording;
-using ConnBurst.Tls;
 
 namespace ConnBurst.Load;
 
 /// <summary>
-/// Runs a burst across worker processes of the same executable (<c>connburst burst --worker-shard i/n</c>), each with
-/// its share of the clients and source IPs and at most ~18,000 sockets (the fd limit is 20,000). Workers stream
+/// Runs a burst across worker processes of the same executable (<c>connburst burst --worker</c>, told its
+/// <see cref="WorkerAssignment"/> on stdin), each with its share of the agent's clients and source IPs and at most ~18,000 sockets (the fd limit is 20,000). Workers stream
 /// <see cref="IntervalReport"/> lines on stdout; this merges them live. Stopping closes the workers' stdin; a worker
 /// that dies is folded out of the merge with everything it reported until then.
 /// </summary>
@@ -22,7 +20,7 @@ public static class WorkerPool
         var processes = new Process[n];
         try
         {
-            for (int i = 0; i < n; i++) processes[i] = Start(plan.Options, i, n, startAt);
+            for (int i = 0; i < n; i++) processes[i] = Start(plan.Options, new Shard(i, n), startAt);
             var tasks = processes.Select((p, i) => Pump(p, i, aggregator, gate, outcomes, log)).ToArray();
             using var stop = ct.Register(() =>
             {
@@ -79,47 +77,12 @@ public static class WorkerPool
     /// <summary>A worker's last stdout line names how its share ended.</summary>
     public const string WorkerOutcomePrefix = "@connburst-outcome ";
 
-    private static Process Start(BurstOptions o, int shard, int shards, DateTimeOffset startAt)
+    /// <summary>Starts worker <paramref name="worker"/> and hands it its assignment on stdin (kept open: closing it means stop).</summary>
+    private static Process Start(BurstOptions o, Shard worker, DateTimeOffset startAt)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "connburst.dll");
-        var host = Environment.ProcessPath is { } pp && Path.GetFileNameWithoutExtension(pp) == "dotnet" ? pp : "dotnet";
-        var psi = new ProcessStartInfo(host)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in WorkerArgs(o, shard, shards, startAt)) psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
-        return Process.Start(psi) ?? throw new InvalidOperationException("cannot start a worker process");
-    }
-
-    /// <summary>The <c>burst</c> command line that makes a worker run shard <paramref name="shard"/> of this run.</summary>
-    public static List<string> WorkerArgs(BurstOptions o, int shard, int shards, DateTimeOffset startAt)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var a = new List<string>
-        {
-            "burst", "--worker-shard", $"{shard}/{shards}", "--start-at", startAt.ToUnixTimeMilliseconds().ToString(inv),
-            "--target", o.Target.ToString(), "--clients", o.Clients.ToString(inv), "--rate", o.Rate.ToString("R", inv),
-            "--reconnect-delay", Durations.Format(o.ReconnectDelay), "--keepalive", Durations.Format(o.KeepAlive),
-            "--timeout", Durations.Format(o.ConnectTimeout), "--client-id-prefix", o.ClientIdPrefix,
-            "--snapshot", Durations.Format(o.Snapshot), "--tls", o.Tls.Protocol.Name(),
-            "--tls-engine", o.TlsEngine.Name(),
-        };
-        if (o.Linger is { } l) a.AddRange(["--linger", Durations.Format(l)]);
-        if (o.Duration is { } d) a.AddRange(["--duration", Durations.Format(d)]);
-        if (o.Tls.Ciphers.Count > 0) a.AddRange(["--ciphers", string.Join(',', o.Tls.Ciphers)]);
-        if (o.Tls.AllowResume) a.Add("--resume");
-        if (o.SourceIps is not null) a.AddRange(["--source-ips", o.SourceIps]);
-        if (o.ClientListPath is not null) a.AddRange(["--client-list", Path.GetFullPath(o.ClientListPath)]);
-        if (o.PkiDir is not null) a.AddRange(["--pki", Path.GetFullPath(o.PkiDir)]);
-        if (o.CertPath is not null) a.AddRange(["--cert", Path.GetFullPath(o.CertPath), "--key", Path.GetFullPath(o.KeyPath!)]);
-        if (o.CaPath is not null) a.AddRange(["--ca", Path.GetFullPath(o.CaPath)]);
-        if (o.PerClientCerts) a.Add("--per-client-certs");
-        if (o.ServerName is not null) a.AddRange(["--server-name", o.ServerName]);
-        return a;
+        var p = Process.Start(SelfProcess.StartInfo(["burst", "--worker"])) ?? throw new InvalidOperationException("cannot start a worker process");
+        p.StandardInput.WriteLine(new WorkerAssignment(o, worker, startAt).ToLine());
+        p.StandardInput.Flush();
+        return p;
     }
 }

@@ -105,12 +105,6 @@ public sealed class BurstAggregator : IDisposable
 
         var seconds = Math.Max(end - _lastSeconds, 1e-3);
         _lastSeconds = end;
-        var total = LatencyHistograms.Summarize(merged[(int)BurstPhase.Total]);
-        var lag = LatencyHistograms.Summarize(merged[(int)BurstPhase.SchedulerLag]);
-        var lagMax = Math.Max(lag.Max, tickLag);
-        var behind = lag.P99 > _behindThresholdMs || tickLag > _behindThresholdMs;
-        if (behind) _behindIntervals++;
-
         var values = new SortedDictionary<string, double>(StringComparer.Ordinal)
         {
             ["attempted"] = delta.Total("attempted"),
@@ -120,29 +114,44 @@ public sealed class BurstAggregator : IDisposable
             ["connectedNow"] = gauges.Gauge("connectedNow"),
             ["attemptsPerSec"] = delta.Total("attempted") / seconds,
             ["connacksPerSec"] = delta.Total("connacks") / seconds,
-            ["schedulerLagP99Ms"] = lag.P99,
-            ["schedulerLagMaxMs"] = lagMax,
-            ["total_count"] = total.Count,
-            ["total_min"] = total.Min,
-            ["total_p50"] = total.P50,
-            ["total_p90"] = total.P90,
-            ["total_p99"] = total.P99,
-            ["total_max"] = total.Max,
         };
+        var (total, lag) = PutHistogramValues(merged, tickLag, values);
+        var lagMax = values["schedulerLagMaxMs"];
+        var behind = lag.P99 > _behindThresholdMs || tickLag > _behindThresholdMs;
+        if (behind) _behindIntervals++;
+        foreach (var k in Enum.GetValues<FailureKind>()) values[k.Name()] = delta.Total(k.Name());
+        _csv?.Write(end, values);
+        _hlog?.Append(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
+        Intervals.Add(new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.Encode(merged) });
+
+        var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
+        IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"), _totals.Total("connacks"),
+            values["attemptsPerSec"], values["connacksPerSec"], total.P50, total.P99, lag.P99, lagMax, behind, failures));
+    }
+
+    /// <summary>
+    /// The interval values that come from its merged histograms (the scheduler-lag maximum also from the ticks'
+    /// own lag), written into <paramref name="values"/>: one definition for live intervals and for merged agents'.
+    /// </summary>
+    public static (LatencySummary Total, LatencySummary Lag) PutHistogramValues(IReadOnlyList<HistogramBase> merged, double tickLagMs, IDictionary<string, double> values)
+    {
+        var total = LatencyHistograms.Summarize(merged[(int)BurstPhase.Total]);
+        var lag = LatencyHistograms.Summarize(merged[(int)BurstPhase.SchedulerLag]);
+        values["schedulerLagP99Ms"] = lag.P99;
+        values["schedulerLagMaxMs"] = Math.Max(lag.Max, tickLagMs);
+        values["total_count"] = total.Count;
+        values["total_min"] = total.Min;
+        values["total_p50"] = total.P50;
+        values["total_p90"] = total.P90;
+        values["total_p99"] = total.P99;
+        values["total_max"] = total.Max;
         foreach (var p in new[] { BurstPhase.Tcp, BurstPhase.Tls, BurstPhase.Connack })
         {
             var s = LatencyHistograms.Summarize(merged[(int)p]);
             values[$"{p.Name()}_p50"] = s.P50;
             values[$"{p.Name()}_p99"] = s.P99;
         }
-        foreach (var k in Enum.GetValues<FailureKind>()) values[k.Name()] = delta.Total(k.Name());
-        _csv?.Write(end, values);
-        _hlog?.Append(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
-        Intervals.Add(new IntervalSnapshot { Seconds = end, Values = values });
-
-        var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
-        IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"), _totals.Total("connacks"),
-            values["attemptsPerSec"], values["connacksPerSec"], total.P50, total.P99, lag.P99, lagMax, behind, failures));
+        return (total, lag);
     }
 
     private static long FailedIn(CounterSnapshot c) => Enum.GetValues<FailureKind>().Sum(k => c.Total(k.Name()));

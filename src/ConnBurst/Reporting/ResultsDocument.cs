@@ -89,4 +89,10 @@ public sealed class IntervalSnapshot
 {
     [JsonPropertyName("t")] public double Seconds { get; set; }
     [JsonPropertyName("values")] public SortedDictionary<string, double> Values { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The interval's own histograms by phase (burst), each HdrHistogram's compressed encoding in base64: what lets
+    /// <c>connburst merge</c> join agents' runs exactly, interval by interval and in total.
+    /// </summary>
+    [JsonPropertyName("histograms")] public SortedDictionary<string, string>? Histograms { get; set; }
 }

@@ -1,0 +1,49 @@
+using ConnBurst.Common;
+
+namespace ConnBurst.Reporting;
+
+/// <summary>
+/// Results named on a command line, however they arrived: a results JSON file, a directory of them (searched
+/// recursively, as agents' result directories are copied back), or a log whose lines carry
+/// <see cref="ResultsLog.Marker"/> (what <c>kubectl logs</c> returns for agents run with <c>--print-results</c>).
+/// </summary>
+public static class ResultsSources
+{
+    public static IReadOnlyList<(ResultsDocument Doc, string Source)> Load(IEnumerable<string> inputs)
+    {
+        var all = new List<(ResultsDocument, string)>();
+        foreach (var input in inputs)
+        {
+            var path = Path.GetFullPath(input);
+            if (Directory.Exists(path))
+            {
+                var files = Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                var before = all.Count;
+                foreach (var f in files)
+                    if (IsResults(f)) all.Add((ResultsFile.Read(f), f));
+                if (all.Count == before) throw new InputException($"{input}: the directory holds no results JSON");
+            }
+            else if (!File.Exists(path)) throw new InputException($"{input}: no such file or directory");
+            else if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) all.Add((ResultsFile.Read(path), path));
+            else
+            {
+                var found = ResultsLog.Read(path).Select(r => (r.Doc, $"{path}:{r.Line}")).ToList();
+                if (found.Count == 0)
+                    throw new InputException($"{input}: no results in it (give a results JSON, a directory of them, or a log with '{ResultsLog.Marker.Trim()}' lines)");
+                all.AddRange(found);
+            }
+        }
+        if (all.Count == 0) throw new InputException("give at least one results file, directory or log");
+        return all;
+    }
+
+    /// <summary>A results file of ours, by its schema field near the top (other JSON in a results directory is skipped).</summary>
+    private static bool IsResults(string path)
+    {
+        if (path.EndsWith(".tmp", StringComparison.Ordinal)) return false;
+        using var reader = new StreamReader(path);
+        var buffer = new char[256];
+        var n = reader.ReadBlock(buffer, 0, buffer.Length);
+        return new string(buffer, 0, n).Contains("\"connburst.results/", StringComparison.Ordinal);
+    }
+}
