@@ -57,7 +57,7 @@ public sealed partial class BurstEngine
         // t0 on the monotonic clock: the wall clock is read once, here; every due time after it is Stopwatch ticks.
         var untilStart = (startAt - DateTimeOffset.UtcNow).TotalSeconds;
         _globalT0 = Stopwatch.GetTimestamp() + (long)(Math.Max(0, untilStart) * Frequency);
-        _t0 = _globalT0 + (long)(part.FirstDueAfterStart(_o.Rate).TotalSeconds * Frequency);
+        _t0 = _globalT0 + (long)(part.FirstDueSeconds(_o.Rate) * Frequency);
         _pacer = new Pacer(_t0, part.RateOf(_o.Rate), count, Frequency);
         _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);

@@ -47,8 +47,8 @@ public readonly record struct Shard(int Index, int Count)
     /// <summary>This part's share of the run's attempt rate.</summary>
     public double RateOf(double rate) => rate / Count;
 
-    /// <summary>When this part's first attempt is due after the run's t0: its slot in the interleaved global schedule.</summary>
-    public TimeSpan FirstDueAfterStart(double rate) => TimeSpan.FromSeconds(Index / rate);
+    /// <summary>Seconds from the run's t0 to this part's first attempt: its slot in the interleaved global schedule.</summary>
+    public double FirstDueSeconds(double rate) => Index / rate;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
 }

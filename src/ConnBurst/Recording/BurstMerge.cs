@@ -89,7 +89,7 @@ public static class BurstMerge
     {
         var s = i.Doc.Config["shard"] as JsonObject;
         if (s is null) return new Part(0, 1); // a run made without --shard is the whole plan, 0/1
-        return new Part(s["index"]?.GetValue<int>() ?? 0, s["count"]?.GetValue<int>() ?? 1);
+        return new Part((int)Num(s["index"]), s["count"] is { } c ? (int)Num(c) : 1);
     }
 
     private static JsonObject PlanOf(ResultsDocument d)
@@ -126,7 +126,7 @@ public static class BurstMerge
     {
         var config = PlanOf(new ResultsDocument { Config = first });
         config["shard"] = new JsonObject { ["count"] = n, ["merged"] = docs.Count };
-        config["workers"] = docs.Sum(d => d.Config["workers"]?.GetValue<int>() ?? 1);
+        config["workers"] = (int)docs.Sum(d => d.Config["workers"] is { } w ? Num(w) : 1);
         config["agents"] = docs.Count;
         return config;
     }
@@ -186,8 +186,8 @@ public static class BurstMerge
     private static JsonObject MergedGenerator(IReadOnlyList<ResultsDocument> docs, HistogramBase lagHistogram, long attempted)
     {
         var gens = docs.Select(d => d.Section("generator") as JsonObject).OfType<JsonObject>().ToList();
-        double Sum(string key) => gens.Sum(g => g[key]?.GetValue<double>() ?? 0);
-        double Max(string key) => gens.Count == 0 ? 0 : gens.Max(g => g[key]?.GetValue<double>() ?? 0);
+        double Sum(string key) => gens.Sum(g => Num(g[key]));
+        double Max(string key) => gens.Count == 0 ? 0 : gens.Max(g => Num(g[key]));
         var lag = LatencyHistograms.Summarize(lagHistogram);
         var cpu = Sum("cpuSeconds");
         return new JsonObject
@@ -208,6 +208,11 @@ public static class BurstMerge
             ["fellBehind"] = gens.Any(g => g["fellBehind"]?.GetValue<bool>() == true),
         };
     }
+
+    /// <summary>A JSON number, whether it was written in this process (any CLR numeric type) or read from a file.</summary>
+    private static double Num(JsonNode? n) => n is JsonValue v
+        ? v.TryGetValue<double>(out var d) ? d : v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : 0
+        : 0;
 
     private static JsonObject AgentFacts(Input i, Part shard) => new()
     {

@@ -21,7 +21,7 @@ public sealed class MosquittoBroker : IDisposable
     public string LogPath => _dir.Combine("mosquitto.log");
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
-    public MosquittoBroker(PkiManifest? pki = null, string tlsVersion = "tlsv1.2")
+    public MosquittoBroker(PkiManifest? pki = null, string tlsVersion = "tlsv1.2", bool logConnections = false)
     {
         var m = pki ?? TestPki.Manifest;
         Port = FreePort.Next();
@@ -43,6 +43,8 @@ public sealed class MosquittoBroker : IDisposable
             "log_type error",
             "log_type warning",
         };
+        // Notices name every client id as it connects, and say when a duplicate id takes a session over.
+        if (logConnections) lines.Add("log_type notice");
         // Mosquitto drops root to user "mosquitto", which cannot read the tests' 0600 keys: stay as the test user.
         if (Environment.UserName == "root") lines.Add("user root");
         File.WriteAllLines(conf, lines);

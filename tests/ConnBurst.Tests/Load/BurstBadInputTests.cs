@@ -48,4 +48,13 @@ public sealed class BurstBadInputTests
         File.WriteAllText(dir.Combine("l.json"), "[{\"_id\":\"a\",\"version\":\"TCP4\",\"dst\":\"127.0.0.1\",\"dstPort\":1}]");
         await AssertRefused("TCP4", "--client-list", dir.Combine("l.json"));
     }
+
+    [Theory]
+    [InlineData("I must be below N", "--shard", "3/3")]
+    [InlineData("N must be between 1 and 10000", "--shard", "1/0")]
+    [InlineData("is not I/N", "--shard", "one")]
+    [InlineData("has passed", "--start-at", "2020-01-01T00:00:00Z")]
+    [InlineData("not an RFC 3339 UTC time", "--start-at", "at dawn")]
+    public async Task ShardsAndStartTimesThatCannotBe(string expected, string option, string value) =>
+        await AssertRefused(expected, "--target", "127.0.0.1:1", option, value);
 }
