@@ -8,6 +8,7 @@ using ConnBurst.Load;
 using ConnBurst.Recording;
 using ConnBurst.Reporting;
 using ConnBurst.Tls;
+using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 

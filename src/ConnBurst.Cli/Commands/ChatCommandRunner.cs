@@ -4,6 +4,7 @@ using ConnBurst.Monitor;
 using ConnBurst.Reporting;
 using ConnBurst.Reporting.Chat;
 using ConnBurst.Reporting.Compare;
+using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 

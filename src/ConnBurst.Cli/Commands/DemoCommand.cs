@@ -10,6 +10,8 @@ using ConnBurst.Reporting.Peak;
 using ConnBurst.Reporting.Renderers;
 using ConnBurst.Reporting.Sections;
 using ConnBurst.Tls;
+using ConnBurst.Results;
+using ConnBurst.Runs;
 
 namespace ConnBurst.Cli.Commands;
 

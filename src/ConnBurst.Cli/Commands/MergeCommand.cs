@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ConnBurst.Recording;
 using ConnBurst.Reporting;
+using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 

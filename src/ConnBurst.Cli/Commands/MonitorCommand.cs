@@ -57,7 +57,7 @@ public static class MonitorCommand
         await using var graphite = options.Graphite is { } g ? new GraphitePlaintextExporter(g) : null;
         using var sampler = new SystemSampler(target, options.Port, options.SocketBudgetPercent);
         sampler.Notice += m => Console.WriteLine("monitor: " + m);
-        using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error);
+        using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error, Reporting.Recordings.MonitorResultsWriter.Write);
         using var prom = PrometheusEndpoint.StartIfGiven(prometheus);
         if (prom is not null) MonitorMetrics.Expose(prom, service);
         var server = new ControlServer(service, endpoint, options.Token);

@@ -6,6 +6,8 @@ using ConnBurst.Reporting;
 using ConnBurst.Reporting.Peak;
 using ConnBurst.Reporting.Renderers;
 using ConnBurst.Tls;
+using ConnBurst.Results;
+using ConnBurst.Runs;
 
 namespace ConnBurst.Cli.Commands;
 

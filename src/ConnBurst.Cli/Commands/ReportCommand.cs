@@ -2,6 +2,7 @@ using System.CommandLine;
 using ConnBurst.Common;
 using ConnBurst.Reporting;
 using ConnBurst.Reporting.Renderers;
+using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 

@@ -11,6 +11,7 @@ using ConnBurst.Reporting;
 using ConnBurst.Servers.Mqtt;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
+using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 

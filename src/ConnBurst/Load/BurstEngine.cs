@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ConnBurst.Recording;
 
+
 namespace ConnBurst.Load;
 
 /// <summary>How a run (or one worker's share of it) ended; the results' "outcome".</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using ConnBurst.Recording;
-using ConnBurst.Reporting;
+using ConnBurst.Results;
 
 namespace ConnBurst.Load;
 

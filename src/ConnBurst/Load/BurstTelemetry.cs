@@ -2,7 +2,7 @@ using ConnBurst.Common;
 using ConnBurst.Export;
 using ConnBurst.Monitor;
 using ConnBurst.Recording;
-using ConnBurst.Reporting;
+using ConnBurst.Results;
 
 namespace ConnBurst.Load;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ConnBurst.Reporting;
+using ConnBurst.Results;
 
 namespace ConnBurst.Monitor;
 

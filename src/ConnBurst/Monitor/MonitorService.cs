@@ -24,8 +24,13 @@ public sealed class MonitorService : IDisposable
     private long _lastSampleTimestamp;
     private MonitorSummary? _lastSummary;
 
-    public MonitorService(MonitorOptions options, SystemSampler sampler, GraphitePlaintextExporter? graphite, TextWriter output, TextWriter errors)
+    private readonly RecordingWriter _write;
+
+    /// <param name="write">Writes a finished recording's files (the seed's txt and png, the results JSON): the
+    /// renderers live above the monitor, in Reporting, and the caller hands them in.</param>
+    internal MonitorService(MonitorOptions options, SystemSampler sampler, GraphitePlaintextExporter? graphite, TextWriter output, TextWriter errors, RecordingWriter write)
     {
+        _write = write;
         _options = options;
         _sampler = sampler;
         _graphite = graphite;
@@ -184,11 +189,11 @@ public sealed class MonitorService : IDisposable
         }
     }
 
-    private MonitorResultsWriter.Written? WriteAndReport(RecordingResult result)
+    private RecordingFiles? WriteAndReport(RecordingResult result)
     {
         try
         {
-            var written = MonitorResultsWriter.Write(result, _options.ResultsDir);
+            var written = _write(result, _options.ResultsDir);
             foreach (var p in written.Problems) _err.WriteLine($"monitor: could not write {p}");
             lock (_gate)
             {

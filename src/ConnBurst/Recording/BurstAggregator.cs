@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using ConnBurst.Reporting;
 using HdrHistogram;
+using ConnBurst.Results;
 
 namespace ConnBurst.Recording;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ConnBurst.Common;
-using ConnBurst.Reporting;
 using HdrHistogram;
+using ConnBurst.Results;
 
 namespace ConnBurst.Recording;
 

@@ -1,5 +1,5 @@
-using ConnBurst.Reporting;
 using HdrHistogram;
+using ConnBurst.Results;
 
 namespace ConnBurst.Recording;
 

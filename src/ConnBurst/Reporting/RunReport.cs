@@ -1,5 +1,6 @@
 using ConnBurst.Reporting.Analysis;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting;
 

@@ -4,6 +4,7 @@ using ConnBurst.Reporting;
 using ConnBurst.Reporting.Chat;
 using ConnBurst.Reporting.Compare;
 using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Chat;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ConnBurst.Reporting;
 using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Chat;
 

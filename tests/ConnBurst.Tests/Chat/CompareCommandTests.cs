@@ -1,5 +1,6 @@
 using ConnBurst.Reporting;
 using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Chat;
 

@@ -102,7 +102,7 @@ public sealed class BurstAgainstMosquittoTests
         burst.Interrupt();
         var result = await burst.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, result.ToString());
-        var doc = ConnBurst.Reporting.ResultsFile.Read(result.LastLine);
+        var doc = ConnBurst.Results.ResultsFile.Read(result.LastLine);
         Assert.Equal("interrupted", doc.Outcome);
         Assert.Equal(1000, doc.Counts.Connacks);
         Assert.Equal(1000, doc.Counts.Connected);

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using ConnBurst.Monitor;
 using ConnBurst.Reporting;
 using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Monitor;
 

@@ -2,6 +2,7 @@ using ConnBurst.Recording;
 using ConnBurst.Reporting;
 using ConnBurst.Tests.Infrastructure;
 using HdrHistogram;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Recording;
 

@@ -3,6 +3,7 @@ using ConnBurst.Common;
 using ConnBurst.Recording;
 using ConnBurst.Reporting;
 using HdrHistogram;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Recording;
 

@@ -1,6 +1,7 @@
 using ConnBurst.Reporting;
 using ConnBurst.Tests.Infrastructure;
 using Microsoft.Playwright;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Reporting;
 

@@ -3,6 +3,7 @@ using ConnBurst.Reporting.Sections;
 using ConnBurst.Tests.Infrastructure;
 using ConnBurst.Tests.Monitor;
 using ConnBurst.Tests.Servers;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Reporting;
 

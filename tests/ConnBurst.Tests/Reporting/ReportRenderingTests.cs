@@ -1,6 +1,7 @@
 using ConnBurst.Reporting;
 using ConnBurst.Reporting.Renderers;
 using ConnBurst.Tests.Infrastructure;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Reporting;
 

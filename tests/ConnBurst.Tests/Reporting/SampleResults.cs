@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ConnBurst.Recording;
 using ConnBurst.Reporting;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Reporting;
 

@@ -5,6 +5,7 @@ using System.Text;
 using ConnBurst.Tests.Infrastructure;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
+using ConnBurst.Servers.Hosting;
 
 namespace ConnBurst.Tests.Transport;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ConnBurst.Recording;
-using ConnBurst.Reporting;
 using HdrHistogram;
+using ConnBurst.Results;
 
 namespace ConnBurst.Load.Chat;
 

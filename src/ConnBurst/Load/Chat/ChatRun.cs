@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using ConnBurst.Reporting;
+using ConnBurst.Results;
 
 namespace ConnBurst.Load.Chat;
 

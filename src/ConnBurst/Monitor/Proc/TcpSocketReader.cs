@@ -1,3 +1,5 @@
+using ConnBurst.Results;
+
 namespace ConnBurst.Monitor.Proc;
 
 /// <summary>

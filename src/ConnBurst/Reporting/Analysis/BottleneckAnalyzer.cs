@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Analysis;
 

@@ -1,4 +1,5 @@
 using ScottPlot;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Charts;
 

@@ -1,3 +1,5 @@
+using ConnBurst.Results;
+
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>Connections and rates over time from interval snapshots: rates on the left axis, open connections on the right.</summary>

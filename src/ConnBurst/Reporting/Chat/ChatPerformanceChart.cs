@@ -1,5 +1,6 @@
 using ConnBurst.Reporting.Charts;
 using ScottPlot;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Chat;
 

@@ -1,3 +1,5 @@
+using ConnBurst.Results;
+
 namespace ConnBurst.Reporting.Chat;
 
 /// <summary>The files one chat run leaves in the results directory, under the seed's names.</summary>

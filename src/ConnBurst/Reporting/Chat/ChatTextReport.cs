@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Chat;
 

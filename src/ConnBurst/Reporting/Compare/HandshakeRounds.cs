@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Compare;
 

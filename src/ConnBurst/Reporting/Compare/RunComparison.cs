@@ -1,5 +1,6 @@
 using ConnBurst.Common;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Compare;
 

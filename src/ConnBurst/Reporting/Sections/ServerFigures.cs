@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Sections;
 

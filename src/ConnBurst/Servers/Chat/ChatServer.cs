@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
+using ConnBurst.Servers.Hosting;
 
 namespace ConnBurst.Servers.Chat;
 

@@ -2,6 +2,8 @@ using System.Text;
 using ConnBurst.Chat;
 using ConnBurst.Transport;
 
+using ConnBurst.Servers.Hosting;
+
 namespace ConnBurst.Servers.Chat;
 
 /// <summary>What a session wants from its connection after consuming bytes.</summary>

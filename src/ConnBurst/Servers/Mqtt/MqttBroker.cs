@@ -2,6 +2,7 @@ using System.Net;
 using ConnBurst.Pki;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
+using ConnBurst.Servers.Hosting;
 
 namespace ConnBurst.Servers.Mqtt;
 

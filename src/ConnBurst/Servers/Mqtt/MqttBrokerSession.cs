@@ -1,6 +1,7 @@
 using System.Globalization;
 using ConnBurst.Mqtt;
 using ConnBurst.Transport;
+using ConnBurst.Servers.Hosting;
 
 namespace ConnBurst.Servers.Mqtt;
 

@@ -1,6 +1,8 @@
 using ConnBurst.Reporting.Charts;
 
-namespace ConnBurst.Monitor;
+using ConnBurst.Monitor;
+
+namespace ConnBurst.Reporting.Recordings;
 
 /// <summary>The monitor's two charts: CPU busy % over time per core and in total, and the watched process's CPU and RSS.</summary>
 internal static class MonitorCharts

@@ -1,4 +1,7 @@
-namespace ConnBurst.Transport;
+
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Hosting;
 
 /// <summary>
 /// A protocol session hosted by <see cref="TlsServerHost"/> (Garnet's IMessageConsumer shape). The transport knows nothing

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace ConnBurst.Monitor;
+using ConnBurst.Monitor;
+
+namespace ConnBurst.Reporting.Recordings;
 
 /// <summary>
 /// The seed's <c>server_cpu_results_TIMESTAMP.txt</c>: a header, one row per interval (CPU per core and total,
@@ -82,7 +84,7 @@ internal static class MonitorTextWriter
         File.WriteAllText(path, sb.ToString());
     }
 
-    private static void AppendThreads(StringBuilder sb, IEnumerable<Proc.ThreadCpu> threads, string indent)
+    private static void AppendThreads(StringBuilder sb, IEnumerable<ConnBurst.Monitor.Proc.ThreadCpu> threads, string indent)
     {
         sb.AppendLine(Inv, $"{indent}{"tid",8}  {"name",-16}  {"cpu_s",9}  {"share",7}");
         foreach (var t in threads)

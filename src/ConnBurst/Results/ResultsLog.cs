@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ConnBurst.Reporting;
+namespace ConnBurst.Results;
 
 /// <summary>
 /// A results document as one line of a process's output (<c>burst --print-results</c>), so the results of agents

@@ -1,7 +1,9 @@
 using System.Net;
 using ConnBurst.Common;
 
-namespace ConnBurst.Transport;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Hosting;
 
 /// <summary>How a <see cref="TlsServerHost"/> listens. Immutable; <see cref="Validate"/> once at the edge.</summary>
 public sealed record TlsServerHostOptions

@@ -4,8 +4,11 @@ using ConnBurst.Load;
 using ConnBurst.Monitor;
 using ConnBurst.Reporting.Sections;
 using ConnBurst.Tls;
+using ConnBurst.Results;
 
-namespace ConnBurst.Reporting.Peak;
+using ConnBurst.Reporting.Peak;
+
+namespace ConnBurst.Runs;
 
 /// <summary>
 /// A whole <c>connburst peak</c>: connect the monitor, search with <see cref="PeakSearch"/> over real bursts, and

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace ConnBurst.Reporting;
+namespace ConnBurst.Results;
 
 /// <summary>
 /// The one results model (docs/results-schema.md). Every run writes one; every renderer reads one and computes

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace ConnBurst.Transport;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Hosting;
 
 /// <summary>
 /// The one clock for every connection (DESIGN.md decision 4, Kestrel's Heartbeat): a single thread ticks every

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using ConnBurst.Tls;
 
-namespace ConnBurst.Transport;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Hosting;
 
 /// <summary>
 /// One accepted connection as its session sees it: where it came from, the output buffer replies go into, and the ways to

@@ -1,6 +1,7 @@
-using ConnBurst.Reporting;
+using ConnBurst.Monitor;
+using ConnBurst.Results;
 
-namespace ConnBurst.Monitor;
+namespace ConnBurst.Reporting.Recordings;
 
 /// <summary>
 /// Writes one finished recording: the seed's text file and CPU chart, the process chart and thread table when a
@@ -9,9 +10,7 @@ namespace ConnBurst.Monitor;
 /// </summary>
 internal static class MonitorResultsWriter
 {
-    public sealed record Written(MonitorSummary Summary, string JsonPath, IReadOnlyList<string> Problems);
-
-    public static Written Write(RecordingResult result, string directory)
+    public static RecordingFiles Write(RecordingResult result, string directory)
     {
         Directory.CreateDirectory(directory);
         var stamp = UniqueStamp(directory, ResultsFile.Timestamp(result.Recording.StartedAt));
@@ -43,7 +42,7 @@ internal static class MonitorResultsWriter
         summary.Files["json"] = Path.GetFullPath(Path.Combine(directory, jsonName));
         var doc = MonitorJson.Build(result, summary);
         var jsonPath = ResultsFile.Write(doc, directory, jsonName);
-        return new Written(summary, jsonPath, problems);
+        return new RecordingFiles(summary, jsonPath, problems);
     }
 
     /// <summary>The seed names files by second; two recordings in one second get _2, _3... rather than overwriting.</summary>

@@ -2,8 +2,11 @@ using ConnBurst.Common;
 using ConnBurst.Load;
 using ConnBurst.Monitor;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Results;
 
-namespace ConnBurst.Reporting.Peak;
+using ConnBurst.Reporting.Peak;
+
+namespace ConnBurst.Runs;
 
 /// <summary>
 /// The real peak step: a burst at a fixed rate through the load generator's library API, with fresh connections
@@ -51,7 +54,7 @@ public sealed class BurstStepRunner(BurstOptions template, MonitorClient? monito
         var total = doc.Latency.GetValueOrDefault("total") ?? new LatencySummary();
         var gen = doc.GeneratorSection();
         var lagP99 = gen?.SchedulerLagMs?.P99 ?? 0;
-        var genCpu = Analysis.BottleneckAnalyzer.GeneratorCpuPercent(doc, gen);
+        var genCpu = Reporting.Analysis.BottleneckAnalyzer.GeneratorCpuPercent(doc, gen);
         var cores = Math.Max(1, doc.Machine.Cores);
         string? note = null;
         var limited = false;

@@ -6,7 +6,9 @@ using System.Security.Authentication;
 using ConnBurst.Common;
 using ConnBurst.Tls;
 
-namespace ConnBurst.Transport;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Hosting;
 
 /// <summary>
 /// A TLS server that knows nothing of the protocol it carries: it accepts (optionally throttled), sets TCP_NODELAY, runs the

@@ -1,6 +1,8 @@
 using ConnBurst.Tls;
 
-namespace ConnBurst.Transport;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Servers.Hosting;
 
 /// <summary>Why a TLS handshake failed. The certificate reasons mirror <see cref="PeerRefusal"/>.</summary>
 public enum HandshakeFailure

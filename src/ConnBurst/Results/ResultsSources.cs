@@ -1,6 +1,6 @@
 using ConnBurst.Common;
 
-namespace ConnBurst.Reporting;
+namespace ConnBurst.Results;
 
 /// <summary>
 /// Results named on a command line, however they arrived: a results JSON file, a directory of them (searched

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 
-namespace ConnBurst.Reporting;
+namespace ConnBurst.Results;
 
 /// <summary>Facts about the machine a run used, embedded in every result so that figures carry their context.</summary>
 public sealed class MachineInfo
