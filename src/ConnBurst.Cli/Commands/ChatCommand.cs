@@ -9,7 +9,7 @@ using ConnBurst.Tls;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary>
-/// <c>connburst chat SERVER_IP PORT tls12|tls13 CLIENTS MESSAGES DURATION</c>: the seed's client tester
+/// <c>connburst chat SERVER_IP PORT tls12|tls13 CLIENTS MESSAGES DURATION</c>: the chat benchmark's client tester
 /// (distributed-tls-performance-testing), with its positional form and file names, plus options.
 /// </summary>
 public static class ChatCommand
@@ -17,7 +17,7 @@ public static class ChatCommand
     public static Command Create()
     {
         var server = new Argument<string>("SERVER_IP") { Description = "The chat server's IP address (or host name)" };
-        var port = new Argument<int>("PORT") { Description = "The chat server's port (the seed's is 8080)" };
+        var port = new Argument<int>("PORT") { Description = "The chat server's port (the chat benchmark's is 8080)" };
         var version = new Argument<string>("TLS") { Description = "tls12 or tls13" };
         var clients = new Argument<int>("CLIENTS") { Description = "Concurrent clients (connections)" };
         var messages = new Argument<int>("MESSAGES") { Description = "Messages each client sends" };
@@ -37,7 +37,7 @@ public static class ChatCommand
         var connectTimeout = new Option<string>("--connect-timeout") { Description = "TCP connect timeout, and the TLS handshake and JOIN timeout", DefaultValueFactory = _ => "10s" };
         var drainTimeout = new Option<string>("--drain-timeout") { Description = "How long to wait after the last send for the last broadcasts", DefaultValueFactory = _ => "15s" };
 
-        var cmd = new Command("chat", "The seed's chat client tester: CLIENTS TLS connections join rooms and send MESSAGES each over DURATION; round trip, fan-out, connect times; the seed's txt and PNG plus a results JSON.")
+        var cmd = new Command("chat", "The chat benchmark's chat client tester: CLIENTS TLS connections join rooms and send MESSAGES each over DURATION; round trip, fan-out, connect times; the chat benchmark's txt and PNG plus a results JSON.")
         {
             server, port, version, clients, messages, duration,
             pki, ca, insecure, clientCert, room, rooms, size, rate, monitor, requireMonitor, results, compare, connectTimeout, drainTimeout,

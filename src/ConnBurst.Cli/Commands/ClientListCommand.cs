@@ -4,7 +4,7 @@ using ConnBurst.Load;
 
 namespace ConnBurst.Cli.Commands;
 
-/// <summary><c>connburst clientlist</c>: write a client list for <c>burst --client-list</c> (the seed's genClientList).</summary>
+/// <summary><c>connburst clientlist</c>: write a client list for <c>burst --client-list</c> (the MQTT benchmark's genClientList).</summary>
 public static class ClientListCommand
 {
     public static Command Create()
@@ -20,7 +20,7 @@ public static class ClientListCommand
         var seed = new Option<int>("--seed") { Description = "Shuffle seed (same seed, same list)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Output file", DefaultValueFactory = _ => "clientlist.txt" };
 
-        var cmd = new Command("clientlist", "Write a client list: destinations round-robin, then shuffled (the seed's genClientList), for burst --client-list.")
+        var cmd = new Command("clientlist", "Write a client list: destinations round-robin, then shuffled (the MQTT benchmark's genClientList), for burst --client-list.")
         {
             destList, clients, port, cert, key, prefix, linger, delay, seed, output,
         };

@@ -13,7 +13,7 @@ namespace ConnBurst.Cli.Commands;
 
 /// <summary>
 /// <c>connburst peak</c>: the highest connection rate whose average connect latency stays under the limit while no
-/// server core is busier than the limit (the seed's SLO), found by short fixed-rate bursts, bracketed then bisected.
+/// server core is busier than the limit (the MQTT benchmark's SLO), found by short fixed-rate bursts, bracketed then bisected.
 /// </summary>
 public static class PeakCommand
 {

@@ -37,7 +37,7 @@ public static class ServeMqttCommand
         var connectTimeout = new Option<string>("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then", DefaultValueFactory = _ => "10s" };
         var maxPacket = new Option<int>("--max-packet-size") { Description = "Largest MQTT packet accepted, in bytes", DefaultValueFactory = _ => 64 * 1024 };
         var interval = new Option<string>("--report-interval") { Description = "How often counters are printed", DefaultValueFactory = _ => "5s" };
-        var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the seed measures)" };
+        var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the MQTT benchmark measures)" };
         var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
         var prometheus = new Option<string?>("--prometheus") { Description = "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
         var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children", Hidden = true };

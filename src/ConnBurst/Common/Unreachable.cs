@@ -1,7 +1,7 @@
 namespace ConnBurst.Common;
 
 /// <summary>
-/// The one wording for "cannot reach X": which peer, at which address, why, and the seed's checks
+/// The one wording for "cannot reach X": which peer, at which address, why, and the MQTT benchmark's checks
 /// (distributed-tls-performance-testing, Troubleshooting), since server and tester usually run on separate machines.
 /// </summary>
 public static class Unreachable

@@ -45,7 +45,7 @@ public static class ConnBurstClientList
 
     /// <summary>
     /// Writes a list of <paramref name="clients"/> clients: destinations assigned round-robin, then the order shuffled
-    /// (as the seed's genClientList does), so consecutive attempts spread over every destination.
+    /// (as the MQTT benchmark's genClientList does), so consecutive attempts spread over every destination.
     /// </summary>
     public static void Write(string path, IReadOnlyList<string> destinations, int port, int clients, string idPrefix,
         string? cert, string? key, double lingerSecs, long reconnectDelayUs, int seed)

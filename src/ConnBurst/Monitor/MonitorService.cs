@@ -26,7 +26,7 @@ public sealed class MonitorService : IDisposable
 
     private readonly RecordingWriter _write;
 
-    /// <param name="write">Writes a finished recording's files (the seed's txt and png, the results JSON): the
+    /// <param name="write">Writes a finished recording's files (the chat benchmark's txt and png, the results JSON): the
     /// renderers live above the monitor, in Reporting, and the caller hands them in.</param>
     internal MonitorService(MonitorOptions options, SystemSampler sampler, GraphitePlaintextExporter? graphite, TextWriter output, TextWriter errors, RecordingWriter write)
     {

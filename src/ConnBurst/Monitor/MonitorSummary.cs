@@ -28,7 +28,7 @@ public sealed class MonitorSummary
     /// <summary>Paths of the files this recording wrote on the monitor's machine.</summary>
     [JsonPropertyName("files")] public SortedDictionary<string, string> Files { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>True when every core's busy percentage stayed at or below <paramref name="maxBusyPercent"/> in every sample (the seed's "no core under 15% idle").</summary>
+    /// <summary>True when every core's busy percentage stayed at or below <paramref name="maxBusyPercent"/> in every sample (the chat benchmark's "no core under 15% idle").</summary>
     public bool EveryCoreAtMost(double maxBusyPercent) => Cpu.PerCore.All(c => c.MaxBusy <= maxBusyPercent);
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, LineJson);

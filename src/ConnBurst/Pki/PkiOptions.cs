@@ -11,14 +11,14 @@ public sealed record PkiOptions
     public PkiKeyType KeyType { get; init; } = PkiKeyType.Rsa2048;
     /// <summary>Serials listed in the CRL; includes the real revoked certificates.</summary>
     public int Revoked { get; init; } = 10_000;
-    /// <summary>Distinct per-client certificates (0: only the one shared client certificate, the seed's case).</summary>
+    /// <summary>Distinct per-client certificates (0: only the one shared client certificate, the MQTT benchmark's case).</summary>
     public int Clients { get; init; }
     /// <summary>Give every per-client certificate its own key (slow for RSA: ~60 ms a key); by default they share one.</summary>
     public bool DistinctKeys { get; init; }
     public IReadOnlyList<string> ServerNames { get; init; } = ["localhost", "127.0.0.1"];
     public int Days { get; init; } = 365;
     public bool Expired { get; init; }
-    /// <summary>Sign clients and the CRL with an intermediate client CA, as in the seed's chain.</summary>
+    /// <summary>Sign clients and the CRL with an intermediate client CA, as in the MQTT benchmark's chain.</summary>
     public bool Intermediate { get; init; }
     public bool Force { get; init; }
     /// <summary>Real revoked client certificates written as revoked-N.pem (capped by <see cref="Revoked"/>).</summary>

@@ -40,5 +40,5 @@ public sealed record Verdict(string Name, bool? Passed, string Text)
 /// <summary>One failure reason, its count and its share of attempts (0..1).</summary>
 public sealed record ErrorRow(string Reason, long Count, double ShareOfAttempts);
 
-/// <summary>The SLO a report judges against (the seed's: average connect latency under 500 ms, no core over 85% busy).</summary>
+/// <summary>The SLO a report judges against (the MQTT benchmark's: average connect latency under 500 ms, no core over 85% busy).</summary>
 public sealed record ReportSlo(double MaxAvgLatencyMs = 500, double MaxCpuBusy = 85);

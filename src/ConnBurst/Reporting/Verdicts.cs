@@ -4,7 +4,7 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Reporting;
 
-/// <summary>The verdicts a report shows: run outcome, errors, and the seed's SLO (average latency, busiest core).</summary>
+/// <summary>The verdicts a report shows: run outcome, errors, and the MQTT benchmark's SLO (average latency, busiest core).</summary>
 public static class Verdicts
 {
     public static IReadOnlyList<Verdict> Judge(ResultsDocument doc, string phase, ServerFigures? monitor, PeakSection? peak, long failedTotal, ReportSlo slo)

@@ -5,7 +5,7 @@ namespace ConnBurst.Tls;
 /// <summary>What a server asks of clients: <c>--client-cert required|optional</c>.</summary>
 public enum ClientCertMode
 {
-    /// <summary>A valid client certificate from the benchmark CA is required (the seed's server).</summary>
+    /// <summary>A valid client certificate from the benchmark CA is required (the MQTT benchmark's server).</summary>
     Required,
     /// <summary>A certificate is requested; none is accepted, but a bad one is still refused.</summary>
     Optional,

@@ -16,7 +16,7 @@ public sealed record TlsOptions
     /// <summary>The suites to offer/accept, in order; empty means OpenSSL's defaults.</summary>
     public IReadOnlyList<TlsCipherSuite> Ciphers { get; private init; } = [];
 
-    /// <summary>Session tickets/IDs. Off by default: the seed measures full handshakes (issue 8's <c>--resume</c> turns it on).</summary>
+    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (issue 8's <c>--resume</c> turns it on).</summary>
     public bool AllowResume { get; private init; }
 
     /// <summary>TLS 1.2, OpenSSL's cipher defaults, no resumption.</summary>

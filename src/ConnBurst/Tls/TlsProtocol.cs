@@ -6,7 +6,7 @@ namespace ConnBurst.Tls;
 /// <summary>Which TLS versions a peer offers or accepts: the <c>--tls 1.2|1.3|any</c> option.</summary>
 public enum TlsProtocol
 {
-    /// <summary>TLS 1.2 only: the seed's protocol and the default of every command.</summary>
+    /// <summary>TLS 1.2 only: the MQTT benchmark's protocol and the default of every command.</summary>
     Tls12,
     /// <summary>TLS 1.3 only.</summary>
     Tls13,

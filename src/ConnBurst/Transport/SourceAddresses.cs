@@ -7,7 +7,7 @@ namespace ConnBurst.Transport;
 
 /// <summary>
 /// The local addresses clients bind to before connecting (<c>--source-ips 127.0.0.2-127.0.0.19</c> or
-/// <c>a,b,c</c>), handed out round-robin: how the seed's 18 addresses get past the per-address port limit.
+/// <c>a,b,c</c>), handed out round-robin: how the MQTT benchmark's 18 addresses get past the per-address port limit.
 /// Validated once at the edge: every address must be configured on this machine (all of 127.0.0.0/8 is).
 /// </summary>
 public sealed class SourceAddresses

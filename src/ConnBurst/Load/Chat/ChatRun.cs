@@ -6,7 +6,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Load.Chat;
 
 /// <summary>
-/// The seed's client tester: open CLIENTS TLS connections, join each to its room, wait until every member is in (so
+/// The chat benchmark's client tester: open CLIENTS TLS connections, join each to its room, wait until every member is in (so
 /// every member can receive every broadcast), send MESSAGES per client spread over DURATION, wait for the last
 /// broadcasts, and count: round trip at the sender, fan-out at every other member, and deliveries expected vs received.
 /// Ctrl-C, a lost server or a timeout still returns everything measured so far.

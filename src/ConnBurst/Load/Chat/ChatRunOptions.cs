@@ -6,13 +6,13 @@ using ConnBurst.Common;
 namespace ConnBurst.Load.Chat;
 
 /// <summary>
-/// One chat load run: the seed's <c>SERVER_IP PORT tls12|tls13 CLIENTS MESSAGES DURATION</c> plus options.
+/// One chat load run: the chat benchmark's <c>SERVER_IP PORT tls12|tls13 CLIENTS MESSAGES DURATION</c> plus options.
 /// Immutable, validated once by <see cref="Validate"/> at the command line's edge.
 /// </summary>
 public sealed record ChatRunOptions
 {
     public required HostPort Server { get; init; }
-    /// <summary>Tls12 or Tls13: exactly one version, as the seed's tls12/tls13 argument says.</summary>
+    /// <summary>Tls12 or Tls13: exactly one version, as the chat benchmark's tls12/tls13 argument says.</summary>
     public required SslProtocols Protocol { get; init; }
     public required int Clients { get; init; }
     public required int MessagesPerClient { get; init; }
@@ -40,7 +40,7 @@ public sealed record ChatRunOptions
     /// <summary>How long to wait after the last send for the last broadcasts to arrive.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>"TLS_1_3" or "TLS_1_2": the seed's file-name prefix.</summary>
+    /// <summary>"TLS_1_3" or "TLS_1_2": the chat benchmark's file-name prefix.</summary>
     public string SeedName => Protocol == SslProtocols.Tls13 ? "TLS_1_3" : "TLS_1_2";
     public string ProtocolArg => Protocol == SslProtocols.Tls13 ? "tls13" : "tls12";
 

@@ -12,7 +12,7 @@ namespace ConnBurst.Reporting.Analysis;
 public static class BottleneckAnalyzer
 {
     public sealed record Thresholds(
-        double BusyCore = 85,            // a core this busy (percent) is saturated: the seed's SLO line
+        double BusyCore = 85,            // a core this busy (percent) is saturated: the MQTT benchmark's SLO line
         double BusyMachine = 85,         // whole-machine busy percent that counts as saturated
         double QueueBytes = 16 * 1024,   // socket queue bytes (sum over connections) that mean a side is not keeping up
         double AcceptQueue = 10,         // connections waiting to be accepted in one sample: one or two is a busy moment

@@ -5,7 +5,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting.Chat;
 
 /// <summary>
-/// The seed's <c>TLS_1_X_client_performance_&lt;TIMESTAMP&gt;.png</c>: four panels from one results document, drawn with
+/// The chat benchmark's <c>TLS_1_X_client_performance_&lt;TIMESTAMP&gt;.png</c>: four panels from one results document, drawn with
 /// the shared charts (Reporting/Charts): connection-time distribution (TCP, TLS), message-time distribution (round
 /// trip, fan-out), messages per second and open connections over time, and the round trip's percentiles over time.
 /// </summary>

@@ -2,7 +2,7 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Chat;
 
-/// <summary>The files one chat run leaves in the results directory, under the seed's names.</summary>
+/// <summary>The files one chat run leaves in the results directory, under the chat benchmark's names.</summary>
 public sealed record ChatResultFiles(string Json, string? Text, string? Png, IReadOnlyList<string> Problems);
 
 /// <summary>

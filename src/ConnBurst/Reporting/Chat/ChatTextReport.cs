@@ -6,7 +6,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting.Chat;
 
 /// <summary>
-/// The seed's <c>TLS_1_X_client_results_&lt;TIMESTAMP&gt;.txt</c>: connection and message time statistics and errors by
+/// The chat benchmark's <c>TLS_1_X_client_results_&lt;TIMESTAMP&gt;.txt</c>: connection and message time statistics and errors by
 /// kind, read from the results document (no statistics computed here).
 /// </summary>
 public static class ChatTextReport

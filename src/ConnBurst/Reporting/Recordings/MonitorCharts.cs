@@ -7,7 +7,7 @@ namespace ConnBurst.Reporting.Recordings;
 /// <summary>The monitor's two charts: CPU busy % over time per core and in total, and the watched process's CPU and RSS.</summary>
 internal static class MonitorCharts
 {
-    /// <summary>The peak search's limit (the seed: no core above 85% busy), drawn so a reader sees how close each core came.</summary>
+    /// <summary>The peak search's limit (the chat benchmark: no core above 85% busy), drawn so a reader sees how close each core came.</summary>
     public const double BusyLimit = 85;
 
     public static void WriteCpu(string path, RecordingResult r)

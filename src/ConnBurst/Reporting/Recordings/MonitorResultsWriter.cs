@@ -4,7 +4,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting.Recordings;
 
 /// <summary>
-/// Writes one finished recording: the seed's text file and CPU chart, the process chart and thread table when a
+/// Writes one finished recording: the chat benchmark's text file and CPU chart, the process chart and thread table when a
 /// process was watched, and the results JSON last (it lists the other files). One format failing (a chart that
 /// cannot be drawn) is reported and does not stop the others: nothing measured is lost.
 /// </summary>
@@ -45,7 +45,7 @@ internal static class MonitorResultsWriter
         return new RecordingFiles(summary, jsonPath, problems);
     }
 
-    /// <summary>The seed names files by second; two recordings in one second get _2, _3... rather than overwriting.</summary>
+    /// <summary>The chat benchmark names files by second; two recordings in one second get _2, _3... rather than overwriting.</summary>
     private static string UniqueStamp(string directory, string stamp)
     {
         var candidate = stamp;

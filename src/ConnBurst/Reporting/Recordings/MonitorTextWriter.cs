@@ -6,7 +6,7 @@ using ConnBurst.Monitor;
 namespace ConnBurst.Reporting.Recordings;
 
 /// <summary>
-/// The seed's <c>server_cpu_results_TIMESTAMP.txt</c>: a header, one row per interval (CPU per core and total,
+/// The chat benchmark's <c>server_cpu_results_TIMESTAMP.txt</c>: a header, one row per interval (CPU per core and total,
 /// memory, load, and the process and socket columns when watched), then the summary. And the thread table.
 /// </summary>
 internal static class MonitorTextWriter
