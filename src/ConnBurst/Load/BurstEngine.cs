@@ -11,6 +11,8 @@ public static class BurstOutcomes
     public const string Interrupted = "interrupted";
     public const string PeerLost = "peer-lost";
     public const string Failed = "failed";
+    /// <summary>Some of the run's processes were lost (a worker killed, a shard missing from a merge); the rest is kept.</summary>
+    public const string Partial = "partial";
 }
 
 /// <summary>

@@ -39,7 +39,7 @@ public static class WorkerPool
             lock (gate) aggregator.Flush();
         }
         if (ct.IsCancellationRequested) return BurstOutcomes.Interrupted;
-        if (outcomes.Any(o => o is null)) return BurstOutcomes.Failed;
+        if (outcomes.Any(o => o is null)) return BurstOutcomes.Partial;
         if (outcomes.Contains(BurstOutcomes.PeerLost)) return BurstOutcomes.PeerLost;
         return outcomes.All(o => o == BurstOutcomes.Completed) ? BurstOutcomes.Completed : outcomes.First(o => o != BurstOutcomes.Completed)!;
     }
@@ -69,10 +69,25 @@ public static class WorkerPool
         await stderr.ConfigureAwait(false);
         if (outcomes[shard] is null)
         {
-            log?.Invoke($"[worker {shard}] exited ({p.ExitCode}) without its final report; its figures up to interval {lastIndex} are kept");
-            lock (gate) aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex + 1, Final = true, Histograms = [], EncodedHistograms = new() });
+            // The others go on: their clients are not this worker's, and the schedule of each is its own.
+            log?.Invoke($"[worker {shard}] lost: exited ({ExitDescription(p)}) without its final report; its clients stop here, its figures up to interval {lastIndex} are kept, the other workers go on");
+            lock (gate)
+            {
+                aggregator.MarkLost(shard, ExitDescription(p), lastIndex);
+                aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex + 1, Final = true, Histograms = [], EncodedHistograms = new() });
+            }
         }
     }
+
+    /// <summary>"code 3", or "signal 9 (SIGKILL)" for a killed worker (the runtime reports 128 + signal).</summary>
+    private static string ExitDescription(Process p) => p.ExitCode switch
+    {
+        137 => "signal 9, SIGKILL",
+        143 => "signal 15, SIGTERM",
+        134 => "signal 6, SIGABRT",
+        139 => "signal 11, SIGSEGV",
+        var c => $"code {c}",
+    };
 
     /// <summary>A worker's last stdout line names how its share ended.</summary>
     public const string WorkerOutcomePrefix = "@connburst-outcome ";

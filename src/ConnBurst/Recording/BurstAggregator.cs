@@ -52,6 +52,11 @@ public sealed class BurstAggregator : IDisposable
     public CounterSnapshot Totals => _totals;
     public int BehindIntervals => _behindIntervals;
 
+    private readonly SortedDictionary<int, (string Exit, int LastInterval)> _lost = new();
+
+    /// <summary>A worker that died without its final report: named in the results, which become "partial".</summary>
+    public void MarkLost(int shard, string exit, int lastInterval) => _lost[shard] = (exit, lastInterval);
+
     public void Add(IntervalReport report)
     {
         if (report.Index < _nextIndex) report.Index = _nextIndex; // a straggler: fold it into the next open interval
@@ -190,6 +195,13 @@ public sealed class BurstAggregator : IDisposable
             ["behindIntervals"] = _behindIntervals,
             ["fellBehind"] = _behindIntervals > 0,
         };
+        if (_lost.Count > 0)
+        {
+            doc.Sections["lostWorkers"] = new JsonArray(_lost.Select(kv => (JsonNode)new JsonObject
+            {
+                ["worker"] = kv.Key, ["of"] = _shards, ["exit"] = kv.Value.Exit, ["lastInterval"] = kv.Value.LastInterval,
+            }).ToArray());
+        }
     }
 
     /// <summary>The merged cumulative histogram of a phase (for tests and renderers that want the raw distribution).</summary>
