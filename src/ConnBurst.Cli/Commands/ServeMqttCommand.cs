@@ -12,6 +12,7 @@ using ConnBurst.Servers.Mqtt;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
 using ConnBurst.Results;
+using ConnBurst.Runs;
 
 namespace ConnBurst.Cli.Commands;
 
@@ -69,27 +70,35 @@ public static class ServeMqttCommand
             var manifest = DefaultPki.Resolve(p.GetValue(pki), msg => Console.Error.WriteLine(msg));
             var resultsDir = p.GetValue(results)!;
 
-            if (options.WorkerId is { } id) return await ServeWorkers.RunChildAsync(options, manifest, id, ct);
+            if (options.WorkerId is { } id)
+            {
+                await MqttServerWorkers.RunChildAsync(options, manifest, id, Log, ct);
+                return ExitCodes.Ok;
+            }
 
             var started = DateTimeOffset.UtcNow;
             PrintConfiguration(options, manifest);
             Console.WriteLine($"  {"io-completions",-18} {(inlineCompletions ? "inline (epoll threads)" : "thread pool")}");
             MqttBrokerSnapshot final;
+            var restarts = 0;
+            using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             if (options.Workers > 1)
             {
-                if (p.GetValue(prometheus) is not null) throw new InputException("--prometheus: not yet available with --workers > 1 (the children's counters are summed only in the printed lines)");
-                final = await ServeWorkers.RunParentAsync(options, ct);
+                await using var workers = await MqttServerWorkers.StartAsync(options, Environment.GetCommandLineArgs().Skip(1).ToList(), Log, ct);
+                ExposeMetrics(prom, workers.Snapshot);
+                Console.WriteLine($"{options.Workers} workers (pids {string.Join(',', workers.Pids)}) share the port with SO_REUSEPORT; one that dies is restarted");
+                Console.WriteLine($"listening on {options.Bind}:{options.Port}");
+                await ReportUntilStoppedAsync(workers.Snapshot, options.ReportInterval, ct);
+                await workers.DisposeAsync();
+                final = workers.Snapshot();
+                restarts = workers.Restarts;
+                if (restarts > 0) Console.WriteLine($"worker restarts: {restarts}");
             }
             else
             {
                 await using var broker = new MqttBroker(options, manifest, Log);
                 broker.Start();
-                using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
-                if (prom is not null)
-                {
-                    BrokerMetrics.Expose(prom, broker.Snapshot);
-                    Console.WriteLine($"prometheus metrics at {prom.Url}");
-                }
+                ExposeMetrics(prom, broker.Snapshot);
                 Console.WriteLine($"CRL: {broker.Crl?.Count ?? 0} revoked serials, reloaded when {manifest.PathOf(manifest.Crl)} changes");
                 Console.WriteLine($"listening on {FormatEndPoint(broker.LocalEndPoint!)}");
                 final = await ReportUntilStoppedAsync(broker.Snapshot, options.ReportInterval, ct);
@@ -97,10 +106,18 @@ public static class ServeMqttCommand
                 final = broker.Snapshot();
             }
             Console.WriteLine($"final: {final.Format()}");
-            Console.WriteLine(WriteResults(options, manifest, final, started, resultsDir));
+            var doc = MqttBrokerResults.Build(options, manifest, final, started, restarts);
+            Console.WriteLine(ResultsFile.Write(doc, resultsDir, $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    private static void ExposeMetrics(PrometheusEndpoint? prom, Func<MqttBrokerSnapshot> snapshot)
+    {
+        if (prom is null) return;
+        BrokerMetrics.Expose(prom, snapshot);
+        Console.WriteLine($"prometheus metrics at {prom.Url}");
     }
 
     internal static void Log(string message) =>
@@ -138,33 +155,4 @@ public static class ServeMqttCommand
         return $"rss={self.WorkingSet64 >> 20}MiB gc-heap={GC.GetTotalMemory(false) >> 20}MiB";
     }
 
-    private static string WriteResults(MqttBrokerOptions options, PkiManifest manifest, MqttBrokerSnapshot final, DateTimeOffset started, string dir)
-    {
-        var config = new JsonObject();
-        foreach (var (name, value) in options.Describe()) config[name] = value;
-        config["pki"] = manifest.Directory;
-        var doc = new ResultsDocument
-        {
-            Kind = "server",
-            StartedAt = started,
-            EndedAt = DateTimeOffset.UtcNow,
-            Config = config,
-            Machine = MachineInfo.Collect(),
-            Counts = new Counts
-            {
-                Attempted = final.Accepted,
-                Connected = final.HandshakesOk,
-                Connacks = final.Connacks,
-            },
-        };
-        foreach (var (k, v) in final.HandshakesFailed) if (v > 0) doc.Counts.Failed["tls-" + k] = v;
-        foreach (var (k, v) in final.Refused) doc.Counts.Failed["connack-" + k] = v;
-        foreach (var (k, v) in final.ProtocolCloses) doc.Counts.Failed["protocol-" + k] = v;
-        doc.Counts.Other["disconnects"] = final.Disconnects;
-        doc.Counts.Other["keepaliveTimeouts"] = final.KeepaliveTimeouts;
-        doc.Counts.Other["connectTimeouts"] = final.ConnectTimeouts;
-        doc.Counts.Other["crlReloads"] = final.CrlReloads;
-        doc.Sections["server"] = final;
-        return ResultsFile.Write(doc, dir, $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json");
-    }
 }

@@ -111,6 +111,29 @@ public class ServeMqttInteropTests
         Assert.True(pids.All(p => !Directory.Exists($"/proc/{p}")), $"workers still running: {string.Join(',', pids.Where(p => Directory.Exists($"/proc/{p}")))}");
     }
 
+    [Fact]
+    public async Task AWorkerThatDiesIsRestartedAndItsCountsAreKept()
+    {
+        var m = TestPki.Manifest;
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2");
+        var line = server.Process.Stdout.Split('\n').Single(l => l.Contains("workers (pids", StringComparison.Ordinal));
+        var pids = System.Text.RegularExpressions.Regex.Match(line, @"pids ([0-9,]+)").Groups[1].Value.Split(',').Select(int.Parse).ToList();
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        await server.Process.WaitForOutputAsync("connacks=4 ", TimeSpan.FromSeconds(20)); // both children have reported
+
+        Assert.True(ConnBurst.Common.Signals.Send(pids[0], 9));
+        await server.Process.WaitForOutputAsync($"worker 0 (pid {pids[0]}) exited (signal 9 (SIGKILL)); restarting it (restart 1)", TimeSpan.FromSeconds(20));
+        // The port stays served meanwhile (the other child), and again by both once the new one listens.
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+
+        var result = await server.StopAsync();
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("connacks=8 ", result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal)));
+        Assert.Contains("worker restarts: 1", result.Stdout);
+    }
+
     [Theory]
     [InlineData("--tls", "1.1", "not a TLS version")]
     [InlineData("--ciphers", "NOPE", "unknown cipher suite 'NOPE'")]

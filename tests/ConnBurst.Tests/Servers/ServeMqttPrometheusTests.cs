@@ -27,12 +27,26 @@ public sealed class ServeMqttPrometheusTests
     }
 
     [Fact]
-    public async Task PrometheusWithWorkersIsRefusedWithOneLine()
+    public async Task WithWorkersTheMetricsAreTheChildrensSums()
     {
-        var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--port", FreePort.Next().ToString(),
-            "--workers", "2", "--prometheus", $"127.0.0.1:{FreePort.Next()}");
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--prometheus", r.Stderr);
-        Assert.Single(r.Stderr.Trim().Split('\n'));
+        var m = TestPki.Manifest;
+        var promPort = FreePort.Next();
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2", "--prometheus", $"127.0.0.1:{promPort}");
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+
+        // The children report every second; the parent's /metrics shows their sum (whichever child took each connection).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string text;
+        do
+        {
+            await Task.Delay(500);
+            text = await http.GetStringAsync($"http://127.0.0.1:{promPort}/metrics");
+        }
+        while (!text.Split('\n').Contains("connburst_server_connacks_total 4") && DateTime.UtcNow < deadline);
+        Assert.Contains("connburst_server_connacks_total 4", text.Split('\n'));
+        Assert.Contains("connburst_server_crl_serials 10000", text.Split('\n'));
+        Assert.Equal(0, (await server.StopAsync()).ExitCode);
     }
 }
