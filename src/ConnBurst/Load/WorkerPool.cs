@@ -70,24 +70,14 @@ public static class WorkerPool
         if (outcomes[shard] is null)
         {
             // The others go on: their clients are not this worker's, and the schedule of each is its own.
-            log?.Invoke($"[worker {shard}] lost: exited ({ExitDescription(p)}) without its final report; its clients stop here, its figures up to interval {lastIndex} are kept, the other workers go on");
+            log?.Invoke($"[worker {shard}] lost: exited ({Signals.DescribeExit(p.ExitCode)}) without its final report; its clients stop here, its figures up to interval {lastIndex} are kept, the other workers go on");
             lock (gate)
             {
-                aggregator.MarkLost(shard, ExitDescription(p), lastIndex);
+                aggregator.MarkLost(shard, Signals.DescribeExit(p.ExitCode), lastIndex);
                 aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex + 1, Final = true, Histograms = [], EncodedHistograms = new() });
             }
         }
     }
-
-    /// <summary>"code 3", or "signal 9 (SIGKILL)" for a killed worker (the runtime reports 128 + signal).</summary>
-    private static string ExitDescription(Process p) => p.ExitCode switch
-    {
-        137 => "signal 9, SIGKILL",
-        143 => "signal 15, SIGTERM",
-        134 => "signal 6, SIGABRT",
-        139 => "signal 11, SIGSEGV",
-        var c => $"code {c}",
-    };
 
     /// <summary>A worker's last stdout line names how its share ended.</summary>
     public const string WorkerOutcomePrefix = "@connburst-outcome ";
