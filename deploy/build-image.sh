@@ -69,9 +69,13 @@ EOF
   # What a container never reads: package lists, caches, docs, man pages, locales (about 30 MB).
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/log/* \
          "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/*
+  local previous
+  previous=$("${PODMAN[@]}" image inspect --format '{{.Id}}' "$BASE_IMAGE" 2>/dev/null || true)
   say "podman import -> $BASE_IMAGE"
   tar --numeric-owner -C "$rootfs" -c . | "${PODMAN[@]}" import -q --change 'CMD ["/bin/bash"]' - "$BASE_IMAGE" >/dev/null
   rm -rf "$rootfs"
+  [[ -n $previous ]] && { "${PODMAN[@]}" rmi "$previous" >/dev/null 2>&1 || true; }
+  return 0
 }
 
 mkdir -p "$WORK"
@@ -93,10 +97,14 @@ dotnet publish "$repo/src/ConnBurst.Cli" -c Release -r linux-x64 --self-containe
 # The tag is the tool's version without its +commit suffix ('+' is not allowed in a tag); the manifests name it.
 full_version=$("$stage/app/connburst" --version | awk '{print $2}')
 version=${full_version%%+*}
+previous=$("${PODMAN[@]}" image inspect --format '{{.Id}}' "$IMAGE:$version" 2>/dev/null || true)
 say "podman build $IMAGE:$version"
 "${PODMAN[@]}" build -q -f "$repo/deploy/Containerfile" --build-arg BASE="$BASE_IMAGE" --build-arg VERSION="$full_version" \
   -t "$IMAGE:$version" "$stage" >/dev/null
 rm -rf "$stage"
+# A rebuild leaves the previous image untagged: remove it (only ours; it stays if a container still uses it).
+current=$("${PODMAN[@]}" image inspect --format '{{.Id}}' "$IMAGE:$version")
+[[ -n $previous && $previous != "$current" ]] && { "${PODMAN[@]}" rmi "$previous" >/dev/null 2>&1 || true; }
 done_at=$(date +%s)
 
 say "smoke test: connburst --version inside the image"
