@@ -14,6 +14,7 @@ command -v mosquitto_pub >/dev/null || need_pkgs+=(mosquitto-clients)
 [ -x /usr/bin/python3 ] || need_pkgs+=(python3)
 command -v chromium >/dev/null || need_pkgs+=(chromium)
 command -v ss >/dev/null || need_pkgs+=(iproute2)
+command -v nft >/dev/null || [ -x /usr/sbin/nft ] || need_pkgs+=(nftables)
 command -v ps >/dev/null || need_pkgs+=(procps)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

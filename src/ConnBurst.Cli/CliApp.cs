@@ -10,6 +10,7 @@ public static class CliApp
     {
         var root = new RootCommand("ConnBurst: TLS connection-load benchmarking (MQTT v5 mutual-TLS bursts, chat over TLS, server monitoring, reports).");
         foreach (var command in Commands()) root.Subcommands.Add(command);
+        VersionLine.Install(root);
         return root;
     }
 

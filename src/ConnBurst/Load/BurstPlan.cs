@@ -163,7 +163,9 @@ public sealed class BurstPlan
     /// <summary>
     /// One plain TCP connect to a destination, so "nothing listens there" is bad input, not 10,000 failures. Synchronous
     /// (non-blocking connect, then poll) on purpose: the plan may be built on one of .NET's epoll threads (inline
-    /// socket completions, peak's steps), where waiting on an async connect would wait for that very thread.
+    /// socket completions, peak's steps), where waiting on an async connect would wait for that very thread. Its
+    /// failures are one line naming the target, the source address the connect left from, and what to check (the
+    /// seed's troubleshooting: a firewall dropping the agent's addresses, a wrong IP, hosts on different networks).
     /// </summary>
     private static void Probe(HostPort name, IPEndPoint ep, IPAddress? source)
     {
@@ -176,16 +178,37 @@ public sealed class BurstPlan
         catch (SocketException se) when (se.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
             if (!s.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectWrite) && !s.Poll(TimeSpan.Zero, SelectMode.SelectError))
-                throw new InputException($"target {name}: no answer within 5s");
+                throw new InputException($"target {name}: no answer within 5s from source {SourceOf(s, source)}: check that no firewall " +
+                                         $"(nft/iptables on the server or between) drops {SourceOf(s, source)}, that {ep.Address} is the server's address, " +
+                                         "and that this host reaches it (same network, or a route)");
         }
         catch (SocketException se)
         {
-            throw Refused(name, se.SocketErrorCode, se.Message);
+            throw Refused(name, ep, SourceOf(s, source), se.SocketErrorCode, se.Message);
         }
         var error = (SocketError)(int)s.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-        if (error != SocketError.Success) throw Refused(name, error, new SocketException((int)error).Message);
+        if (error != SocketError.Success) throw Refused(name, ep, SourceOf(s, source), error, new SocketException((int)error).Message);
+
+        // The address the probe left from: the one bound (--source-ips), else the one the kernel chose for the route.
+        static string SourceOf(Socket s, IPAddress? source)
+        {
+            if (source is not null) return source.ToString();
+            try { return s.LocalEndPoint is IPEndPoint { Address: var a } && !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any) ? a.ToString() : "(the default address)"; }
+            catch (SocketException) { return "(the default address)"; }
+        }
     }
 
-    private static InputException Refused(HostPort name, SocketError error, string message) =>
-        new($"target {name}: {SocketFailures.Classify(error).Reason().Replace('-', ' ')} ({message})");
+    private static InputException Refused(HostPort name, IPEndPoint ep, string source, SocketError error, string message)
+    {
+        var failure = SocketFailures.Classify(error);
+        var check = failure switch
+        {
+            SocketFailure.Refused => $"check that the server runs and listens on {ep} (not only on 127.0.0.1), and that no firewall rejects {source}",
+            SocketFailure.Unreachable => $"check that {ep.Address} is the server's address and that this host reaches it from {source} (same network, or a route)",
+            SocketFailure.TimedOut => $"check that no firewall (nft/iptables on the server or between) drops {source}, and that {ep.Address} is the server's address",
+            SocketFailure.NoLocalPort => $"check that {source} is an address of this host (--source-ips)",
+            _ => $"check the server at {ep}, the firewall, and this host's route from {source}",
+        };
+        return new($"target {name}: {failure.Reason().Replace('-', ' ')} ({message}) from source {source}: {check}");
+    }
 }

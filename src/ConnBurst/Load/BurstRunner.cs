@@ -47,12 +47,12 @@ public static class BurstRunner
                             "attempts leave later than due, and latency from the due time includes that wait");
             }
         };
+        await using var telemetry = await BurstTelemetry.StartAsync(o, $"burst {o.Target} {plan.Clients} clients at {o.Rate}/s", log, ct).ConfigureAwait(false);
+        aggregator.IntervalClosed += telemetry.OnInterval;
+        // After the monitor answered: a monitor that cannot be reached is the run's one line on stderr.
         log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, {o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
-
-        await using var telemetry = await BurstTelemetry.StartAsync(o, $"burst {o.Target} {plan.Clients} clients at {o.Rate}/s", log, ct).ConfigureAwait(false);
-        aggregator.IntervalClosed += telemetry.OnInterval;
 
         string outcome = BurstOutcomes.Failed;
         try

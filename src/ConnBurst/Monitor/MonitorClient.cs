@@ -57,7 +57,10 @@ public sealed class MonitorClient : IAsyncDisposable, IDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             tcp.Dispose();
-            throw new InputException($"monitor {endpoint}: cannot connect ({(e is SocketException s ? s.SocketErrorCode.ToString() : "timed out")})");
+            var why = e is SocketException s ? s.SocketErrorCode.ToString() : $"no answer within {Durations.Format(limit)}";
+            throw new InputException($"monitor {endpoint}: cannot connect ({why}): check that 'connburst monitor --listen' runs on {ep}, " +
+                                     "that no firewall (nft/iptables on the monitor's host or between) drops this host's addresses, " +
+                                     "and that this host reaches it (same network, or a route)");
         }
         var client = new MonitorClient(tcp, limit) { Endpoint = endpoint };
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using ConnBurst.Pki;
 
@@ -7,7 +8,9 @@ namespace ConnBurst.Tests.Infrastructure;
 /// <summary>
 /// The real Debian Mosquitto (/usr/sbin/mosquitto) as the seed configures it: mutual TLS 1.2 on a free loopback port,
 /// <c>require_certificate</c>, the PKI's CA and its CRL (10,000 revoked serials in <see cref="TestPki"/>). Its own
-/// config and log live in a temp directory; Dispose kills it.
+/// config and log live in a temp directory; Dispose kills it. Elsewhere than loopback: <c>listenAddress</c> with a
+/// <c>launcher</c> that runs it there (such as <c>ip netns exec NS</c>, see <see cref="NamespaceHosts"/>) and
+/// <c>canConnect</c>, how to tell from here that it listens.
 /// </summary>
 public sealed class MosquittoBroker : IDisposable
 {
@@ -17,19 +20,22 @@ public sealed class MosquittoBroker : IDisposable
     private readonly TempDir _dir = new();
 
     public int Port { get; }
-    public string Target => $"127.0.0.1:{Port}";
+    public string ListenAddress { get; }
+    public string Target => $"{ListenAddress}:{Port}";
     public string LogPath => _dir.Combine("mosquitto.log");
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
-    public MosquittoBroker(PkiManifest? pki = null, string tlsVersion = "tlsv1.2", bool logConnections = false)
+    public MosquittoBroker(PkiManifest? pki = null, string tlsVersion = "tlsv1.2", bool logConnections = false,
+        string listenAddress = "127.0.0.1", IReadOnlyList<string>? launcher = null, Func<IPEndPoint, bool>? canConnect = null)
     {
         var m = pki ?? TestPki.Manifest;
+        ListenAddress = listenAddress;
         Port = FreePort.Next();
         var conf = _dir.Combine("mosquitto.conf");
         var lines = new List<string>
         {
             "per_listener_settings true",
-            $"listener {Port} 127.0.0.1",
+            $"listener {Port} {listenAddress}",
             $"cafile {m.PathOf(m.Ca.Cert)}",
             $"certfile {m.PathOf(m.Server.Cert)}",
             $"keyfile {m.PathOf(m.Server.Key)}",
@@ -48,14 +54,20 @@ public sealed class MosquittoBroker : IDisposable
         // Mosquitto drops root to user "mosquitto", which cannot read the tests' 0600 keys: stay as the test user.
         if (Environment.UserName == "root") lines.Add("user root");
         File.WriteAllLines(conf, lines);
-        var psi = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        if (launcher is { Count: > 0 })
+        {
+            // The launcher must exec the broker in place (as ip netns exec does), so this process's pid is Mosquitto's.
+            foreach (var a in launcher.Skip(1)) psi.ArgumentList.Add(a);
+            psi.ArgumentList.Add(Executable);
+        }
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(conf);
         _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start mosquitto");
         GiveBrokerPrecedence();
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) File.AppendAllText(LogPath, e.Data + "\n"); };
         _process.BeginErrorReadLine();
-        WaitUntilListening(TimeSpan.FromSeconds(20));
+        WaitUntilListening(TimeSpan.FromSeconds(20), canConnect ?? CanConnectHere);
     }
 
     public int Pid => _process.Id;
@@ -76,24 +88,31 @@ public sealed class MosquittoBroker : IDisposable
         catch (System.ComponentModel.Win32Exception) { }
     }
 
-    private void WaitUntilListening(TimeSpan timeout)
+    private void WaitUntilListening(TimeSpan timeout, Func<IPEndPoint, bool> canConnect)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var ep = new IPEndPoint(IPAddress.Parse(ListenAddress), Port);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"mosquitto exited ({_process.ExitCode}): {Log}");
-            try
-            {
-                using var c = new TcpClient();
-                c.Connect("127.0.0.1", Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(50);
-            }
+            if (canConnect(ep)) return;
+            Thread.Sleep(50);
         }
-        throw new TimeoutException($"mosquitto did not listen on {Port}: {Log}");
+        throw new TimeoutException($"mosquitto did not listen on {Target}: {Log}");
+    }
+
+    private static bool CanConnectHere(IPEndPoint ep)
+    {
+        try
+        {
+            using var c = new TcpClient();
+            c.Connect(ep);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     public void Dispose()
