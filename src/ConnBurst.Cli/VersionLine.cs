@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
-using ConnBurst.Reporting;
+using ConnBurst.Results;
+
 
 namespace ConnBurst.Cli;
 

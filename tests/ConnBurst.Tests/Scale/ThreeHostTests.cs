@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ConnBurst.Load;
 using ConnBurst.Recording;
-using ConnBurst.Reporting;
+using ConnBurst.Results;
 using ConnBurst.Reporting.Sections;
 using ConnBurst.Tests.Infrastructure;
 using HdrHistogram;
