@@ -24,8 +24,8 @@ public static class MergeCommand
         };
         CommandAction.Set(cmd, (p, _) =>
         {
-            var sources = ResultsSources.Load(p.GetValue(inputs)!);
-            var merged = BurstMerge.Merge(sources.Select(s => new BurstMerge.Input(s.Doc, s.Source)).ToList(), p.GetValue(allowMissing));
+            var sources = ResultsInputs.Load(p.GetValue(inputs)!);
+            var merged = BurstMerge.Merge(sources.Select(s => new BurstMerge.Input(s.Doc, s.Path!)).ToList(), p.GetValue(allowMissing));
             var outPath = Path.GetFullPath(p.GetValue(output) ?? Path.Combine("results", $"burst-merged-{ResultsFile.Timestamp(merged.StartedAt)}.json"));
             merged.Sections["files"] = new System.Text.Json.Nodes.JsonObject { ["results"] = outPath };
             var path = ResultsFile.Write(merged, Path.GetDirectoryName(outPath)!, Path.GetFileName(outPath));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ConnBurst.Common;
+using ConnBurst.Recording;
 using ConnBurst.Reporting;
 using ConnBurst.Reporting.Renderers;
 using ConnBurst.Results;
@@ -37,15 +38,14 @@ public static class ReportCommand
     }
 }
 
-/// <summary>Reads the results files named on a command line, with one-line errors for missing or malformed ones.</summary>
+/// <summary>
+/// Reads the results named on a command line (files, directories, logs, journals of killed runs) with one-line
+/// errors for missing or malformed ones; a killed run's latency is completed from its interval histograms.
+/// </summary>
 public static class ResultsInputs
 {
-    public static IReadOnlyList<(ResultsDocument Doc, string? Path)> Load(IEnumerable<string> paths)
-    {
-        var list = paths.Select(p => (ResultsFile.Read(Path.GetFullPath(p)), (string?)Path.GetFullPath(p))).ToList();
-        if (list.Count == 0) throw new InputException("give at least one results JSON file");
-        return list;
-    }
+    public static IReadOnlyList<(ResultsDocument Doc, string? Path)> Load(IEnumerable<string> paths) =>
+        ResultsSources.Load(paths).Select(s => (UnfinishedRuns.Complete(s.Doc), (string?)s.Source)).ToList();
 }
 
 /// <summary>--max-avg-latency and --max-cpu-busy: the SLO shared by report, compare, analyze and peak.</summary>

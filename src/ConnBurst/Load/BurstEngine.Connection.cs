@@ -112,6 +112,8 @@ public sealed partial class BurstEngine
 
         var linger = _plan.LingerOf(client);
         slot.NextPing = done + _keepAliveTicks;
+        slot.PongDue = 0;
+        slot.KeepaliveExpired = false;
         slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
         if (linger is not null) Arm(slot, slot.Deadline, TimerKind.Linger);
         if (_stopping && slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(slot);
@@ -134,7 +136,7 @@ public sealed partial class BurstEngine
                 {
                     var n = await tls.ReadAsync(buffer).ConfigureAwait(false);
                     if (n == 0) break;
-                    if (!Consume(buffer.AsSpan(0, n))) break;
+                    if (!Consume(slot, buffer.AsSpan(0, n))) break;
                 }
                 finally
                 {
@@ -147,19 +149,24 @@ public sealed partial class BurstEngine
             // Closed under us (our DISCONNECT path, or the server reset): the state says which.
         }
         var byServer = slot.TryMove(ClientState.Connected, ClientState.Closing);
-        Counters.Disconnected(byServer);
+        if (slot.KeepaliveExpired) Counters.KeepaliveLost();
+        else Counters.Disconnected(byServer);
         slot.Abort();
         AfterClose(slot, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Reads whole packets while held; false when the server sent DISCONNECT or something unparseable.</summary>
-    private bool Consume(ReadOnlySpan<byte> bytes)
+    private bool Consume(ClientSlot slot, ReadOnlySpan<byte> bytes)
     {
         while (!bytes.IsEmpty)
         {
             var status = MqttFrame.TryRead(bytes, 64 * 1024, out var header, out _);
             if (status != MqttDecodeStatus.Ok) return status == MqttDecodeStatus.Incomplete; // a split frame: rare, and we only count PINGRESPs
-            if (header.Type == MqttPacketType.PingResp) Counters.PongReceived();
+            if (header.Type == MqttPacketType.PingResp)
+            {
+                Volatile.Write(ref slot.PongDue, 0);
+                Counters.PongReceived();
+            }
             else if (header.Type == MqttPacketType.Disconnect) return false;
             bytes = bytes[header.TotalLength..];
         }

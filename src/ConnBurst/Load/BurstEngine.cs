@@ -35,6 +35,8 @@ public sealed partial class BurstEngine
     private readonly long _globalT0;
     private readonly long _timeoutTicks;
     private readonly long _keepAliveTicks;
+    /// <summary>How long a PINGRESP may take: half the keepalive (at least a second), as MQTT clients commonly allow.</summary>
+    private readonly long _pongTimeoutTicks;
     private readonly bool _cycles;
     private readonly Action<string>? _log;
     private volatile bool _stopping;
@@ -64,6 +66,7 @@ public sealed partial class BurstEngine
         _pacer = new Pacer(_t0, part.RateOf(_o.Rate), count, Frequency);
         _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
+        _pongTimeoutTicks = (long)(Math.Max(1, _o.KeepAlive.TotalSeconds / 2) * Frequency);
         _cycles = plan.Cycles;
         Common.GlibcMalloc.LimitArenas(); // before the thread pool's threads start handshaking
     }
@@ -123,7 +126,9 @@ public sealed partial class BurstEngine
                 string? stopBecause = null;
                 if (ct.IsCancellationRequested) stopBecause = BurstOutcomes.Interrupted;
                 else if (now >= end) stopBecause = BurstOutcomes.Completed;
-                else if (Volatile.Read(ref _consecutiveRefused) >= peerLostAfter && Counters.ConnectedNow == 0) stopBecause = BurstOutcomes.PeerLost;
+                // A run without --duration would otherwise attempt against a dead server for ever; one with a duration is
+                // bounded, and goes on through an outage so that the results show it and the recovery.
+                else if (_o.Duration is null && Volatile.Read(ref _consecutiveRefused) >= peerLostAfter && Counters.ConnectedNow == 0) stopBecause = BurstOutcomes.PeerLost;
                 else if (_o.Duration is null && !_cycles && _pacer.Pending == 0 && Counters.InFlight == 0) stopBecause = BurstOutcomes.Completed;
                 if (stopBecause is not null)
                 {
@@ -277,8 +282,16 @@ public sealed partial class BurstEngine
                         s.Abort();
                     }
                     break;
+                case ClientState.Connected when Volatile.Read(ref s.PongDue) is var due && due != 0 && now > due:
+                    // MQTT 3.1.2.10: a client that gets no PINGRESP in a reasonable time closes the connection. Without
+                    // this a partitioned connection looks held until TCP gives up, about 15 minutes later.
+                    s.KeepaliveExpired = true;
+                    s.PongDue = 0;
+                    s.Abort();
+                    break;
                 case ClientState.Connected when now >= s.NextPing:
                     s.NextPing = now + _keepAliveTicks;
+                    Volatile.Write(ref s.PongDue, now + _pongTimeoutTicks);
                     _ = PingAsync(s);
                     break;
             }

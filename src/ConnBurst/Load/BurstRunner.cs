@@ -35,7 +35,17 @@ public static class BurstRunner
         Directory.CreateDirectory(o.ResultsDir);
         var stem = Path.Combine(Path.GetFullPath(o.ResultsDir), $"burst-{ResultsFile.Timestamp(startAt)}");
         var cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
-        using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog", o.BehindThresholdMs);
+        var resultsPath = stem + ".json";
+        doc.Sections["files"] = new JsonObject { ["results"] = resultsPath, ["intervals"] = stem + "-intervals.csv", ["hlog"] = stem + ".hlog", ["journal"] = stem + ResultsJournal.Suffix };
+        // Written as the run goes: a killed run leaves its journal, which report, compare and merge read (outcome interrupted).
+        using var journal = ResultsJournal.Start(stem + ResultsJournal.Suffix, doc);
+        using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog", o.BehindThresholdMs, journal);
+        using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        aggregator.StorageFailed += error =>
+        {
+            log?.Invoke($"results: {error}; stopping the run (everything written so far is intact, and its figures are kept in memory)");
+            storageStop.Cancel();
+        };
         var behindWarned = false;
         aggregator.IntervalClosed += p =>
         {
@@ -58,8 +68,9 @@ public static class BurstRunner
         try
         {
             outcome = plan.Workers > 1
-                ? await WorkerPool.RunAsync(plan, startAt, aggregator, ct, log).ConfigureAwait(false)
-                : await RunInProcessAsync(plan, startAt, aggregator, ct, log).ConfigureAwait(false);
+                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false)
+                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false);
+            if (aggregator.StorageError is not null) outcome = BurstOutcomes.Failed;
         }
         finally
         {
@@ -74,9 +85,18 @@ public static class BurstRunner
                 // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.
                 g["cpuSecondsDuringRun"] = Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore, 3);
             }
-            var path = ResultsFile.Write(doc, o.ResultsDir, Path.GetFileName(stem) + ".json");
-            doc.Sections["files"] = new JsonObject { ["results"] = path, ["intervals"] = aggregator.CsvPath, ["hlog"] = aggregator.HlogPath };
-            ResultsFile.Write(doc, o.ResultsDir, Path.GetFileName(stem) + ".json");
+            if (aggregator.StorageError is { } storage) doc.Sections["storageError"] = storage;
+            (doc.Sections["files"] as JsonObject)?.Remove("journal"); // deleted once the results JSON is written
+            try
+            {
+                ResultsFile.Write(doc, o.ResultsDir, Path.GetFileName(resultsPath));
+                journal.Complete();
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"results: cannot write {resultsPath}: {e.Message}" +
+                                      (aggregator.StorageError is null ? $"; the journal {journal.Path} holds the run up to its last interval" : ""), e);
+            }
         }
         return doc;
     }

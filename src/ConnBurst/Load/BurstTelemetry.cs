@@ -18,6 +18,8 @@ public sealed class BurstTelemetry : IAsyncDisposable
     private readonly GraphitePlaintextExporter? _graphite;
     private readonly string _prefix;
     private readonly Action<string>? _log;
+    /// <summary>Why the server's side is missing, once the monitor is known to be gone (said once, kept in the results).</summary>
+    private string? _monitorGone;
 
     private BurstTelemetry(MonitorClient? monitor, GraphitePlaintextExporter? graphite, string prefix, Action<string>? log)
     {
@@ -48,6 +50,11 @@ public sealed class BurstTelemetry : IAsyncDisposable
     /// <summary>One closed interval as Graphite metrics (mqttbench's names where it has one).</summary>
     public void OnInterval(IntervalProgress p)
     {
+        if (_monitor is not null && _monitorGone is null && !_monitor.StillThere())
+        {
+            _monitorGone = $"the monitor at {_monitor.Endpoint} went away {p.Seconds:0} s into the run";
+            _log?.Invoke($"warning: {_monitorGone}; the run goes on without the server's side");
+        }
         if (_graphite is null) return;
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         _graphite.Enqueue(
@@ -70,15 +77,20 @@ public sealed class BurstTelemetry : IAsyncDisposable
     {
         if (_monitor is not null)
         {
-            try
+            if (_monitorGone is null)
             {
-                var summary = await _monitor.StopAsync();
-                doc.Sections["server"] = summary.ToJsonNode();
+                try
+                {
+                    var summary = await _monitor.StopAsync();
+                    doc.Sections["server"] = summary.ToJsonNode();
+                }
+                catch (Exception e)
+                {
+                    _monitorGone = $"the monitor at {_monitor.Endpoint} did not answer STOP ({e.Message})";
+                    _log?.Invoke($"warning: {_monitorGone}; the results have no server side");
+                }
             }
-            catch (Exception e)
-            {
-                _log?.Invoke($"warning: monitor STOP failed ({e.Message}); results carry no server section");
-            }
+            if (_monitorGone is not null) doc.Sections["serverMissing"] = _monitorGone;
         }
         if (_graphite is not null && !await _graphite.DrainAsync(TimeSpan.FromSeconds(3)))
             _log?.Invoke($"warning: Graphite {_graphite.Endpoint}: not every metric was delivered ({_graphite.Stats.LinesDropped} dropped, last error {_graphite.Stats.LastError})");

@@ -33,6 +33,10 @@ public sealed class ClientSlot(int local, int global)
     public long Deadline;
     /// <summary>Connected: when to send the next PINGREQ.</summary>
     public long NextPing;
+    /// <summary>Connected: by when the PINGRESP to our last PINGREQ must arrive; 0 when none is owed.</summary>
+    public long PongDue;
+    /// <summary>Set by the heartbeat before it aborts a held connection whose PINGRESP never came.</summary>
+    public volatile bool KeepaliveExpired;
     /// <summary>Set by the heartbeat before it aborts an attempt that ran past its deadline.</summary>
     public volatile bool TimedOut;
     public Socket? Socket;

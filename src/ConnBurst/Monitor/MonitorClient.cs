@@ -76,6 +76,23 @@ public sealed class MonitorClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Begins a recording; the label names it in the monitor's files (spaces allowed, one line).</summary>
+    /// <summary>
+    /// False once the monitor has closed the control connection (it died, or was stopped): a zero-cost check of the
+    /// socket, made between commands only, when no reply is pending.
+    /// </summary>
+    public bool StillThere()
+    {
+        try
+        {
+            var s = _tcp.Client;
+            return !(s.Poll(0, System.Net.Sockets.SelectMode.SelectRead) && s.Available == 0);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     public async Task StartAsync(string? label, CancellationToken ct = default)
     {
         var clean = (label ?? "").ReplaceLineEndings(" ").Trim();

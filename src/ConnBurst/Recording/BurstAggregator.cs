@@ -16,8 +16,9 @@ public sealed class BurstAggregator : IDisposable
     private readonly long _target;
     private readonly DateTimeOffset _t0;
     private readonly double _behindThresholdMs;
-    private readonly IntervalCsv? _csv;
-    private readonly HlogFile? _hlog;
+    private IntervalCsv? _csv;
+    private HlogFile? _hlog;
+    private ResultsJournal? _journal;
     private readonly SortedDictionary<int, List<IntervalReport>> _pending = new();
     private readonly Dictionary<int, int> _finalIndexOfShard = new();
     private readonly Dictionary<int, GeneratorUsage> _usage = new();
@@ -35,20 +36,32 @@ public sealed class BurstAggregator : IDisposable
     /// <summary>Raised for each interval closed, in order.</summary>
     public event Action<IntervalProgress>? IntervalClosed;
 
-    public BurstAggregator(int shards, long target, DateTimeOffset t0, string? csvPath, string? hlogPath, double behindThresholdMs = 10)
+    public BurstAggregator(int shards, long target, DateTimeOffset t0, string? csvPath, string? hlogPath, double behindThresholdMs = 10, ResultsJournal? journal = null)
     {
+        _journal = journal;
         _shards = shards;
         _target = target;
         _t0 = t0;
         _behindThresholdMs = behindThresholdMs;
         if (csvPath is not null) _csv = new IntervalCsv(csvPath);
         if (hlogPath is not null) _hlog = new HlogFile(hlogPath, t0);
+        CsvPath = csvPath;
+        HlogPath = hlogPath;
         _cumulative = new LongHistogram[BurstPhases.All.Length];
         for (int i = 0; i < _cumulative.Length; i++) _cumulative[i] = LatencyHistograms.Create();
     }
 
-    public string? CsvPath => _csv?.Path;
-    public string? HlogPath => _hlog?.Path;
+    public string? CsvPath { get; private set; }
+    public string? HlogPath { get; private set; }
+
+    /// <summary>
+    /// Raised once when an interval file cannot be written (a full or unwritable disk): the file names and the error.
+    /// The files stop growing from then on, each cut back to its last whole line, so nothing already written is lost.
+    /// </summary>
+    public event Action<string>? StorageFailed;
+
+    /// <summary>The first storage error, or null.</summary>
+    public string? StorageError { get; private set; }
     public CounterSnapshot Totals => _totals;
     public int BehindIntervals => _behindIntervals;
 
@@ -125,13 +138,32 @@ public sealed class BurstAggregator : IDisposable
         var behind = lag.P99 > _behindThresholdMs || tickLag > _behindThresholdMs;
         if (behind) _behindIntervals++;
         foreach (var k in Enum.GetValues<FailureKind>()) values[k.Name()] = delta.Total(k.Name());
-        _csv?.Write(end, values);
-        _hlog?.Append(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
-        Intervals.Add(new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.Encode(merged) });
+        var snapshot = new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.Encode(merged) };
+        Intervals.Add(snapshot);
+        WriteFiles(() =>
+        {
+            _csv?.Write(end, values);
+            _hlog?.Append(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
+            _journal?.Append(snapshot, delta.Totals, delta.Failures);
+        });
 
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
         IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"), _totals.Total("connacks"),
             values["attemptsPerSec"], values["connacksPerSec"], total.P50, total.P99, lag.P99, lagMax, behind, failures));
+    }
+
+    /// <summary>Writes the interval files; on the first IOException stops writing them (measuring goes on in memory).</summary>
+    private void WriteFiles(Action write)
+    {
+        if (StorageError is not null) return;
+        try { write(); }
+        catch (IOException e)
+        {
+            StorageError = $"cannot write the interval files in {Path.GetDirectoryName(CsvPath ?? HlogPath ?? _journal?.Path)}: {e.Message}";
+            _csv?.Dispose(); _hlog?.Dispose(); _journal?.Dispose();
+            _csv = null; _hlog = null; _journal = null;
+            StorageFailed?.Invoke(StorageError);
+        }
     }
 
     /// <summary>
@@ -209,7 +241,7 @@ public sealed class BurstAggregator : IDisposable
 
     public void Dispose()
     {
-        _csv?.Dispose();
-        _hlog?.Dispose();
+        try { _csv?.Dispose(); } catch (IOException) { /* the error was reported when the write failed */ }
+        try { _hlog?.Dispose(); } catch (IOException) { }
     }
 }

@@ -9,7 +9,7 @@ namespace ConnBurst.Recording;
 /// </summary>
 public sealed class BurstCounters
 {
-    private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _pings, _pongs, _resumed;
+    private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _keepaliveLost, _pings, _pongs, _resumed;
     private long _connectedNow, _inFlight;
     private readonly long[] _byKind = new long[Enum.GetValues<FailureKind>().Length];
     private readonly ConcurrentDictionary<string, StrongBox> _byReason = new(StringComparer.Ordinal);
@@ -39,6 +39,13 @@ public sealed class BurstCounters
         else Interlocked.Increment(ref _lingerDisconnects);
     }
 
+    /// <summary>A held connection whose PINGRESP never came (a partition, a hung server): we closed it.</summary>
+    public void KeepaliveLost()
+    {
+        Interlocked.Decrement(ref _connectedNow);
+        Interlocked.Increment(ref _keepaliveLost);
+    }
+
     public void PingSent() => Interlocked.Increment(ref _pings);
     public void PongReceived() => Interlocked.Increment(ref _pongs);
 
@@ -58,6 +65,7 @@ public sealed class BurstCounters
         s.Totals["disconnectedByServer"] = Volatile.Read(ref _disconnectedByServer);
         s.Totals["disconnectedByClient"] = Volatile.Read(ref _lingerDisconnects);
         s.Totals["abandonedAtEnd"] = Volatile.Read(ref _abandoned);
+        s.Totals["keepaliveLost"] = Volatile.Read(ref _keepaliveLost);
         s.Totals["pingreqs"] = Volatile.Read(ref _pings);
         s.Totals["pingresps"] = Volatile.Read(ref _pongs);
         s.Totals["tlsResumed"] = Volatile.Read(ref _resumed);

@@ -11,7 +11,7 @@ namespace ConnBurst.Recording;
 /// </summary>
 public sealed class HlogFile : IDisposable
 {
-    private readonly StreamWriter _out;
+    private readonly Common.LineFile _out;
     private readonly DateTime _start;
 
     public string Path { get; }
@@ -20,7 +20,7 @@ public sealed class HlogFile : IDisposable
     {
         Path = path;
         _start = startTime.UtcDateTime;
-        _out = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
+        _out = new Common.LineFile(path);
         _out.Write(LatencyHistograms.LogText(_start)); // the header alone: version, start time, legend
     }
 
@@ -36,14 +36,15 @@ public sealed class HlogFile : IDisposable
             h.EndTimeStamp = to.ToUnixTimeMilliseconds();
             tagged[i] = h;
         }
-        // The writer always emits a header first; keep only the interval lines.
+        // The writer always emits a header first; keep only the interval lines, all phases in one write.
+        var lines = new StringBuilder();
         foreach (var line in LatencyHistograms.LogText(_start, tagged).Split('\n'))
         {
             var l = line.TrimEnd('\r');
             if (l.Length == 0 || l[0] == '#' || l[0] == '"') continue;
-            _out.Write(l);
-            _out.Write('\n');
+            lines.Append(l).Append('\n');
         }
+        _out.Write(lines.ToString());
     }
 
     public void Dispose() => _out.Dispose();

@@ -13,22 +13,23 @@ public sealed class IntervalCsv : IDisposable
     private static readonly string[] LatencyColumns =
         ["tcp_p50", "tcp_p99", "tls_p50", "tls_p99", "connack_p50", "connack_p99", "total_min", "total_p50", "total_p90", "total_p99", "total_max", "total_count"];
 
-    private readonly StreamWriter _out;
+    private readonly Common.LineFile _out;
 
     public string Path { get; }
 
     public IntervalCsv(string path)
     {
         Path = path;
-        _out = new StreamWriter(path, append: false) { AutoFlush = true };
+        _out = new Common.LineFile(path);
         _out.WriteLine(string.Join(',', ["t", "row", .. CountColumns, .. LatencyColumns]));
     }
 
     public void Write(double t, IReadOnlyDictionary<string, double> values)
     {
         var head = t.ToString("0.###", CultureInfo.InvariantCulture);
-        _out.WriteLine(string.Join(',', [head, "counts", .. CountColumns.Select(c => Cell(values, c)), .. LatencyColumns.Select(_ => "")]));
-        _out.WriteLine(string.Join(',', [head, "latency", .. CountColumns.Select(_ => ""), .. LatencyColumns.Select(c => Cell(values, c))]));
+        // Both rows in one write: an interval is in the file whole or not at all.
+        _out.Write(string.Join(',', [head, "counts", .. CountColumns.Select(c => Cell(values, c)), .. LatencyColumns.Select(_ => "")]) + "\n" +
+                   string.Join(',', [head, "latency", .. CountColumns.Select(_ => ""), .. LatencyColumns.Select(c => Cell(values, c))]) + "\n");
     }
 
     private static string Cell(IReadOnlyDictionary<string, double> values, string column) =>

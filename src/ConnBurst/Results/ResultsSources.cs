@@ -4,7 +4,8 @@ namespace ConnBurst.Results;
 
 /// <summary>
 /// Results named on a command line, however they arrived: a results JSON file, a directory of them (searched
-/// recursively, as agents' result directories are copied back), or a log whose lines carry
+/// recursively, as agents' result directories are copied back; a run's journal counts when its JSON is missing), a
+/// run's journal (<see cref="ResultsJournal"/>: a run that was killed), or a log whose lines carry
 /// <see cref="ResultsLog.Marker"/> (what <c>kubectl logs</c> returns for agents run with <c>--print-results</c>).
 /// </summary>
 public static class ResultsSources
@@ -21,10 +22,14 @@ public static class ResultsSources
                 var before = all.Count;
                 foreach (var f in files)
                     if (IsResults(f)) all.Add((ResultsFile.Read(f), f));
+                // A run that never wrote its results JSON left its journal: read it as an interrupted run.
+                foreach (var j in Directory.EnumerateFiles(path, "*" + ResultsJournal.Suffix, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                    if (!File.Exists(j[..^ResultsJournal.Suffix.Length] + ".json")) all.Add((ResultsJournal.Read(j), j));
                 if (all.Count == before) throw new InputException($"{input}: the directory holds no results JSON");
             }
             else if (!File.Exists(path)) throw new InputException($"{input}: no such file or directory");
             else if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) all.Add((ResultsFile.Read(path), path));
+            else if (path.EndsWith(ResultsJournal.Suffix, StringComparison.Ordinal)) all.Add((ResultsJournal.Read(path), path));
             else
             {
                 var found = ResultsLog.Read(path).Select(r => (r.Doc, $"{path}:{r.Line}")).ToList();

@@ -20,9 +20,11 @@ public sealed class MqttServerProcess : IDisposable
         _results = results;
     }
 
-    public static async Task<MqttServerProcess> StartAsync(string pkiDir, params string[] extra)
+    public static Task<MqttServerProcess> StartAsync(string pkiDir, params string[] extra) => StartOnPortAsync(pkiDir, FreePort.Next(), extra);
+
+    /// <summary>On a given port: a server restarted where clients expect it.</summary>
+    public static async Task<MqttServerProcess> StartOnPortAsync(string pkiDir, int port, params string[] extra)
     {
-        var port = FreePort.Next();
         var results = new TempDir();
         var args = new List<string> { "serve", "mqtt", "--pki", pkiDir, "--port", port.ToString(), "--report-interval", "1s", "--results", results.Path };
         args.AddRange(extra);

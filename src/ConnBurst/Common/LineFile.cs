@@ -1,0 +1,46 @@
+using System.Text;
+
+namespace ConnBurst.Common;
+
+/// <summary>
+/// An append-only text file of whole lines, flushed as each is written (interval CSV, .hlog, results journal): a
+/// killed process leaves every line it finished, and a full disk leaves the file cut back to its last whole line
+/// instead of a torn one, so what was written before stays readable.
+/// </summary>
+public sealed class LineFile : IDisposable
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private readonly FileStream _out;
+
+    public string Path { get; }
+
+    public LineFile(string path)
+    {
+        Path = path;
+        _out = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+    }
+
+    /// <summary>Writes <paramref name="text"/> (one or more lines, each ended by \n) whole, or not at all.</summary>
+    public void Write(string text)
+    {
+        var before = _out.Length;
+        try
+        {
+            _out.Write(Utf8.GetBytes(text));
+            _out.Flush(flushToDisk: false);
+        }
+        catch (IOException)
+        {
+            try { _out.SetLength(before); } catch (IOException) { /* the cut failed too: a reader skips a torn last line */ }
+            throw;
+        }
+    }
+
+    public void WriteLine(string line) => Write(line + "\n");
+
+    public void Dispose()
+    {
+        try { _out.Dispose(); }
+        catch (IOException) { /* a full disk: the failed write was reported when it happened */ }
+    }
+}
