@@ -111,5 +111,5 @@ say "smoke test: connburst --version inside the image"
 "${PODMAN[@]}" run --rm "${RUN_LIMITS[@]}" "$IMAGE:$version" --version
 
 size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE:$version")
-say "built $IMAGE:$version, $((size / 1024 / 1024)) MiB; base $((base_done - started)) s, publish and image $((done_at - base_done)) s"
+say "built $IMAGE:$version, $(((size + 524288) / 1048576)) MiB; base $((base_done - started)) s, publish and image $((done_at - base_done)) s"
 echo "$IMAGE:$version"
