@@ -25,18 +25,16 @@ wait_port() {
   done
 }
 
-# start_mosquitto PKI_DIR PORT -> prints PID. The seed's server: mutual TLS 1.2, require_certificate, the CRL.
-start_mosquitto() {
-  local pki=$1 port=$2 dir
-  dir=$(mktemp -d)
-  cat >"$dir/mosquitto.conf" <<CONF
+# mosquitto_conf PKI_DIR PORT: the MQTT benchmark's server configuration (mutual TLS 1.2, require_certificate, the CRL).
+mosquitto_conf() {
+  cat <<CONF
 per_listener_settings true
-listener $port 127.0.0.1
+listener $2 127.0.0.1
 protocol mqtt
-cafile $pki/ca.pem
-certfile $pki/server.pem
-keyfile $pki/server.key
-crlfile $pki/crl.pem
+cafile $1/ca.pem
+certfile $1/server.pem
+keyfile $1/server.key
+crlfile $1/crl.pem
 require_certificate true
 use_identity_as_username true
 tls_version tlsv1.2
@@ -45,6 +43,13 @@ max_connections -1
 # Run as the invoking user: mosquitto drops root to "mosquitto", which cannot read our 0600 keys.
 user root
 CONF
+}
+
+# start_mosquitto PKI_DIR PORT -> prints PID.
+start_mosquitto() {
+  local pki=$1 port=$2 dir
+  dir=$(mktemp -d)
+  mosquitto_conf "$pki" "$port" >"$dir/mosquitto.conf"
   /usr/sbin/mosquitto -c "$dir/mosquitto.conf" >"$dir/log" 2>&1 &
   echo $!
   wait_port "$port" 10

@@ -3,16 +3,9 @@ namespace ConnBurst.Tests.Architecture;
 /// <summary>The dependency rule of docs/ARCHITECTURE.md, checked over every source file of the library and the CLI.</summary>
 public sealed class LayeringTests
 {
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "ConnBurst.sln"))) return d.FullName;
-        throw new InvalidOperationException("cannot find ConnBurst.sln above the test binaries");
-    }
-
     private static IEnumerable<(string Folder, string File, string Text)> Sources()
     {
-        var root = RepoRoot();
+        var root = Infrastructure.Repo.Root;
         var lib = Path.Combine(root, "src", "ConnBurst");
         foreach (var f in Directory.EnumerateFiles(lib, "*.cs", SearchOption.AllDirectories).Where(Ours))
         {
@@ -42,7 +35,7 @@ public sealed class LayeringTests
     [Fact]
     public void EveryLibraryFolderHasALayer()
     {
-        var lib = Path.Combine(RepoRoot(), "src", "ConnBurst");
+        var lib = Path.Combine(Infrastructure.Repo.Root, "src", "ConnBurst");
         foreach (var d in Directory.GetDirectories(lib).Select(Path.GetFileName).Where(n => n is not ("bin" or "obj")))
             Assert.True(Layers.LayerOf(d!) >= 0, $"src/ConnBurst/{d} is in no layer");
     }
