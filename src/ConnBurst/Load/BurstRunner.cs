@@ -64,6 +64,11 @@ public static class BurstRunner
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
 
+        var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
+        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
+                     plan.Sources?.Count ?? 1, plan.Endpoints.Length, ports, memAvailable))
+            log?.Invoke("warning: " + warning);
+
         string outcome = BurstOutcomes.Failed;
         try
         {
