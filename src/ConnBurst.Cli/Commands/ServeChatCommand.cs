@@ -6,6 +6,8 @@ using ConnBurst.Pki;
 using ConnBurst.Servers.Chat;
 using ConnBurst.Tls;
 
+using ConnBurst.Results;
+
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst serve chat</c>: the reference chat server over TLS 1.2/1.3 (docs/chat-protocol.md).</summary>
@@ -24,11 +26,12 @@ public static class ServeChatCommand
         var maxMembers = new Option<int>("--max-clients-per-room") { Description = "Members one room may hold (more: ERR room-full)", DefaultValueFactory = _ => ChatLimits.Default.MaxClientsPerRoom };
         var sendQueue = new Option<int>("--send-queue") { Description = "Lines queued per connection before it is dropped as a slow reader", DefaultValueFactory = _ => 4096 };
         var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Close a connection whose TLS handshake is not done by then", DefaultValueFactory = _ => "10s" };
+        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
         var statsInterval = new Option<string>("--stats-interval") { Description = "How often to print the counters (0: only at exit)", DefaultValueFactory = _ => "5s" };
 
         var cmd = new Command("chat", "The reference chat server: rooms, broadcast to every member, bounded send queues (slow readers are dropped), line and room limits, counters.")
         {
-            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval,
+            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -48,8 +51,10 @@ public static class ServeChatCommand
             var factory = TlsServerFactory.FromManifest(manifest, tlsOptions, p.GetValue(clientCert) ? ClientCertMode.Required : ClientCertMode.Optional,
                 m => Console.WriteLine($"serve chat: {m}"));
 
+            var started = DateTimeOffset.UtcNow;
             await using var server = new ChatServer(options, factory, m => Console.WriteLine($"serve chat: {m}"));
             server.Start();
+            var listening = server.LocalEndPoint?.ToString(); // the listener is gone after the stop
             Console.WriteLine($"serve chat: {tlsOptions.Describe()}; client certificate {(p.GetValue(clientCert) ? "required" : "not required")}; " +
                               $"PKI {manifest.Directory}; max line {options.Limits.MaxLineBytes} B, {options.Limits.MaxRoomsPerClient} rooms/client, " +
                               $"{options.Limits.MaxClientsPerRoom} clients/room, send queue {options.SendQueueLines} lines; handshake timeout {Durations.Format(options.HandshakeTimeout)}");
@@ -66,6 +71,15 @@ public static class ServeChatCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
             await server.StopAsync(TimeSpan.FromSeconds(5));
             Console.WriteLine($"serve chat: stopped: {server.Describe()}");
+            var config = new System.Text.Json.Nodes.JsonObject
+            {
+                ["listen"] = listening, ["tls"] = tlsOptions.Describe(), ["clientCert"] = p.GetValue(clientCert) ? "required" : "optional",
+                ["pki"] = manifest.Directory, ["maxLine"] = options.Limits.MaxLineBytes, ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
+                ["maxClientsPerRoom"] = options.Limits.MaxClientsPerRoom, ["sendQueue"] = options.SendQueueLines,
+                ["handshakeTimeout"] = Durations.Format(options.HandshakeTimeout),
+            };
+            var doc = ChatServerResults.Build(server, config, started);
+            Console.WriteLine(ResultsFile.Write(doc, p.GetValue(results)!, $"server-chat-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
         });
         return cmd;

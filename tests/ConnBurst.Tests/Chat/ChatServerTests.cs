@@ -8,6 +8,24 @@ namespace ConnBurst.Tests.Chat;
 public class ChatServerTests
 {
     [Fact]
+    public async Task StoppingTheServerWritesItsCountersAsAResultsDocument()
+    {
+        using var server = await ChatServerProcess.StartAsync();
+        await using (var a = await RawChatClient.ConnectAsync(server.Port))
+        {
+            await a.SendAsync("JOIN lobby\nMSG lobby hello\n");
+            await a.ReadUntilAsync("MSG ");
+        }
+        var result = await server.StopAsync();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var doc = ConnBurst.Results.ResultsFile.Read(result.LastLine);
+        Assert.Equal("server", doc.Kind);
+        Assert.Equal(1, doc.Counts.Connected);
+        Assert.Equal(1, doc.Counts.Other["messagesIn"]);
+        Assert.Equal(1, doc.Section("server")!["sessions"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task OpensslSClientPipingJoinAndMsgReceivesTheBroadcast()
     {
         using var server = await ChatServerProcess.StartAsync();

@@ -12,20 +12,24 @@ public sealed class ChatServerProcess : IDisposable
     public CliProcess Process { get; }
     public int Port { get; }
 
-    private ChatServerProcess(CliProcess process, int port) { Process = process; Port = port; }
+    private readonly TempDir _results;
+
+    private ChatServerProcess(CliProcess process, int port, TempDir results) { Process = process; Port = port; _results = results; }
 
     public static async Task<ChatServerProcess> StartAsync(params string[] extra)
     {
-        var p = CliProcess.Start(["serve", "chat", "--port", "0", "--listen", "127.0.0.1", "--pki", TestPki.Dir, "--stats-interval", "500ms", .. extra]);
+        var results = new TempDir();
+        var p = CliProcess.Start(["serve", "chat", "--port", "0", "--listen", "127.0.0.1", "--pki", TestPki.Dir, "--stats-interval", "500ms", "--results", results.Path, .. extra]);
         try
         {
             await p.WaitForOutputAsync("listening on 127.0.0.1:", TimeSpan.FromSeconds(60));
             var port = int.Parse(Regex.Match(p.Stdout, @"listening on 127\.0\.0\.1:(\d+)").Groups[1].Value);
-            return new ChatServerProcess(p, port);
+            return new ChatServerProcess(p, port, results);
         }
         catch
         {
             p.Dispose();
+            results.Dispose();
             throw;
         }
     }
@@ -50,7 +54,18 @@ public sealed class ChatServerProcess : IDisposable
         throw new TimeoutException($"counter {name} did not reach {atLeast}: {Process.Stdout}");
     }
 
-    public void Dispose() => Process.Dispose();
+    /// <summary>Ctrl-C, then the whole output (its results file's path on the last line).</summary>
+    public async Task<CliResult> StopAsync()
+    {
+        Process.Interrupt();
+        return await Process.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public void Dispose()
+    {
+        Process.Dispose();
+        _results.Dispose();
+    }
 }
 
 /// <summary>A hand-driven chat client over TLS for protocol tests: send lines, read lines, every wait bounded.</summary>
