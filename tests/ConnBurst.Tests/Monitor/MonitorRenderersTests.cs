@@ -21,7 +21,7 @@ public sealed class MonitorRenderersTests
     }
 
     [Fact]
-    public void EveryFileIsWrittenUnderItsSeedNameAndListedInTheJson()
+    public void EveryFileIsWrittenUnderTheChatBenchmarksNameAndListedInTheJson()
     {
         using var dir = new TempDir();
         var written = MonitorResultsWriter.Write(Synthetic("busy"), dir.Path);

@@ -20,7 +20,14 @@ public sealed class Table(IReadOnlyList<Column> columns, IReadOnlyList<IReadOnly
     }
 
     /// <summary>Column headers: names alone when the unit is shared, else names with their units.</summary>
-    public IReadOnlyList<string> Headings => columns.Select(c => SharedUnit is null ? c.Heading : c.Name).ToList();
+    public IReadOnlyList<string> Headings
+    {
+        get
+        {
+            var shared = SharedUnit;
+            return columns.Select(c => shared is null ? c.Heading : c.Name).ToList();
+        }
+    }
 
     public string Text(int row, int column) => columns[column].Text(rows[row][column]);
 
