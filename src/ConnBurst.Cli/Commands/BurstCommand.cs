@@ -1,12 +1,11 @@
 using System.CommandLine;
-using System.Globalization;
 using ConnBurst.Cli.Progress;
 using ConnBurst.Cli.Prometheus;
 using ConnBurst.Common;
 using ConnBurst.Export;
 using ConnBurst.Load;
 using ConnBurst.Recording;
-using ConnBurst.Reporting;
+using ConnBurst.Reporting.Tables;
 using ConnBurst.Tls;
 using ConnBurst.Results;
 
@@ -64,9 +63,7 @@ public static class BurstCommand
         var c = doc.Counts;
         Console.WriteLine($"outcome {doc.Outcome}: attempted {c.Attempted}, connacks {c.Connacks}, connected at end {c.Connected}" +
                           (c.Failed.Count > 0 ? ", failed " + string.Join(", ", c.Failed.Select(kv => $"{kv.Key}={kv.Value}")) : ", 0 failed"));
-        foreach (var (phase, s) in doc.Latency)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {phase,-15} n={s.Count,-7} min {s.Min:0.00}  avg {s.Avg:0.00}  p50 {s.P50:0.00}  p75 {s.P75:0.00}  p90 {s.P90:0.00}  p95 {s.P95:0.00}  p99 {s.P99:0.00}  p99.9 {s.P999:0.00}  max {s.Max:0.00} ms"));
+        if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));
         if (doc.Section("generator") is { } g)
             Console.WriteLine($"  generator: cpu {g["cpuSeconds"]} s ({g["cpuMsPerAttempt"]} ms/attempt), rss {(long)g["rssBytes"]! / 1048576} MiB, " +
                               $"scheduler lag p99 {g["schedulerLagMs"]?["p99"]} ms max {g["schedulerLagMs"]?["max"]} ms{((bool)g["fellBehind"]! ? ", FELL BEHIND schedule" : "")}");

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using ConnBurst.Cli.Progress;
 using ConnBurst.Common;
 using ConnBurst.Load.Chat;
 using ConnBurst.Pki;
+using ConnBurst.Runs;
 using ConnBurst.Tls;
 
 namespace ConnBurst.Cli.Commands;
@@ -75,7 +77,9 @@ public static class ChatCommand
                 DrainTimeout = Durations.Parse(p.GetValue(drainTimeout)!, "--drain-timeout"),
             }.Validate()).ToList();
             if (trust.Insecure) Console.Error.WriteLine("connburst chat: WARNING --insecure: the server's certificate is not checked");
-            return await ChatCommandRunner.RunAsync(runs, ct);
+            var series = await ChatSeries.RunAsync(runs, new ChatSeriesConsole(), ct);
+            Console.WriteLine(series.LastJson); // last line of stdout: the (last) results JSON
+            return series.Failed ? ExitCodes.RunFailed : ExitCodes.Ok;
         });
         return cmd;
     }

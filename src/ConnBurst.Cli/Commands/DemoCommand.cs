@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ConnBurst.Cli.Demo;
+using ConnBurst.Cli.Progress;
 using ConnBurst.Common;
 using ConnBurst.Load;
 using ConnBurst.Pki;
@@ -9,6 +10,7 @@ using ConnBurst.Reporting;
 using ConnBurst.Reporting.Peak;
 using ConnBurst.Reporting.Renderers;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Reporting.Tables;
 using ConnBurst.Tls;
 using ConnBurst.Results;
 using ConnBurst.Runs;
@@ -87,30 +89,34 @@ public static class DemoCommand
         var burstPath = burst.Section("files")?["results"]?.GetValue<string>() ?? ResultsFile.Write(burst, results);
         var total = burst.Latency.GetValueOrDefault("total");
         Say(string.Create(inv, $"burst done: {burst.Counts.Attempted:N0} attempts, {burst.Counts.Connacks:N0} CONNACKs, {burst.Counts.Failed.Values.Sum():N0} failed; " +
-                               $"connect latency avg {total?.Avg ?? 0:0.0} ms, p99 {total?.P99 ?? 0:0.0} ms"));
+                               $"connect latency avg {Ms(LatencyTable.Avg, total?.Avg)} ms, p99 {Ms(LatencyTable.P99, total?.P99)} ms"));
 
         Say($"peak search: up to {peakSteps} steps of 2s from 50/s (SLO: avg latency < 500 ms, every core <= 85% busy)...");
-        var (peak, peakPath) = await PeakCommand.RunAndReportAsync(new PeakRun.Settings(
+        var peak = await PeakConsole.RunAsync(new PeakRun.Settings(
             new BurstOptions { Target = target, PkiDir = pki.Directory, ResultsDir = results, ConnectTimeout = TimeSpan.FromSeconds(5), Tls = tls12 },
             new PeakSearchOptions { StartRate = 50, MinRate = 5, MaxRate = 5_000, Precision = 0.10, MaxSteps = peakSteps }.Validate(),
             new StepRunnerSettings { StepDuration = TimeSpan.FromSeconds(2), Pause = TimeSpan.FromMilliseconds(500), StepsDir = Path.Combine(results, "peak-steps") },
             monitor, results), null, new PrefixedWriter(Console.Out, "        "), ct);
 
         var html = Path.Combine(dir, "demo-report.html");
-        var set = ReportSet.Of(RunReportBuilder.Build([(burst, burstPath), (peak, peakPath)]));
+        var set = ReportSet.Of(RunReportBuilder.Build([(burst, burstPath), (peak.Doc, peak.Path)]));
         foreach (var o in CompositeRenderer.Default().Write(set, new ReportOutput(dir, "demo-report", html)))
             if (o.Error is not null) Say($"{o.Format} report FAILED: {o.Error}");
 
         var server = ServerFigures.Of(burst);
-        var peakSection = peak.PeakSection();
+        var peakSection = peak.Doc.PeakSection();
         Console.WriteLine();
-        Console.WriteLine(string.Create(inv, $"connect latency (total): avg {total?.Avg ?? 0:0.0} ms, p50 {total?.P50 ?? 0:0.0}, p90 {total?.P90 ?? 0:0.0}, p99 {total?.P99 ?? 0:0.0}, max {total?.Max ?? 0:0.0} ms"));
+        Console.WriteLine($"connect latency (total): avg {Ms(LatencyTable.Avg, total?.Avg)} ms, p50 {Ms(LatencyTable.P50, total?.P50)}, " +
+                          $"p90 {Ms(LatencyTable.P90, total?.P90)}, p99 {Ms(LatencyTable.P99, total?.P99)}, max {Ms(LatencyTable.Max, total?.Max)} ms");
         Console.WriteLine(string.Create(inv, $"server: busiest core {server?.MaxCoreBusy ?? 0:0.0}% (cpu{server?.BusiestCore ?? 0}), process CPU avg {server?.ProcessCpuAvg ?? 0:0}% of a core"));
         Console.WriteLine($"peak: {peakSection?.Verdict}");
         Console.WriteLine($"done in {sw.Elapsed.TotalSeconds:0} s; results in {results}");
         Console.WriteLine(html);
         return ExitCodes.Ok;
     }
+
+    /// <summary>A figure of the latency table as the table prints it (0 when the run recorded none, as before).</summary>
+    private static string Ms(Column column, double? value) => column.Text(value ?? 0);
 
     /// <summary>Indents the peak search's lines under the demo's own.</summary>
     private sealed class PrefixedWriter(TextWriter inner, string prefix) : TextWriter

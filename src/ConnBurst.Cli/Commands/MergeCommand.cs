@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ConnBurst.Recording;
-using ConnBurst.Reporting;
+using ConnBurst.Reporting.Tables;
 using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
@@ -34,8 +34,7 @@ public static class MergeCommand
             Console.WriteLine($"merged {merged.Section("agents")!.AsArray().Count} of {shards["count"]} shards" +
                               (shards["missing"]!.AsArray().Count > 0 ? $" (missing {string.Join(", ", shards["missing"]!.AsArray().Select(m => m!.ToString()))})" : "") +
                               $": attempted {c.Attempted}, connacks {c.Connacks}, failed {c.Failed.Values.Sum()}; outcome {merged.Outcome}");
-            if (merged.Latency.TryGetValue("total", out var t))
-                Console.WriteLine(FormattableString.Invariant($"  total latency n={t.Count} p50 {t.P50:0.00} p99 {t.P99:0.00} p99.9 {t.P999:0.00} max {t.Max:0.00} ms"));
+            if (merged.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(merged.Latency), "  "));
             Console.WriteLine(path);
             return ExitCodes.Ok;
         });

@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
+using ConnBurst.Cli.Progress;
 using ConnBurst.Common;
-using ConnBurst.Load;
-using ConnBurst.Reporting;
 using ConnBurst.Reporting.Peak;
-using ConnBurst.Reporting.Renderers;
-using ConnBurst.Tls;
 using ConnBurst.Results;
 using ConnBurst.Runs;
 
@@ -68,32 +64,10 @@ public static class PeakCommand
                 p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor") : null,
                 resultsDir,
                 p.GetValue(token));
-            var (doc, path) = await RunAndReportAsync(settings, p.GetValue(html), Console.Out, ct);
-            Console.WriteLine(path);
-            return doc.Outcome == "completed" ? ExitCodes.Ok : ExitCodes.RunFailed;
+            var report = await PeakConsole.RunAsync(settings, p.GetValue(html), Console.Out, ct);
+            Console.WriteLine(report.Path);
+            return report.Doc.Outcome == "completed" ? ExitCodes.Ok : ExitCodes.RunFailed;
         });
         return cmd;
-    }
-
-    /// <summary>Runs the search with a line per step, then writes the report (text, PNG, HTML); shared with demo.</summary>
-    public static async Task<(ResultsDocument Doc, string Path)> RunAndReportAsync(PeakRun.Settings s, string? html, TextWriter output, CancellationToken ct)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(inv, $"peak: {s.Burst.Target}, SLO avg latency < {s.Search.MaxAvgLatencyMs:0.#} ms and every server core <= {s.Search.MaxCpuBusy:0.#}% busy; " +
-                                            $"steps of {Durations.Format(s.Steps.StepDuration)} from {s.Search.StartRate:0.#}/s, precision {s.Search.Precision:P0}; monitor {(s.Monitor?.ToString() ?? "none")}"));
-        var (doc, path) = await PeakRun.RunAsync(s,
-            step => output.WriteLine(string.Create(inv, $"  step {step.Rate,8:0.#}/s  avg {step.AvgLatencyMs,8:0.0} ms  p99 {step.P99LatencyMs ?? 0,8:0.0} ms  busiest core {(step.MaxCoreBusy is { } b ? $"{b,5:0.0}%" : "  n/a")}  " +
-                                                           $"{step.Connected}/{step.Attempted} connected  {step.Outcome}{(step.Note is null ? "" : $" ({step.Note})")}")),
-            // Only the search's own warnings: each step's lag and CPU already show in its line.
-            line => { if (line.StartsWith("warning: no --monitor", StringComparison.Ordinal)) output.WriteLine("  " + line); },
-            ct);
-        var peak = doc.Section("peak")?["verdict"]?.GetValue<string>() ?? "";
-        output.WriteLine($"verdict: {peak}");
-        var htmlPath = Path.GetFullPath(html ?? Path.ChangeExtension(path, null) + "-report.html");
-        var set = ReportSet.Of(RunReportBuilder.Build([(doc, path)]));
-        foreach (var o in CompositeRenderer.Default().Write(set, new ReportOutput(Path.GetDirectoryName(htmlPath)!, Path.GetFileNameWithoutExtension(htmlPath), htmlPath)))
-            output.WriteLine(o.Error is null ? $"{o.Format}: {string.Join(", ", o.Files.Select(Path.GetFileName))}" : $"{o.Format}: FAILED: {o.Error}");
-        output.WriteLine($"report: {htmlPath}");
-        return (doc, path);
     }
 }

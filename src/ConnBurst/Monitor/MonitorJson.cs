@@ -63,6 +63,9 @@ internal static class MonitorJson
         return doc;
     }
 
+    /// <summary>Replaces the document's summary: once the files are written, the summary lists them.</summary>
+    public static void SetSummary(ResultsDocument doc, MonitorSummary summary) => doc.Section("monitor")!["summary"] = summary.ToJsonNode();
+
     /// <summary>A series as a JSON array; NaN (no value that interval) becomes null.</summary>
     private static JsonArray Array(ReadOnlySpan<double> values)
     {

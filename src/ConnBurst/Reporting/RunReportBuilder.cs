@@ -1,4 +1,5 @@
 using ConnBurst.Reporting.Analysis;
+using ConnBurst.Reporting.Recordings;
 using ConnBurst.Reporting.Sections;
 using ConnBurst.Results;
 
@@ -27,7 +28,13 @@ public static class RunReportBuilder
         return reports;
     }
 
-    public static RunReport Build(ResultsDocument doc, string? path = null, ServerFigures? joinedServer = null, ReportSlo? slo = null)
+    public static RunReport Build(ResultsDocument doc, string? path = null, ServerFigures? joinedServer = null, ReportSlo? slo = null) =>
+        Build(doc, path, joinedServer, slo, null);
+
+    /// <summary>The report of a recording the monitor is writing: the results document, and the samples behind it.</summary>
+    internal static RunReport Build(ResultsDocument doc, MonitorRecording recording) => Build(doc, null, null, null, recording);
+
+    private static RunReport Build(ResultsDocument doc, string? path, ServerFigures? joinedServer, ReportSlo? slo, MonitorRecording? recording)
     {
         slo ??= new ReportSlo();
         var monitor = ServerFigures.Of(doc) ?? joinedServer;
@@ -37,6 +44,7 @@ public static class RunReportBuilder
         var failedTotal = doc.Counts.Failed.Values.Sum();
         var errors = doc.Counts.Failed.OrderByDescending(kv => kv.Value)
             .Select(kv => new ErrorRow(kv.Key, kv.Value, doc.Counts.Attempted > 0 ? (double)kv.Value / doc.Counts.Attempted : 0)).ToList();
+        var verdicts = Verdicts.Judge(doc, phase, monitor, peak, failedTotal, slo);
         var analysis = doc.Kind is "burst" or "chat" && (monitor is not null || generator is not null)
             ? BottleneckAnalyzer.Analyze(doc, monitor) : null;
         return new RunReport
@@ -51,7 +59,9 @@ public static class RunReportBuilder
             Errors = errors,
             FailedTotal = failedTotal,
             Analysis = analysis,
-            Verdicts = Verdicts.Judge(doc, phase, monitor, peak, failedTotal, slo),
+            Recording = recording,
+            Verdicts = verdicts,
+            Overall = Verdicts.Overall(verdicts, peak),
         };
     }
 

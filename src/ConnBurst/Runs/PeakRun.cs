@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using ConnBurst.Common;
 using ConnBurst.Load;
 using ConnBurst.Monitor;
+using ConnBurst.Reporting;
+using ConnBurst.Reporting.Renderers;
 using ConnBurst.Reporting.Sections;
 using ConnBurst.Tls;
 using ConnBurst.Results;
@@ -12,12 +14,27 @@ namespace ConnBurst.Runs;
 
 /// <summary>
 /// A whole <c>connburst peak</c>: connect the monitor, search with <see cref="PeakSearch"/> over real bursts, and
-/// write the results (kind "peak") whose figures are every step's, plus the peak step's latency and server summary.
-/// Shared by the peak command and the demo. Whatever ends the search (Ctrl-C included), the steps so far are written.
+/// write the results (kind "peak") whose figures are every step's, plus the peak step's latency and server summary,
+/// then its report. Shared by the peak command and the demo. Whatever ends the search (Ctrl-C included), the steps
+/// so far are written.
 /// </summary>
 public static class PeakRun
 {
     public sealed record Settings(BurstOptions Burst, PeakSearchOptions Search, StepRunnerSettings Steps, HostPort? Monitor, string ResultsDir, string? MonitorToken = null);
+
+    /// <summary>The search's results and its report (text, PNG, HTML) beside them, or at <c>htmlPath</c>.</summary>
+    public sealed record Reported(ResultsDocument Doc, string Path, string HtmlPath, IReadOnlyList<RenderOutcome> Outcomes);
+
+    /// <summary>Runs the search, then writes its report: <c>&lt;results&gt;-report.html</c> unless <paramref name="htmlPath"/> is given.</summary>
+    public static async Task<Reported> RunAndReportAsync(Settings s, string? htmlPath, Action<PeakStepRecord>? onStep, Action<string>? log, CancellationToken ct)
+    {
+        var (doc, path) = await RunAsync(s, onStep, log, ct);
+        var html = Path.GetFullPath(htmlPath ?? Path.ChangeExtension(path, null) + "-report.html");
+        var set = ReportSet.Of(RunReportBuilder.Build([(doc, path)]));
+        var outcomes = CompositeRenderer.Default().Write(set,
+            new ReportOutput(Path.GetDirectoryName(html)!, Path.GetFileNameWithoutExtension(html), html));
+        return new Reported(doc, path, html, outcomes);
+    }
 
     public static async Task<(ResultsDocument Doc, string Path)> RunAsync(Settings s, Action<PeakStepRecord>? onStep, Action<string>? log, CancellationToken ct)
     {

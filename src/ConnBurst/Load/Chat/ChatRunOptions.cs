@@ -40,8 +40,6 @@ public sealed record ChatRunOptions
     /// <summary>How long to wait after the last send for the last broadcasts to arrive.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>"TLS_1_3" or "TLS_1_2": the chat benchmark's file-name prefix.</summary>
-    public string SeedName => Protocol == SslProtocols.Tls13 ? "TLS_1_3" : "TLS_1_2";
     public string ProtocolArg => Protocol == SslProtocols.Tls13 ? "tls13" : "tls12";
 
     public string RoomOf(int client) => Rooms == 1 ? Room : $"{Room}-{client % Rooms}";

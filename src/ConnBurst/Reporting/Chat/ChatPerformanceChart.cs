@@ -1,4 +1,5 @@
 using ConnBurst.Reporting.Charts;
+using ConnBurst.Reporting.Renderers;
 using ScottPlot;
 using ConnBurst.Results;
 
@@ -8,11 +9,20 @@ namespace ConnBurst.Reporting.Chat;
 /// The chat benchmark's <c>TLS_1_X_client_performance_&lt;TIMESTAMP&gt;.png</c>: four panels from one results document, drawn with
 /// the shared charts (Reporting/Charts): connection-time distribution (TCP, TLS), message-time distribution (round
 /// trip, fan-out), messages per second and open connections over time, and the round trip's percentiles over time.
+/// Written for chat runs only.
 /// </summary>
-public static class ChatPerformanceChart
+public sealed class ChatPerformanceChart : RunFileRenderer
 {
     public const int Width = 1600;
     public const int Height = 1000;
+
+    public override string Format => "png";
+
+    protected override bool AppliesTo(RunReport run) => run.Doc.Kind == "chat";
+
+    protected override string FileName(RunReport run, string baseName) => ChatResultsWriter.FileName(run.Doc, "performance", baseName, "png");
+
+    protected override void Render(string path, RunReport run) => Save(run.Doc, path);
 
     public static void Save(ResultsDocument doc, string path)
     {

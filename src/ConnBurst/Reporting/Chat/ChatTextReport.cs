@@ -1,17 +1,29 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using ConnBurst.Reporting.Renderers;
+using ConnBurst.Reporting.Tables;
 using ConnBurst.Results;
 
 namespace ConnBurst.Reporting.Chat;
 
 /// <summary>
 /// The chat benchmark's <c>TLS_1_X_client_results_&lt;TIMESTAMP&gt;.txt</c>: connection and message time statistics and errors by
-/// kind, read from the results document (no statistics computed here).
+/// kind, read from the results document (no statistics computed here). Written for chat runs only.
 /// </summary>
-public static class ChatTextReport
+public sealed class ChatTextReport : RunFileRenderer
 {
-    public static readonly string[] Columns = ["count", "min", "avg", "p50", "p90", "p95", "p99", "max"];
+    /// <summary>The figures the chat benchmark's file shows, as it always has (no p75, no p99.9).</summary>
+    private static readonly Column[] Figures =
+        [LatencyTable.Count, LatencyTable.Min, LatencyTable.Avg, LatencyTable.P50, LatencyTable.P90, LatencyTable.P95, LatencyTable.P99, LatencyTable.Max];
+
+    public override string Format => "txt";
+
+    protected override bool AppliesTo(RunReport run) => run.Doc.Kind == "chat";
+
+    protected override string FileName(RunReport run, string baseName) => ChatResultsWriter.FileName(run.Doc, "results", baseName, "txt");
+
+    protected override void Render(string path, RunReport run) => File.WriteAllText(path, Render(run.Doc));
 
     public static string Render(ResultsDocument doc)
     {
@@ -32,9 +44,9 @@ public static class ChatTextReport
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"connections: attempted {doc.Counts.Attempted}, connected and joined {doc.Counts.Connected}");
         sb.AppendLine();
-        Table(sb, "Connection times (ms)", doc, [("tcp", "TCP connect"), ("tls", "TLS handshake")]);
+        Table(sb, "Connection times", doc, [("tcp", "TCP connect"), ("tls", "TLS handshake")]);
         sb.AppendLine();
-        Table(sb, "Message times (ms)", doc, [("roundtrip", "round trip"), ("fanout", "fan-out")]);
+        Table(sb, "Message times", doc, [("roundtrip", "round trip"), ("fanout", "fan-out")]);
         sb.AppendLine("  round trip: send until the broadcast copy returns to its sender; fan-out: send until it reaches each other member.");
         sb.AppendLine();
         var o = doc.Counts.Other;
@@ -64,17 +76,7 @@ public static class ChatTextReport
     private static void Table(StringBuilder sb, string title, ResultsDocument doc, (string Phase, string Label)[] rows)
     {
         sb.AppendLine(title);
-        sb.Append(CultureInfo.InvariantCulture, $"  {"",-15}");
-        foreach (var col in Columns) sb.Append(CultureInfo.InvariantCulture, $"{col,11}");
-        sb.AppendLine();
-        foreach (var (phase, label) in rows)
-        {
-            var s = doc.Latency.GetValueOrDefault(phase) ?? new LatencySummary();
-            sb.Append(CultureInfo.InvariantCulture, $"  {label,-15}{s.Count,11}");
-            foreach (var v in new[] { s.Min, s.Avg, s.P50, s.P90, s.P95, s.P99, s.Max })
-                sb.Append(CultureInfo.InvariantCulture, $"{v,11:0.000}");
-            sb.AppendLine();
-        }
+        TextTable.AppendTo(sb, LatencyTable.Of(rows.Select(r => (r.Label, doc.Latency.GetValueOrDefault(r.Phase) ?? new LatencySummary())), Figures), "  ");
     }
 
     private static string Str(JsonObject o, string key) => o[key]?.ToString() ?? "-";

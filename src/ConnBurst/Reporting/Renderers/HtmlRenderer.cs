@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConnBurst.Reporting.Sections;
+using ConnBurst.Reporting.Tables;
 
 namespace ConnBurst.Reporting.Renderers;
 
@@ -13,9 +14,9 @@ public sealed class HtmlRenderer : IReportRenderer
 
     public IReadOnlyList<string> Write(ReportSet set, ReportOutput output)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output.HtmlPath))!);
-        File.WriteAllText(output.HtmlPath, Render(set));
-        return [output.HtmlPath];
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output.Html))!);
+        File.WriteAllText(output.Html, Render(set));
+        return [output.Html];
     }
 
     public static string Render(ReportSet set)
@@ -32,12 +33,9 @@ public sealed class HtmlRenderer : IReportRenderer
     {
         var d = r.Doc;
         if (many) page.Heading(2, $"{r.Label} ({d.Kind})");
-        var slo = r.Verdicts.Where(v => v.Name is "latency" or "cpu" or "peak").Where(v => v.Passed.HasValue).ToList();
-        var sloText = slo.Count == 0 ? "SLO not judged" : slo.All(v => v.Passed == true) ? "SLO met" : "SLO not met";
-        var anyFailed = r.Verdicts.Any(v => v.Passed == false);
-        var css = anyFailed ? "fail" : slo.Count == 0 ? "na" : "pass";
-        var headline = r.Peak?.Verdict is { Length: > 0 } pv ? pv : string.Join("; ", r.Verdicts.Where(v => v.Name != "outcome" || v.Passed == false).Select(v => v.Text));
-        page.Raw($"<div class=\"verdict {css}\" id=\"verdict\">Verdict: {sloText} &mdash; {HtmlPage.E(headline)}</div>\n");
+        var o = r.Overall;
+        var css = o.AnyFailed ? "fail" : o.SloMet is null ? "na" : "pass";
+        page.Raw($"<div class=\"verdict {css}\" id=\"verdict\">Verdict: {o.SloText} &mdash; {HtmlPage.E(o.Headline)}</div>\n");
         page.Cards(Cards(r));
 
         page.Heading(many ? 3 : 2, "Verdicts");
@@ -50,19 +48,15 @@ public sealed class HtmlRenderer : IReportRenderer
         }
         if (d.Latency.Count > 0)
         {
-            page.Heading(many ? 3 : 2, "Latency (ms)");
-            page.Table(["phase", "count", "min", "avg", "p50", "p75", "p90", "p95", "p99", "p99.9", "max"],
-                d.Latency.Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.Count.ToString("N0", CultureInfo.InvariantCulture),
-                    N(kv.Value.Min), N(kv.Value.Avg), N(kv.Value.P50), N(kv.Value.P75), N(kv.Value.P90), N(kv.Value.P95), N(kv.Value.P99), N(kv.Value.P999), N(kv.Value.Max)]),
-                numericFrom: 1);
+            var latency = LatencyTable.Of(d.Latency);
+            page.Heading(many ? 3 : 2, $"Latency ({latency.SharedUnit})");
+            page.Table(latency.Headings, latency.RowsText(), numericFrom: 1);
         }
         if (r.Peak is { } peak)
         {
+            var steps = PeakStepsTable.Of(peak.Steps);
             page.Heading(many ? 3 : 2, "Peak search steps");
-            page.Table(["#", "offered rate/s", "avg ms", "p99 ms", "busiest core %", "attempted", "connected", "failed", "outcome"],
-                peak.Steps.Select((s, i) => (IReadOnlyList<string>)[(i + 1).ToString(CultureInfo.InvariantCulture), N(s.Rate), N(s.AvgLatencyMs), s.P99LatencyMs is { } p ? N(p) : "",
-                    s.MaxCoreBusy is { } b ? N(b) : "n/a", I(s.Attempted), I(s.Connected), I(s.Failed), s.Outcome + (s.Note is null ? "" : $" ({s.Note})")]),
-                numericFrom: 1);
+            page.Table(steps.Headings, steps.RowsText(), numericFrom: 1);
         }
         page.Heading(many ? 3 : 2, "Errors");
         if (r.Errors.Count == 0) page.Paragraph("No failed attempts.");
@@ -92,20 +86,20 @@ public sealed class HtmlRenderer : IReportRenderer
 
     private static IEnumerable<(string, string)> Cards(RunReport r)
     {
-        if (r.Peak is { } p) yield return ("peak conn/s", p.Rate > 0 ? N(p.Rate) : "none");
+        // The same figures as the tables below, so they print the same.
+        if (r.Peak is { } p) yield return ("peak conn/s", p.Rate > 0 ? PeakStepsTable.Rate.Text(p.Rate) : "none");
         if (r.Headline is { Count: > 0 } h)
         {
-            yield return ($"avg {r.HeadlinePhase} ms", N(h.Avg));
-            yield return ($"p99 {r.HeadlinePhase} ms", N(h.P99));
+            yield return ($"avg {r.HeadlinePhase} ms", LatencyTable.Avg.Text(h.Avg));
+            yield return ($"p99 {r.HeadlinePhase} ms", LatencyTable.P99.Text(h.P99));
         }
         if (r.Doc.Counts.Attempted > 0)
         {
             yield return ("connected", I(r.Doc.Counts.Connected));
             yield return ("failed", I(r.FailedTotal));
         }
-        if (r.Server is { } m) yield return ("busiest server core", $"{N(m.MaxCoreBusy)}%");
+        if (r.Server is { } m) yield return ("busiest server core", $"{PeakStepsTable.BusiestCore.Text(m.MaxCoreBusy)}%");
     }
 
-    private static string N(double v) => Verdicts.F(v);
     private static string I(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -1,20 +1,19 @@
 using System.Globalization;
 using System.Text;
 
-using ConnBurst.Monitor;
-
 namespace ConnBurst.Reporting.Recordings;
 
 /// <summary>
 /// The chat benchmark's <c>server_cpu_results_TIMESTAMP.txt</c>: a header, one row per interval (CPU per core and total,
-/// memory, load, and the process and socket columns when watched), then the summary. And the thread table.
+/// memory, load, and the process and socket columns when watched), then the summary.
 /// </summary>
-internal static class MonitorTextWriter
+internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu_results", "txt")
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void WriteResults(string path, RecordingResult r, MonitorSummary s)
+    protected override void Render(string path, MonitorRecording m)
     {
+        var (r, s) = (m.Result, m.Summary);
         var rec = r.Recording;
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"ConnBurst server monitor — recording '{rec.Label}'");
@@ -62,29 +61,39 @@ internal static class MonitorTextWriter
         sb.AppendLine(Inv, $"  CPU total busy: avg {s.Cpu.TotalAvgBusy:0.0}%, max {s.Cpu.TotalMaxBusy:0.0}%   (iowait avg {s.Cpu.AvgIoWait:0.0}%, softirq avg {s.Cpu.AvgSoftIrq:0.0}%, steal avg {s.Cpu.AvgSteal:0.0}%)");
         foreach (var c in s.Cpu.PerCore)
             sb.AppendLine(Inv, $"  cpu{c.Core}: busy avg {c.AvgBusy:0.0}%, max {c.MaxBusy:0.0}%  (user {c.AvgUser:0.0}%, system {c.AvgSystem:0.0}%, softirq {c.AvgSoftIrq:0.0}%)");
-        sb.AppendLine(Inv, $"  busiest core: avg {s.Cpu.MaxCoreAvgBusy:0.0}%, max {s.Cpu.MaxCoreMaxBusy:0.0}%  -> every core <= {MonitorCharts.BusyLimit:0}% busy: {(s.EveryCoreAtMost(MonitorCharts.BusyLimit) ? "yes" : "no")}");
+        sb.AppendLine(Inv, $"  busiest core: avg {s.Cpu.MaxCoreAvgBusy:0.0}%, max {s.Cpu.MaxCoreMaxBusy:0.0}%  -> every core <= {CpuUsageChart.BusyLimit:0}% busy: {(s.EveryCoreAtMost(CpuUsageChart.BusyLimit) ? "yes" : "no")}");
         sb.AppendLine(Inv, $"  memory: {s.Memory.TotalMiB:0} MiB total, used max {s.Memory.UsedMiBMax:0} MiB, available min {s.Memory.AvailableMiBMin:0} MiB");
         sb.AppendLine(Inv, $"  load1 max {s.Load1Max:0.00}");
         if (s.Process is { } proc)
         {
             sb.AppendLine(Inv, $"  process {proc.Name} (pid {proc.Pid}): CPU avg {proc.CpuAvgPercent:0.0}%, max {proc.CpuMaxPercent:0.0}% of one core, {proc.CpuSeconds:0.00} CPU s; RSS max {proc.RssMiBMax:0.0} MiB; fds max {proc.FdsMax:0}; threads max {proc.ThreadsMax:0}");
             sb.AppendLine("  busiest threads:");
-            AppendThreads(sb, r.Threads.Take(10), "    ");
+            ThreadsTextReport.AppendThreads(sb, r.Threads.Take(10), "    ");
         }
         if (s.Sockets is { } so)
             sb.AppendLine(Inv, $"  port {so.Port}: established max {so.EstablishedMax:0}; Recv-Q max {so.RecvQMax:0} B (sum max {so.RecvQSumMax:0}); Send-Q max {so.SendQMax:0} B (sum max {so.SendQSumMax:0}); accept queue max {so.AcceptQueueMax:0}; not reading: {so.NotReading}");
         File.WriteAllText(path, sb.ToString());
     }
 
-    public static void WriteThreads(string path, RecordingResult r, MonitorSummary s)
+}
+
+/// <summary><c>server_threads_TIMESTAMP.txt</c>, when a process was watched: every thread's CPU over the recording, busiest first.</summary>
+internal sealed class ThreadsTextReport() : RecordingRenderer("threadsTxt", "server_threads", "txt")
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    protected override bool AppliesTo(MonitorRecording m) => m.WatchesProcess;
+
+    protected override void Render(string path, MonitorRecording m)
     {
+        var (r, s) = (m.Result, m.Summary);
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"Busiest threads of {s.Process?.Name} (pid {s.Process?.Pid}) during recording '{r.Recording.Label}' ({s.Seconds:0.0} s, {r.ProcessCpuSeconds:0.00} process CPU s)");
         AppendThreads(sb, r.Threads, "");
         File.WriteAllText(path, sb.ToString());
     }
 
-    private static void AppendThreads(StringBuilder sb, IEnumerable<ConnBurst.Monitor.Proc.ThreadCpu> threads, string indent)
+    internal static void AppendThreads(StringBuilder sb, IEnumerable<ConnBurst.Monitor.Proc.ThreadCpu> threads, string indent)
     {
         sb.AppendLine(Inv, $"{indent}{"tid",8}  {"name",-16}  {"cpu_s",9}  {"share",7}");
         foreach (var t in threads)

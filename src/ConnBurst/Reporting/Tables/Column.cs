@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace ConnBurst.Reporting.Tables;
+
+/// <summary>
+/// One column of a <see cref="Table"/>: its name, its unit and how its figures print. The format is decided here,
+/// once per kind of figure, so a latency prints the same in the text summary, the HTML page and the CLI
+/// (BenchmarkDotNet's columns know their name, unit and format). An empty format marks a text column.
+/// </summary>
+public sealed record Column(string Name, string Unit, string Format)
+{
+    /// <summary>What a figure the data does not have prints as.</summary>
+    public const string Missing = "n/a";
+
+    public static Column Label(string name) => new(name, "", "");
+    /// <summary>Counts print whole and without separators, as the chat benchmark's file and scripts read them.</summary>
+    public static Column Count(string name) => new(name, "", "0");
+    /// <summary>Latencies, to the microsecond the histograms record: sub-millisecond chat fan-out still shows.</summary>
+    public static Column Milliseconds(string name) => new(name, "ms", "0.000");
+    public static Column Percent(string name) => new(name, "%", "0.0");
+    public static Column Rate(string name) => new(name, "conn/s", "0.#");
+
+    public bool IsText => Format.Length == 0;
+
+    /// <summary>The header: the name, with the unit when the table does not say it once for all columns.</summary>
+    public string Heading => Unit.Length == 0 ? Name : $"{Name} ({Unit})";
+
+    public string Text(Cell cell) => cell.Text ?? (cell.Number is { } v ? v.ToString(Format, CultureInfo.InvariantCulture) : Missing);
+
+    public string Text(double value) => Text(new Cell(value, null));
+}
+
+/// <summary>One table cell: a figure (formatted by its column; null when missing) or a text.</summary>
+public readonly record struct Cell(double? Number, string? Text)
+{
+    public static implicit operator Cell(double value) => new(value, null);
+    public static implicit operator Cell(double? value) => new(value, null);
+    public static implicit operator Cell(long value) => new(value, null);
+    public static implicit operator Cell(string text) => new(null, text);
+}

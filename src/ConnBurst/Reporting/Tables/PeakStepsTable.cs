@@ -1,0 +1,31 @@
+using ConnBurst.Reporting.Sections;
+
+namespace ConnBurst.Reporting.Tables;
+
+/// <summary>The peak search's steps, one row each in the order they ran: the report's table and peak's lines as it searches.</summary>
+public static class PeakStepsTable
+{
+    public static readonly Column Step = Column.Count("step");
+    /// <summary>The rate a step offered (connections/s).</summary>
+    public static readonly Column Rate = Column.Rate("rate");
+    public static readonly Column Avg = Column.Milliseconds("avg");
+    public static readonly Column P99 = Column.Milliseconds("p99");
+    /// <summary>The busiest server core's highest busy percent.</summary>
+    public static readonly Column BusiestCore = Column.Percent("busiest core");
+    public static readonly Column Attempted = Column.Count("attempted");
+    public static readonly Column Connected = Column.Count("connected");
+    public static readonly Column Failed = Column.Count("failed");
+    public static readonly Column Outcome = Column.Label("outcome");
+
+    private static readonly Column[] Columns = [Step, Rate, Avg, P99, BusiestCore, Attempted, Connected, Failed, Outcome];
+
+    public static Table Of(IReadOnlyList<PeakStepRecord> steps) => Of(steps, firstNumber: 1);
+
+    /// <summary>Steps numbered from <paramref name="firstNumber"/>: a step printed alone as it finishes keeps its place.</summary>
+    public static Table Of(IReadOnlyList<PeakStepRecord> steps, int firstNumber) =>
+        new(Columns, steps.Select((s, i) => (IReadOnlyList<Cell>)
+        [
+            firstNumber + i, s.Rate, s.AvgLatencyMs, s.P99LatencyMs, s.MaxCoreBusy, s.Attempted, s.Connected, s.Failed,
+            s.Outcome + (s.Note is null ? "" : $" ({s.Note})"),
+        ]).ToList());
+}
