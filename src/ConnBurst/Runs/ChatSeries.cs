@@ -26,7 +26,11 @@ public static class ChatSeries
             view.Say(o.Describe().ToJsonString());
             if (monitor is not null) await monitor.StartAsync($"chat-{o.ProtocolArg}-{o.Clients}x{o.MessagesPerClient}", ct);
             var result = await new ChatRun(o, view.Say).RunAsync(ct);
-            if (monitor is not null && await monitor.StopAsync() is { } summary) result.Document.Sections["server"] = summary.ToJsonNode();
+            if (monitor is not null)
+            {
+                if (await monitor.StopAsync() is { } summary) result.Document.Sections["server"] = summary.ToJsonNode();
+                else result.Document.Sections["serverMissing"] = monitor.Gone;
+            }
             var run = new ChatRunWritten(result.Document, ChatResultsWriter.Write(result.Document, o.ResultsDir), result.Error);
             written.Add(run);
             view.Written(run);

@@ -12,6 +12,9 @@ internal sealed class OptionalMonitor : IAsyncDisposable
     private readonly MonitorClient _client;
     private readonly Action<string> _warn;
 
+    /// <summary>Why the monitor is no longer used (said once, when its first command failed), or null while it answers.</summary>
+    public string? Gone { get; private set; }
+
     private OptionalMonitor(MonitorClient client, Action<string> warn)
     {
         _client = client;
@@ -48,10 +51,12 @@ internal sealed class OptionalMonitor : IAsyncDisposable
 
     private async Task<T?> CallAsync<T>(Func<Task<T>> call, string what) where T : class
     {
+        if (Gone is not null) return null; // said once already; the runs go on without it
         try { return await call(); }
-        catch (Exception e) when (e is MonitorClientException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is MonitorClientException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
         {
-            _warn($"monitor {what} failed: {e.Message}");
+            Gone = $"the monitor {_client.Endpoint} failed at {what}: {e.Message}";
+            _warn($"{Gone}; going on without the server's side");
             return null;
         }
     }

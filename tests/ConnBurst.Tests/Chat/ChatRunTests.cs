@@ -146,6 +146,30 @@ public class ChatRunTests
     }
 
     [Fact]
+    public async Task AMonitorThatDiesMidRecordingIsSaidOnceAndTheResultsSayTheServerSideIsMissing()
+    {
+        using var server = await ChatServerProcess.StartAsync();
+        using var dir = new TempDir();
+        var monitorPort = FreePort.Next();
+        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"), "--interval", "250ms");
+        await monitor.WaitForOutputAsync($"127.0.0.1:{monitorPort}", TimeSpan.FromSeconds(60));
+        // Both TLS versions in one series: the second run's START must not warn again.
+        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "20", "4s",
+            "--compare", "tls12,tls13", "--pki", TestPki.Dir, "--results", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
+        await chat.WaitForOutputAsync("sending 20 message(s)", TimeSpan.FromSeconds(60));
+        monitor.Kill();
+
+        var r = await chat.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Single((r.Stdout + r.Stderr).Split('\n'), l => l.Contains("going on without the server's side", StringComparison.Ordinal));
+        var docs = Directory.GetFiles(dir.Path, "TLS_1_*_client_results_*.json").Select(ResultsFile.Read).ToList();
+        Assert.Equal(2, docs.Count);
+        Assert.All(docs, d => Assert.Equal(0, d.Counts.Other["deliveriesLost"]));
+        Assert.All(docs, d => Assert.Null(d.Section("server")));
+        Assert.All(docs, d => Assert.Contains("monitor", d.Section("serverMissing")!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task CtrlCStopsTheRunAndStillWritesWhatWasMeasured()
     {
         using var server = await ChatServerProcess.StartAsync();
