@@ -25,11 +25,12 @@ wait_port() {
   done
 }
 
-# mosquitto_conf PKI_DIR PORT: the MQTT benchmark's server configuration (mutual TLS 1.2, require_certificate, the CRL).
+# mosquitto_conf PKI_DIR PORT [ADDRESS]: the MQTT benchmark's server configuration (mutual TLS 1.2,
+# require_certificate, the CRL), listening on ADDRESS (default 127.0.0.1).
 mosquitto_conf() {
   cat <<CONF
 per_listener_settings true
-listener $2 127.0.0.1
+listener $2 ${3:-127.0.0.1}
 protocol mqtt
 cafile $1/ca.pem
 certfile $1/server.pem

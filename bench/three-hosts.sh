@@ -91,22 +91,8 @@ if [ "$server" = serve ]; then
     --report-interval 10s --results "$work/server" >"$work/server.log" 2>&1 &
   spid=$!
 else
-  # As lib.sh's start_mosquitto (the seed's server: mutual TLS 1.2, require_certificate, the CRL), on the server host's address.
-  cat >"$work/mosquitto.conf" <<CONF
-per_listener_settings true
-listener $port $srv
-protocol mqtt
-cafile $work/pki/ca.pem
-certfile $work/pki/server.pem
-keyfile $work/pki/server.key
-crlfile $work/pki/crl.pem
-require_certificate true
-use_identity_as_username true
-tls_version tlsv1.2
-allow_anonymous true
-max_connections -1
-user root
-CONF
+  # lib.sh's Mosquitto configuration (the MQTT benchmark's server), on the server host's address.
+  mosquitto_conf "$work/pki" "$port" "$srv" >"$work/mosquitto.conf"
   ip netns exec "$ns_srv" /usr/sbin/mosquitto -c "$work/mosquitto.conf" >"$work/server.log" 2>&1 &
   spid=$!
 fi

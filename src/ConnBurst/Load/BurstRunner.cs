@@ -30,7 +30,7 @@ public static class BurstRunner
         var startAt = o.StartAt ?? readyAt.AddMilliseconds(plan.Workers > 1 ? 1500 : 50); // workers need a moment to start
         if (o.StartAt is { } late && late < readyAt)
             log?.Invoke($"warning: the plan was ready {(readyAt - late).TotalMilliseconds:0} ms after --start-at; this agent's first attempts leave late (their latency counts the wait)");
-        var doc = new ResultsDocument { Kind = "burst", StartedAt = startAt, Machine = MachineInfo.Collect(), Config = o.Describe(plan) };
+        var doc = ResultsDocument.Start("burst", startAt, o.Describe(plan));
         var agentStart = AgentStart.Watch(startAt, readyAt, ct);
         Directory.CreateDirectory(o.ResultsDir);
         var stem = Path.Combine(Path.GetFullPath(o.ResultsDir), $"burst-{ResultsFile.Timestamp(startAt)}");

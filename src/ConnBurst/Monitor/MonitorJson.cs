@@ -15,15 +15,9 @@ internal static class MonitorJson
     public static ResultsDocument Build(RecordingResult r, MonitorSummary summary)
     {
         var rec = r.Recording;
-        var doc = new ResultsDocument
-        {
-            Kind = "monitor",
-            StartedAt = rec.StartedAt,
-            EndedAt = r.EndedAt,
-            Outcome = r.Outcome,
-            Config = (JsonObject)r.Config.DeepClone(),
-            Machine = MachineInfo.Collect(),
-        };
+        var doc = ResultsDocument.Start("monitor", rec.StartedAt, (JsonObject)r.Config.DeepClone());
+        doc.EndedAt = r.EndedAt;
+        doc.Outcome = r.Outcome;
         var series = new JsonObject();
         for (var c = 0; c < rec.Columns.Count; c++)
         {

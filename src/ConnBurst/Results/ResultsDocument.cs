@@ -44,6 +44,19 @@ public sealed class ResultsDocument
     /// </summary>
     [JsonExtensionData] public Dictionary<string, object?> Sections { get; set; } = new();
 
+    /// <summary>
+    /// The one way a run starts its results: kind, start, configuration and this machine's facts; the end time is
+    /// now (a writer that finishes later sets it again).
+    /// </summary>
+    public static ResultsDocument Start(string kind, DateTimeOffset startedAt, JsonObject config) => new()
+    {
+        Kind = kind,
+        StartedAt = startedAt,
+        EndedAt = DateTimeOffset.UtcNow,
+        Config = config,
+        Machine = MachineInfo.Collect(),
+    };
+
     /// <summary>A section as a JsonNode, or null when absent (whether it was set in code or read from a file).</summary>
     public JsonNode? Section(string name) =>
         Sections.TryGetValue(name, out var value) ? value switch

@@ -69,14 +69,7 @@ public static class PeakRun
 
     private static ResultsDocument Build(Settings s, PeakSection peak, BurstStepRunner runner, DateTimeOffset started, string outcome)
     {
-        var doc = new ResultsDocument
-        {
-            Kind = "peak",
-            StartedAt = started,
-            EndedAt = DateTimeOffset.UtcNow,
-            Outcome = outcome,
-            Machine = MachineInfo.Collect(),
-            Config = new JsonObject
+        var doc = ResultsDocument.Start("peak", started, new JsonObject
             {
                 ["target"] = s.Burst.Target.ToString(),
                 ["monitor"] = s.Monitor?.ToString(),
@@ -89,8 +82,8 @@ public static class PeakRun
                 ["stepDuration"] = Durations.Format(s.Steps.StepDuration),
                 ["maxGeneratorLagMs"] = s.Steps.MaxGeneratorLagMs,
                 ["stepsDir"] = s.Steps.StepsDir,
-            },
-        };
+            });
+        doc.Outcome = outcome;
         foreach (var (step, _) in runner.Steps)
         {
             doc.Counts.Attempted += step.Counts.Attempted;

@@ -101,17 +101,10 @@ public sealed class ChatRun(ChatRunOptions options, Action<string> log)
         DeliveryCheck delivery, double sendSeconds)
     {
         var o = options;
-        var doc = new ResultsDocument
-        {
-            Kind = "chat",
-            StartedAt = startedAt,
-            EndedAt = DateTimeOffset.Now,
-            Outcome = outcome,
-            Config = o.Describe(),
-            Machine = MachineInfo.Collect(),
-            Latency = recorder.Summaries(),
-            Intervals = recorder.Intervals,
-        };
+        var doc = ResultsDocument.Start("chat", startedAt, o.Describe());
+        doc.Outcome = outcome;
+        doc.Latency = recorder.Summaries();
+        doc.Intervals = recorder.Intervals;
         doc.Counts.Attempted = o.Clients;
         doc.Counts.Connected = delivery.Members;
         doc.Counts.Failed = recorder.Failures;

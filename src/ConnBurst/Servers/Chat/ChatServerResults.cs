@@ -8,15 +8,8 @@ public static class ChatServerResults
 {
     public static ResultsDocument Build(ChatServer server, JsonObject config, DateTimeOffset started)
     {
-        var doc = new ResultsDocument
-        {
-            Kind = "server",
-            StartedAt = started,
-            EndedAt = DateTimeOffset.UtcNow,
-            Config = config,
-            Machine = MachineInfo.Collect(),
-            Counts = new Counts { Attempted = server.Transport.Accepted, Connected = server.Transport.HandshakesOk },
-        };
+        var doc = ResultsDocument.Start("server", started, config);
+        doc.Counts = new Counts { Attempted = server.Transport.Accepted, Connected = server.Transport.HandshakesOk };
         foreach (var (k, v) in server.Transport.FailedByReason()) if (v > 0) doc.Counts.Failed["tls-" + k] = v;
         foreach (var e in ConnBurst.Chat.ChatErrors.All)
             if (server.Counters.Errors(e) is var n and > 0) doc.Counts.Failed["chat-" + ConnBurst.Chat.ChatErrors.Token(e)] = n;

@@ -12,20 +12,8 @@ public static class MqttBrokerResults
         var config = new JsonObject();
         foreach (var (name, value) in options.Describe()) config[name] = value;
         config["pki"] = manifest.Directory;
-        var doc = new ResultsDocument
-        {
-            Kind = "server",
-            StartedAt = started,
-            EndedAt = DateTimeOffset.UtcNow,
-            Config = config,
-            Machine = MachineInfo.Collect(),
-            Counts = new Counts
-            {
-                Attempted = final.Accepted,
-                Connected = final.HandshakesOk,
-                Connacks = final.Connacks,
-            },
-        };
+        var doc = ResultsDocument.Start("server", started, config);
+        doc.Counts = new Counts { Attempted = final.Accepted, Connected = final.HandshakesOk, Connacks = final.Connacks };
         foreach (var (k, v) in final.HandshakesFailed) if (v > 0) doc.Counts.Failed["tls-" + k] = v;
         foreach (var (k, v) in final.Refused) doc.Counts.Failed["connack-" + k] = v;
         foreach (var (k, v) in final.ProtocolCloses) doc.Counts.Failed["protocol-" + k] = v;
