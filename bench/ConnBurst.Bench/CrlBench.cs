@@ -16,7 +16,10 @@ public static class CrlBench
     {
         string? temp = null;
         PkiManifest m;
-        if (args.Length > 0) m = PkiManifest.Load(args[0]);
+        if (args.Length > 0)
+        {
+            m = PkiManifest.Load(args[0]);
+        }
         else
         {
             temp = Path.Combine(Path.GetTempPath(), "connburst-crlbench-" + Environment.ProcessId);

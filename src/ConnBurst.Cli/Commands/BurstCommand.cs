@@ -65,7 +65,9 @@ public static class BurstCommand
                           (c.Failed.Count > 0 ? ", failed " + string.Join(", ", c.Failed.Select(kv => $"{kv.Key}={kv.Value}")) : ", 0 failed"));
         if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));
         if (doc.Section("generator") is { } g)
+        {
             Console.WriteLine($"  generator: cpu {g["cpuSeconds"]} s ({g["cpuMsPerAttempt"]} ms/attempt), rss {(long)g["rssBytes"]! / 1048576} MiB, " +
                               $"scheduler lag p99 {g["schedulerLagMs"]?["p99"]} ms max {g["schedulerLagMs"]?["max"]} ms{((bool)g["fellBehind"]! ? ", FELL BEHIND schedule" : "")}");
+        }
     }
 }

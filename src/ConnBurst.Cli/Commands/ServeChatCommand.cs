@@ -66,7 +66,10 @@ public static class ServeChatCommand
                     using var timer = new PeriodicTimer(stats);
                     while (await timer.WaitForNextTickAsync(ct)) Console.WriteLine($"serve chat: {server.Describe()}");
                 }
-                else await Task.Delay(Timeout.Infinite, ct);
+                else
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
             await server.StopAsync(TimeSpan.FromSeconds(5));

@@ -76,8 +76,10 @@ internal sealed partial class ChildProcesses : IAsyncDisposable
     private void KillAll()
     {
         lock (_gate)
+        {
             foreach (var p in _started)
                 try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } catch (System.ComponentModel.Win32Exception) { }
+        }
     }
 
     private static void Signal(Process p, int signal)

@@ -106,9 +106,14 @@ public static class ChatParser
     {
         if (name.IsEmpty || name.Length > ChatLimits.MaxNameBytes) return false;
         foreach (var b in name)
+        {
             if (!(b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9'
                   or (byte)'_' or (byte)'-' or (byte)'.' or (byte)'#'))
+            {
                 return false;
+            }
+        }
+
         return true;
     }
 

@@ -29,7 +29,10 @@ public readonly record struct HostPort(string Host, int Port)
         {
             var colon = s.LastIndexOf(':');
             if (colon >= 0 && s.IndexOf(':') == colon) { host = s[..colon]; port = s[(colon + 1)..]; }
-            else host = s;
+            else
+            {
+                host = s;
+            }
         }
         if (host.Length == 0) throw new InputException($"{what}: '{text}' has no host");
         int p;
@@ -39,7 +42,10 @@ public readonly record struct HostPort(string Host, int Port)
             p = defaultPort.Value;
         }
         else if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out p) || p is < 0 or > 65535)
+        {
             throw new InputException($"{what}: '{port}' is not a port number (0-65535)");
+        }
+
         return new HostPort(host, p);
     }
 

@@ -167,7 +167,11 @@ public sealed partial class BurstEngine
                 Volatile.Write(ref slot.PongDue, 0);
                 Counters.PongReceived();
             }
-            else if (header.Type == MqttPacketType.Disconnect) return false;
+            else if (header.Type == MqttPacketType.Disconnect)
+            {
+                return false;
+            }
+
             bytes = bytes[header.TotalLength..];
         }
         return true;

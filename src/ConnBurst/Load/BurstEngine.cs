@@ -325,6 +325,9 @@ public sealed partial class BurstEngine
             slot.Set(ClientState.ReconnectWait);
             Arm(slot, slot.Deadline, TimerKind.Reconnect);
         }
-        else slot.Set(ClientState.Done);
+        else
+        {
+            slot.Set(ClientState.Done);
+        }
     }
 }

@@ -63,15 +63,21 @@ public static class BurstLimits
         try
         {
             foreach (var line in File.ReadLines("/proc/self/limits"))
+            {
                 if (line.StartsWith("Max open files", StringComparison.Ordinal) &&
                     long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], NumberStyles.None, CultureInfo.InvariantCulture, out var hard))
+                {
                     fds = hard; // .NET raises the soft limit to the hard one at start
+                }
+            }
             // "32768\t60999"
             var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
             ports = int.Parse(range[1], CultureInfo.InvariantCulture) - int.Parse(range[0], CultureInfo.InvariantCulture) + 1;
             foreach (var line in File.ReadLines("/proc/meminfo"))
+            {
                 if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
                     mem = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
         }
         catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException) { }
         return (fds, ports, mem);

@@ -46,7 +46,10 @@ public sealed class BurstPlan
     public TlsClientFactory FactoryOf(int client)
     {
         int cred;
-        if (List is null) cred = client % _roundRobinCredentials;
+        if (List is null)
+        {
+            cred = client % _roundRobinCredentials;
+        }
         else
         {
             var c = List[client].Credential;
@@ -178,9 +181,11 @@ public sealed class BurstPlan
         catch (SocketException se) when (se.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
             if (!s.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectWrite) && !s.Poll(TimeSpan.Zero, SelectMode.SelectError))
+            {
                 throw new InputException($"target {name}: no answer within 5s from source {SourceOf(s, source)}: check that no firewall " +
                                          $"(nft/iptables on the server or between) drops {SourceOf(s, source)}, that {ep.Address} is the server's address, " +
                                          "and that this host reaches it (same network, or a route)");
+            }
         }
         catch (SocketException se)
         {

@@ -67,7 +67,9 @@ public static class BurstRunner
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
         foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
                      plan.Sources?.Count ?? 1, plan.Endpoints.Length, ports, memAvailable))
+        {
             log?.Invoke("warning: " + warning);
+        }
 
         string outcome = BurstOutcomes.Failed;
         try

@@ -91,7 +91,10 @@ public static class MqttbenchClientList
             var t = r.TokenType;
             if (_skipDepth >= 0)
             {
-                if (t is JsonTokenType.StartArray or JsonTokenType.StartObject) _depth++;
+                if (t is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                {
+                    _depth++;
+                }
                 else if (t is JsonTokenType.EndArray or JsonTokenType.EndObject) { _depth--; if (_depth == _skipDepth) _skipDepth = -1; }
                 return;
             }

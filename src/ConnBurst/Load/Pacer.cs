@@ -52,9 +52,15 @@ public sealed class Pacer
             // First-wave clients are all ready at t0, so they precede any reconnect (FIFO by readiness).
             long ready;
             bool fromFirstWave = _firstWaveNext < _firstWave;
-            if (fromFirstWave) ready = _t0;
+            if (fromFirstWave)
+            {
+                ready = _t0;
+            }
             else if (_ready.TryPeek(out _, out ready)) { }
-            else break;
+            else
+            {
+                break;
+            }
 
             // First-wave slots are computed from the slot index so they never drift: exactly t0 + i/rate.
             double slot = _slotsUsed == _firstWaveNext && fromFirstWave ? _t0 + _slotsUsed * _ticksPerAttempt : _nextFreeSlot;

@@ -26,7 +26,10 @@ public readonly record struct Shard(int Index, int Count)
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var i)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
             throw new InputException($"{what}: '{text}' is not I/N (agent I of N, 0-based, e.g. 0/3)");
+        }
+
         if (n is < 1 or > MaxCount) throw new InputException($"{what}: '{text}': N must be between 1 and {MaxCount}");
         if (i >= n) throw new InputException($"{what}: '{text}': I must be below N (the agents are 0 to {n - 1})");
         return new Shard(i, n);

@@ -62,8 +62,14 @@ public static class WorkerPool
                 lock (gate) aggregator.Add(report);
                 if (report.Final) outcomes[shard] ??= "completed";
             }
-            else if (l.StartsWith(WorkerOutcomePrefix, StringComparison.Ordinal)) outcomes[shard] = l[WorkerOutcomePrefix.Length..].Trim();
-            else if (l.Length > 0) log?.Invoke($"[worker {shard}] {l}");
+            else if (l.StartsWith(WorkerOutcomePrefix, StringComparison.Ordinal))
+            {
+                outcomes[shard] = l[WorkerOutcomePrefix.Length..].Trim();
+            }
+            else if (l.Length > 0)
+            {
+                log?.Invoke($"[worker {shard}] {l}");
+            }
         }
         await p.WaitForExitAsync().ConfigureAwait(false);
         await stderr.ConfigureAwait(false);

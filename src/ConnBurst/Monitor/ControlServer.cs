@@ -94,7 +94,10 @@ public sealed class ControlServer : IAsyncDisposable
                             line.SetLength(0);
                             await WriteLineAsync(stream, $"ERR line too long (at most {MaxLineBytes} bytes)", ct);
                         }
-                        else line.Write(chunk.Span);
+                        else
+                        {
+                            line.Write(chunk.Span);
+                        }
                     }
                     if (nl < 0) break;
                     span = span[(nl + 1)..];

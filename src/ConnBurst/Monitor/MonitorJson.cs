@@ -44,11 +44,14 @@ internal static class MonitorJson
             monitor["process"] = new JsonObject { ["name"] = r.ProcessName, ["pid"] = r.ProcessPid, ["cpuSeconds"] = SummaryBuilder.Round(r.ProcessCpuSeconds) };
             var threads = new JsonArray();
             foreach (var t in r.Threads.Take(ThreadRows))
+            {
                 threads.Add(new JsonObject
                 {
                     ["tid"] = t.Tid, ["name"] = t.Name, ["cpuSeconds"] = SummaryBuilder.Round(t.CpuSeconds),
                     ["share"] = Math.Round(t.Share, 4), ["alive"] = t.Alive,
                 });
+            }
+
             monitor["threads"] = threads;
         }
         if (r.Port is { } port) monitor["port"] = port;

@@ -40,12 +40,18 @@ public static class BurstMerge
         foreach (var a in agents.Where(a => a.Shard.Count != n))
             throw new InputException($"merge: shards of different N: {agents[0].Input.Source} is {agents[0].Shard}, {a.Input.Source} is {a.Shard}");
         for (int i = 1; i < agents.Count; i++)
+        {
             if (agents[i].Shard.Index == agents[i - 1].Shard.Index)
                 throw new InputException($"merge: shard {agents[i].Shard} given twice: {agents[i - 1].Input.Source} and {agents[i].Input.Source}");
+        }
+
         var plan = PlanOf(agents[0].Input.Doc);
         foreach (var a in agents.Skip(1))
+        {
             if (FirstDifference(plan, PlanOf(a.Input.Doc)) is { } diff)
                 throw new InputException($"merge: {a.Input.Source} is a different plan from {agents[0].Input.Source}: {diff}");
+        }
+
         var present = agents.Select(a => a.Shard.Index).ToHashSet();
         var missing = Enumerable.Range(0, n).Where(i => !present.Contains(i)).ToList();
         if (missing.Count > 0 && !allowMissing)

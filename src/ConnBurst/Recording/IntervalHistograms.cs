@@ -22,9 +22,12 @@ public static class IntervalHistograms
     {
         var h = new LongHistogram[BurstPhases.All.Length];
         for (int i = 0; i < h.Length; i++)
+        {
             h[i] = encoded is not null && encoded.TryGetValue(((BurstPhase)i).Name(), out var b64)
                 ? LatencyHistograms.Decode($"0.000,0.000,0.000,{b64}\n")
                 : LatencyHistograms.Create();
+        }
+
         return h;
     }
 

@@ -27,15 +27,22 @@ public static class Verdicts
             return list;
         }
         if (doc.Counts.Attempted > 0)
+        {
             list.Add(new("errors", failedTotal == 0, failedTotal == 0
                 ? $"no failed attempts out of {doc.Counts.Attempted:N0}"
                 : $"{failedTotal:N0} of {doc.Counts.Attempted:N0} attempts failed ({100.0 * failedTotal / doc.Counts.Attempted:0.##}%)"));
+        }
+
         if (doc.Latency.TryGetValue(phase, out var lat) && lat.Count > 0)
         {
             var ok = lat.Avg < slo.MaxAvgLatencyMs;
             list.Add(new("latency", ok, $"average {phase} latency {F(lat.Avg)} ms {(ok ? "<" : ">=")} {F(slo.MaxAvgLatencyMs)} ms", VerdictRole.Slo));
         }
-        else list.Add(new("latency", null, $"no {phase} latency recorded", VerdictRole.Slo));
+        else
+        {
+            list.Add(new("latency", null, $"no {phase} latency recorded", VerdictRole.Slo));
+        }
+
         list.Add(monitor is { } s ? CpuVerdict(s, slo) : new("cpu", null, "server CPU not judged: no monitor data in these results", VerdictRole.Slo));
         return list;
     }

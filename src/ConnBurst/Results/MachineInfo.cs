@@ -28,16 +28,22 @@ public sealed class MachineInfo
             OpenSsl = OpenSslVersion(),
         };
         foreach (var line in ReadLines("/proc/meminfo"))
+        {
             if (line.StartsWith("MemTotal:", StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb))
                 m.MemoryMiB = kb / 1024;
+        }
+
         foreach (var line in ReadLines("/proc/cpuinfo"))
             if (line.StartsWith("model name", StringComparison.Ordinal)) { m.CpuModel = line[(line.IndexOf(':') + 1)..].Trim(); break; }
         foreach (var line in ReadLines("/proc/self/limits"))
+        {
             if (line.StartsWith("Max open files", StringComparison.Ordinal))
             {
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (parts.Length > 3 && long.TryParse(parts[3], out var fd)) m.FdLimit = fd;
             }
+        }
+
         return m;
     }
 

@@ -27,9 +27,18 @@ public static class ResultsSources
                     if (!File.Exists(j[..^ResultsJournal.Suffix.Length] + ".json")) all.Add((ResultsJournal.Read(j), j));
                 if (all.Count == before) throw new InputException($"{input}: the directory holds no results JSON");
             }
-            else if (!File.Exists(path)) throw new InputException($"results file not found: {input}");
-            else if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) all.Add((ResultsFile.Read(path), path));
-            else if (path.EndsWith(ResultsJournal.Suffix, StringComparison.Ordinal)) all.Add((ResultsJournal.Read(path), path));
+            else if (!File.Exists(path))
+            {
+                throw new InputException($"results file not found: {input}");
+            }
+            else if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                all.Add((ResultsFile.Read(path), path));
+            }
+            else if (path.EndsWith(ResultsJournal.Suffix, StringComparison.Ordinal))
+            {
+                all.Add((ResultsJournal.Read(path), path));
+            }
             else
             {
                 var found = ResultsLog.Read(path).Select(r => (r.Doc, $"{path}:{r.Line}")).ToList();

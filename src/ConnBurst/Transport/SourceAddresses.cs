@@ -54,8 +54,11 @@ public sealed class SourceAddresses
         if (list.Count == 0) throw new InputException($"{what}: no address given");
         var local = LocalAddresses();
         foreach (var ip in list)
+        {
             if (!IPAddress.IsLoopback(ip) && !local.Contains(ip))
                 throw new InputException($"{what}: {ip} is not an address of this machine (bind would fail)");
+        }
+
         return new SourceAddresses(list.Distinct().ToArray());
     }
 

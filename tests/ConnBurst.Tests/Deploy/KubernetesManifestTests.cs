@@ -165,9 +165,13 @@ public sealed class KubernetesManifestTests
         var stringFields = new Regex(@"(\.command|\.args)\[\d+\]$|\.env\[\d+\]\.value$|\.sysctls\[\d+\]\.value$|\.(labels|annotations|matchLabels)\..+$|^\.spec\.selector\..+$");
         var yaml11NonString = new Regex(@"^([-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL|)$");
         foreach (var o in KubeManifests.LoadAll())
+        {
             foreach (var (path, scalar) in KubeYaml.AllScalars(o.Root))
+            {
                 if (stringFields.IsMatch(path) && scalar.Style == ScalarStyle.Plain)
                     Assert.False(yaml11NonString.IsMatch(scalar.Value ?? ""), $"{o.File}: {o.Kind} {o.Name} {path} = {scalar.Value} must be quoted");
+            }
+        }
     }
 
     [Fact]

@@ -35,11 +35,13 @@ public sealed class GrafanaDashboardTests
         var patterns = targets.SelectMany(MonitorPaths).ToList();
         Assert.True(patterns.Count >= 12, string.Join('\n', patterns));
         foreach (var pattern in patterns)
+        {
             foreach (var expanded in ExpandBraces(pattern))
             {
                 var regex = new Regex("^" + Regex.Escape(expanded).Replace(@"\*", "[^.]+") + "$");
                 Assert.True(columns.Any(regex.IsMatch), $"dashboard query '{expanded}' matches no monitor column");
             }
+        }
     }
 
     private static IEnumerable<string> ExpandBraces(string pattern)

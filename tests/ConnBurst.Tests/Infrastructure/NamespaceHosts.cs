@@ -103,12 +103,16 @@ public sealed partial class NamespaceHosts : IDisposable
         // Ready when every host answers a connect from the switch (an RST from a closed port proves the path).
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         foreach (var h in new[] { Server, Agent0, Agent1 })
+        {
             foreach (var a in h.Addresses)
+            {
                 while (!Answers(Switch, new IPEndPoint(IPAddress.Parse(a), 9)))
                 {
                     if (DateTime.UtcNow > deadline) throw new TimeoutException($"{h}: {a} does not answer from the switch: {Describe()}");
                     Thread.Sleep(100);
                 }
+            }
+        }
     }
 
     /// <summary>Starts <c>connburst ARGS</c> inside <paramref name="host"/>; killed on Dispose if still running.</summary>
@@ -327,9 +331,13 @@ public sealed partial class NamespaceHosts : IDisposable
     {
         var (_, stdout, _) = RunTool([Tool("ip"), "netns", "pids", ns]);
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
             if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid != Environment.ProcessId)
+            {
                 try { using var p = Process.GetProcessById(pid); p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
+            }
+        }
     }
 
     public void Dispose()

@@ -30,7 +30,10 @@ public sealed class OpenSslServer : IDisposable
                      "s_server", "-accept", $"127.0.0.1:{Port}", "-cert", s.PathOf(s.Server.Cert), "-key", s.PathOf(s.Server.Key),
                      "-CAfile", m.PathOf(m.Ca.Cert), "-Verify", "2", "-verify_return_error", "-CRL", m.PathOf(m.Crl), "-crl_check", tls == "1.3" ? "-tls1_3" : "-tls1_2", "-rev",
                  })
+        {
             psi.ArgumentList.Add(a);
+        }
+
         _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start openssl s_server");
         _process.OutputDataReceived += (_, e) => Seen(e.Data);
         _process.ErrorDataReceived += (_, e) => Seen(e.Data);

@@ -62,7 +62,10 @@ public sealed class WorkerAssignmentTests
                 Assert.Equal(w.Ciphers, h.Ciphers);
                 Assert.Equal(w.AllowResume, h.AllowResume);
             }
-            else Assert.True(Equals(want, have), $"{p.Name}: sent {want}, the worker got {have}");
+            else
+            {
+                Assert.True(Equals(want, have), $"{p.Name}: sent {want}, the worker got {have}");
+            }
         }
     }
 

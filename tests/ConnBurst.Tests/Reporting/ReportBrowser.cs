@@ -46,7 +46,9 @@ public sealed class ReportBrowser : IAsyncDisposable
         await context.RouteAsync("**/*", async route =>
         {
             if (route.Request.Url.StartsWith("file:", StringComparison.Ordinal) || route.Request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
                 await route.ContinueAsync();
+            }
             else
             {
                 Interlocked.Increment(ref browser._blocked);

@@ -24,7 +24,10 @@ public class ServeMqttOpenSslClientTests
         };
         foreach (var a in new[] { "s_client", "-connect", $"127.0.0.1:{port}", version, "-CAfile", m.PathOf(m.Ca.Cert),
                      "-cert", m.PathOf(cert), "-key", m.PathOf(key) }.Concat(extra))
+        {
             psi.ArgumentList.Add(a);
+        }
+
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

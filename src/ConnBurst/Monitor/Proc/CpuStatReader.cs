@@ -54,7 +54,10 @@ internal sealed class CpuStatReader : IDisposable
             var c = new FieldCursor(line);
             c.Next(out var name);
             int row;
-            if (name.Length == 3) row = 0;
+            if (name.Length == 3)
+            {
+                row = 0;
+            }
             else
             {
                 var core = (int)FieldCursor.ParseLong(name[3..]);

@@ -26,6 +26,7 @@ internal sealed class DiskStatsReader : IDisposable
         _file = new ProcFile(path);
         var names = new List<string>();
         if (_file.Begin())
+        {
             while (_file.TryReadLine(out var line))
             {
                 var c = new FieldCursor(line);
@@ -36,6 +37,8 @@ internal sealed class DiskStatsReader : IDisposable
                 if (Directory.Exists(sysBlock) && !Directory.Exists(System.IO.Path.Combine(sysBlock, name))) continue;
                 names.Add(name);
             }
+        }
+
         _counters = new DeviceCounters(names, 5);
     }
 

@@ -23,8 +23,11 @@ internal sealed class NetDevReader : IDisposable
         _file = new ProcFile(path);
         var names = new List<string>();
         if (_file.Begin())
+        {
             while (_file.TryReadLine(out var line))
                 if (Split(line, out var name, out _)) names.Add(Encoding.UTF8.GetString(name));
+        }
+
         _counters = new DeviceCounters(names, 5);
     }
 

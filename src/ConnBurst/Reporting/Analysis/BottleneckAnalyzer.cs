@@ -103,8 +103,11 @@ public static class BottleneckAnalyzer
         if (ms.TotalMaxBusy >= t.BusyMachine)
             return new Claim("resource", "cpu-machine", "CPU: the whole server machine is saturated", [cpu]);
         if (ms.MaxCoreBusy >= t.BusyCore)
+        {
             return new Claim("resource", "cpu-core", $"CPU: one hot core (cpu{ms.BusiestCore}) saturates while the machine has room",
                 [cpu, "per-core max: " + string.Join(", ", ms.PerCoreMax.Select((v, i) => $"cpu{i} {F(v)}%"))]);
+        }
+
         if (ms.MemAvailableMinMiB is { } mem && ms.MemTotalMiB is { } total && total > 0 && mem < t.MemAvailableShare * total)
             return new Claim("resource", "memory", "memory: the server machine ran short", [$"available memory min {F(mem)} MiB of {F(total)} MiB"]);
         if (ms.IoWaitAvg is { } io && io >= t.IoWait)

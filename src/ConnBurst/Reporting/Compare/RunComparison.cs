@@ -30,8 +30,11 @@ public sealed class RunComparison
         var phases = runs[0].Doc.Latency.Keys.Where(p => runs.All(r => r.Doc.Latency.ContainsKey(p))).ToList();
         var rows = new List<ComparisonRow>();
         foreach (var phase in phases)
+        {
             foreach (var (name, get) in Stats)
                 rows.Add(Row($"{phase} {name}", "ms", runs.Select(r => (double?)get(r.Doc.Latency[phase])), lowerIsBetter: true));
+        }
+
         rows.Add(Row("attempted", "", runs.Select(r => (double?)r.Doc.Counts.Attempted), lowerIsBetter: null));
         rows.Add(Row("connected", "", runs.Select(r => (double?)r.Doc.Counts.Connected), lowerIsBetter: null));
         rows.Add(Row("failed", "", runs.Select(r => (double?)r.FailedTotal), lowerIsBetter: true));

@@ -126,9 +126,12 @@ public sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner
         var slo = $"avg connect latency < {F(_o.MaxAvgLatencyMs)} ms, every server core <= {F(_o.MaxCpuBusy)}% busy";
         var prefix = cancelled ? "interrupted: " : "";
         if (stop == "generator")
+        {
             return prefix + (s.Rate > 0
                 ? $"peak >= {F(s.Rate)} conn/s ({slo}); the generator could not offer {F(s.FailedRate ?? 0)} conn/s, so the server's limit was not reached"
                 : $"no peak found: the generator could not offer even {F(s.FailedRate ?? 0)} conn/s");
+        }
+
         if (stop == "ceiling")
             return prefix + $"peak >= {F(s.Rate)} conn/s: every step met the SLO ({slo}) up to the search ceiling";
         if (s.Rate == 0)

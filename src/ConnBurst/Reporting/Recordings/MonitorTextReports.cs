@@ -53,8 +53,10 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
         var widths = columns.Select(c => Math.Max(c.Header.Length, 8)).ToList();
         sb.AppendLine(string.Join("  ", columns.Select((c, k) => c.Header.PadLeft(widths[k]))));
         for (var row = 0; row < rec.Count; row++)
+        {
             sb.AppendLine(string.Join("  ", columns.Select((c, k) =>
                 (row < data[k].Length && !double.IsNaN(data[k][row]) ? data[k][row].ToString(c.Format, Inv) : "-").PadLeft(widths[k]))));
+        }
 
         sb.AppendLine();
         sb.AppendLine("Summary");

@@ -38,10 +38,12 @@ public sealed class TextRenderer : IReportRenderer
         foreach (var v in r.Verdicts)
             sb.AppendLine(CultureInfo.InvariantCulture, $"   [{v.Mark}] {v.Name}: {v.Text}");
         if (r.Analysis is { } a)
+        {
             foreach (var c in a.Claims)
             {
                 sb.AppendLine(CultureInfo.InvariantCulture, $"   {c.Question}: {c.Text}");
                 foreach (var e in c.Evidence) sb.AppendLine(CultureInfo.InvariantCulture, $"      - {e}");
             }
+        }
     }
 }

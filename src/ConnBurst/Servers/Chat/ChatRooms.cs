@@ -83,8 +83,11 @@ public sealed class MemberRooms
     public ChatRoom? Find(ReadOnlySpan<byte> name)
     {
         lock (_gate)
+        {
             foreach (var r in _rooms)
                 if (name.SequenceEqual(r.Name)) return r;
+        }
+
         return null;
     }
 
