@@ -4,7 +4,7 @@ using ConnBurst.Cli.Commands;
 namespace ConnBurst.Cli;
 
 /// <summary>Builds the command tree and turns parse errors into the contract's one-line, exit-2 form.</summary>
-public static class CliApp
+internal static class CliApp
 {
     public static RootCommand BuildRoot()
     {

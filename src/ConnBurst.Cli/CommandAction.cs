@@ -7,7 +7,7 @@ namespace ConnBurst.Cli;
 /// Wraps every command's work so errors reach the user as one line: <see cref="InputException"/> exits 2,
 /// anything else exits 1. Stack traces are shown only with CONNBURST_DEBUG=1.
 /// </summary>
-public static class CommandAction
+internal static class CommandAction
 {
     public static void Set(Command command, Func<ParseResult, CancellationToken, Task<int>> work) =>
         command.SetAction(async (parse, ct) =>

@@ -1,7 +1,7 @@
 namespace ConnBurst.Cli;
 
 /// <summary>The exit-code contract of every command (DESIGN.md).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Ok = 0;
     public const int RunFailed = 1;

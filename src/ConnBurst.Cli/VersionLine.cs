@@ -11,7 +11,7 @@ namespace ConnBurst.Cli;
 /// (<c>connburst 1.0.0+abc123 (OpenSSL 3.0.17 1 Jul 2025)</c>). The TLS figures depend on the libssl underneath as much
 /// as on our code, so an image or a bug report names both (deploy/ runs this as the image's smoke test).
 /// </summary>
-public static class VersionLine
+internal static class VersionLine
 {
     public static string Text()
     {

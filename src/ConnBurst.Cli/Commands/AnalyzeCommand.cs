@@ -7,7 +7,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst analyze RESULTS...</c>: names the bottleneck (side, resource, busiest server threads), each claim with its figures.</summary>
-public static class AnalyzeCommand
+internal static class AnalyzeCommand
 {
     public static Command Create()
     {

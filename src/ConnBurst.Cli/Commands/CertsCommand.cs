@@ -5,7 +5,7 @@ using ConnBurst.Pki;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst certs</c>: generate a complete benchmark PKI in one call.</summary>
-public static class CertsCommand
+internal static class CertsCommand
 {
     public static Command Create()
     {

@@ -14,7 +14,7 @@ namespace ConnBurst.Cli.Commands;
 /// <c>connburst chat SERVER_IP PORT tls12|tls13 CLIENTS MESSAGES DURATION</c>: the chat benchmark's client tester
 /// (distributed-tls-performance-testing), with its positional form and file names, plus options.
 /// </summary>
-public static class ChatCommand
+internal static class ChatCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using ConnBurst.Load;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst clientlist</c>: write a client list for <c>burst --client-list</c> (the MQTT benchmark's genClientList).</summary>
-public static class ClientListCommand
+internal static class ClientListCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ using ConnBurst.Reporting.Compare;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst compare A B [C...]</c>: runs of one kind side by side, deltas and ratios against the first.</summary>
-public static class CompareCommand
+internal static class CompareCommand
 {
     public static Command Create()
     {

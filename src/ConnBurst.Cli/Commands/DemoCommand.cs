@@ -22,7 +22,7 @@ namespace ConnBurst.Cli.Commands;
 /// 10,000-serial CRL, <c>serve mqtt</c> checking it, the monitor watching the server, a burst with reconnect cycles,
 /// a short peak search, and one HTML report. Every process it starts is stopped at the end, Ctrl-C included.
 /// </summary>
-public static class DemoCommand
+internal static class DemoCommand
 {
     public static Command Create()
     {

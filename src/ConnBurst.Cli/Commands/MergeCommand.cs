@@ -6,7 +6,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst merge INPUT... [--out FILE] [--allow-missing]</c>: agents' results of one sharded plan, joined exactly.</summary>
-public static class MergeCommand
+internal static class MergeCommand
 {
     public static Command Create()
     {

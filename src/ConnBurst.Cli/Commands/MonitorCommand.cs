@@ -7,7 +7,7 @@ using ConnBurst.Monitor;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst monitor</c>: sample the server machine and record on remote START/STOP (docs/monitor-protocol.md).</summary>
-public static class MonitorCommand
+internal static class MonitorCommand
 {
     public static Command Create()
     {

@@ -11,7 +11,7 @@ namespace ConnBurst.Cli.Commands;
 /// <c>connburst peak</c>: the highest connection rate whose average connect latency stays under the limit while no
 /// server core is busier than the limit (the MQTT benchmark's SLO), found by short fixed-rate bursts, bracketed then bisected.
 /// </summary>
-public static class PeakCommand
+internal static class PeakCommand
 {
     public static Command Create()
     {

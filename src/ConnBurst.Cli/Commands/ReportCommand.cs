@@ -8,7 +8,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst report RESULTS... [--html FILE]</c>: text summary, PNG charts and one self-contained HTML page.</summary>
-public static class ReportCommand
+internal static class ReportCommand
 {
     public static Command Create()
     {
@@ -42,14 +42,14 @@ public static class ReportCommand
 /// Reads the results named on a command line (files, directories, logs, journals of killed runs) with one-line
 /// errors for missing or malformed ones; a killed run's latency is completed from its interval histograms.
 /// </summary>
-public static class ResultsInputs
+internal static class ResultsInputs
 {
     public static IReadOnlyList<(ResultsDocument Doc, string? Path)> Load(IEnumerable<string> paths) =>
         ResultsSources.Load(paths).Select(s => (UnfinishedRuns.Complete(s.Doc), (string?)s.Source)).ToList();
 }
 
 /// <summary>--max-avg-latency and --max-cpu-busy: the SLO shared by report, compare, analyze and peak.</summary>
-public sealed class SloOptions
+internal sealed class SloOptions
 {
     public required Option<string> MaxAvgLatency { get; init; }
     public required Option<double> MaxCpuBusy { get; init; }

@@ -11,7 +11,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst serve chat</c>: the reference chat server over TLS 1.2/1.3 (docs/chat-protocol.md).</summary>
-public static class ServeChatCommand
+internal static class ServeChatCommand
 {
     public static Command Create()
     {

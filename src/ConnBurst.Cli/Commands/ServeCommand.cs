@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace ConnBurst.Cli.Commands;
 
 /// <summary><c>connburst serve</c>: the reference servers, one subcommand (and one file) each.</summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     public static Command Create()
     {

@@ -21,7 +21,7 @@ namespace ConnBurst.Cli.Commands;
 /// configuration, <c>listening on HOST:PORT</c> once ready, counters every few seconds and on exit; Ctrl-C stops it cleanly and
 /// writes a results file. With <c>--workers N</c> it runs N child processes on the same port (SO_REUSEPORT) and sums their counters.
 /// </summary>
-public static class ServeMqttCommand
+internal static class ServeMqttCommand
 {
     public static Command Create()
     {

@@ -8,7 +8,7 @@ namespace ConnBurst.Cli.Progress;
 /// The live view of a burst: on a terminal a Spectre.Console table that grows one row per snapshot interval (the last
 /// 12 kept), otherwise one plain line per interval so logs and CI output stay readable.
 /// </summary>
-public sealed class BurstProgressView : IProgress<IntervalProgress>
+internal sealed class BurstProgressView : IProgress<IntervalProgress>
 {
     private readonly bool _live = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
     private readonly Lock _gate = new();

@@ -22,7 +22,7 @@ public enum ChatError : byte
     NotMember,
 }
 
-public static class ChatErrors
+internal static class ChatErrors
 {
     public static string Token(ChatError e) => e switch
     {

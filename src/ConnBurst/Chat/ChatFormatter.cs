@@ -7,7 +7,7 @@ namespace ConnBurst.Chat;
 /// too small. Pure functions: the caller owns the buffer, and a broadcast line is formatted once for every member.
 /// Names and text are written as given; the parser has already checked them (or the caller built them).
 /// </summary>
-public static class ChatFormatter
+internal static class ChatFormatter
 {
     // ---- client lines ----
     public static int Join(Span<byte> dest, ReadOnlySpan<byte> room) => Write(dest, "JOIN "u8, room);

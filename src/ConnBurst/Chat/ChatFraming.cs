@@ -1,7 +1,7 @@
 namespace ConnBurst.Chat;
 
 /// <summary>What <see cref="ChatFraming.TryReadLine"/> found at the front of a buffer.</summary>
-public enum FrameStatus
+internal enum FrameStatus
 {
     /// <summary>A complete line: <c>line</c> holds it without its terminator, <c>consumed</c> includes the terminator.</summary>
     Line,
@@ -15,7 +15,7 @@ public enum FrameStatus
 /// Line framing: a line ends at LF; one CR before the LF is dropped, so both <c>\n</c> and <c>\r\n</c> peers work
 /// (openssl s_client sends CRLF with -crlf). Pure function over a span; a partial line stays in the caller's buffer.
 /// </summary>
-public static class ChatFraming
+internal static class ChatFraming
 {
     public static FrameStatus TryReadLine(ReadOnlySpan<byte> buffer, int maxLineBytes, out ReadOnlySpan<byte> line, out int consumed)
     {

@@ -4,7 +4,7 @@ namespace ConnBurst.Chat;
 /// The bounds of the chat line protocol (docs/chat-protocol.md). A peer that exceeds one gets <c>ERR</c> and a close.
 /// Immutable; validated once where it is built (the command line).
 /// </summary>
-public sealed record ChatLimits
+internal sealed record ChatLimits
 {
     /// <summary>Longest line in bytes, not counting the CR/LF terminator (default 4 KiB).</summary>
     public int MaxLineBytes { get; init; } = 4096;

@@ -6,10 +6,10 @@ namespace ConnBurst.Chat;
 public enum ClientCommand : byte { Invalid = 0, Join, Msg, Leave, Nick, Quit, Ping }
 
 /// <summary>The lines a server sends.</summary>
-public enum ServerReply : byte { Invalid = 0, Joined, Msg, Left, Nick, Err, Bye, Pong }
+internal enum ServerReply : byte { Invalid = 0, Joined, Msg, Left, Nick, Err, Bye, Pong }
 
 /// <summary>One parsed client line. Spans point into the caller's buffer: use them before the buffer moves on.</summary>
-public readonly ref struct ClientLine
+internal readonly ref struct ClientLine
 {
     public ClientCommand Command { get; init; }
     /// <summary>The room (JOIN, MSG, LEAVE) or the nick (NICK).</summary>
@@ -20,7 +20,7 @@ public readonly ref struct ClientLine
 }
 
 /// <summary>One parsed server line.</summary>
-public readonly ref struct ServerLine
+internal readonly ref struct ServerLine
 {
     public ServerReply Reply { get; init; }
     /// <summary>The room (JOINED, MSG, LEFT), the nick (NICK) or the error token (ERR).</summary>
@@ -37,7 +37,7 @@ public readonly ref struct ServerLine
 /// Parses single chat lines (already framed by <see cref="ChatFraming"/>, terminator removed). Pure functions over
 /// spans: no allocation, no exceptions; a bad line comes back as <see cref="ChatError"/>.
 /// </summary>
-public static class ChatParser
+internal static class ChatParser
 {
     public static ClientLine ParseClient(ReadOnlySpan<byte> line)
     {

@@ -1,7 +1,7 @@
 namespace ConnBurst.Common;
 
 /// <summary>Where embedded defaults live: <c>$CONNBURST_HOME</c>, else <c>~/.connburst</c>.</summary>
-public static class ConnBurstHome
+internal static class ConnBurstHome
 {
     public static string Root
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConnBurst.Common;
 
 /// <summary>Durations as people type them: <c>500ms</c>, <c>4s</c>, <c>2m</c>, <c>1h</c>, or a bare number of seconds.</summary>
-public static class Durations
+internal static class Durations
 {
     public static TimeSpan Parse(string text, string what = "duration")
     {

@@ -9,7 +9,7 @@ namespace ConnBurst.Common;
 /// bench/loadgen.sh (3,000 idle clients): 53 KiB of RSS per client with default arenas, 31 KiB with two.
 /// Not glibc (musl, another OS): both calls do nothing.
 /// </summary>
-public static partial class GlibcMalloc
+internal static partial class GlibcMalloc
 {
     private const int ArenaMax = -8; // M_ARENA_MAX in malloc.h
 

@@ -4,7 +4,7 @@ using System.Net;
 namespace ConnBurst.Common;
 
 /// <summary>A <c>HOST:PORT</c> pair as given on the command line; IPv6 literals are written <c>[::1]:8884</c>.</summary>
-public readonly record struct HostPort(string Host, int Port)
+internal readonly record struct HostPort(string Host, int Port)
 {
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 

@@ -5,4 +5,4 @@ namespace ConnBurst.Common;
 /// the command line. The CLI prints <see cref="Exception.Message"/> as one line and exits 2, with no stack trace.
 /// Throw it at the edge (option validation, file loading), never from a hot path.
 /// </summary>
-public sealed class InputException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class InputException(string message, Exception? inner = null) : Exception(message, inner);

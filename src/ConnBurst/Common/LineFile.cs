@@ -7,7 +7,7 @@ namespace ConnBurst.Common;
 /// killed process leaves every line it finished, and a full disk leaves the file cut back to its last whole line
 /// instead of a torn one, so what was written before stays readable.
 /// </summary>
-public sealed class LineFile : IDisposable
+internal sealed class LineFile : IDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly FileStream _out;

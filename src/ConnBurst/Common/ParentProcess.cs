@@ -5,7 +5,7 @@ namespace ConnBurst.Common;
 /// end of stdin means the parent asks them to stop or is gone, even when it died by SIGKILL and could signal nobody.
 /// Without it, `serve mqtt --workers` children outlived a killed parent and kept the port (seen after bench/hold.sh).
 /// </summary>
-public static class ParentProcess
+internal static class ParentProcess
 {
     /// <summary>Cancels <paramref name="stop"/> when stdin ends; returns at once.</summary>
     public static void CancelWhenStdinCloses(CancellationTokenSource stop)

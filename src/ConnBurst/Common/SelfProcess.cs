@@ -8,7 +8,7 @@ namespace ConnBurst.Common;
 /// under <c>dotnet connburst.dll</c> the host is dotnet and the program is the entry assembly; an apphost, a
 /// single-file or a NativeAOT binary is the program itself. No file name is assumed.
 /// </summary>
-public static class SelfProcess
+internal static class SelfProcess
 {
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {

@@ -6,7 +6,7 @@ namespace ConnBurst.Common;
 /// POSIX signals to one process (.NET's Process can only kill): SIGINT asks a child of ours to stop cleanly and print
 /// its final figures, as Ctrl-C would.
 /// </summary>
-public static partial class Signals
+internal static partial class Signals
 {
     public const int Interrupt = 2;
     public const int Kill = 9;

@@ -7,7 +7,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Export;
 
 /// <summary>Counters of a <see cref="GraphitePlaintextExporter"/>: what went out, what was dropped, how the connection fared.</summary>
-public readonly record struct GraphiteStats(long LinesQueued, long BytesSent, long LinesDropped, long Connects, long Failures, bool Connected, string? LastError);
+internal readonly record struct GraphiteStats(long LinesQueued, long BytesSent, long LinesDropped, long Connects, long Failures, bool Connected, string? LastError);
 
 /// <summary>
 /// Sends metrics to Graphite's plaintext listener (carbon, port 2003): one line <c>path value epoch\n</c> per
@@ -24,7 +24,7 @@ public readonly record struct GraphiteStats(long LinesQueued, long BytesSent, lo
 /// g.Flush();                                   // optional: send now rather than within 250 ms
 /// </code>
 /// </summary>
-public sealed class GraphitePlaintextExporter : IAsyncDisposable
+internal sealed class GraphitePlaintextExporter : IAsyncDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(500);

@@ -15,7 +15,7 @@ namespace ConnBurst.Export;
 /// connects.Inc(); open.Set(n);          // or prom.Registry.AddBeforeCollectCallback(() => open.Set(read()))
 /// </code>
 /// </summary>
-public sealed class PrometheusEndpoint : IDisposable
+internal sealed class PrometheusEndpoint : IDisposable
 {
     private readonly IMetricServer _server;
 

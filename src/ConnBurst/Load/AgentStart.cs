@@ -8,7 +8,7 @@ namespace ConnBurst.Load;
 /// the monotonic clock reached t0. Agents never talk to each other, so this record in each results file is how an
 /// operator sees that they started together (or that a clock was stepped while one waited).
 /// </summary>
-public sealed class AgentStart
+internal sealed class AgentStart
 {
     private readonly DateTimeOffset _startAt;
     private readonly DateTimeOffset _readyAt;

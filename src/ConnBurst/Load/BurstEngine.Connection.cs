@@ -9,7 +9,7 @@ using ConnBurst.Transport;
 namespace ConnBurst.Load;
 
 /// <summary>One connection's life: TCP, TLS, CONNECT/CONNACK, then an idle hold that owns no buffer.</summary>
-public sealed partial class BurstEngine
+internal sealed partial class BurstEngine
 {
     private static readonly byte[] PingReq = MqttConstants.PingReq.ToArray();
     private static readonly byte[] Disconnect = MqttConstants.DisconnectNormal.ToArray();

@@ -5,7 +5,7 @@ using ConnBurst.Recording;
 namespace ConnBurst.Load;
 
 /// <summary>How a run (or one worker's share of it) ended; the results' "outcome".</summary>
-public static class BurstOutcomes
+internal static class BurstOutcomes
 {
     public const string Completed = "completed";
     public const string Interrupted = "interrupted";
@@ -21,7 +21,7 @@ public static class BurstOutcomes
 /// reconnect delays for every connection (DESIGN.md decisions 3 and 4). Connection I/O runs on the thread pool
 /// (<see cref="BurstEngine"/>.Connection.cs). Emits an <see cref="IntervalReport"/> per snapshot period.
 /// </summary>
-public sealed partial class BurstEngine
+internal sealed partial class BurstEngine
 {
     private static readonly long Frequency = Stopwatch.Frequency;
     private static readonly long HeartbeatTicks = Frequency / 10;

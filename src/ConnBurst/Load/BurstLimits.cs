@@ -8,7 +8,7 @@ namespace ConnBurst.Load;
 /// refusals: the estimates are upper bounds (every client held at once, every close in TIME_WAIT), and the run may
 /// still be what the user wants to see fail.
 /// </summary>
-public static class BurstLimits
+internal static class BurstLimits
 {
     /// <summary>The generator's RSS per idle connected client, all-in (docs/BENCHMARKS.md, bench/loadgen.sh: 26-30 KiB).</summary>
     public const double KiBPerHeldClient = 30;

@@ -9,7 +9,7 @@ namespace ConnBurst.Load;
 /// Everything a burst run is told, immutable. Built by the CLI (or by <c>peak</c>/<c>demo</c>) and checked once by
 /// <see cref="Validate"/>; <see cref="BurstPlan.Prepare"/> then loads files and resolves names, also at the edge.
 /// </summary>
-public sealed record BurstOptions
+internal sealed record BurstOptions
 {
     /// <summary>Where clients connect; ignored for clients that a client list sends elsewhere.</summary>
     public HostPort Target { get; init; } = new("127.0.0.1", 8884);

@@ -15,7 +15,7 @@ namespace ConnBurst.Load;
 /// share it), names resolved, destinations probed, TLS client contexts built. Every problem is an
 /// <see cref="InputException"/> raised before any load is sent. Clients are numbered 0..<see cref="Clients"/>-1 globally.
 /// </summary>
-public sealed class BurstPlan
+internal sealed class BurstPlan
 {
     public required BurstOptions Options { get; init; }
     public required int Clients { get; init; }

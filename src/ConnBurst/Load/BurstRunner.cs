@@ -10,7 +10,7 @@ namespace ConnBurst.Load;
 /// and write the results JSON, the interval CSV and the .hlog into <see cref="BurstOptions.ResultsDir"/>. Whatever
 /// ends the run (duration, Ctrl-C, the server gone, a crash) the results gathered so far are written.
 /// </summary>
-public static class BurstRunner
+internal static class BurstRunner
 {
     /// <summary>Runs a burst and returns its results; <c>Sections["files"]</c> names the files written.</summary>
     /// <param name="progress">Receives each closed snapshot interval, merged across workers.</param>

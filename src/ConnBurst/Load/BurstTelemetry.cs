@@ -12,7 +12,7 @@ namespace ConnBurst.Load;
 /// (<c>--graphite</c>: every interval as mqttbench-style metrics, <c>[ROOT.]connburst.INSTANCE.CON</c>,
 /// <c>...ConnLat_99P</c>...). Both are optional; a monitor that cannot be reached at start is bad input.
 /// </summary>
-public sealed class BurstTelemetry : IAsyncDisposable
+internal sealed class BurstTelemetry : IAsyncDisposable
 {
     private readonly MonitorClient? _monitor;
     private readonly GraphitePlaintextExporter? _graphite;

@@ -7,7 +7,7 @@ namespace ConnBurst.Load;
 /// peaked at 86-96% busy cold, 45% warm). The warm-up's connections are all closed at once when it ends, so it waits
 /// for those closes to settle on the server before the measured run begins.
 /// </summary>
-public static class BurstWarmUp
+internal static class BurstWarmUp
 {
     public const int Clients = 200;
     public const double Rate = 100;

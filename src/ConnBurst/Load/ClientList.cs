@@ -4,17 +4,17 @@ using ConnBurst.Common;
 namespace ConnBurst.Load;
 
 /// <summary>One client of a list, as stored: small indexes into shared tables, so 1M entries stay compact.</summary>
-public readonly record struct ClientEntry(int IdStart, int IdLength, ushort Destination, int Credential, int LingerMs, int ReconnectDelayMs, bool CleanStart);
+internal readonly record struct ClientEntry(int IdStart, int IdLength, ushort Destination, int Credential, int LingerMs, int ReconnectDelayMs, bool CleanStart);
 
 /// <summary>A client certificate and key by path: one per distinct pair in a list, loaded once however many clients share it.</summary>
-public sealed record ClientCredential(string CertPath, string KeyPath);
+internal sealed record ClientCredential(string CertPath, string KeyPath);
 
 /// <summary>
 /// A client list (<c>burst --client-list FILE</c>): ConnBurst's own line format or mqttbench's JSON. Only the fields a
 /// connect needs are kept, compactly: ids share one character buffer, destinations and cert/key pairs are table
 /// indexes. Lingers of -1 mean "use the run's --linger".
 /// </summary>
-public sealed class ClientList
+internal sealed class ClientList
 {
     private readonly StringBuilder _ids = new();
     private string? _idText;

@@ -4,7 +4,7 @@ using ConnBurst.Tls;
 namespace ConnBurst.Load;
 
 /// <summary>Where a client is in its cycle. Transitions are compare-and-swap between the connection's own I/O and the heartbeat.</summary>
-public enum ClientState
+internal enum ClientState
 {
     /// <summary>Waiting for the pacer (first wave, or queued for a reconnect).</summary>
     Waiting,
@@ -24,7 +24,7 @@ public enum ClientState
 /// One client's entry in the connection registry. It owns no timer, task or buffer while idle: its deadlines are
 /// plain timestamps that the scheduler's heartbeat compares on its tick (DESIGN.md decision 4).
 /// </summary>
-public sealed class ClientSlot(int local, int global)
+internal sealed class ClientSlot(int local, int global)
 {
     public readonly int Local = local;
     public readonly int Global = global;

@@ -11,7 +11,7 @@ namespace ConnBurst.Load;
 /// cb-000001,127.0.0.1,8884,/pki/client.pem,/pki/client-key.pem,-1,0
 /// </code>
 /// </summary>
-public static class ConnBurstClientList
+internal static class ConnBurstClientList
 {
     public const string Header = "#connburst.clientlist/1 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs";
 

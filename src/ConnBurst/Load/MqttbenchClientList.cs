@@ -11,7 +11,7 @@ namespace ConnBurst.Load;
 /// Fields ConnBurst does not use are counted in <see cref="ClientList.UnknownFields"/>, never silently dropped.
 /// Entries ConnBurst cannot honour (another MQTT version, plain TCP) are refused with the entry's number.
 /// </summary>
-public static class MqttbenchClientList
+internal static class MqttbenchClientList
 {
     private sealed class Entry
     {

@@ -1,7 +1,7 @@
 namespace ConnBurst.Load;
 
 /// <summary>One attempt the pacer releases: which client, and when it was due (Stopwatch timestamp ticks).</summary>
-public readonly record struct DueAttempt(int Client, long DueTicks);
+internal readonly record struct DueAttempt(int Client, long DueTicks);
 
 /// <summary>
 /// Open-loop pacing (DESIGN.md decision 3): attempts leave at most <c>rate</c> per second, attempt i of the first wave
@@ -11,7 +11,7 @@ public readonly record struct DueAttempt(int Client, long DueTicks);
 /// latency is measured from them, so a stalled generator shows up as latency instead of hiding (coordinated omission).
 /// Not thread-safe: one scheduler thread owns it; <see cref="EnqueueReconnect"/> may be called only from that thread.
 /// </summary>
-public sealed class Pacer
+internal sealed class Pacer
 {
     private readonly long _t0;
     private readonly double _ticksPerAttempt;

@@ -9,7 +9,7 @@ namespace ConnBurst.Load;
 /// the union of every part's due times is exactly the whole run's open-loop schedule. The one place this arithmetic
 /// lives: agents (<c>burst --shard I/N</c>) and the worker processes inside one agent (<see cref="Within"/>) use it alike.
 /// </summary>
-public readonly record struct Shard(int Index, int Count)
+internal readonly record struct Shard(int Index, int Count)
 {
     /// <summary>The whole run: one part.</summary>
     public static readonly Shard Whole = new(0, 1);

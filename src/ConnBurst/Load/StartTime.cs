@@ -7,7 +7,7 @@ namespace ConnBurst.Load;
 /// <c>burst --start-at</c>: the wall-clock instant that is the schedule's t0, so agents on separate machines start
 /// together without talking to each other (their clocks' agreement is the operator's part: NTP or chrony).
 /// </summary>
-public static class StartTime
+internal static class StartTime
 {
     /// <summary>
     /// RFC 3339 in UTC (<c>2026-12-01T23:00:00Z</c>, fractions allowed) or <c>+DURATION</c> from

@@ -8,7 +8,7 @@ namespace ConnBurst.Load;
 /// "tls-alert-unknown-ca"), our refusal of the server's certificate, or the connection closing mid-handshake. Runs only
 /// on failures, so reading OpenSSL's error text here costs nothing on the path of a successful connect.
 /// </summary>
-public static partial class TlsFailureReasons
+internal static partial class TlsFailureReasons
 {
     [GeneratedRegex(@"alert ([a-z ]+?)(?:\s*$|[:(,])", RegexOptions.IgnoreCase)]
     private static partial Regex AlertPattern();

@@ -11,7 +11,7 @@ namespace ConnBurst.Load;
 /// "stop"), so no option is ever spelled twice: adding a <see cref="BurstOptions"/> property reaches the workers
 /// with no edit here.
 /// </summary>
-public sealed record WorkerAssignment(BurstOptions Options, Shard Worker, DateTimeOffset StartAt)
+internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, DateTimeOffset StartAt)
 {
     private static readonly JsonSerializerOptions Json = new()
     {

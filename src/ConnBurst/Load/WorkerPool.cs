@@ -10,7 +10,7 @@ namespace ConnBurst.Load;
 /// <see cref="IntervalReport"/> lines on stdout; this merges them live. Stopping closes the workers' stdin; a worker
 /// that dies is folded out of the merge with everything it reported until then.
 /// </summary>
-public static class WorkerPool
+internal static class WorkerPool
 {
     public static async Task<string> RunAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct, Action<string>? log)
     {

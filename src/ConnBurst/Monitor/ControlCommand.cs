@@ -1,9 +1,9 @@
 namespace ConnBurst.Monitor;
 
-public enum ControlVerb { Empty, Unknown, Auth, Start, Stop, Status, Summary, Help, Ping, Quit }
+internal enum ControlVerb { Empty, Unknown, Auth, Start, Stop, Status, Summary, Help, Ping, Quit }
 
 /// <summary>One parsed control line: a verb (case-insensitive) and the rest of the line as its argument.</summary>
-public readonly record struct ControlCommand(ControlVerb Verb, string Word, string Argument)
+internal readonly record struct ControlCommand(ControlVerb Verb, string Word, string Argument)
 {
     public const string Help = "AUTH <token>, START [label], STOP, STATUS, SUMMARY, PING, HELP, QUIT";
 

@@ -11,7 +11,7 @@ namespace ConnBurst.Monitor;
 /// can stop the monitor: malformed, oversized or unauthenticated lines get ERR, and a broken connection only
 /// ends its own session.
 /// </summary>
-public sealed class ControlServer : IAsyncDisposable
+internal sealed class ControlServer : IAsyncDisposable
 {
     public const int MaxLineBytes = 1024;
     public const int MaxConnections = 32;

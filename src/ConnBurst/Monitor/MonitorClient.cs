@@ -18,7 +18,7 @@ namespace ConnBurst.Monitor;
 /// Failures: an unreachable monitor throws <see cref="InputException"/> (it was named on the command line);
 /// a refused command (ERR reply), a closed connection or a timeout throws <see cref="MonitorClientException"/>.
 /// </summary>
-public sealed class MonitorClient : IAsyncDisposable, IDisposable
+internal sealed class MonitorClient : IAsyncDisposable, IDisposable
 {
     /// <summary>The environment variable the monitor and its clients read the shared secret from when no token is given.</summary>
     public const string TokenVariable = "CONNBURST_MONITOR_TOKEN";
@@ -169,4 +169,4 @@ public sealed class MonitorClient : IAsyncDisposable, IDisposable
 }
 
 /// <summary>The monitor refused a command, closed the connection, or did not answer in time.</summary>
-public sealed class MonitorClientException(string message) : Exception(message);
+internal sealed class MonitorClientException(string message) : Exception(message);

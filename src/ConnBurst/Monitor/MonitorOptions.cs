@@ -5,7 +5,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Monitor;
 
 /// <summary><c>connburst monitor</c>'s options, validated once at the edge (<see cref="Validate"/>).</summary>
-public sealed record MonitorOptions
+internal sealed record MonitorOptions
 {
     public const int DefaultPort = 8888;
 

@@ -9,7 +9,7 @@ namespace ConnBurst.Monitor;
 /// appends samples to the current recording, and starts, stops and writes recordings for the control protocol.
 /// One lock guards the sampler and the recording; commands hold it for microseconds, never while files are written.
 /// </summary>
-public sealed class MonitorService : IDisposable
+internal sealed class MonitorService : IDisposable
 {
     private readonly MonitorOptions _options;
     private readonly SystemSampler _sampler;

@@ -9,7 +9,7 @@ namespace ConnBurst.Monitor;
 /// as their "server" section, and what the peak search reads to decide whether every core stayed under its
 /// busy limit. Percentages are of one core (0–100 per core); memory in MiB. docs/results-schema.md describes it.
 /// </summary>
-public sealed class MonitorSummary
+internal sealed class MonitorSummary
 {
     [JsonPropertyName("label")] public string Label { get; set; } = "";
     [JsonPropertyName("host")] public string Host { get; set; } = "";
@@ -46,7 +46,7 @@ public sealed class MonitorSummary
     };
 }
 
-public sealed class CpuSummary
+internal sealed class CpuSummary
 {
     [JsonPropertyName("cores")] public int Cores { get; set; }
     /// <summary>All cores together: mean and highest busy % over the samples.</summary>
@@ -62,7 +62,7 @@ public sealed class CpuSummary
     [JsonPropertyName("perCore")] public List<CoreSummary> PerCore { get; set; } = new();
 }
 
-public sealed class CoreSummary
+internal sealed class CoreSummary
 {
     [JsonPropertyName("core")] public int Core { get; set; }
     [JsonPropertyName("avgBusy")] public double AvgBusy { get; set; }
@@ -72,14 +72,14 @@ public sealed class CoreSummary
     [JsonPropertyName("avgSoftIrq")] public double AvgSoftIrq { get; set; }
 }
 
-public sealed class MemorySummary
+internal sealed class MemorySummary
 {
     [JsonPropertyName("totalMiB")] public double TotalMiB { get; set; }
     [JsonPropertyName("usedMiBMax")] public double UsedMiBMax { get; set; }
     [JsonPropertyName("availableMiBMin")] public double AvailableMiBMin { get; set; }
 }
 
-public sealed class ProcessSummary
+internal sealed class ProcessSummary
 {
     [JsonPropertyName("pid")] public int Pid { get; set; }
     [JsonPropertyName("name")] public string Name { get; set; } = "";
@@ -94,7 +94,7 @@ public sealed class ProcessSummary
     [JsonPropertyName("busiestThreads")] public List<ThreadSummary> BusiestThreads { get; set; } = new();
 }
 
-public sealed class ThreadSummary
+internal sealed class ThreadSummary
 {
     [JsonPropertyName("tid")] public int Tid { get; set; }
     [JsonPropertyName("name")] public string Name { get; set; } = "";
@@ -103,7 +103,7 @@ public sealed class ThreadSummary
     [JsonPropertyName("share")] public double Share { get; set; }
 }
 
-public sealed class SocketSummary
+internal sealed class SocketSummary
 {
     [JsonPropertyName("port")] public int Port { get; set; }
     [JsonPropertyName("establishedMax")] public double EstablishedMax { get; set; }

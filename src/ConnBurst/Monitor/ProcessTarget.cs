@@ -6,7 +6,7 @@ namespace ConnBurst.Monitor;
 /// The process the monitor watches, given by pid or by name. A process found by name is looked up again
 /// (at most every 5 s) when it ends, so a server restarted between runs is picked up; a pid is followed until it ends.
 /// </summary>
-public sealed class ProcessTarget : IDisposable
+internal sealed class ProcessTarget : IDisposable
 {
     private static readonly TimeSpan LookupEvery = TimeSpan.FromSeconds(5);
     private ProcessReader? _reader;

@@ -9,7 +9,7 @@ namespace ConnBurst.Monitor;
 /// columns. A steady-state <see cref="Sample"/> allocates nothing: readers reuse their buffers, and the vector
 /// is overwritten in place. Values that do not exist this interval (the watched process is gone) are NaN.
 /// </summary>
-public sealed class SystemSampler : IDisposable
+internal sealed class SystemSampler : IDisposable
 {
     private static readonly string[] CpuFieldNames = ["user", "system", "iowait", "irq", "softirq", "steal", "idle", "busy"];
     private readonly CpuStatReader _cpu = new();

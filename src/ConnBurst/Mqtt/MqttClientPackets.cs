@@ -5,7 +5,7 @@ namespace ConnBurst.Mqtt;
 /// PUBLISH, PUBREL, SUBSCRIBE and UNSUBSCRIBE (§3.3, §3.6, §3.8, §3.10). They validate fully and return only what the
 /// broker needs to answer (QoS, packet identifier, number of filters). Never throw, never allocate.
 /// </summary>
-public static class MqttClientPackets
+internal static class MqttClientPackets
 {
     private static readonly ulong PublishProperties = MqttPropertyReader.Mask(
         MqttPropertyIds.PayloadFormatIndicator, MqttPropertyIds.MessageExpiryInterval, MqttPropertyIds.TopicAlias,
@@ -94,7 +94,7 @@ public static class MqttClientPackets
 }
 
 /// <summary>Encoders for the broker's answers: PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK. No allocation.</summary>
-public static class MqttServerAcks
+internal static class MqttServerAcks
 {
     public const int AckSize = 5;
 

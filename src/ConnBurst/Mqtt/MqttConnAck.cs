@@ -1,12 +1,12 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>What a CONNACK (§3.2) tells the client. No strings, so decoding it allocates nothing.</summary>
-public readonly record struct MqttConnAck(
+internal readonly record struct MqttConnAck(
     bool SessionPresent, MqttReasonCode ReasonCode, ushort? ServerKeepAlive, ushort ReceiveMaximum, uint? MaximumPacketSize,
     byte MaximumQoS, bool HasAssignedClientIdentifier);
 
 /// <summary>Encodes CONNACK into a span (server side). No allocation.</summary>
-public static class MqttConnAckEncoder
+internal static class MqttConnAckEncoder
 {
     /// <summary>CONNACK Success, no session present, no properties: <c>20 03 00 00 00</c>.</summary>
     public static ReadOnlySpan<byte> Success => [0x20, 0x03, 0x00, 0x00, 0x00];
@@ -44,7 +44,7 @@ public static class MqttConnAckEncoder
 }
 
 /// <summary>Frames and decodes a CONNACK from the client's receive buffer (load-generator side). Never throws, never allocates.</summary>
-public static class MqttConnAckDecoder
+internal static class MqttConnAckDecoder
 {
     private static readonly ulong Allowed = MqttPropertyReader.Mask(
         MqttPropertyIds.SessionExpiryInterval, MqttPropertyIds.ReceiveMaximum, MqttPropertyIds.MaximumQoS, MqttPropertyIds.RetainAvailable,

@@ -4,7 +4,7 @@ namespace ConnBurst.Mqtt;
 /// An MQTT v5 CONNECT (§3.1) with the fields a connection benchmark uses. Build one per client (or one shared) and
 /// encode it with <see cref="MqttConnectEncoder"/>, which allocates nothing. Strings must pass <see cref="Validate"/>.
 /// </summary>
-public sealed record MqttConnect
+internal sealed record MqttConnect
 {
     public string ClientId { get; init; } = "";
     public bool CleanStart { get; init; } = true;
@@ -41,7 +41,7 @@ public sealed record MqttConnect
 }
 
 /// <summary>What a decoded CONNECT says (the server side). Strings are copied out of the packet.</summary>
-public sealed record MqttConnectInfo(
+internal sealed record MqttConnectInfo(
     byte ProtocolLevel, string ClientId, bool CleanStart, ushort KeepAliveSeconds, uint SessionExpiryInterval,
     ushort ReceiveMaximum, uint? MaximumPacketSize, string? UserName, bool HasPassword, string? WillTopic, byte WillQoS,
     bool WillRetain, bool HasAuthenticationMethod);

@@ -6,7 +6,7 @@ namespace ConnBurst.Mqtt;
 /// Decodes a v5 CONNECT body (after <see cref="MqttFrame"/>) and returns the reason code a server puts in its CONNACK:
 /// Success, MalformedPacket, ProtocolError, UnsupportedProtocolVersion or ClientIdentifierNotValid. Never throws.
 /// </summary>
-public static class MqttConnectDecoder
+internal static class MqttConnectDecoder
 {
     private static readonly ulong ConnectProperties = MqttPropertyReader.Mask(
         MqttPropertyIds.SessionExpiryInterval, MqttPropertyIds.ReceiveMaximum, MqttPropertyIds.MaximumPacketSize,

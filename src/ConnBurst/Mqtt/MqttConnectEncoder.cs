@@ -6,7 +6,7 @@ namespace ConnBurst.Mqtt;
 /// Encodes a v5 CONNECT (§3.1) into exact bytes in one pass over a caller-provided span. Allocates nothing:
 /// strings are transcoded straight into the destination. Validate the packet once at the edge (<see cref="MqttConnect.Validate"/>).
 /// </summary>
-public static class MqttConnectEncoder
+internal static class MqttConnectEncoder
 {
     /// <summary>Total bytes <see cref="Write"/> produces for <paramref name="p"/>.</summary>
     public static int GetSize(MqttConnect p)

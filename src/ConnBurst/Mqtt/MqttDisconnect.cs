@@ -1,7 +1,7 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>DISCONNECT (§3.14) in both directions.</summary>
-public static class MqttDisconnect
+internal static class MqttDisconnect
 {
     private static readonly ulong Allowed = MqttPropertyReader.Mask(
         MqttPropertyIds.SessionExpiryInterval, MqttPropertyIds.ReasonString, MqttPropertyIds.UserProperty, MqttPropertyIds.ServerReference);

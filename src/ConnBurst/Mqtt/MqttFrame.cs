@@ -1,7 +1,7 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>A packet's fixed header (§2.1) as framed from a byte stream.</summary>
-public readonly record struct MqttFrameHeader(MqttPacketType Type, byte Flags, int HeaderLength, int RemainingLength)
+internal readonly record struct MqttFrameHeader(MqttPacketType Type, byte Flags, int HeaderLength, int RemainingLength)
 {
     public int TotalLength => HeaderLength + RemainingLength;
 }
@@ -10,7 +10,7 @@ public readonly record struct MqttFrameHeader(MqttPacketType Type, byte Flags, i
 /// Finds packet boundaries in a byte stream. Pure function over a span: a partial frame is <see cref="MqttDecodeStatus.Incomplete"/>
 /// (keep the bytes, read more), a bad header is Invalid with the reason to close with.
 /// </summary>
-public static class MqttFrame
+internal static class MqttFrame
 {
     /// <param name="maxPacketSize">The largest whole packet accepted; larger ones are refused as soon as their length is known,
     /// before their body is buffered (PacketTooLarge, §3.1.2.11.4).</param>

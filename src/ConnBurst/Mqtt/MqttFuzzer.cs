@@ -1,13 +1,13 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>What a fuzz run saw. <see cref="Exceptions"/> must be 0: every rejection is a reason code, never a throw.</summary>
-public sealed record MqttFuzzResult(long Inputs, long Decoded, long Incomplete, long Rejected, long Exceptions, string? FirstException);
+internal sealed record MqttFuzzResult(long Inputs, long Decoded, long Incomplete, long Rejected, long Exceptions, string? FirstException);
 
 /// <summary>
 /// Feeds random and mutated packets through every decoder the way a broker or client would meet them (frame, then decode
 /// each body by type). Deterministic for a seed. Used by the unit test (fixed seed) and by <c>bench mqtt-fuzz</c> (longer).
 /// </summary>
-public static class MqttFuzzer
+internal static class MqttFuzzer
 {
     public static MqttFuzzResult Run(int seed, long inputs)
     {

@@ -1,7 +1,7 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>Property identifiers (§2.2.2.2) and the data type each one carries.</summary>
-public static class MqttPropertyIds
+internal static class MqttPropertyIds
 {
     public const byte PayloadFormatIndicator = 0x01, MessageExpiryInterval = 0x02, ContentType = 0x03, ResponseTopic = 0x08,
         CorrelationData = 0x09, SubscriptionIdentifier = 0x0B, SessionExpiryInterval = 0x11, AssignedClientIdentifier = 0x12,

@@ -1,7 +1,7 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>MQTT control packet types: the high nibble of the fixed header's first byte (MQTT v5 §2.1.2).</summary>
-public enum MqttPacketType : byte
+internal enum MqttPacketType : byte
 {
     Connect = 1, ConnAck = 2, Publish = 3, PubAck = 4, PubRec = 5, PubRel = 6, PubComp = 7,
     Subscribe = 8, SubAck = 9, Unsubscribe = 10, UnsubAck = 11, PingReq = 12, PingResp = 13, Disconnect = 14, Auth = 15,
@@ -40,7 +40,7 @@ public enum MqttReasonCode : byte
 }
 
 /// <summary>The outcome of a decode: a complete valid packet, not enough bytes yet, or a violation (with a reason code).</summary>
-public enum MqttDecodeStatus
+internal enum MqttDecodeStatus
 {
     /// <summary>Decoded; the out values are valid.</summary>
     Ok,
@@ -51,7 +51,7 @@ public enum MqttDecodeStatus
 }
 
 /// <summary>Packets with no variable fields are constants (§3.12, §3.13, §3.14).</summary>
-public static class MqttConstants
+internal static class MqttConstants
 {
     public const byte ProtocolLevel5 = 5;
 

@@ -77,7 +77,7 @@ internal ref struct MqttReader(ReadOnlySpan<byte> body)
 }
 
 /// <summary>The UTF-8 string rules of §1.5.4.</summary>
-public static class MqttStrings
+internal static class MqttStrings
 {
     public const int MaxBytes = 65_535;
 

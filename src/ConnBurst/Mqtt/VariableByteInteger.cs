@@ -4,7 +4,7 @@ namespace ConnBurst.Mqtt;
 /// The Variable Byte Integer (§1.5.5): 7 bits per byte, low group first, continuation in bit 7, at most 4 bytes,
 /// values 0..268,435,455. The decoder also refuses non-minimal encodings ([MQTT-1.5.5-1]: the minimum number of bytes).
 /// </summary>
-public static class VariableByteInteger
+internal static class VariableByteInteger
 {
     public const int MaxValue = 268_435_455;
 

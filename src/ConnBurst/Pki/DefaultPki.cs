@@ -6,7 +6,7 @@ namespace ConnBurst.Pki;
 /// The PKI a command uses: the one named by <c>--pki DIR</c>, or the embedded default under
 /// <c>$CONNBURST_HOME/pki</c>, created on first need so that <c>serve</c> and <c>chat</c> work with no set-up.
 /// </summary>
-public static class DefaultPki
+internal static class DefaultPki
 {
     private static readonly Lock CreateLock = new();
 

@@ -13,7 +13,7 @@ namespace ConnBurst.Pki;
 /// Everything is written into a fresh sibling directory that is renamed into place at the end, so an
 /// existing PKI is either kept whole or replaced whole, never half-overwritten.
 /// </summary>
-public static class PkiGenerator
+internal static class PkiGenerator
 {
     private const UnixFileMode PrivateKeyMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 

@@ -5,7 +5,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Pki;
 
 /// <summary>A certificate file and its private key, paths relative to the PKI directory.</summary>
-public sealed record CertKeyPair(
+internal sealed record CertKeyPair(
     [property: JsonPropertyName("cert")] string Cert,
     [property: JsonPropertyName("key")] string Key);
 
@@ -13,7 +13,7 @@ public sealed record CertKeyPair(
 /// <c>DIR/manifest.json</c>: every file of a benchmark PKI and its role. Servers, the load generator and tests find
 /// everything through it. Paths are relative to the manifest's directory; use <see cref="PathOf"/> to resolve them.
 /// </summary>
-public sealed class PkiManifest
+internal sealed class PkiManifest
 {
     public const string FileName = "manifest.json";
 

@@ -2,10 +2,10 @@ using ConnBurst.Common;
 
 namespace ConnBurst.Pki;
 
-public enum PkiKeyType { Rsa2048, EcdsaP256 }
+internal enum PkiKeyType { Rsa2048, EcdsaP256 }
 
 /// <summary>What <c>connburst certs</c> makes. Validated once by <see cref="Validate"/>, at the edge.</summary>
-public sealed record PkiOptions
+internal sealed record PkiOptions
 {
     public required string OutDir { get; init; }
     public PkiKeyType KeyType { get; init; } = PkiKeyType.Rsa2048;

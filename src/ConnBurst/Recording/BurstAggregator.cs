@@ -10,7 +10,7 @@ namespace ConnBurst.Recording;
 /// an <see cref="IntervalSnapshot"/>, and a live progress line. At the end it fills the <see cref="ResultsDocument"/>.
 /// Not thread-safe: feed it from one thread (or under a lock).
 /// </summary>
-public sealed class BurstAggregator : IDisposable
+internal sealed class BurstAggregator : IDisposable
 {
     private readonly int _shards;
     private readonly long _target;

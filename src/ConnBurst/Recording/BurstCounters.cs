@@ -7,7 +7,7 @@ namespace ConnBurst.Recording;
 /// (<see cref="FailureKind"/>) and by precise reason ("tcp-refused", "tls-alert-certificate-revoked", "connack-0x87").
 /// <see cref="TakeDelta"/> returns what changed since the previous call, so deltas from many workers simply add.
 /// </summary>
-public sealed class BurstCounters
+internal sealed class BurstCounters
 {
     private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _keepaliveLost, _pings, _pongs, _resumed;
     private long _connectedNow, _inFlight;
@@ -87,7 +87,7 @@ public sealed class BurstCounters
 }
 
 /// <summary>Counters at a moment, or between two moments: monotonic totals, failure reasons, and gauges.</summary>
-public sealed class CounterSnapshot
+internal sealed class CounterSnapshot
 {
     public SortedDictionary<string, long> Totals { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, long> Failures { get; set; } = new(StringComparer.Ordinal);

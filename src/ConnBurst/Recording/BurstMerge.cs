@@ -12,7 +12,7 @@ namespace ConnBurst.Recording;
 /// percentiles; counts are summed; intervals are aligned on the common t0; each agent's generator facts are kept.
 /// A file operation only: agents never talk to each other or to a controller (DESIGN.md decision 10).
 /// </summary>
-public static class BurstMerge
+internal static class BurstMerge
 {
     /// <summary>Config keys that legitimately differ between agents of one plan: where each ran and how, not what load.</summary>
     private static readonly HashSet<string> PerAgentKeys =

@@ -4,7 +4,7 @@ namespace ConnBurst.Recording;
 /// What a burst run times, one HdrHistogram each (micros in). The first four are the contract's phases
 /// (DESIGN.md: tcp, tls, connack, total); the rest sit beside them so a stalled generator cannot hide anything.
 /// </summary>
-public enum BurstPhase
+internal enum BurstPhase
 {
     /// <summary>SYN sent to TCP connect completed.</summary>
     Tcp,
@@ -20,7 +20,7 @@ public enum BurstPhase
     SchedulerLag,
 }
 
-public static class BurstPhases
+internal static class BurstPhases
 {
     public static readonly BurstPhase[] All = Enum.GetValues<BurstPhase>();
 

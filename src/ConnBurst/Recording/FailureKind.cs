@@ -1,7 +1,7 @@
 namespace ConnBurst.Recording;
 
 /// <summary>The families a failed attempt is counted under (each failure also has a precise reason string).</summary>
-public enum FailureKind
+internal enum FailureKind
 {
     /// <summary>TCP connect failed: refused, unreachable, no free local port, reset.</summary>
     Tcp,
@@ -15,7 +15,7 @@ public enum FailureKind
     Protocol,
 }
 
-public static class FailureKinds
+internal static class FailureKinds
 {
     public static string Name(this FailureKind k) => k switch
     {

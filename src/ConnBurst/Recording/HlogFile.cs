@@ -9,7 +9,7 @@ namespace ConnBurst.Recording;
 /// HistogramLogProcessor, reads it). Written as ASCII and flushed per interval, so an interrupted run keeps every
 /// interval it finished.
 /// </summary>
-public sealed class HlogFile : IDisposable
+internal sealed class HlogFile : IDisposable
 {
     private readonly Common.LineFile _out;
     private readonly DateTime _start;

@@ -6,7 +6,7 @@ namespace ConnBurst.Recording;
 /// The interval CSV: per snapshot, one "counts" row (rates and counts) and one "latency" row (the interval's own
 /// percentiles, ms). Both row kinds share one header; each leaves the other's columns empty. Flushed per row.
 /// </summary>
-public sealed class IntervalCsv : IDisposable
+internal sealed class IntervalCsv : IDisposable
 {
     private static readonly string[] CountColumns =
         ["attempted", "connacks", "failed", "timedOut", "connectedNow", "attemptsPerSec", "connacksPerSec", "schedulerLagP99Ms", "schedulerLagMaxMs"];

@@ -7,7 +7,7 @@ namespace ConnBurst.Recording;
 /// compressed encoding (the last field of an interval-log line, without the log's header, which would repeat per
 /// phase and interval). Exact: decoding gives back every count.
 /// </summary>
-public static class IntervalHistograms
+internal static class IntervalHistograms
 {
     public static SortedDictionary<string, string> Encode(IReadOnlyList<HistogramBase> byPhase)
     {

@@ -1,7 +1,7 @@
 namespace ConnBurst.Recording;
 
 /// <summary>One closed snapshot interval as the live display shows it: merged across every worker.</summary>
-public sealed record IntervalProgress(
+internal sealed record IntervalProgress(
     double Seconds,
     long Target,
     long ConnectedNow,

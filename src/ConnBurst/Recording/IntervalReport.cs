@@ -9,7 +9,7 @@ namespace ConnBurst.Recording;
 /// the generator's own usage. The unit both of the in-process pipeline and of the worker-to-parent stream (one JSON
 /// line each on the worker's stdout, histograms in HdrHistogram's compressed encoding), so a merge is always exact.
 /// </summary>
-public sealed class IntervalReport
+internal sealed class IntervalReport
 {
     /// <summary>Marks report lines in a worker's stdout; anything else on stdout is passed through as a log line.</summary>
     public const string LinePrefix = "@connburst-report ";
@@ -63,7 +63,7 @@ public sealed class IntervalReport
 }
 
 /// <summary>The generator's own cost, cumulative for the process at the report's time.</summary>
-public sealed class GeneratorUsage
+internal sealed class GeneratorUsage
 {
     public double CpuSeconds { get; set; }
     public long RssBytes { get; set; }

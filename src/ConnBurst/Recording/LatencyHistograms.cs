@@ -7,7 +7,7 @@ namespace ConnBurst.Recording;
 /// The one place latency histograms are created and summarised. Values are recorded in microseconds, from
 /// 1 µs up to 10 minutes at 3 significant digits; summaries are in milliseconds.
 /// </summary>
-public static class LatencyHistograms
+internal static class LatencyHistograms
 {
     public const long HighestTrackableMicros = 10L * 60 * 1_000_000;
     public const int SignificantDigits = 3;

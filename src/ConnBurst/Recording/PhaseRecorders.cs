@@ -6,7 +6,7 @@ namespace ConnBurst.Recording;
 /// One worker's latency recorders: an HdrHistogram <see cref="Recorder"/> per <see cref="BurstPhase"/>. Recording is
 /// wait-free from any thread; <see cref="TakeInterval"/> swaps out each phase's interval histogram for the snapshot.
 /// </summary>
-public sealed class PhaseRecorders
+internal sealed class PhaseRecorders
 {
     private readonly Recorder[] _recorders;
     private readonly HistogramBase?[] _recycle;

@@ -6,7 +6,7 @@ namespace ConnBurst.Recording;
 /// Completes a run read back from its journal (<see cref="ResultsJournal"/>): its latency summary comes from the
 /// interval histograms it kept, exactly as the run would have computed it at its end.
 /// </summary>
-public static class UnfinishedRuns
+internal static class UnfinishedRuns
 {
     public static ResultsDocument Complete(ResultsDocument doc)
     {

@@ -8,7 +8,7 @@ namespace ConnBurst.Reporting;
 /// Everything a renderer shows about one run, computed once from its <see cref="ResultsDocument"/> (and the
 /// monitor results joined to it). Renderers only format these figures; they compute none of their own.
 /// </summary>
-public sealed class RunReport
+internal sealed class RunReport
 {
     public required ResultsDocument Doc { get; init; }
     /// <summary>The results file it came from (null for an in-memory document).</summary>
@@ -36,25 +36,25 @@ public sealed class RunReport
 }
 
 /// <summary>One judged statement. <see cref="Passed"/> is null when the data cannot judge it.</summary>
-public sealed record Verdict(string Name, bool? Passed, string Text, VerdictRole Role = VerdictRole.Check)
+internal sealed record Verdict(string Name, bool? Passed, string Text, VerdictRole Role = VerdictRole.Check)
 {
     public string Mark => Passed switch { true => "PASS", false => "FAIL", null => "n/a" };
 }
 
 /// <summary>What a verdict counts for: the run's outcome, a check of its own (errors), or part of the SLO.</summary>
-public enum VerdictRole { Outcome, Check, Slo }
+internal enum VerdictRole { Outcome, Check, Slo }
 
 /// <summary>
 /// A run's verdicts in one: <see cref="SloMet"/> (null when no SLO check could be judged), whether any check at all
 /// failed (an SLO can be met by a run that lost connections), and the sentence shown beside it.
 /// </summary>
-public sealed record OverallVerdict(bool? SloMet, bool AnyFailed, string Headline)
+internal sealed record OverallVerdict(bool? SloMet, bool AnyFailed, string Headline)
 {
     public string SloText => SloMet switch { null => "SLO not judged", true => "SLO met", false => "SLO not met" };
 }
 
 /// <summary>One failure reason, its count and its share of attempts (0..1).</summary>
-public sealed record ErrorRow(string Reason, long Count, double ShareOfAttempts);
+internal sealed record ErrorRow(string Reason, long Count, double ShareOfAttempts);
 
 /// <summary>The SLO a report judges against (the MQTT benchmark's: average connect latency under 500 ms, no core over 85% busy).</summary>
-public sealed record ReportSlo(double MaxAvgLatencyMs = 500, double MaxCpuBusy = 85);
+internal sealed record ReportSlo(double MaxAvgLatencyMs = 500, double MaxCpuBusy = 85);

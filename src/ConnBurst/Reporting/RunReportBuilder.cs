@@ -6,7 +6,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting;
 
 /// <summary>Builds <see cref="RunReport"/>s: joins monitor results to the runs they watched, then computes verdicts once.</summary>
-public static class RunReportBuilder
+internal static class RunReportBuilder
 {
     /// <summary>
     /// One report per non-monitor run; a monitor-only result becomes the monitor of the load run it overlaps in time

@@ -8,7 +8,7 @@ namespace ConnBurst.Reporting;
 /// The verdicts a report shows: run outcome, errors, and the MQTT benchmark's SLO (average latency, busiest core, or
 /// the peak search's own), and the overall verdict over them, so that no renderer judges by a verdict's name.
 /// </summary>
-public static class Verdicts
+internal static class Verdicts
 {
     public static IReadOnlyList<Verdict> Judge(ResultsDocument doc, string phase, ServerFigures? monitor, PeakSection? peak, long failedTotal, ReportSlo slo)
     {

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ConnBurst.Results;
 
 /// <summary>Facts about the machine a run used, embedded in every result so that figures carry their context.</summary>
-public sealed class MachineInfo
+internal sealed class MachineInfo
 {
     [JsonPropertyName("host")] public string Host { get; set; } = "";
     [JsonPropertyName("cores")] public int Cores { get; set; }

@@ -8,7 +8,7 @@ namespace ConnBurst.Results;
 /// no statistics of its own. Kind-specific sections (peak, monitor series, chat rooms...) go in
 /// <see cref="Sections"/>, which serialises as extra top-level properties.
 /// </summary>
-public sealed class ResultsDocument
+internal sealed class ResultsDocument
 {
     public const string CurrentSchema = "connburst.results/1";
 
@@ -68,7 +68,7 @@ public sealed class ResultsDocument
         } : null;
 }
 
-public sealed class Counts
+internal sealed class Counts
 {
     [JsonPropertyName("attempted")] public long Attempted { get; set; }
     [JsonPropertyName("connected")] public long Connected { get; set; }
@@ -80,7 +80,7 @@ public sealed class Counts
 }
 
 /// <summary>One phase's latency distribution, in milliseconds, taken from a merged HdrHistogram.</summary>
-public sealed class LatencySummary
+internal sealed class LatencySummary
 {
     [JsonPropertyName("count")] public long Count { get; set; }
     [JsonPropertyName("min")] public double Min { get; set; }
@@ -98,7 +98,7 @@ public sealed class LatencySummary
 }
 
 /// <summary>One interval snapshot: seconds since start, counters and the interval's own latency percentiles.</summary>
-public sealed class IntervalSnapshot
+internal sealed class IntervalSnapshot
 {
     [JsonPropertyName("t")] public double Seconds { get; set; }
     [JsonPropertyName("values")] public SortedDictionary<string, double> Values { get; set; } = new(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ConnBurst.Results;
 
 /// <summary>Reads and writes results JSON. Writes go to a temp file and are renamed, so a crash never leaves half a file.</summary>
-public static class ResultsFile
+internal static class ResultsFile
 {
     public static readonly JsonSerializerOptions Json = new()
     {

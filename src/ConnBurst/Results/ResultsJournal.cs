@@ -10,7 +10,7 @@ namespace ConnBurst.Results;
 /// deletes the journal; a run that is SIGKILLed, OOM-killed or loses its machine leaves the journal, which
 /// <see cref="Read"/> turns into a results document of everything up to the last interval, outcome "interrupted".
 /// </summary>
-public sealed class ResultsJournal : IDisposable
+internal sealed class ResultsJournal : IDisposable
 {
     public const string Suffix = ".journal.jsonl";
 

@@ -7,7 +7,7 @@ namespace ConnBurst.Results;
 /// that run where no file can be fetched (Kubernetes pods) come back through <c>kubectl logs</c>; <c>merge</c>
 /// finds the lines anywhere in a log, behind whatever prefix the log adds.
 /// </summary>
-public static class ResultsLog
+internal static class ResultsLog
 {
     public const string Marker = "@connburst-results ";
 

@@ -8,7 +8,7 @@ namespace ConnBurst.Results;
 /// run's journal (<see cref="ResultsJournal"/>: a run that was killed), or a log whose lines carry
 /// <see cref="ResultsLog.Marker"/> (what <c>kubectl logs</c> returns for agents run with <c>--print-results</c>).
 /// </summary>
-public static class ResultsSources
+internal static class ResultsSources
 {
     public static IReadOnlyList<(ResultsDocument Doc, string Source)> Load(IEnumerable<string> inputs)
     {

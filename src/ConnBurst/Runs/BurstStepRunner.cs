@@ -13,7 +13,7 @@ namespace ConnBurst.Runs;
 /// (rate x step-duration clients, each connecting once) that all close when the step ends, bracketed by the
 /// monitor's START/STOP so its summary covers exactly this step.
 /// </summary>
-public sealed class BurstStepRunner(BurstOptions template, MonitorClient? monitor, StepRunnerSettings settings, Action<string>? log = null) : IPeakStepRunner
+internal sealed class BurstStepRunner(BurstOptions template, MonitorClient? monitor, StepRunnerSettings settings, Action<string>? log = null) : IPeakStepRunner
 {
     /// <summary>The results of every step, in order (each is also written into the steps directory).</summary>
     public List<(ResultsDocument Doc, MonitorSummary? Server)> Steps { get; } = new();
@@ -82,7 +82,7 @@ public sealed class BurstStepRunner(BurstOptions template, MonitorClient? monito
 }
 
 /// <summary>How each peak step runs, and when the generator counts as the limit.</summary>
-public sealed record StepRunnerSettings
+internal sealed record StepRunnerSettings
 {
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(4);
     /// <summary>Quiet time after each step before the next one starts.</summary>

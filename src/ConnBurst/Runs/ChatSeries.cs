@@ -12,7 +12,7 @@ namespace ConnBurst.Runs;
 /// the chat benchmark's names, and the comparison when there is more than one run. Ctrl-C or a failed run ends the
 /// series after that run's files are written.
 /// </summary>
-public static class ChatSeries
+internal static class ChatSeries
 {
     public static async Task<ChatSeriesResult> RunAsync(IReadOnlyList<ChatRunOptions> runs, IChatSeriesView view, CancellationToken ct)
     {
@@ -56,7 +56,7 @@ public static class ChatSeries
 }
 
 /// <summary>What a chat series tells whoever shows it, as it goes.</summary>
-public interface IChatSeriesView
+internal interface IChatSeriesView
 {
     /// <summary>A progress line: each run's configuration and its own lines, the monitor connecting.</summary>
     void Say(string line);
@@ -71,13 +71,13 @@ public interface IChatSeriesView
 }
 
 /// <summary>One finished chat run: its results, its files, and the error that ended it early (null when none).</summary>
-public sealed record ChatRunWritten(ResultsDocument Doc, ChatResultFiles Files, string? Error);
+internal sealed record ChatRunWritten(ResultsDocument Doc, ChatResultFiles Files, string? Error);
 
 /// <summary>The comparison of a series' runs: its text (file and body) and chart, or why the chart failed.</summary>
-public sealed record ChatComparisonFiles(string TextPath, string Body, string? PngPath, string? PngError);
+internal sealed record ChatComparisonFiles(string TextPath, string Body, string? PngPath, string? PngError);
 
 /// <summary>Every run that was written, in order; the series failed when one ended early or did not complete.</summary>
-public sealed record ChatSeriesResult(IReadOnlyList<ChatRunWritten> Runs)
+internal sealed record ChatSeriesResult(IReadOnlyList<ChatRunWritten> Runs)
 {
     public bool Failed => Runs.Any(r => r.Error is not null || r.Doc.Outcome != "completed");
     /// <summary>The last run's results JSON: what the command prints last.</summary>

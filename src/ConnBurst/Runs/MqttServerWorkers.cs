@@ -13,7 +13,7 @@ namespace ConnBurst.Runs;
 /// is logged, counted and started again (its counters until then are kept); the port stays served by the others
 /// meanwhile, because SO_REUSEPORT spreads new connections over whoever listens.
 /// </summary>
-public sealed class MqttServerWorkers : IAsyncDisposable
+internal sealed class MqttServerWorkers : IAsyncDisposable
 {
     private const string Ready = "@ready";
     private const string CountersPrefix = "@counters ";

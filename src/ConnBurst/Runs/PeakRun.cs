@@ -18,7 +18,7 @@ namespace ConnBurst.Runs;
 /// then its report. Shared by the peak command and the demo. Whatever ends the search (Ctrl-C included), the steps
 /// so far are written.
 /// </summary>
-public static class PeakRun
+internal static class PeakRun
 {
     public sealed record Settings(BurstOptions Burst, PeakSearchOptions Search, StepRunnerSettings Steps, HostPort? Monitor, string ResultsDir, string? MonitorToken = null);
 

@@ -3,7 +3,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Tls;
 
 /// <summary>What a server asks of clients: <c>--client-cert required|optional</c>.</summary>
-public enum ClientCertMode
+internal enum ClientCertMode
 {
     /// <summary>A valid client certificate from the benchmark CA is required (the MQTT benchmark's server).</summary>
     Required,
@@ -11,7 +11,7 @@ public enum ClientCertMode
     Optional,
 }
 
-public static class ClientCertModes
+internal static class ClientCertModes
 {
     public static ClientCertMode Parse(string? text, string what = "--client-cert") => text?.Trim().ToLowerInvariant() switch
     {

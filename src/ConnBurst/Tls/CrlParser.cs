@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace ConnBurst.Tls;
 
 /// <summary>What a parsed, signature-checked CRL says.</summary>
-public sealed record CrlContents(HashSet<string> RevokedSerials, DateTimeOffset ThisUpdate, DateTimeOffset? NextUpdate);
+internal sealed record CrlContents(HashSet<string> RevokedSerials, DateTimeOffset ThisUpdate, DateTimeOffset? NextUpdate);
 
 /// <summary>
 /// Reads an X.509 CRL (RFC 5280 §5.1) with <see cref="AsnReader"/> and verifies its signature against the issuer.

@@ -6,7 +6,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Tls;
 
 /// <summary>What <see cref="CrlSet.ReloadIfChanged"/> did.</summary>
-public enum CrlReloadOutcome
+internal enum CrlReloadOutcome
 {
     /// <summary>The file's size and modification time are as last read.</summary>
     Unchanged,
@@ -21,7 +21,7 @@ public enum CrlReloadOutcome
 /// a handshake's check is one O(1) lookup (DESIGN.md decision 2). <see cref="ReloadIfChanged"/> is polled from the server's
 /// one heartbeat: a changed file is re-read and swapped in atomically, without a restart.
 /// </summary>
-public sealed class CrlSet
+internal sealed class CrlSet
 {
     private sealed record Snapshot(CrlContents Contents, FileStamp Stamp, DateTimeOffset LoadedAt);
     private readonly record struct FileStamp(DateTime WriteTimeUtc, long Length);

@@ -5,7 +5,7 @@ namespace ConnBurst.Tls;
 /// writes may run at the same time (a held connection's pending read and a keepalive write); a zero-length read waits
 /// until data or end-of-stream arrives without holding a buffer. Dispose closes the TLS state and the socket.
 /// </summary>
-public interface ITlsClientConnection : IDisposable
+internal interface ITlsClientConnection : IDisposable
 {
     ValueTask HandshakeAsync(CancellationToken cancellationToken = default);
 

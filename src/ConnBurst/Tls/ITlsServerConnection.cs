@@ -3,7 +3,7 @@ using System.Security.Authentication;
 namespace ConnBurst.Tls;
 
 /// <summary>How a server-side handshake ended; the transport adds "timeout" when it aborted the connection itself.</summary>
-public enum ServerHandshakeOutcome
+internal enum ServerHandshakeOutcome
 {
     Ok,
     /// <summary>The peer's certificate was refused (or missing when required): <see cref="ITlsServerConnection.Refusal"/> says why.</summary>
@@ -19,7 +19,7 @@ public enum ServerHandshakeOutcome
 /// session above it see only this. Failures of the handshake are outcomes, not exceptions. A zero-length read waits
 /// until a read would not block, holding no buffer. Dispose closes the TLS state and the socket.
 /// </summary>
-public interface ITlsServerConnection : IAsyncDisposable
+internal interface ITlsServerConnection : IAsyncDisposable
 {
     ValueTask<ServerHandshakeOutcome> HandshakeAsync();
 

@@ -12,7 +12,7 @@ namespace ConnBurst.Tls;
 /// buffers are released when idle"). SslStream does not expose its SSL*, so this reads the private field that holds it;
 /// when the runtime's shape or OpenSSL's major version is not what was measured, it does nothing (and says so once).
 /// </summary>
-public static class OpenSslBuffers
+internal static class OpenSslBuffers
 {
     private const int SslCtrlMode = 33;           // SSL_CTRL_MODE
     private const long SslModeReleaseBuffers = 0x10; // SSL_MODE_RELEASE_BUFFERS

@@ -7,7 +7,7 @@ namespace ConnBurst.Tls;
 /// AuthenticationException text. The shared validation callback receives the stream as <c>sender</c> and writes here:
 /// no per-connection delegate or lookup table.
 /// </summary>
-public sealed class PeerCheckedSslStream(Stream inner, bool leaveInnerStreamOpen = false) : SslStream(inner, leaveInnerStreamOpen)
+internal sealed class PeerCheckedSslStream(Stream inner, bool leaveInnerStreamOpen = false) : SslStream(inner, leaveInnerStreamOpen)
 {
     /// <summary>The verdict of the last certificate check; <see cref="PeerRefusal.None"/> until then or when accepted.</summary>
     public PeerRefusal Refusal { get; internal set; }

@@ -1,7 +1,7 @@
 namespace ConnBurst.Tls;
 
 /// <summary>Why a peer's certificate was refused. Each value is a counter and a log reason of its own.</summary>
-public enum PeerRefusal
+internal enum PeerRefusal
 {
     /// <summary>Accepted.</summary>
     None,
@@ -19,7 +19,7 @@ public enum PeerRefusal
     Invalid,
 }
 
-public static class PeerRefusals
+internal static class PeerRefusals
 {
     /// <summary>Every refusal, for counters that list all reasons (zeros included).</summary>
     public static readonly PeerRefusal[] All =

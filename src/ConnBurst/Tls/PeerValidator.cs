@@ -7,7 +7,7 @@ namespace ConnBurst.Tls;
 /// Sorts the outcome of SslStream's chain check (built with our CustomRootTrust policy, never the system store) plus the
 /// CRL lookup into one <see cref="PeerRefusal"/>. Pure and thread-safe: one instance serves every handshake.
 /// </summary>
-public sealed class PeerValidator(CrlSet? crl, bool certificateRequired, TimeProvider? clock = null)
+internal sealed class PeerValidator(CrlSet? crl, bool certificateRequired, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 

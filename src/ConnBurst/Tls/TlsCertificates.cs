@@ -6,13 +6,13 @@ using ConnBurst.Pki;
 namespace ConnBurst.Tls;
 
 /// <summary>A leaf certificate with its private key, plus any intermediates that followed it in its PEM file.</summary>
-public sealed record CertificateWithChain(X509Certificate2 Certificate, X509Certificate2Collection Intermediates);
+internal sealed record CertificateWithChain(X509Certificate2 Certificate, X509Certificate2Collection Intermediates);
 
 /// <summary>
 /// Loads certificates from PEM files (the <c>certs</c> manifest's format) into forms SslStream on Linux uses directly.
 /// Every failure is an <see cref="InputException"/> naming the file.
 /// </summary>
-public static class TlsCertificates
+internal static class TlsCertificates
 {
     /// <summary>A PEM certificate (first one in the file) with its PEM private key; later certificates become intermediates.</summary>
     public static CertificateWithChain LoadWithKey(string certPath, string keyPath)

@@ -8,7 +8,7 @@ namespace ConnBurst.Tls;
 /// <c>TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384</c>) or OpenSSL names (<c>ECDHE-RSA-AES256-GCM-SHA384</c>),
 /// mapped to <see cref="TlsCipherSuite"/> for a <see cref="CipherSuitesPolicy"/>.
 /// </summary>
-public static class TlsCipherSuites
+internal static class TlsCipherSuites
 {
     // OpenSSL's names for the TLS 1.2 suites a benchmark plausibly asks for (from `openssl ciphers -stdname`).
     // TLS 1.3 suites have the same name in both worlds.

@@ -14,7 +14,7 @@ namespace ConnBurst.Tls;
 /// Given a shared <see cref="OpenSslClientContext"/>, <see cref="Open"/> runs connections on the native engine instead,
 /// with this factory's identity parsed into OpenSSL objects once.
 /// </summary>
-public sealed class TlsClientFactory
+internal sealed class TlsClientFactory
 {
     public TlsOptions Tls { get; }
     public string TargetHost { get; }

@@ -3,7 +3,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Tls;
 
 /// <summary>What runs a client's TLS: <c>--tls-engine openssl|sslstream</c>.</summary>
-public enum TlsEngine
+internal enum TlsEngine
 {
     /// <summary>libssl called directly: one SSL_CTX for the run, no per-connect context (docs/DECISIONS.md). The load generator's default.</summary>
     OpenSsl,
@@ -11,7 +11,7 @@ public enum TlsEngine
     SslStream,
 }
 
-public static class TlsEngines
+internal static class TlsEngines
 {
     public static TlsEngine Parse(string? text, string what = "--tls-engine") => text?.Trim().ToLowerInvariant() switch
     {

@@ -9,7 +9,7 @@ namespace ConnBurst.Tls;
 /// allowed. Immutable; build it with <see cref="Create"/>, which validates once at the edge and throws
 /// <see cref="InputException"/> with a one-line reason. Shared by every client and server in the project.
 /// </summary>
-public sealed record TlsOptions
+internal sealed record TlsOptions
 {
     public TlsProtocol Protocol { get; private init; } = TlsProtocol.Tls12;
 

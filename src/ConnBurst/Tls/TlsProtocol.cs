@@ -14,7 +14,7 @@ public enum TlsProtocol
     Any,
 }
 
-public static class TlsProtocols
+internal static class TlsProtocols
 {
     public static TlsProtocol Parse(string? text, string what = "--tls") => text?.Trim().ToLowerInvariant() switch
     {

@@ -13,7 +13,7 @@ namespace ConnBurst.Tls;
 /// <see cref="TlsEngine.OpenSsl"/> it also builds the one native <see cref="OpenSslServerContext"/> (same certificates,
 /// trust, CRL set and options), and <see cref="NewConnection"/> runs connections on it. Knows nothing of MQTT or chat.
 /// </summary>
-public sealed class TlsServerFactory : IDisposable
+internal sealed class TlsServerFactory : IDisposable
 {
     public TlsOptions Tls { get; }
     public ClientCertMode ClientCerts { get; }

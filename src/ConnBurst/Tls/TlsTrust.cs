@@ -7,7 +7,7 @@ namespace ConnBurst.Tls;
 /// and shared by every handshake. Never the system trust store: on this machine that costs about 1 ms of CPU per handshake
 /// per side (X509_NAME_cmp and sorting inside OpenSSL). Revocation is ours (<see cref="CrlSet"/>), not the chain engine's.
 /// </summary>
-public static class TlsTrust
+internal static class TlsTrust
 {
     public static X509ChainPolicy CustomRootPolicy(X509Certificate2Collection roots, X509Certificate2Collection? intermediates = null)
     {

@@ -8,7 +8,7 @@ namespace ConnBurst.Transport;
 /// port chosen at connect time (IP_BIND_ADDRESS_NO_PORT) so that one address can reach ~28K ports per destination
 /// instead of ~28K in total.
 /// </summary>
-public static class ClientSockets
+internal static class ClientSockets
 {
     // Linux <netinet/in.h>: IP_BIND_ADDRESS_NO_PORT = 24 (since 4.2). Not in .NET's SocketOptionName enum.
     private const int IpBindAddressNoPort = 24;

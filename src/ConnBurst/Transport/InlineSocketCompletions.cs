@@ -7,7 +7,7 @@ namespace ConnBurst.Transport;
 /// the server's samples in the scheduler's context switch (docs/DECISIONS.md "Servers: socket completions run inline").
 /// .NET reads the variable once, when the first socket registers with epoll, so this must run before any socket exists.
 /// </summary>
-public static class InlineSocketCompletions
+internal static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 

@@ -5,7 +5,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Transport;
 
 /// <summary>Listening sockets with the options a connection-load server needs, each mapping tested (STYLE.md's MQTTnet lesson).</summary>
-public static class ListenSockets
+internal static class ListenSockets
 {
     private const int SolSocket = 1;      // SOL_SOCKET on Linux
     private const int SoReusePort = 15;   // SO_REUSEPORT on Linux

@@ -6,7 +6,7 @@ namespace ConnBurst.Transport;
 /// An <see cref="IBufferWriter{T}"/> whose array is rented from the shared pool on first write and returned after the
 /// flush, so an idle connection holds no output buffer. Not thread-safe: used by one read loop at a time.
 /// </summary>
-public sealed class PooledOutput : IBufferWriter<byte>
+internal sealed class PooledOutput : IBufferWriter<byte>
 {
     private byte[]? _buffer;
     private int _written;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace ConnBurst.Transport;
 
 /// <summary>Why a socket operation failed, sorted from <see cref="SocketError"/> once, off the hot path of a success.</summary>
-public enum SocketFailure
+internal enum SocketFailure
 {
     None,
     /// <summary>RST in answer to SYN: nothing listens (ECONNREFUSED).</summary>
@@ -23,7 +23,7 @@ public enum SocketFailure
     Other,
 }
 
-public static class SocketFailures
+internal static class SocketFailures
 {
     public static SocketFailure Classify(SocketError e) => e switch
     {

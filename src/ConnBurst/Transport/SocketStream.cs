@@ -10,7 +10,7 @@ namespace ConnBurst.Transport;
 /// (docs/DECISIONS.md "Transport: a socket stream that does not throw on reset"). Writes to a dead peer still throw
 /// (SslStream needs to know), but those are rare: a benchmark client waits for our reply.
 /// </summary>
-public sealed class SocketStream(Socket socket) : Stream
+internal sealed class SocketStream(Socket socket) : Stream
 {
     private readonly SocketOperation _receive = new();
     private readonly SocketOperation _send = new();

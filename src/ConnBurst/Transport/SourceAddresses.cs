@@ -10,7 +10,7 @@ namespace ConnBurst.Transport;
 /// <c>a,b,c</c>), handed out round-robin: how the MQTT benchmark's 18 addresses get past the per-address port limit.
 /// Validated once at the edge: every address must be configured on this machine (all of 127.0.0.0/8 is).
 /// </summary>
-public sealed class SourceAddresses
+internal sealed class SourceAddresses
 {
     private readonly IPAddress[] _addresses;
 

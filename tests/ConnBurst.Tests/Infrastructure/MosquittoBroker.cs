@@ -12,7 +12,7 @@ namespace ConnBurst.Tests.Infrastructure;
 /// <c>launcher</c> that runs it there (such as <c>ip netns exec NS</c>, see <see cref="NamespaceHosts"/>) and
 /// <c>canConnect</c>, how to tell from here that it listens.
 /// </summary>
-public sealed class MosquittoBroker : IDisposable
+internal sealed class MosquittoBroker : IDisposable
 {
     public const string Executable = "/usr/sbin/mosquitto";
 

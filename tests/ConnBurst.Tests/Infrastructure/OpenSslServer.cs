@@ -8,7 +8,7 @@ namespace ConnBurst.Tests.Infrastructure;
 /// a required client certificate checked against its CA and CRL, and <c>-rev</c> (each line comes back reversed).
 /// It serves one connection at a time, which is all the engine tests need. Dispose kills it.
 /// </summary>
-public sealed class OpenSslServer : IDisposable
+internal sealed class OpenSslServer : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _accepting = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -6,7 +6,7 @@ namespace ConnBurst.Tests.Infrastructure;
 /// One benchmark PKI for the whole test run (10,000 revoked serials, an expired cert, a foreign CA), made once
 /// on first use. Tests that change files (CRL reload...) must copy it with <see cref="CopyTo"/>.
 /// </summary>
-public static class TestPki
+internal static class TestPki
 {
     public static string Root { get; } = Path.Combine(Path.GetTempPath(), "connburst-tests-" + Environment.ProcessId);
 

@@ -10,7 +10,7 @@ namespace ConnBurst.Tests.Reporting;
 /// Hand-built results in the shapes the real writers produce (burst's BurstAggregator: interval keys and "generator";
 /// the monitor's MonitorSummary: "server"), with latencies drawn from a fixed seed so every test sees the same figures.
 /// </summary>
-public static class SampleResults
+internal static class SampleResults
 {
     public static ResultsDocument Burst(double scaleMs = 20, int seed = 1, long failed = 0, string tls = "1.3", int intervals = 10)
     {

@@ -61,7 +61,7 @@ public class CrlSetTests
 }
 
 /// <summary>CRL files for tests: tampered copies and re-signed replacements.</summary>
-public static class CrlFiles
+internal static class CrlFiles
 {
     public static void FlipLastSignatureByte(string pemPath)
     {

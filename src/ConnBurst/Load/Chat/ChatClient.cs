@@ -14,7 +14,7 @@ namespace ConnBurst.Load.Chat;
 /// copy it receives, and a sender that sends its messages at their due times. Failures are counted by kind on the
 /// recorder, never thrown out of the client.
 /// </summary>
-public sealed class ChatClient(int index, string room, ChatRecorder recorder) : IAsyncDisposable
+internal sealed class ChatClient(int index, string room, ChatRecorder recorder) : IAsyncDisposable
 {
     private const int ReadBufferBytes = 16 * 1024;
     private const int MaxServerLine = 8 * 1024; // a 4 KiB text plus room, nick and verb

@@ -10,7 +10,7 @@ namespace ConnBurst.Load.Chat;
 /// every client's reader); a snapshot every interval moves each Recorder's interval histogram into the run's total,
 /// so the totals are exact merges and the intervals give messages/s over time. Failures are counted by kind.
 /// </summary>
-public sealed class ChatRecorder
+internal sealed class ChatRecorder
 {
     public static readonly string[] Phases = ["tcp", "tls", "roundtrip", "fanout"];
 

@@ -11,7 +11,7 @@ namespace ConnBurst.Load.Chat;
 /// broadcasts, and count: round trip at the sender, fan-out at every other member, and deliveries expected vs received.
 /// Ctrl-C, a lost server or a timeout still returns everything measured so far.
 /// </summary>
-public sealed class ChatRun(ChatRunOptions options, Action<string> log)
+internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(1);
 
@@ -174,4 +174,4 @@ public sealed class ChatRun(ChatRunOptions options, Action<string> log)
 }
 
 /// <summary>A run's results document, and the one-line error when the run failed.</summary>
-public sealed record ChatRunResult(ResultsDocument Document, string? Error);
+internal sealed record ChatRunResult(ResultsDocument Document, string? Error);

@@ -9,7 +9,7 @@ namespace ConnBurst.Load.Chat;
 /// One chat load run: the chat benchmark's <c>SERVER_IP PORT tls12|tls13 CLIENTS MESSAGES DURATION</c> plus options.
 /// Immutable, validated once by <see cref="Validate"/> at the command line's edge.
 /// </summary>
-public sealed record ChatRunOptions
+internal sealed record ChatRunOptions
 {
     public required HostPort Server { get; init; }
     /// <summary>Tls12 or Tls13: exactly one version, as the chat benchmark's tls12/tls13 argument says.</summary>

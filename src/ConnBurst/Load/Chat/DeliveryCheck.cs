@@ -6,7 +6,7 @@ namespace ConnBurst.Load.Chat;
 /// "Every member received every broadcast of its room": for each member still connected, the copies it received
 /// against the messages sent in its room (every member joined before the first send, so each must see all of them).
 /// </summary>
-public sealed record DeliveryCheck(int Members, long Expected, long Received, long Lost, long Extra, int MembersShort, IReadOnlyList<RoomDelivery> Rooms)
+internal sealed record DeliveryCheck(int Members, long Expected, long Received, long Lost, long Extra, int MembersShort, IReadOnlyList<RoomDelivery> Rooms)
 {
     public static DeliveryCheck Of(IReadOnlyList<ChatClient> clients, ConcurrentDictionary<string, long> sentByRoom)
     {
@@ -31,4 +31,4 @@ public sealed record DeliveryCheck(int Members, long Expected, long Received, lo
 }
 
 /// <summary>One room's deliveries: <paramref name="Sent"/> messages, each expected at every member.</summary>
-public sealed record RoomDelivery(string Name, int Members, long Sent, long Received, long Expected);
+internal sealed record RoomDelivery(string Name, int Members, long Sent, long Received, long Expected);

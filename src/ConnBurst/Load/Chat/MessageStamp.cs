@@ -8,7 +8,7 @@ namespace ConnBurst.Load.Chat;
 /// runs in this process, so sender and receivers read the same clock). Format: <c>c.s.t.</c> in lower-case hex,
 /// then 'x' padding up to the requested message size.
 /// </summary>
-public readonly record struct MessageStamp(int Client, int Seq, long DueTicks)
+internal readonly record struct MessageStamp(int Client, int Seq, long DueTicks)
 {
     /// <summary>Longest stamp: three 16-digit hex numbers and three dots.</summary>
     public const int MaxBytes = 51;

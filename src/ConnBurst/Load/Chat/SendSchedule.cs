@@ -8,7 +8,7 @@ namespace ConnBurst.Load.Chat;
 /// messages evenly spread, clients staggered. With --rate R, the k-th message overall (k = j*CLIENTS + i) is due at
 /// start + k/R, and messages that would fall after DURATION are not sent.
 /// </summary>
-public sealed class SendSchedule(long startTicks, ChatRunOptions o)
+internal sealed class SendSchedule(long startTicks, ChatRunOptions o)
 {
     private readonly double _ticksPerSecond = Stopwatch.Frequency;
 

@@ -10,7 +10,7 @@ namespace ConnBurst.Load.Chat;
 /// reached" or "the TLS handshake fails" into one clear message instead of CLIENTS identical failures, and it warms
 /// both sides (JIT, OpenSSL's first use) so the first measured handshakes do not carry one-time start-up costs.
 /// </summary>
-public static class WarmUpProbe
+internal static class WarmUpProbe
 {
     public enum Outcome { Ok, Unreachable, TlsFailed }
 

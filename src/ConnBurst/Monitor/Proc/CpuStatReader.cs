@@ -1,7 +1,7 @@
 namespace ConnBurst.Monitor.Proc;
 
 /// <summary>The CPU time split that every core and the total report, in percent of the interval.</summary>
-public enum CpuField
+internal enum CpuField
 {
     User, System, IoWait, Irq, SoftIrq, Steal, Idle,
     /// <summary>100 − idle − iowait: the share of the interval the core was doing work.</summary>

@@ -4,7 +4,7 @@ namespace ConnBurst.Monitor.Proc;
 /// Finds a process by name the way `ps -C NAME` does: its comm (/proc/PID/comm, at most 15 characters) or the
 /// file name of its argv[0]. Scanning /proc allocates, so it runs at start and when the watched process is gone.
 /// </summary>
-public static class ProcessLocator
+internal static class ProcessLocator
 {
     /// <summary>Every matching pid, oldest (lowest start time) first; the monitor's own process is never listed.</summary>
     public static IReadOnlyList<int> Find(string name)

@@ -146,7 +146,7 @@ internal sealed class TcpSocketReader : IDisposable
 }
 
 /// <summary>TCP states as /proc/net/tcp numbers them (include/net/tcp_states.h).</summary>
-public enum TcpState
+internal enum TcpState
 {
     Other = 0, Established = 1, SynSent = 2, SynRecv = 3, FinWait1 = 4, FinWait2 = 5, TimeWait = 6,
     Close = 7, CloseWait = 8, LastAck = 9, Listen = 10, Closing = 11, NewSynRecv = 12,

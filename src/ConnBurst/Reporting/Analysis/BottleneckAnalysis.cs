@@ -1,7 +1,7 @@
 namespace ConnBurst.Reporting.Analysis;
 
 /// <summary>The answer to "where is the bottleneck": one claim per question, each with the figures it rests on.</summary>
-public sealed record BottleneckAnalysis(Claim Side, Claim Resource, Claim Threads)
+internal sealed record BottleneckAnalysis(Claim Side, Claim Resource, Claim Threads)
 {
     public IEnumerable<Claim> Claims => [Side, Resource, Threads];
 }
@@ -11,7 +11,7 @@ public sealed record BottleneckAnalysis(Claim Side, Claim Resource, Claim Thread
 /// resource: cpu-machine, cpu-core, memory, disk, network, fd-limit, none, undetermined; threads: a thread name or
 /// undetermined). <see cref="Evidence"/> lists the figures, each naming its source.
 /// </summary>
-public sealed record Claim(string Question, string Conclusion, string Text, IReadOnlyList<string> Evidence)
+internal sealed record Claim(string Question, string Conclusion, string Text, IReadOnlyList<string> Evidence)
 {
     public bool Determined => Conclusion != "undetermined";
 }

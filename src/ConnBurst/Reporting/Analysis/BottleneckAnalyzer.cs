@@ -9,7 +9,7 @@ namespace ConnBurst.Reporting.Analysis;
 /// bottleneck", "CPU, disk, network, memory?", "which threads are busiest"). Pure: figures in, claims out.
 /// Thresholds are stated in <see cref="Thresholds"/> and quoted in the evidence.
 /// </summary>
-public static class BottleneckAnalyzer
+internal static class BottleneckAnalyzer
 {
     public sealed record Thresholds(
         double BusyCore = 85,            // a core this busy (percent) is saturated: the MQTT benchmark's SLO line

@@ -3,7 +3,7 @@ using ScottPlot;
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>A named chart ready to render: <see cref="Id"/> becomes the PNG file name, <see cref="Title"/> the caption.</summary>
-public sealed record Chart(string Id, string Title, Plot Plot)
+internal sealed record Chart(string Id, string Title, Plot Plot)
 {
     public const int Width = 900;
     public const int Height = 420;

@@ -6,7 +6,7 @@ namespace ConnBurst.Reporting.Charts;
 /// The one look of every ConnBurst chart (report, compare, peak, chat, monitor): a titled plot with labelled axes,
 /// a light grid, a legend when there is more than one series, and a fixed palette so a run keeps its colour across charts.
 /// </summary>
-public static class ChartStyle
+internal static class ChartStyle
 {
     public static readonly Color[] Palette =
     [

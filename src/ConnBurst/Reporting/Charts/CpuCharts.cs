@@ -3,7 +3,7 @@ using ConnBurst.Reporting.Sections;
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>Server CPU per core over time from a monitor recording's series, with the SLO's busy line drawn across.</summary>
-public static class CpuCharts
+internal static class CpuCharts
 {
     public static ScottPlot.Plot PerCore(CpuSeries series, string title, double busyLimit = 85)
     {

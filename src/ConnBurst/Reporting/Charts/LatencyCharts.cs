@@ -4,7 +4,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>Latency charts: percentiles over time from interval snapshots, and the HDR percentile distribution.</summary>
-public static class LatencyCharts
+internal static class LatencyCharts
 {
     private static readonly string[] OverTimePercentiles = ["p50", "p90", "p99", "max"];
 

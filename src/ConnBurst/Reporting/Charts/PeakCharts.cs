@@ -3,7 +3,7 @@ using ConnBurst.Reporting.Sections;
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>The peak search's chart: average latency (left) and busiest server core (right) against offered rate, with the SLO lines.</summary>
-public static class PeakCharts
+internal static class PeakCharts
 {
     public static ScottPlot.Plot LatencyAndCpuVsRate(PeakSection peak, string title)
     {

@@ -3,7 +3,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>Connections and rates over time from interval snapshots: rates on the left axis, open connections on the right.</summary>
-public static class RateCharts
+internal static class RateCharts
 {
     private static readonly (string Key, string Legend)[] Rates =
         [("attemptsPerSec", "attempts/s"), ("connacksPerSec", "CONNACKs/s"), ("connectsPerSec", "connects/s"), ("failuresPerSec", "failures/s"), ("failed", "failed in interval"), ("messagesPerSec", "messages/s")];

@@ -1,7 +1,7 @@
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>The charts a run's report shows, in order. Built once and shared by the PNG and HTML renderers.</summary>
-public static class ReportCharts
+internal static class ReportCharts
 {
     public static IReadOnlyList<Chart> For(RunReport r)
     {

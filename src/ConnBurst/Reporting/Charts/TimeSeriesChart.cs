@@ -3,14 +3,14 @@ using ScottPlot;
 namespace ConnBurst.Reporting.Charts;
 
 /// <summary>One line on a <see cref="TimeSeriesChart"/>: x and y arrays of equal length; NaN points are left out (gaps in the data).</summary>
-public sealed record ChartLine(string Name, IReadOnlyList<double> Xs, IReadOnlyList<double> Ys, bool RightAxis = false, float Width = 1.5f);
+internal sealed record ChartLine(string Name, IReadOnlyList<double> Xs, IReadOnlyList<double> Ys, bool RightAxis = false, float Width = 1.5f);
 
 /// <summary>
 /// Line charts over time as PNG (ScottPlot 5), shared by every command that draws one: lines on a left axis,
 /// optionally some on a right axis with its own unit (CPU % and RSS MiB on one chart), a legend, and
 /// optional fixed left-axis limits (0–100 for percentages).
 /// </summary>
-public static class TimeSeriesChart
+internal static class TimeSeriesChart
 {
     public sealed record Options(string Title, string XLabel, string YLabel)
     {

@@ -11,7 +11,7 @@ namespace ConnBurst.Reporting.Chat;
 /// trip, fan-out), messages per second and open connections over time, and the round trip's percentiles over time.
 /// Written for chat runs only.
 /// </summary>
-public sealed class ChatPerformanceChart : RunFileRenderer
+internal sealed class ChatPerformanceChart : RunFileRenderer
 {
     public const int Width = 1600;
     public const int Height = 1000;

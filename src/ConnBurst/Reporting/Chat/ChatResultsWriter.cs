@@ -4,14 +4,14 @@ using ConnBurst.Results;
 namespace ConnBurst.Reporting.Chat;
 
 /// <summary>The files one chat run leaves in the results directory, under the chat benchmark's names.</summary>
-public sealed record ChatResultFiles(string Json, string? Text, string? Png, IReadOnlyList<string> Problems);
+internal sealed record ChatResultFiles(string Json, string? Text, string? Png, IReadOnlyList<string> Problems);
 
 /// <summary>
 /// Writes a chat run's three files: <c>TLS_1_3_client_results_&lt;TS&gt;.json</c>, then through the renderers'
 /// composite <c>TLS_1_3_client_results_&lt;TS&gt;.txt</c> and <c>TLS_1_3_client_performance_&lt;TS&gt;.png</c>. The JSON is
 /// written first and always; a renderer that fails is reported and the others still write.
 /// </summary>
-public static class ChatResultsWriter
+internal static class ChatResultsWriter
 {
     private static CompositeRenderer Renderers() => new([new ChatTextReport(), new ChatPerformanceChart()]);
 

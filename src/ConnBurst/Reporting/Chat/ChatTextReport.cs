@@ -11,7 +11,7 @@ namespace ConnBurst.Reporting.Chat;
 /// The chat benchmark's <c>TLS_1_X_client_results_&lt;TIMESTAMP&gt;.txt</c>: connection and message time statistics and errors by
 /// kind, read from the results document (no statistics computed here). Written for chat runs only.
 /// </summary>
-public sealed class ChatTextReport : RunFileRenderer
+internal sealed class ChatTextReport : RunFileRenderer
 {
     /// <summary>The figures the chat benchmark's file shows, as it always has (no p75, no p99.9).</summary>
     private static readonly Column[] Figures =

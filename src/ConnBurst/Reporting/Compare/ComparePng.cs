@@ -3,7 +3,7 @@ using ScottPlot;
 namespace ConnBurst.Reporting.Compare;
 
 /// <summary>A comparison's per-phase overlaid distributions (<see cref="CompareRenderer.Charts"/>) in one PNG, two panels a row.</summary>
-public static class ComparePng
+internal static class ComparePng
 {
     public const int PanelWidth = 800;
     public const int PanelHeight = 450;

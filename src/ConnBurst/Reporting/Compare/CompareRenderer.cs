@@ -6,7 +6,7 @@ using ConnBurst.Reporting.Renderers;
 namespace ConnBurst.Reporting.Compare;
 
 /// <summary>Writes a <see cref="RunComparison"/> as a text table, overlaid distribution PNGs, and one self-contained HTML page.</summary>
-public static class CompareRenderer
+internal static class CompareRenderer
 {
     /// <summary>One overlaid HDR distribution chart per phase, every run on it.</summary>
     public static IReadOnlyList<Chart> Charts(RunComparison c) =>

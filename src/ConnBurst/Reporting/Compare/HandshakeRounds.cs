@@ -10,7 +10,7 @@ namespace ConnBurst.Reporting.Compare;
 /// TLS 1.3 needs 1. The expected handshake difference is (rounds A - rounds B) x RTT; the rest of the measured
 /// difference is CPU and queueing (key exchange, signatures, validation), not the network.
 /// </summary>
-public sealed record HandshakeRounds(string ProtocolA, int RoundsA, string ProtocolB, int RoundsB, double RttMs, double MeasuredDifferenceMs)
+internal sealed record HandshakeRounds(string ProtocolA, int RoundsA, string ProtocolB, int RoundsB, double RttMs, double MeasuredDifferenceMs)
 {
     public double ExpectedDifferenceMs => (RoundsA - RoundsB) * RttMs;
 

@@ -8,7 +8,7 @@ namespace ConnBurst.Reporting.Compare;
 /// Runs of one kind side by side: every figure of every run against the first (the baseline), as delta and ratio.
 /// Computed once here; the compare renderers only format it.
 /// </summary>
-public sealed class RunComparison
+internal sealed class RunComparison
 {
     public required IReadOnlyList<RunReport> Runs { get; init; }
     public required string Kind { get; init; }
@@ -65,7 +65,7 @@ public sealed class RunComparison
 }
 
 /// <summary>One figure across runs; cell 0 is the baseline.</summary>
-public sealed record ComparisonRow(string Name, string Unit, IReadOnlyList<ComparisonCell> Cells, bool? LowerIsBetter);
+internal sealed record ComparisonRow(string Name, string Unit, IReadOnlyList<ComparisonCell> Cells, bool? LowerIsBetter);
 
 /// <summary>A run's value, and its delta and ratio against the baseline (null when either is missing or the baseline is 0).</summary>
-public sealed record ComparisonCell(double? Value, double? Delta, double? Ratio);
+internal sealed record ComparisonCell(double? Value, double? Delta, double? Ratio);

@@ -4,7 +4,7 @@ namespace ConnBurst.Reporting.Peak;
 /// Runs one step of a peak search: a short burst at a fixed offered rate with fresh connections, all closed after
 /// the step. The real one drives the load generator and the monitor; tests use a deterministic fake.
 /// </summary>
-public interface IPeakStepRunner
+internal interface IPeakStepRunner
 {
     Task<PeakStepResult> RunStepAsync(double rate, CancellationToken ct);
 }
@@ -13,7 +13,7 @@ public interface IPeakStepRunner
 /// <param name="AvgLatencyMs">Average total connect latency (from the due time), ms.</param>
 /// <param name="MaxCoreBusy">The busiest server core over the step, percent; null when no monitor answered.</param>
 /// <param name="GeneratorLimited">The generator could not offer the rate (its CPU or scheduler lag said so).</param>
-public sealed record PeakStepResult(
+internal sealed record PeakStepResult(
     double AvgLatencyMs,
     double? MaxCoreBusy,
     long Attempted,

@@ -10,7 +10,7 @@ namespace ConnBurst.Reporting.Peak;
 /// could not offer ends the search: beyond it the figures describe the generator, not the server.
 /// Pure apart from the step runner, so it is tested against a deterministic fake.
 /// </summary>
-public sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner)
+internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runner)
 {
     private readonly PeakSearchOptions _o = options.Validate();
 

@@ -3,7 +3,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Reporting.Peak;
 
 /// <summary>The SLO and the search bounds of a peak search, validated once.</summary>
-public sealed record PeakSearchOptions
+internal sealed record PeakSearchOptions
 {
     public double MaxAvgLatencyMs { get; init; } = 500;
     public double MaxCpuBusy { get; init; } = 85;

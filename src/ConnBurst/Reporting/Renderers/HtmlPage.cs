@@ -7,7 +7,7 @@ namespace ConnBurst.Reporting.Renderers;
 /// Building blocks of ConnBurst's self-contained HTML pages (report, compare): inline CSS, charts as base64 PNG,
 /// no script and no network reference, so a page opens anywhere, offline, as one file.
 /// </summary>
-public sealed class HtmlPage
+internal sealed class HtmlPage
 {
     private readonly StringBuilder _body = new();
 

@@ -8,7 +8,7 @@ namespace ConnBurst.Reporting.Renderers;
 /// The self-contained HTML report: verdicts first, then headline figures, charts (base64 PNG), latency and error
 /// tables, the bottleneck analysis, the run configuration and the machine facts. One file, no network reference.
 /// </summary>
-public sealed class HtmlRenderer : IReportRenderer
+internal sealed class HtmlRenderer : IReportRenderer
 {
     public string Format => "html";
 

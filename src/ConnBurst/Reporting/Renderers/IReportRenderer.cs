@@ -4,14 +4,14 @@ namespace ConnBurst.Reporting.Renderers;
 /// One output format. Each writes its files for the runs it renders and returns their paths; a format that is for
 /// one kind of run only (the chat benchmark's files, a monitor recording's) writes nothing for the others.
 /// </summary>
-public interface IReportRenderer
+internal interface IReportRenderer
 {
     string Format { get; }
     IReadOnlyList<string> Write(ReportSet set, ReportOutput output);
 }
 
 /// <summary>The runs to render, and their report charts (built once, on first use, for every renderer that draws them).</summary>
-public sealed class ReportSet
+internal sealed class ReportSet
 {
     private readonly Lazy<IReadOnlyList<IReadOnlyList<Charts.Chart>>> _charts;
 
@@ -33,10 +33,10 @@ public sealed class ReportSet
 /// Where renderers write: <see cref="Directory"/> for every file, named after <see cref="BaseName"/> (the files under
 /// the benchmarks' names put it where those names have their timestamp), and <see cref="HtmlPath"/> for the HTML page.
 /// </summary>
-public sealed record ReportOutput(string Directory, string BaseName, string? HtmlPath = null)
+internal sealed record ReportOutput(string Directory, string BaseName, string? HtmlPath = null)
 {
     public string Html => HtmlPath ?? Path.Combine(Directory, BaseName + ".html");
 }
 
 /// <summary>What one renderer did: its files, or the one-line reason it failed.</summary>
-public sealed record RenderOutcome(string Format, IReadOnlyList<string> Files, string? Error);
+internal sealed record RenderOutcome(string Format, IReadOnlyList<string> Files, string? Error);

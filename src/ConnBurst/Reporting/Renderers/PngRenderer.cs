@@ -1,7 +1,7 @@
 namespace ConnBurst.Reporting.Renderers;
 
 /// <summary>Every chart of every run as a PNG beside the report: &lt;base&gt;[-&lt;run&gt;]-&lt;chart&gt;.png.</summary>
-public sealed class PngRenderer : IReportRenderer
+internal sealed class PngRenderer : IReportRenderer
 {
     public string Format => "png";
 

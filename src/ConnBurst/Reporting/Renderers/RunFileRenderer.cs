@@ -4,7 +4,7 @@ namespace ConnBurst.Reporting.Renderers;
 /// A format that writes one file per run of its kind, named from the run (the benchmarks' own files: a chat run's
 /// text and chart, a monitor recording's), and nothing for runs of other kinds.
 /// </summary>
-public abstract class RunFileRenderer : IReportRenderer
+internal abstract class RunFileRenderer : IReportRenderer
 {
     public abstract string Format { get; }
 

@@ -5,7 +5,7 @@ using ConnBurst.Reporting.Tables;
 namespace ConnBurst.Reporting.Renderers;
 
 /// <summary>The plain-text summary: what a terminal shows and &lt;base&gt;.txt holds.</summary>
-public sealed class TextRenderer : IReportRenderer
+internal sealed class TextRenderer : IReportRenderer
 {
     public string Format => "text";
 

@@ -6,7 +6,7 @@ namespace ConnBurst.Reporting.Sections;
 /// "generator": how hard the load generator itself worked during a run, so that a slow result can be blamed on
 /// the right side. Written by burst (Recording/BurstAggregator); read by analyze and peak. Fields may be absent.
 /// </summary>
-public sealed class GeneratorSection
+internal sealed class GeneratorSection
 {
     [JsonPropertyName("workers")] public int? Workers { get; set; }
     /// <summary>CPU seconds the generator's processes used over the run.</summary>
@@ -27,7 +27,7 @@ public sealed class GeneratorSection
 }
 
 /// <summary>Scheduler lag figures in milliseconds.</summary>
-public sealed class LagSummary
+internal sealed class LagSummary
 {
     [JsonPropertyName("avg")] public double Avg { get; set; }
     [JsonPropertyName("p50")] public double P50 { get; set; }

@@ -8,7 +8,7 @@ namespace ConnBurst.Reporting.Sections;
 /// monitor result's "monitor" section (times in <c>monitor.t</c>, core N's busy % in <c>monitor.series.cpu.cpuN.busy</c>;
 /// written by ConnBurst.Monitor.MonitorJson).
 /// </summary>
-public sealed record CpuSeries(double[] Seconds, IReadOnlyList<(string Name, double[] Busy)> Cores, double[]? Total)
+internal sealed record CpuSeries(double[] Seconds, IReadOnlyList<(string Name, double[] Busy)> Cores, double[]? Total)
 {
     public static CpuSeries? Of(ResultsDocument doc)
     {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ConnBurst.Reporting.Sections;
 
 /// <summary>"peak": the result of a peak-rate search (kind "peak").</summary>
-public sealed class PeakSection
+internal sealed class PeakSection
 {
     /// <summary>The highest offered rate (connections/s) whose step met the SLO; 0 when none did.</summary>
     [JsonPropertyName("rate")] public double Rate { get; set; }
@@ -23,7 +23,7 @@ public sealed class PeakSection
     [JsonPropertyName("steps")] public List<PeakStepRecord> Steps { get; set; } = new();
 }
 
-public sealed class PeakSlo
+internal sealed class PeakSlo
 {
     [JsonPropertyName("maxAvgLatencyMs")] public double MaxAvgLatencyMs { get; set; } = 500;
     [JsonPropertyName("maxCpuBusy")] public double MaxCpuBusy { get; set; } = 85;
@@ -31,7 +31,7 @@ public sealed class PeakSlo
 }
 
 /// <summary>One step of a peak search: a short burst at a fixed rate and what it showed.</summary>
-public sealed class PeakStepRecord
+internal sealed class PeakStepRecord
 {
     [JsonPropertyName("rate")] public double Rate { get; set; }
     /// <summary>Average total connect latency, ms.</summary>

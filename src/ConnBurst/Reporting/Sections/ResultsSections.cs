@@ -9,7 +9,7 @@ namespace ConnBurst.Reporting.Sections;
 /// Sections stay JSON in the document so a newer writer never breaks an older reader; these helpers map them to
 /// the section records below with the same serializer options as the file.
 /// </summary>
-public static class ResultsSections
+internal static class ResultsSections
 {
     public const string Generator = "generator";
     public const string Monitor = "monitor";

@@ -8,7 +8,7 @@ namespace ConnBurst.Reporting.Sections;
 /// section a burst or chat run embeds, or the "summary" of a monitor result; shape in docs/results-schema.md, written
 /// by ConnBurst.Monitor.MonitorSummary). A view, not a second model: every figure here is one the monitor computed.
 /// </summary>
-public sealed record ServerFigures
+internal sealed record ServerFigures
 {
     public int Cores { get; init; }
     /// <summary>The highest busy percent any one core reached in any sample.</summary>

@@ -7,7 +7,7 @@ namespace ConnBurst.Reporting.Tables;
 /// once per kind of figure, so a latency prints the same in the text summary, the HTML page and the CLI
 /// (BenchmarkDotNet's columns know their name, unit and format). An empty format marks a text column.
 /// </summary>
-public sealed record Column(string Name, string Unit, string Format)
+internal sealed record Column(string Name, string Unit, string Format)
 {
     /// <summary>What a figure the data does not have prints as.</summary>
     public const string Missing = "n/a";
@@ -31,7 +31,7 @@ public sealed record Column(string Name, string Unit, string Format)
 }
 
 /// <summary>One table cell: a figure (formatted by its column; null when missing) or a text.</summary>
-public readonly record struct Cell(double? Number, string? Text)
+internal readonly record struct Cell(double? Number, string? Text)
 {
     public static implicit operator Cell(double value) => new(value, null);
     public static implicit operator Cell(double? value) => new(value, null);

@@ -6,7 +6,7 @@ namespace ConnBurst.Reporting.Tables;
 /// The latency table: one row per phase, the figures of its <see cref="LatencySummary"/> as columns. The text
 /// summary, the HTML page, the CLI's summaries and the chat benchmark's file all print it from here.
 /// </summary>
-public static class LatencyTable
+internal static class LatencyTable
 {
     public static readonly Column Phase = Column.Label("phase"), Count = Column.Count("count");
     public static readonly Column Min = Column.Milliseconds("min"), Avg = Column.Milliseconds("avg"), P50 = Column.Milliseconds("p50"),

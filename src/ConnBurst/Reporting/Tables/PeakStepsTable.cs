@@ -3,7 +3,7 @@ using ConnBurst.Reporting.Sections;
 namespace ConnBurst.Reporting.Tables;
 
 /// <summary>The peak search's steps, one row each in the order they ran: the report's table and peak's lines as it searches.</summary>
-public static class PeakStepsTable
+internal static class PeakStepsTable
 {
     public static readonly Column Step = Column.Count("step");
     /// <summary>The rate a step offered (connections/s).</summary>

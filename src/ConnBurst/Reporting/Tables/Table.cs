@@ -4,7 +4,7 @@ namespace ConnBurst.Reporting.Tables;
 /// Columns and rows of figures, kept apart from their layout: <see cref="TextTable"/> lays one out for a terminal or a
 /// text file, <c>HtmlPage.Table</c> for the HTML page. Every cell's text comes from its column.
 /// </summary>
-public sealed class Table(IReadOnlyList<Column> columns, IReadOnlyList<IReadOnlyList<Cell>> rows)
+internal sealed class Table(IReadOnlyList<Column> columns, IReadOnlyList<IReadOnlyList<Cell>> rows)
 {
     public IReadOnlyList<Column> Columns => columns;
     public int RowCount => rows.Count;

@@ -7,7 +7,7 @@ namespace ConnBurst.Reporting.Tables;
 /// A figure column is as wide as its header or eight characters, never as its data, so rows printed one at a time as
 /// they arrive (peak's steps) line up under a header printed before them.
 /// </summary>
-public static class TextTable
+internal static class TextTable
 {
     private const int MinWidth = 8;
 

@@ -9,7 +9,7 @@ namespace ConnBurst.Servers.Chat;
 /// started by the enqueue that finds it idle, rents its coalescing buffer per batch, and ends when the queue is empty.
 /// <paramref name="write"/> returns false when the connection is gone (failures are data).
 /// </summary>
-public sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<byte>, ValueTask<bool>> write, Action<bool> onWriterDone)
+internal sealed class ChatOutbox(int maxLines, int maxBytes, Func<ReadOnlyMemory<byte>, ValueTask<bool>> write, Action<bool> onWriterDone)
 {
     private const int CoalesceBytes = 16 * 1024;
 

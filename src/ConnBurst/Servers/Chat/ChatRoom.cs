@@ -4,7 +4,7 @@ namespace ConnBurst.Servers.Chat;
 /// One room: its name and members. Membership changes under a lock and publishes a new array, so a broadcast reads
 /// one array with no lock and is never blocked by a JOIN or LEAVE (copy-on-write: joins are rare, messages are not).
 /// </summary>
-public sealed class ChatRoom(byte[] name)
+internal sealed class ChatRoom(byte[] name)
 {
     private readonly Lock _gate = new();
     private IChatMember[] _members = [];

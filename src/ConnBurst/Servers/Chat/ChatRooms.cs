@@ -3,14 +3,14 @@ using ConnBurst.Chat;
 namespace ConnBurst.Servers.Chat;
 
 /// <summary>The outcome of a JOIN.</summary>
-public enum JoinOutcome : byte { Joined, AlreadyMember, RoomFull, TooManyRooms }
+internal enum JoinOutcome : byte { Joined, AlreadyMember, RoomFull, TooManyRooms }
 
 /// <summary>
 /// Every room of a server, and each member's rooms. Pure in-memory logic with no I/O, so it is tested directly.
 /// JOIN and LEAVE take a lock; MSG does not: the sender finds its room in its own short list
 /// (<see cref="MemberRooms"/>, at most MaxRoomsPerClient entries) and the room broadcasts from a published array.
 /// </summary>
-public sealed class ChatRooms(ChatLimits limits)
+internal sealed class ChatRooms(ChatLimits limits)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ChatRoom> _rooms = new(StringComparer.Ordinal);
@@ -73,7 +73,7 @@ public sealed class ChatRooms(ChatLimits limits)
 }
 
 /// <summary>The rooms one connection is in: a short list owned by that connection's session (one reader at a time).</summary>
-public sealed class MemberRooms
+internal sealed class MemberRooms
 {
     private readonly List<ChatRoom> _rooms = new(2);
     private readonly Lock _gate = new();

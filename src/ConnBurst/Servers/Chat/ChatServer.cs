@@ -11,7 +11,7 @@ namespace ConnBurst.Servers.Chat;
 /// rooms shared by all of them, and counters. Every line a connection receives (its own replies and every broadcast)
 /// goes through its bounded <see cref="ChatOutbox"/>, so replies and broadcasts keep their order.
 /// </summary>
-public sealed class ChatServer : IAsyncDisposable
+internal sealed class ChatServer : IAsyncDisposable
 {
     private readonly ChatServerOptions _options;
     private readonly TlsServerHost _host;

@@ -6,7 +6,7 @@ namespace ConnBurst.Servers.Chat;
 /// What the chat server counts, updated with Interlocked from every connection and read by the periodic print-out.
 /// Handshake counts by protocol are how a test asserts which TLS version the SERVER negotiated.
 /// </summary>
-public sealed class ChatServerCounters
+internal sealed class ChatServerCounters
 {
     private long _sessions, _current, _tls12, _tls13, _messagesIn, _linesOut, _slowDropped, _joins, _quits;
     private readonly long[] _errors = new long[Enum.GetValues<ChatError>().Length];

@@ -5,7 +5,7 @@ using ConnBurst.Common;
 namespace ConnBurst.Servers.Chat;
 
 /// <summary>How <c>serve chat</c> runs. Immutable; validated once at the edge.</summary>
-public sealed record ChatServerOptions
+internal sealed record ChatServerOptions
 {
     public required IPEndPoint EndPoint { get; init; }
     public ChatLimits Limits { get; init; } = ChatLimits.Default;

@@ -4,7 +4,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Servers.Chat;
 
 /// <summary>The results document a <c>serve chat</c> run writes on exit (kind "server"), like every other command.</summary>
-public static class ChatServerResults
+internal static class ChatServerResults
 {
     public static ResultsDocument Build(ChatServer server, JsonObject config, DateTimeOffset started)
     {

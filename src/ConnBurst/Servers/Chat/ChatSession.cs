@@ -7,7 +7,7 @@ using ConnBurst.Servers.Hosting;
 namespace ConnBurst.Servers.Chat;
 
 /// <summary>What a session wants from its connection after consuming bytes.</summary>
-public enum SessionState : byte
+internal enum SessionState : byte
 {
     /// <summary>Keep reading.</summary>
     Open,
@@ -22,7 +22,7 @@ public enum SessionState : byte
 /// caller), and answers into its own bounded <see cref="ChatOutbox"/>. Knows nothing of sockets or TLS.
 /// Consume is called by one reader at a time; TrySend is called from any broadcaster.
 /// </summary>
-public sealed class ChatSession : IChatMember, IConnectionSession
+internal sealed class ChatSession : IChatMember, IConnectionSession
 {
     private readonly ChatRooms _rooms;
     private readonly ChatServerCounters _counters;

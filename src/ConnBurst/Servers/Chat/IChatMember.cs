@@ -1,7 +1,7 @@
 namespace ConnBurst.Servers.Chat;
 
 /// <summary>A connection as the rooms see it: an id, a nick, and a bounded outbox.</summary>
-public interface IChatMember
+internal interface IChatMember
 {
     long Id { get; }
 

@@ -10,7 +10,7 @@ namespace ConnBurst.Servers.Hosting;
 /// <see cref="Interval"/>, walks the connection registry comparing stored deadlines, and runs the host's other periodic work
 /// (CRL reload, counter print-outs). No connection owns a Timer or a Task.Delay. A tick that overruns its interval is logged.
 /// </summary>
-public sealed class Heartbeat : IDisposable
+internal sealed class Heartbeat : IDisposable
 {
     private readonly ConcurrentDictionary<long, ServerConnection> _connections;
     private readonly List<Action<long>> _onTick = [];

@@ -8,7 +8,7 @@ namespace ConnBurst.Servers.Hosting;
 /// of the protocol: it hands over decrypted bytes and the session says how many it used. Everything here runs on the
 /// connection's read loop, one call at a time, except <see cref="CheckTimeout"/>, which the heartbeat calls.
 /// </summary>
-public interface IConnectionSession
+internal interface IConnectionSession
 {
     /// <summary>
     /// Consumes received bytes and returns how many were used; a partial frame stays buffered and is offered again with more
@@ -28,10 +28,10 @@ public interface IConnectionSession
 }
 
 /// <summary>Creates the session for a connection whose TLS handshake succeeded.</summary>
-public delegate IConnectionSession SessionFactory(ServerConnection connection);
+internal delegate IConnectionSession SessionFactory(ServerConnection connection);
 
 /// <summary>Why a connection ended (after a successful handshake).</summary>
-public enum ConnectionCloseReason
+internal enum ConnectionCloseReason
 {
     /// <summary>The peer closed its side (EOF or reset).</summary>
     PeerClosed,

@@ -10,7 +10,7 @@ namespace ConnBurst.Servers.Hosting;
 /// One accepted connection as its session sees it: where it came from, the output buffer replies go into, and the ways to
 /// end it. Owns no timer and no task of its own: deadlines are fields the one heartbeat compares.
 /// </summary>
-public sealed class ServerConnection
+internal sealed class ServerConnection
 {
     private readonly Socket _socket;
     private readonly SemaphoreSlim _writeLock = new(1, 1);

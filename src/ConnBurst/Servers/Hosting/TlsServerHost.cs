@@ -16,7 +16,7 @@ namespace ConnBurst.Servers.Hosting;
 /// <see cref="IConnectionSession"/>. Idle connections wait in a zero-byte read holding no buffer; one <see cref="Heartbeat"/>
 /// enforces every deadline. Used by <c>serve mqtt</c> and <c>serve chat</c>.
 /// </summary>
-public sealed class TlsServerHost : IAsyncDisposable
+internal sealed class TlsServerHost : IAsyncDisposable
 {
     private readonly TlsServerHostOptions _options;
     private readonly TlsServerFactory _tls;

@@ -6,7 +6,7 @@ using ConnBurst.Transport;
 namespace ConnBurst.Servers.Hosting;
 
 /// <summary>How a <see cref="TlsServerHost"/> listens. Immutable; <see cref="Validate"/> once at the edge.</summary>
-public sealed record TlsServerHostOptions
+internal sealed record TlsServerHostOptions
 {
     public required IPEndPoint EndPoint { get; init; }
     /// <summary>Kernel accept queue (capped by net.core.somaxconn). Bursts of thousands of connects need a deep one.</summary>

@@ -5,7 +5,7 @@ using ConnBurst.Transport;
 namespace ConnBurst.Servers.Hosting;
 
 /// <summary>Why a TLS handshake failed. The certificate reasons mirror <see cref="PeerRefusal"/>.</summary>
-public enum HandshakeFailure
+internal enum HandshakeFailure
 {
     /// <summary>Not finished within the handshake timeout (half-open or slowloris clients).</summary>
     Timeout,
@@ -21,7 +21,7 @@ public enum HandshakeFailure
     InvalidCert,
 }
 
-public static class HandshakeFailures
+internal static class HandshakeFailures
 {
     public static readonly HandshakeFailure[] All = Enum.GetValues<HandshakeFailure>();
 
@@ -51,7 +51,7 @@ public static class HandshakeFailures
 }
 
 /// <summary>The transport's counters: lock-free increments from every connection, read by the reporter.</summary>
-public sealed class TransportCounters
+internal sealed class TransportCounters
 {
     private long _accepted, _handshakesOk, _closed, _current;
     private readonly long[] _failed = new long[HandshakeFailures.All.Length];

@@ -11,7 +11,7 @@ namespace ConnBurst.Servers.Mqtt;
 /// manifest, and one <see cref="MqttBrokerSession"/> per connection. The heartbeat that enforces every deadline also polls the
 /// CRL file, so a replaced CRL is in force within about a second, with no restart.
 /// </summary>
-public sealed class MqttBroker : IAsyncDisposable
+internal sealed class MqttBroker : IAsyncDisposable
 {
     private readonly TlsServerHost _host;
     private readonly TlsServerFactory _tls;

@@ -4,7 +4,7 @@ using ConnBurst.Mqtt;
 namespace ConnBurst.Servers.Mqtt;
 
 /// <summary>The broker's MQTT-level counters (the TLS ones are the transport's). Lock-free increments from every session.</summary>
-public sealed class MqttBrokerCounters
+internal sealed class MqttBrokerCounters
 {
     private long _connacks, _disconnects, _pings, _publishes, _subscribes, _keepaliveTimeouts, _connectTimeouts, _sessionsClosed;
 

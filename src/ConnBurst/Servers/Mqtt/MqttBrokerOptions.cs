@@ -5,7 +5,7 @@ using ConnBurst.Tls;
 namespace ConnBurst.Servers.Mqtt;
 
 /// <summary>The effective configuration of <c>connburst serve mqtt</c>. Immutable; <see cref="Validate"/> once at the edge.</summary>
-public sealed record MqttBrokerOptions
+internal sealed record MqttBrokerOptions
 {
     public IPAddress Bind { get; init; } = IPAddress.Loopback;
     public int Port { get; init; } = 8884;

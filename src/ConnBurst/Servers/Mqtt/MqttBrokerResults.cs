@@ -5,7 +5,7 @@ using ConnBurst.Results;
 namespace ConnBurst.Servers.Mqtt;
 
 /// <summary>The results document a <c>serve mqtt</c> run writes on exit (kind "server"): its counters in the one model.</summary>
-public static class MqttBrokerResults
+internal static class MqttBrokerResults
 {
     public static ResultsDocument Build(MqttBrokerOptions options, PkiManifest manifest, MqttBrokerSnapshot final, DateTimeOffset started, int workerRestarts)
     {

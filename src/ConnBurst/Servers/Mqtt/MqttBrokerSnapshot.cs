@@ -7,7 +7,7 @@ namespace ConnBurst.Servers.Mqtt;
 /// The broker's counters at one moment: printed every few seconds and on exit, streamed by <c>--workers</c> children to their
 /// parent as one JSON line each, and summed there. Counters only, no rates: rates are differences of two snapshots.
 /// </summary>
-public sealed record MqttBrokerSnapshot
+internal sealed record MqttBrokerSnapshot
 {
     [JsonPropertyName("accepted")] public long Accepted { get; init; }
     [JsonPropertyName("handshakesOk")] public long HandshakesOk { get; init; }

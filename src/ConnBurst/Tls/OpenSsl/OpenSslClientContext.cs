@@ -10,7 +10,7 @@ namespace ConnBurst.Tls.OpenSsl;
 /// <c>AllocateSslHandle</c> disables its context cache then); this is the cost the native engine removes. Client
 /// certificates are per connection (<see cref="OpenSslCredential"/>), so one context serves per-client identities too.
 /// </summary>
-public sealed class OpenSslClientContext : IDisposable
+internal sealed class OpenSslClientContext : IDisposable
 {
     private nint _ctx;
 

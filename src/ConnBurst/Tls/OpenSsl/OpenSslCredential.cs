@@ -8,7 +8,7 @@ namespace ConnBurst.Tls.OpenSsl;
 /// A client certificate, its private key and intermediates as OpenSSL objects, parsed once and shared by reference
 /// (<c>SSL_use_certificate</c> and <c>SSL_use_PrivateKey</c> up-ref them, so a connection never copies a key).
 /// </summary>
-public sealed unsafe class OpenSslCredential : IDisposable
+internal sealed unsafe class OpenSslCredential : IDisposable
 {
     private nint _certificate;
     private nint _key;

@@ -13,7 +13,7 @@ namespace ConnBurst.Tls.OpenSsl;
 /// verify callback looks the leaf's serial up in the current <see cref="CrlSet"/> (which the heartbeat reloads) and
 /// fails with X509_V_ERR_CERT_REVOKED, so the client gets a certificate_revoked alert.
 /// </summary>
-public sealed unsafe class OpenSslServerContext : IDisposable
+internal sealed unsafe class OpenSslServerContext : IDisposable
 {
     private static readonly int SslIndexInStoreContext = LibSsl.GetExDataX509StoreCtxIdx();
     private const int AppDataIndex = 0; // SSL_CTX_set_app_data

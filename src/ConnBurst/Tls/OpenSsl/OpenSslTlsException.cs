@@ -6,7 +6,7 @@ namespace ConnBurst.Tls.OpenSsl;
 /// A failed handshake, read or write of the native engine, with OpenSSL's error text ("... tlsv1 alert unknown ca"),
 /// so failures sort into the same reasons as SslStream's (<c>TlsFailureReasons</c>). A socket error is the inner exception.
 /// </summary>
-public sealed class OpenSslTlsException(string message, Exception? inner = null) : IOException(message, inner)
+internal sealed class OpenSslTlsException(string message, Exception? inner = null) : IOException(message, inner)
 {
     /// <summary>We refused the server's certificate (wrong CA, name, dates).</summary>
     public bool ServerCertificateRejected { get; init; }
