@@ -115,7 +115,7 @@ internal sealed partial class BurstEngine
         slot.PongDue = 0;
         slot.KeepaliveExpired = false;
         slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
-        if (linger is not null) Arm(slot, slot.Deadline, TimerKind.Linger);
+        if (linger is not null) Arm(slot, slot.Deadline, DeadlineKind.Linger);
         if (_stopping && slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(slot);
         await HoldAsync(slot, tls).ConfigureAwait(false);
     }

@@ -111,7 +111,7 @@ internal sealed partial class BurstEngine
         int index = 0;
         string outcome = BurstOutcomes.Completed;
         long connectedAtStop = 0;
-        var peerLostAfter = Math.Max(20, (int)(_o.Rate * 3));
+        var peerLostAfter = StopRules.PeerLostAfter(_o.Rate);
 
         while (true)
         {
@@ -123,13 +123,8 @@ internal sealed partial class BurstEngine
 
             if (!_stopping)
             {
-                string? stopBecause = null;
-                if (ct.IsCancellationRequested) stopBecause = BurstOutcomes.Interrupted;
-                else if (now >= end) stopBecause = BurstOutcomes.Completed;
-                // A run without --duration would otherwise attempt against a dead server for ever; one with a duration is
-                // bounded, and goes on through an outage so that the results show it and the recovery.
-                else if (_o.Duration is null && Volatile.Read(ref _consecutiveRefused) >= peerLostAfter && Counters.ConnectedNow == 0) stopBecause = BurstOutcomes.PeerLost;
-                else if (_o.Duration is null && !_cycles && _pacer.Pending == 0 && Counters.InFlight == 0) stopBecause = BurstOutcomes.Completed;
+                var stopBecause = StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.Duration is not null,
+                    Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles, _pacer.Pending, Counters.InFlight));
                 if (stopBecause is not null)
                 {
                     outcome = stopBecause;
@@ -208,16 +203,13 @@ internal sealed partial class BurstEngine
         ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Engine.ConnectAsync(a.Slot, a.Due), (Engine: this, Slot: slot, Due: dueTicks), preferLocal: false);
     }
 
-    private enum TimerKind : byte { Linger, Reconnect }
-
     /// <summary>Linger ends and reconnect delays, posted from connection I/O, ordered on the scheduler thread.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(ClientSlot Slot, long Due, TimerKind Kind, int Cycle)> _timerInbox = new();
-    private readonly PriorityQueue<(ClientSlot Slot, TimerKind Kind, int Cycle), long> _timers = new();
+    private readonly DeadlineQueue _deadlines = new();
 
-    /// <summary>Arms a linger or reconnect deadline: a value in a queue, not a Timer (any thread).</summary>
-    private void Arm(ClientSlot slot, long due, TimerKind kind)
+    /// <summary>Arms a linger or reconnect deadline (any thread); one due sooner than the planned wake wakes the scheduler.</summary>
+    private void Arm(ClientSlot slot, long due, DeadlineKind kind)
     {
-        _timerInbox.Enqueue((slot, due, kind, slot.Connects));
+        _deadlines.Arm(slot, due, kind);
         if (due < Volatile.Read(ref _plannedWake)) _wakeEarly.Set();
     }
 
@@ -237,11 +229,11 @@ internal sealed partial class BurstEngine
         {
             if (now < _t0) wake = Math.Min(wake, _t0);
             else if (_pacer.NextDue() is { } due) wake = Math.Min(wake, due);
-            if (_timers.TryPeek(out _, out var timer)) wake = Math.Min(wake, timer);
+            if (_deadlines.TryPeekDue(out var timer)) wake = Math.Min(wake, timer);
         }
         long ms = _stopping ? 1 : Math.Clamp((wake - now + oneMs - 1) / oneMs, 1, 10);
         Interlocked.Exchange(ref _plannedWake, now + ms * oneMs); // a full fence: an Arm after this sees it, one before it is in the inbox
-        if (!_timerInbox.IsEmpty) return 0;
+        if (_deadlines.HasNew) return 0;
         if (_wakeEarly.Wait((int)ms)) _wakeEarly.Reset();
         return ms * oneMs;
     }
@@ -252,18 +244,15 @@ internal sealed partial class BurstEngine
     /// </summary>
     private void RunTimers(long now)
     {
-        while (_timerInbox.TryDequeue(out var t)) _timers.Enqueue((t.Slot, t.Kind, t.Cycle), t.Due);
-        while (_timers.TryPeek(out var t, out var due) && due <= now)
+        while (_deadlines.TryTakeDue(now, out var slot, out var kind, out var due))
         {
-            _timers.Dequeue();
-            if (t.Cycle != t.Slot.Connects) continue; // a stale deadline from an earlier cycle
-            if (t.Kind == TimerKind.Linger)
+            if (kind == DeadlineKind.Linger)
             {
-                if (t.Slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(t.Slot);
+                if (slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(slot);
             }
-            else if (!_stopping && t.Slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
+            else if (!_stopping && slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
             {
-                _pacer.EnqueueReconnect(t.Slot.Local, due);
+                _pacer.EnqueueReconnect(slot.Local, due);
             }
         }
     }
@@ -273,23 +262,21 @@ internal sealed partial class BurstEngine
     {
         foreach (var s in _slots)
         {
-            switch (s.Current)
+            switch (HeartbeatRules.Decide(s.Current, now, s.Deadline, s.NextPing, Volatile.Read(ref s.PongDue)))
             {
-                case ClientState.Connecting when now > s.Deadline:
+                case HeartbeatAction.TimeOut:
                     if (s.TryMove(ClientState.Connecting, ClientState.Closing))
                     {
                         s.TimedOut = true;
                         s.Abort();
                     }
                     break;
-                case ClientState.Connected when Volatile.Read(ref s.PongDue) is var due && due != 0 && now > due:
-                    // MQTT 3.1.2.10: a client that gets no PINGRESP in a reasonable time closes the connection. Without
-                    // this a partitioned connection looks held until TCP gives up, about 15 minutes later.
+                case HeartbeatAction.KeepaliveLost:
                     s.KeepaliveExpired = true;
                     s.PongDue = 0;
                     s.Abort();
                     break;
-                case ClientState.Connected when now >= s.NextPing:
+                case HeartbeatAction.Ping:
                     s.NextPing = now + _keepAliveTicks;
                     Volatile.Write(ref s.PongDue, now + _pongTimeoutTicks);
                     _ = PingAsync(s);
@@ -323,7 +310,7 @@ internal sealed partial class BurstEngine
         {
             slot.Deadline = now + (long)(_plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
             slot.Set(ClientState.ReconnectWait);
-            Arm(slot, slot.Deadline, TimerKind.Reconnect);
+            Arm(slot, slot.Deadline, DeadlineKind.Reconnect);
         }
         else
         {
