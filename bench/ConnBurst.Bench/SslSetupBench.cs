@@ -3,6 +3,8 @@ using ConnBurst.Pki;
 using ConnBurst.Tls;
 using ConnBurst.Tls.OpenSsl;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Bench;
 
 /// <summary>

@@ -84,7 +84,7 @@ internal sealed partial class ChildProcesses : IAsyncDisposable
 
     private static void Signal(Process p, int signal)
     {
-        try { if (!p.HasExited) _ = SysKill(p.Id, signal); } catch (InvalidOperationException) { }
+        try { if (!p.HasExited) _ = Common.Signals.Send(p.Id, signal); } catch (InvalidOperationException) { }
     }
 
     public async ValueTask DisposeAsync()
@@ -93,8 +93,6 @@ internal sealed partial class ChildProcesses : IAsyncDisposable
         lock (_gate) foreach (var p in _started) p.Dispose();
     }
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SysKill(int pid, int sig);
 
     [GeneratedRegex(@"listening on (?:\[[^\]]+\]|[^\s:]+):(\d+)")]
     private static partial Regex ListeningLine();

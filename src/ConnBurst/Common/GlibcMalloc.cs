@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+
+using ConnBurst.Interop;
 
 namespace ConnBurst.Common;
 
@@ -9,15 +10,10 @@ namespace ConnBurst.Common;
 /// bench/loadgen.sh (3,000 idle clients): 53 KiB of RSS per client with default arenas, 31 KiB with two.
 /// Not glibc (musl, another OS): both calls do nothing.
 /// </summary>
-internal static partial class GlibcMalloc
+internal static class GlibcMalloc
 {
     private const int ArenaMax = -8; // M_ARENA_MAX in malloc.h
 
-    [LibraryImport("libc", EntryPoint = "mallopt")]
-    private static partial int MallOpt(int option, int value);
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
 
     private static int _limited;
 
@@ -25,7 +21,7 @@ internal static partial class GlibcMalloc
     public static void LimitArenas(int arenas = 2)
     {
         if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref _limited, 1) == 1) return;
-        try { MallOpt(ArenaMax, arenas); }
+        try { LibC.MallOpt(ArenaMax, arenas); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 
@@ -33,7 +29,7 @@ internal static partial class GlibcMalloc
     public static void Trim()
     {
         if (!OperatingSystem.IsLinux()) return;
-        try { MallocTrim(0); }
+        try { LibC.MallocTrim(0); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
 }

@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+
+using ConnBurst.Interop;
 
 namespace ConnBurst.Common;
 
@@ -6,14 +7,14 @@ namespace ConnBurst.Common;
 /// POSIX signals to one process (.NET's Process can only kill): SIGINT asks a child of ours to stop cleanly and print
 /// its final figures, as Ctrl-C would.
 /// </summary>
-internal static partial class Signals
+internal static class Signals
 {
     public const int Interrupt = 2;
     public const int Kill = 9;
     public const int Terminate = 15;
 
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; false when it is gone or not ours.</summary>
-    public static bool Send(int pid, int signal) => kill(pid, signal) == 0;
+    public static bool Send(int pid, int signal) => LibC.Kill(pid, signal) == 0;
 
     /// <summary>How a process ended, from .NET's exit code (128 + signal for a signalled child): "code 3", "signal 9 (SIGKILL)".</summary>
     public static string DescribeExit(int exitCode) => exitCode switch
@@ -25,6 +26,4 @@ internal static partial class Signals
         _ => $"code {exitCode}",
     };
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int sig);
 }

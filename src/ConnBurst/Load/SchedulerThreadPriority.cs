@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+
+using ConnBurst.Interop;
 
 namespace ConnBurst.Load;
 
@@ -8,20 +9,14 @@ namespace ConnBurst.Load;
 /// <see cref="Thread.Priority"/> has no effect on Linux. Without the privilege (CAP_SYS_NICE) nothing changes, and the
 /// lag that results is measured and reported like any other.
 /// </summary>
-internal static partial class SchedulerThreadPriority
+internal static class SchedulerThreadPriority
 {
     private const int PrioProcess = 0;
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setpriority(int which, int who, int prio);
-
-    [LibraryImport("libc")]
-    private static partial int gettid();
 
     /// <summary>True when the nice value was applied.</summary>
     public static bool TryRaise(int nice = -10)
     {
-        try { return setpriority(PrioProcess, gettid(), nice) == 0; }
+        try { return LibC.SetPriority(PrioProcess, LibC.GetTid(), nice) == 0; }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 }

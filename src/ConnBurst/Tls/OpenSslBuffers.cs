@@ -31,7 +31,7 @@ internal static class OpenSslBuffers
         try
         {
             ssl.DangerousAddRef(ref added);
-            return (SslCtrl(ssl.DangerousGetHandle(), SslCtrlMode, SslModeReleaseBuffers, IntPtr.Zero) & SslModeReleaseBuffers) != 0;
+            return (Interop.LibSsl.Ctrl(ssl.DangerousGetHandle(), SslCtrlMode, SslModeReleaseBuffers, 0) & SslModeReleaseBuffers) != 0;
         }
         catch (ObjectDisposedException)
         {
@@ -61,7 +61,4 @@ internal static class OpenSslBuffers
             return (null, "this .NET's SslStream does not hold its SSL* where expected");
         return (field, null);
     }
-
-    [DllImport("libssl.so.3", EntryPoint = "SSL_ctrl")]
-    private static extern long SslCtrl(IntPtr ssl, int cmd, long larg, IntPtr parg);
 }

@@ -1,7 +1,7 @@
 namespace ConnBurst.Tests.Architecture;
 
 /// <summary>The dependency rule of docs/ARCHITECTURE.md, checked over every source file of the library and the CLI.</summary>
-public sealed class LayeringTests
+public sealed partial class LayeringTests
 {
     private static IEnumerable<(string Folder, string File, string Text)> Sources()
     {
@@ -31,6 +31,22 @@ public sealed class LayeringTests
         var problems = Layers.Violations(sources);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    [Fact]
+    public void EveryNativeImportIsInInterop()
+    {
+        var outside = Sources().Where(s => s.Folder != "Interop" && NativeImport().IsMatch(s.Text)).Select(s => s.File).ToList();
+        Assert.True(outside.Count == 0, "P/Invoke outside src/ConnBurst/Interop: " + string.Join(", ", outside));
+    }
+
+    [Fact]
+    public void TheSslStreamFieldOpenSslBuffersReadsIsStillThere() =>
+        // The one reflection on a framework internal (docs/DECISIONS.md): when a .NET update moves the field, this fails
+        // instead of servers silently keeping 34 KB of record buffers per idle connection.
+        Assert.Null(ConnBurst.Tls.OpenSslBuffers.Unavailable);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[(LibraryImport|DllImport)\(")]
+    private static partial System.Text.RegularExpressions.Regex NativeImport();
 
     [Fact]
     public void EveryLibraryFolderHasALayer()

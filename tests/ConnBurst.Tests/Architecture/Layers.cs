@@ -12,7 +12,7 @@ internal static partial class Layers
     /// <summary>Bottom to top; a folder of src/ConnBurst per entry, and "Cli" for the executable.</summary>
     public static readonly string[][] BottomUp =
     [
-        ["Common"],
+        ["Common", "Interop"],
         ["Results"],
         ["Pki", "Mqtt", "Chat", "Export", "Recording"],
         ["Transport"],

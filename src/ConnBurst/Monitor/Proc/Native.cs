@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+
+using ConnBurst.Interop;
 
 namespace ConnBurst.Monitor.Proc;
 
@@ -6,52 +7,33 @@ namespace ConnBurst.Monitor.Proc;
 /// The few libc calls the /proc readers need. Raw descriptors (not SafeFileHandle/FileStream) let a reader
 /// open, pread and close a file with a path it encoded once, so a steady-state sample allocates nothing.
 /// </summary>
-internal static partial class Native
+internal static class Native
 {
     private const int O_RDONLY = 0;
     private const int O_DIRECTORY = 0x10000;
     private const int O_CLOEXEC = 0x80000;
     private const int SC_CLK_TCK = 2;
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static unsafe partial int SysOpen(byte* path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
-    private static unsafe partial nint SysPread(int fd, byte* buf, nuint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    internal static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
-    private static partial long SysLseek(int fd, long offset, int whence);
-
-    [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
-    private static unsafe partial nint SysGetdents64(int fd, byte* buf, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "sysconf")]
-    private static partial long SysConf(int name);
+    internal static int Close(int fd) => LibC.Close(fd);
 
     /// <summary>Opens a NUL-terminated path read-only; -1 when it does not exist (a process or thread that ended).</summary>
     internal static unsafe int Open(byte[] nulTerminatedPath, bool directory = false)
     {
-        fixed (byte* p = nulTerminatedPath) return SysOpen(p, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
+        fixed (byte* p = nulTerminatedPath) return LibC.Open(p, O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
     }
 
     /// <summary>Reads at an offset; -1 on error (ESRCH once the process is gone).</summary>
     internal static unsafe int Pread(int fd, Span<byte> buffer, long offset)
     {
-        fixed (byte* p = buffer) return (int)SysPread(fd, p, (nuint)buffer.Length, offset);
+        fixed (byte* p = buffer) return (int)LibC.Pread(fd, p, (nuint)buffer.Length, offset);
     }
 
-    internal static bool Rewind(int fd) => SysLseek(fd, 0, 0) == 0;
+    internal static bool Rewind(int fd) => LibC.Lseek(fd, 0, 0) == 0;
 
     internal static unsafe int GetDents64(int fd, Span<byte> buffer)
     {
-        fixed (byte* p = buffer) return (int)SysGetdents64(fd, p, (nuint)buffer.Length);
+        fixed (byte* p = buffer) return (int)LibC.GetDents64(fd, p, (nuint)buffer.Length);
     }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static unsafe partial int SysClockGetTime(int clock, long* timespec);
 
     private const int CLOCK_THREAD_CPUTIME_ID = 3;
 
@@ -63,7 +45,7 @@ internal static partial class Native
     internal static unsafe double ThreadCpuSeconds()
     {
         var ts = stackalloc long[2]; // struct timespec on 64-bit Linux: tv_sec, tv_nsec
-        try { return SysClockGetTime(CLOCK_THREAD_CPUTIME_ID, ts) == 0 ? ts[0] + ts[1] / 1e9 : double.NaN; }
+        try { return LibC.ClockGetTime(CLOCK_THREAD_CPUTIME_ID, ts) == 0 ? ts[0] + ts[1] / 1e9 : double.NaN; }
         catch (EntryPointNotFoundException) { return double.NaN; }
     }
 
@@ -72,7 +54,7 @@ internal static partial class Native
 
     private static long TicksPerSecond()
     {
-        try { var t = SysConf(SC_CLK_TCK); return t > 0 ? t : 100; }
+        try { var t = LibC.SysConf(SC_CLK_TCK); return t > 0 ? t : 100; }
         catch (DllNotFoundException) { return 100; }
         catch (EntryPointNotFoundException) { return 100; }
     }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Monitor.Proc;
 
 /// <summary>
@@ -47,7 +49,7 @@ internal sealed partial class SockDiagTcpDump : IDisposable
     {
         try
         {
-            var fd = SysSocket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+            var fd = LibC.Socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
             if (fd < 0) return null;
             // A receive timeout, so a kernel that never answers cannot stall the sampler.
             Span<long> tv = [RecvTimeoutMs / 1000, RecvTimeoutMs % 1000 * 1000];
@@ -137,31 +139,19 @@ internal sealed partial class SockDiagTcpDump : IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(at[2..], no);
     }
 
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int SysSocket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static unsafe partial int SysSetSockOpt(int fd, int level, int name, byte* value, uint length);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static unsafe partial nint SysSend(int fd, byte* buf, nuint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static unsafe partial nint SysRecv(int fd, byte* buf, nuint length, int flags);
-
     private static unsafe void SetSockOpt(int fd, int level, int name, ReadOnlySpan<byte> value)
     {
-        fixed (byte* p = value) SysSetSockOpt(fd, level, name, p, (uint)value.Length);
+        fixed (byte* p = value) LibC.SetSockOpt(fd, level, name, p, (uint)value.Length);
     }
 
     private static unsafe int Send(int fd, ReadOnlySpan<byte> data)
     {
-        fixed (byte* p = data) return (int)SysSend(fd, p, (nuint)data.Length, 0);
+        fixed (byte* p = data) return (int)LibC.Send(fd, p, (nuint)data.Length, 0);
     }
 
     private static unsafe int Recv(int fd, Span<byte> buffer)
     {
-        fixed (byte* p = buffer) return (int)SysRecv(fd, p, (nuint)buffer.Length, 0);
+        fixed (byte* p = buffer) return (int)LibC.Recv(fd, p, (nuint)buffer.Length, 0);
     }
 
     public void Dispose() => Native.Close(_fd);

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using ConnBurst.Transport;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using ConnBurst.Common;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>

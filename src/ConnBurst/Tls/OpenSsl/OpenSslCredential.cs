@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ConnBurst.Common;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using ConnBurst.Transport;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using ConnBurst.Common;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>

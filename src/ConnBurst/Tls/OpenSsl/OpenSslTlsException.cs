@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 
+using ConnBurst.Interop;
+
 namespace ConnBurst.Tls.OpenSsl;
 
 /// <summary>

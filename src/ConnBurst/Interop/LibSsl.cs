@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConnBurst.Tls.OpenSsl;
+namespace ConnBurst.Interop;
 
 /// <summary>
 /// The few libssl 3 entry points the native client and server engines need (docs/DECISIONS.md, "Tls: a thin libssl
