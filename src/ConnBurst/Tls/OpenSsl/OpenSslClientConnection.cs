@@ -25,6 +25,8 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
     private readonly string _sessionKey;
     private bool _sessionKept;
     private nint _ssl;
+    /// <summary>Owns the SSL, so a connection that is leaked instead of disposed still frees it when collected.</summary>
+    private SafeSslHandle? _owner;
 
     /// <summary>True when the handshake resumed a session (<c>--resume</c>) instead of a full key exchange.</summary>
     public bool? IsResumed { get; private set; }
@@ -40,6 +42,7 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
         _sessionKept = !context.Tls.AllowResume;
         _ssl = LibSsl.New(context.Handle);
         if (_ssl == 0) throw new InvalidOperationException("SSL_new failed: " + LibCrypto.DrainErrors());
+        _owner = new SafeSslHandle(_ssl);
         try
         {
             if (LibSsl.SetFd(_ssl, (int)socket.SafeHandle.DangerousGetHandle()) != 1)
@@ -195,7 +198,8 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
             // Marked as shut down (nothing is sent): freeing an SSL that was not would take its session out of
             // libssl's cache and mark it not resumable, which --resume must not lose.
             if (_ssl != 0 && _context.Tls.AllowResume) LibSsl.SetShutdown(_ssl, LibSsl.SentShutdown | LibSsl.ReceivedShutdown);
-            if (_ssl != 0) LibSsl.Free(_ssl);
+            _owner?.Dispose();
+            _owner = null;
             _ssl = 0;
         }
         _socket.Dispose();

@@ -15,6 +15,8 @@ namespace ConnBurst.Tls.OpenSsl;
 internal sealed class OpenSslClientContext : IDisposable
 {
     private nint _ctx;
+    /// <summary>Owns the SSL_CTX, so a context that is never disposed still frees it when collected.</summary>
+    private readonly SafeSslContextHandle _owner;
 
     public TlsOptions Tls { get; }
     public bool Insecure { get; }
@@ -29,6 +31,7 @@ internal sealed class OpenSslClientContext : IDisposable
         Insecure = insecure;
         _ctx = LibSsl.CtxNew(LibSsl.TlsClientMethod());
         if (_ctx == 0) throw new InvalidOperationException("SSL_CTX_new failed: " + LibCrypto.DrainErrors());
+        _owner = new SafeSslContextHandle(_ctx);
         try
         {
             Configure(tls, trustRoots, insecure);
@@ -101,7 +104,7 @@ internal sealed class OpenSslClientContext : IDisposable
             foreach (var session in _sessions.Values) LibSsl.SessionFree(session);
             _sessions.Clear();
         }
-        var ctx = Interlocked.Exchange(ref _ctx, 0);
-        if (ctx != 0) LibSsl.CtxFree(ctx); // connections hold their own reference (SSL_new up-refs the context)
+        Interlocked.Exchange(ref _ctx, 0);
+        _owner.Dispose(); // connections hold their own reference (SSL_new up-refs the context)
     }
 }

@@ -12,34 +12,35 @@ namespace ConnBurst.Tls.OpenSsl;
 /// </summary>
 internal sealed unsafe class OpenSslCredential : IDisposable
 {
-    private nint _certificate;
-    private nint _key;
-    private readonly nint[] _chain;
+    // Owned by SafeHandles: a credential that is never disposed still frees its native objects when collected.
+    private readonly SafeX509Handle _certificate;
+    private readonly SafeEvpPkeyHandle _key;
+    private readonly SafeX509Handle[] _chain;
 
     public OpenSslCredential(CertificateWithChain credential)
     {
-        _certificate = ParseCertificate(credential.Certificate);
-        _key = ParseKey(credential.Certificate);
-        _chain = [.. credential.Intermediates.Select(ParseCertificate)];
+        _certificate = new SafeX509Handle(ParseCertificate(credential.Certificate));
+        _key = new SafeEvpPkeyHandle(ParseKey(credential.Certificate));
+        _chain = [.. credential.Intermediates.Select(c => new SafeX509Handle(ParseCertificate(c)))];
     }
 
     /// <summary>Puts this identity on one connection.</summary>
     internal void ApplyTo(nint ssl)
     {
-        if (LibSsl.UseCertificate(ssl, _certificate) != 1) throw new InvalidOperationException("SSL_use_certificate: " + LibCrypto.DrainErrors());
-        if (LibSsl.UsePrivateKey(ssl, _key) != 1) throw new InvalidOperationException("SSL_use_PrivateKey: " + LibCrypto.DrainErrors());
+        if (LibSsl.UseCertificate(ssl, _certificate.DangerousGetHandle()) != 1) throw new InvalidOperationException("SSL_use_certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.UsePrivateKey(ssl, _key.DangerousGetHandle()) != 1) throw new InvalidOperationException("SSL_use_PrivateKey: " + LibCrypto.DrainErrors());
         foreach (var x509 in _chain)
-            if (LibSsl.Ctrl(ssl, LibSsl.CtrlChainCert, 1, x509) != 1) throw new InvalidOperationException("SSL_add1_chain_cert: " + LibCrypto.DrainErrors());
+            if (LibSsl.Ctrl(ssl, LibSsl.CtrlChainCert, 1, x509.DangerousGetHandle()) != 1) throw new InvalidOperationException("SSL_add1_chain_cert: " + LibCrypto.DrainErrors());
     }
 
     /// <summary>Makes this identity a server context's own (the context up-refs the objects; this may be disposed after).</summary>
     internal void ApplyToContext(nint ctx)
     {
-        if (LibSsl.CtxUseCertificate(ctx, _certificate) != 1) throw new InputException("server certificate: SSL_CTX_use_certificate: " + LibCrypto.DrainErrors());
-        if (LibSsl.CtxUsePrivateKey(ctx, _key) != 1) throw new InputException("server key: SSL_CTX_use_PrivateKey: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxUseCertificate(ctx, _certificate.DangerousGetHandle()) != 1) throw new InputException("server certificate: SSL_CTX_use_certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxUsePrivateKey(ctx, _key.DangerousGetHandle()) != 1) throw new InputException("server key: SSL_CTX_use_PrivateKey: " + LibCrypto.DrainErrors());
         if (LibSsl.CtxCheckPrivateKey(ctx) != 1) throw new InputException("the server key does not match its certificate: " + LibCrypto.DrainErrors());
         foreach (var x509 in _chain)
-            if (LibSsl.CtxCtrl(ctx, LibSsl.CtrlChainCert, 1, x509) != 1) throw new InputException("server chain: SSL_CTX_add1_chain_cert: " + LibCrypto.DrainErrors());
+            if (LibSsl.CtxCtrl(ctx, LibSsl.CtrlChainCert, 1, x509.DangerousGetHandle()) != 1) throw new InputException("server chain: SSL_CTX_add1_chain_cert: " + LibCrypto.DrainErrors());
     }
 
     internal static nint ParseCertificate(X509Certificate2 certificate)
@@ -75,14 +76,8 @@ internal sealed unsafe class OpenSslCredential : IDisposable
 
     public void Dispose()
     {
-        var cert = Interlocked.Exchange(ref _certificate, 0);
-        if (cert != 0) LibCrypto.X509Free(cert);
-        var key = Interlocked.Exchange(ref _key, 0);
-        if (key != 0) LibCrypto.PkeyFree(key);
-        for (int i = 0; i < _chain.Length; i++)
-        {
-            if (_chain[i] != 0) LibCrypto.X509Free(_chain[i]);
-            _chain[i] = 0;
-        }
+        _certificate.Dispose();
+        _key.Dispose();
+        foreach (var x509 in _chain) x509.Dispose();
     }
 }

@@ -25,6 +25,8 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
     private readonly SocketOperation _readable = new();
     private readonly Lock _gate = new();
     private nint _ssl;
+    /// <summary>Owns the SSL, so a connection that is leaked instead of disposed still frees it when collected.</summary>
+    private SafeSslHandle? _owner;
 
     private enum Op { Handshake, Read, Write }
 
@@ -37,10 +39,11 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
         _socket = socket;
         _ssl = LibSsl.New(context.Handle);
         if (_ssl == 0) throw new InvalidOperationException("SSL_new failed: " + LibCrypto.DrainErrors());
+        _owner = new SafeSslHandle(_ssl);
         if (LibSsl.SetFd(_ssl, (int)socket.SafeHandle.DangerousGetHandle()) != 1)
         {
             var error = LibCrypto.DrainErrors();
-            LibSsl.Free(_ssl);
+            _owner?.Dispose();
             _ssl = 0;
             throw new InvalidOperationException("SSL_set_fd failed: " + error);
         }
@@ -214,7 +217,8 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
     {
         lock (_gate)
         {
-            if (_ssl != 0) LibSsl.Free(_ssl);
+            _owner?.Dispose();
+            _owner = null;
             _ssl = 0;
         }
         _socket.Dispose();

@@ -20,6 +20,8 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
     private static readonly int SslIndexInStoreContext = LibSsl.GetExDataX509StoreCtxIdx();
     private const int AppDataIndex = 0; // SSL_CTX_set_app_data
     private nint _ctx;
+    /// <summary>Owns the SSL_CTX, so a context that is never disposed still frees it when collected.</summary>
+    private readonly SafeSslContextHandle _owner;
     private GCHandle _self;
 
     public TlsOptions Tls { get; }
@@ -37,6 +39,7 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         Crl = crl;
         _ctx = LibSsl.CtxNew(LibSsl.TlsServerMethod());
         if (_ctx == 0) throw new InvalidOperationException("SSL_CTX_new failed: " + LibCrypto.DrainErrors());
+        _owner = new SafeSslContextHandle(_ctx);
         try
         {
             Configure(tls, server, trustRoots, clientIntermediates);
@@ -146,7 +149,7 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         if (ctx == 0) return;
         // Connections still open keep the SSL_CTX alive (SSL_new up-refs it); their callbacks must not find a freed handle.
         LibSsl.CtxSetExData(ctx, AppDataIndex, 0);
-        LibSsl.CtxFree(ctx);
+        _owner.Dispose();
         if (_self.IsAllocated) _self.Free();
     }
 }
