@@ -39,7 +39,7 @@ internal static class BurstCommand
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");
-            var doc = await view.RunAsync(() => BurstRunner.RunAsync(plan, progress, ct, view.Note));
+            var doc = await view.RunAsync(() => Runs.BurstRun.RunAsync(plan, progress, ct, view.Note));
             PrintSummary(doc);
             var path = doc.Section("files")?["results"]?.GetValue<string>() ?? "";
             if (p.GetValue(printResults)) Console.WriteLine(ResultsLog.Line(doc));

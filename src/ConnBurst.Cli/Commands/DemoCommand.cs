@@ -81,7 +81,7 @@ internal static class DemoCommand
         Say($"warm-up: {BurstWarmUp.Clients} connections at {BurstWarmUp.Rate.ToString(inv)}/s, not measured (JIT on both sides)");
         await BurstWarmUp.RunAsync(new BurstOptions { Target = target, PkiDir = pki.Directory, Tls = tls12 }, Path.Combine(results, "warmup"), ct);
         Say($"burst: {clients} clients at {rate.ToString(inv)}/s for {Durations.Format(duration)}, each holding 3s then reconnecting...");
-        var burst = await BurstRunner.RunAsync(new BurstOptions
+        var burst = await Runs.BurstRun.RunAsync(new BurstOptions
         {
             Target = target, PkiDir = pki.Directory, Clients = clients, Rate = rate, Linger = TimeSpan.FromSeconds(3), Duration = duration,
             Monitor = monitor.ToString(), ResultsDir = results, Snapshot = TimeSpan.FromSeconds(1), Tls = tls12,

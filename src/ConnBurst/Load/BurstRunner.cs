@@ -22,8 +22,9 @@ internal static class BurstRunner
         return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
     }
 
+    /// <param name="observer">What watches the run from outside (the server's monitor, Graphite; Runs/BurstRun attaches them).</param>
     public static async Task<ResultsDocument> RunAsync(BurstPlan plan, IProgress<IntervalProgress>? progress = null,
-        CancellationToken ct = default, Action<string>? log = null)
+        CancellationToken ct = default, Action<string>? log = null, IBurstObserver? observer = null)
     {
         var o = plan.Options;
         var readyAt = DateTimeOffset.UtcNow;
@@ -57,9 +58,7 @@ internal static class BurstRunner
                             "attempts leave later than due, and latency from the due time includes that wait");
             }
         };
-        await using var telemetry = await BurstTelemetry.StartAsync(o, $"burst {o.Target} {plan.Clients} clients at {o.Rate}/s", log, ct).ConfigureAwait(false);
-        aggregator.IntervalClosed += telemetry.OnInterval;
-        // After the monitor answered: a monitor that cannot be reached is the run's one line on stderr.
+        if (observer is not null) aggregator.IntervalClosed += observer.OnInterval;
         log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, {o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
@@ -86,7 +85,7 @@ internal static class BurstRunner
             doc.Sections["agent"] = agentStart.Describe(o.Shard);
             var parentCpu = plan.Workers > 1 ? Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore : 0;
             aggregator.Fill(doc, parentCpu);
-            await telemetry.FinishAsync(doc).ConfigureAwait(false);
+            if (observer is not null) await observer.FinishAsync(doc).ConfigureAwait(false);
             if (plan.Workers == 1 && doc.Sections["generator"] is JsonObject g)
             {
                 // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.

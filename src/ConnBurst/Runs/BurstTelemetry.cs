@@ -4,7 +4,9 @@ using ConnBurst.Monitor;
 using ConnBurst.Recording;
 using ConnBurst.Results;
 
-namespace ConnBurst.Load;
+using ConnBurst.Load;
+
+namespace ConnBurst.Runs;
 
 /// <summary>
 /// What a burst run tells the outside world while it runs: the server-side monitor (<c>--monitor</c>: START before
@@ -12,7 +14,7 @@ namespace ConnBurst.Load;
 /// (<c>--graphite</c>: every interval as mqttbench-style metrics, <c>[ROOT.]connburst.INSTANCE.CON</c>,
 /// <c>...ConnLat_99P</c>...). Both are optional; a monitor that cannot be reached at start is bad input.
 /// </summary>
-internal sealed class BurstTelemetry : IAsyncDisposable
+internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
 {
     private readonly MonitorClient? _monitor;
     private readonly GraphitePlaintextExporter? _graphite;
