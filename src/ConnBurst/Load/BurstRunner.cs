@@ -39,6 +39,7 @@ internal static class BurstRunner
         var resultsPath = stem + ".json";
         doc.Sections["files"] = new JsonObject { ["results"] = resultsPath, ["intervals"] = stem + "-intervals.csv", ["hlog"] = stem + ".hlog", ["journal"] = stem + ResultsJournal.Suffix };
         // Written as the run goes: a killed run leaves its journal, which report, compare and merge read (outcome interrupted).
+        doc.Outcome = "running"; // until the end sets how it ended
         using var journal = ResultsJournal.Start(stem + ResultsJournal.Suffix, doc);
         using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog", o.BehindThresholdMs, journal);
         using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -204,8 +204,7 @@ internal sealed class BurstAggregator : IDisposable
         foreach (var (name, n) in _totals.Totals)
             if (name is not ("attempted" or "connacks")) doc.Counts.Other[name] = n;
         doc.Counts.Other["connectedNow"] = _gauges.Gauge("connectedNow");
-        foreach (var p in BurstPhases.Latency)
-            doc.Latency[p.Name()] = LatencyHistograms.Summarize(_cumulative[(int)p], withDistribution: p == BurstPhase.Total);
+        BurstPhases.SummarizeInto(_cumulative, doc.Latency);
         doc.Intervals = Intervals;
 
         var lag = LatencyHistograms.Summarize(_cumulative[(int)BurstPhase.SchedulerLag]);

@@ -72,8 +72,7 @@ internal static class BurstMerge
         };
         SumCounts(docs, merged.Counts);
         var cumulative = MergeIntervals(agents.Select(a => a.Input).ToList(), t0, period, merged);
-        foreach (var p in BurstPhases.Latency)
-            merged.Latency[p.Name()] = LatencyHistograms.Summarize(cumulative[(int)p], withDistribution: p == BurstPhase.Total);
+        BurstPhases.SummarizeInto(cumulative, merged.Latency);
         merged.Sections["generator"] = MergedGenerator(docs, cumulative[(int)BurstPhase.SchedulerLag], merged.Counts.Attempted);
         merged.Sections["agents"] = new JsonArray(agents.Select(a => (JsonNode)AgentFacts(a.Input, a.Shard)).ToArray());
         merged.Sections["shards"] = new JsonObject

@@ -27,6 +27,16 @@ internal static class BurstPhases
     /// <summary>The phases that are connect latencies (everything but scheduler lag).</summary>
     public static readonly BurstPhase[] Latency = [BurstPhase.Tcp, BurstPhase.Tls, BurstPhase.Connack, BurstPhase.Total, BurstPhase.TotalFromStart];
 
+    /// <summary>
+    /// The results' latency summaries from a run's cumulative histograms (indexed by phase): one definition for a run
+    /// that ends, a merge of agents, and a killed run read back from its journal.
+    /// </summary>
+    public static void SummarizeInto(IReadOnlyList<HdrHistogram.HistogramBase> cumulative, IDictionary<string, Results.LatencySummary> latency)
+    {
+        foreach (var p in Latency)
+            latency[p.Name()] = LatencyHistograms.Summarize(cumulative[(int)p], withDistribution: p == BurstPhase.Total);
+    }
+
     /// <summary>The name used in results JSON, CSV headers and .hlog tags.</summary>
     public static string Name(this BurstPhase p) => p switch
     {

@@ -17,8 +17,7 @@ internal static class UnfinishedRuns
             var h = IntervalHistograms.Decode(iv.Histograms);
             for (int i = 0; i < h.Length; i++) cumulative[i].Add(h[i]);
         }
-        foreach (var p in BurstPhases.Latency)
-            doc.Latency[p.Name()] = LatencyHistograms.Summarize(cumulative[(int)p], withDistribution: p == BurstPhase.Total);
+        BurstPhases.SummarizeInto(cumulative, doc.Latency);
         return doc;
     }
 }

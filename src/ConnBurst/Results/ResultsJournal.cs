@@ -25,22 +25,17 @@ internal sealed class ResultsJournal : IDisposable
         _out = new Common.LineFile(path);
     }
 
-    /// <summary>Creates the journal with <paramref name="header"/> (written with outcome "running") as its first line.</summary>
+    /// <summary>Creates the journal with <paramref name="header"/> (a run's document at its start, outcome "running") as its first line.</summary>
     public static ResultsJournal Start(string path, ResultsDocument header)
     {
         var j = new ResultsJournal(path);
-        var outcome = header.Outcome;
-        header.Outcome = "running";
-        try { j.WriteLine(JsonSerializer.Serialize(header, OneLine)); }
-        finally { header.Outcome = outcome; }
+        j._out.WriteLine(JsonSerializer.Serialize(header, OneLine));
         return j;
     }
 
     /// <summary>One closed interval and what the counters did in it (totals by name, failures by reason).</summary>
     public void Append(IntervalSnapshot interval, SortedDictionary<string, long> totals, SortedDictionary<string, long> failures) =>
-        WriteLine(JsonSerializer.Serialize(new Entry { Interval = interval, Totals = totals, Failures = failures }, OneLine));
-
-    private void WriteLine(string line) => _out.WriteLine(line);
+        _out.WriteLine(JsonSerializer.Serialize(new Entry { Interval = interval, Totals = totals, Failures = failures }, OneLine));
 
     /// <summary>The run's results JSON is written: the journal has nothing the JSON does not.</summary>
     public void Complete()
