@@ -173,8 +173,11 @@ internal sealed class ChatSession : IChatMember, IConnectionSession
     /// <summary>Called when the outbox's writer goes idle: a finished session closes once its last line is out.</summary>
     public void CloseIfFlushed()
     {
-        if (State == SessionState.CloseAfterFlush && Outbox.IsIdle) _close(_closeReason);
+        // Both Finish and the writer's idle callback get here, on different threads; the close happens once.
+        if (State == SessionState.CloseAfterFlush && Outbox.IsIdle && Interlocked.Exchange(ref _closeRequested, 1) == 0) _close(_closeReason);
     }
+
+    private int _closeRequested;
 
     private delegate int Formatter(Span<byte> dest, ReadOnlySpan<byte> arg);
 
