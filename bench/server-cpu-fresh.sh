@@ -1,7 +1,7 @@
 # Sourced by bench/server-cpu.sh when WARMUP is set: server CPU per full MQTT connect of a freshly started server
 # (usage and method in server-cpu.sh's header). Expects lib.sh, $rounds and $warmup.
 connects=${CONNECTS:-600}
-runtimes=${RUNTIMES:-jit}
+runtimes=${RUNTIMES:-dll tiered}
 concurrency=6
 work=$(mktemp -d)
 mpids=()
@@ -46,17 +46,21 @@ echo "each server started anew every round, $warmup connects not counted, then $
 echo
 echo "| round | server | ms CPU/connect | ratio to Mosquitto (this round) |"
 echo "|---|---|---|---|"
-declare -A list_of
+declare -A list_of ratios_of
 order=(mosquitto $runtimes)
 for r in $(seq 1 "$rounds"); do
-  declare -A this_round=()
+  declare -A this_round=() note_of=()
   for who in "${order[@]}"; do
     read -r cpu failed <<<"$(fresh_round "$who")"
     per=$(echo "$cpu / $connects" | bc -l)
     this_round[$who]=$per
     list_of[$who]+="$per "
-    note=""; [ "$failed" -gt 0 ] && note=" ($failed failed: $(tail -1 "$work/client.err"))"
-    printf '| %s | %s | %.3f%s | %.2fx |\n' "$r" "$(name_of "$who")" "$per" "$note" "$(echo "$per / ${this_round[mosquitto]}" | bc -l)"
+    note_of[$who]=""; [ "$failed" -gt 0 ] && note_of[$who]=" ($failed failed: $(tail -1 "$work/client.err"))"
+  done
+  for who in "${order[@]}"; do
+    ratio=$(echo "${this_round[$who]} / ${this_round[mosquitto]}" | bc -l)
+    ratios_of[$who]+="$ratio "
+    printf '| %s | %s | %.3f%s | %.2fx |\n' "$r" "$(name_of "$who")" "${this_round[$who]}" "${note_of[$who]}" "$ratio"
   done
   # A different order next round, so no runtime is always measured right after Mosquitto or at the same point of the load.
   order=("${order[@]:1}" "${order[0]}")
@@ -65,14 +69,17 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a
 echo
 echo "Load average at end: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "| server | median ms CPU/connect | ratio to Mosquitto's median |"
-echo "|---|---|---|"
+echo "| server | median ms CPU/connect | ratio to Mosquitto's median | rounds' ratios (median; lowest..highest) |"
+echo "|---|---|---|---|"
 # shellcheck disable=SC2086
 mos=$(median ${list_of[mosquitto]})
 for who in mosquitto $runtimes; do
   # shellcheck disable=SC2086
   m=$(median ${list_of[$who]})
-  printf '| %s | %.3f | **%.2fx** |\n' "$(name_of "$who")" "$m" "$(echo "$m / $mos" | bc -l)"
+  # shellcheck disable=SC2086
+  range=$(printf '%s\n' ${ratios_of[$who]} | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{printf "%.2f..%.2f", lo, hi}')
+  # shellcheck disable=SC2086
+  printf '| %s | %.3f | **%.2fx** | %.2fx; %s |\n' "$(name_of "$who")" "$m" "$(echo "$m / $mos" | bc -l)" "$(median ${ratios_of[$who]})" "$range"
 done
 echo
 echo "Bar: serve mqtt <= 0.7x Mosquitto over the first $connects connects after $warmup (stretch 0.5x)."

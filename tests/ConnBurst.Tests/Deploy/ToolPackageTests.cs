@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using ConnBurst.Cli;
 using ConnBurst.Tests.Infrastructure;
@@ -21,9 +20,11 @@ public sealed class ToolPackageTests
         var feed = dir.Combine("feed");
         var home = dir.Combine("home");
         Directory.CreateDirectory(home);
+        // The pack restores from the machine's own package cache; only the install and the tool see the temporary home
+        // (under it, a restore would fetch every package again).
+        var pack = await RunAsync("dotnet", ["pack", Path.Combine(Repo.Root, "src", "ConnBurst.Cli"), "-c", Configuration, "-o", feed, "-nologo"],
+            new Dictionary<string, string>());
         var env = new Dictionary<string, string> { ["DOTNET_CLI_HOME"] = home, ["CONNBURST_HOME"] = dir.Combine("connburst-home") };
-
-        var pack = await RunAsync("dotnet", ["pack", Path.Combine(Repo.Root, "src", "ConnBurst.Cli"), "-c", Configuration, "-o", feed, "-nologo"], env);
         Assert.True(pack.ExitCode == 0, pack.ToString());
         // A linux-x64 tool package and the package that points to it (.NET 10 RID-specific tools).
         Assert.True(File.Exists(Path.Combine(feed, $"ConnBurst.{PackageVersion}.nupkg")), string.Join(", ", Directory.GetFiles(feed)));
@@ -61,24 +62,6 @@ public sealed class ToolPackageTests
         "Release";
 #endif
 
-    internal static async Task<CliResult> RunAsync(string program, IEnumerable<string> args, IDictionary<string, string> env)
-    {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["NO_COLOR"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(Timeout);
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', psi.ArgumentList)} did not exit within {Timeout}");
-        }
-        return new CliResult(p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<CliResult> RunAsync(string program, IEnumerable<string> args, IDictionary<string, string> env) =>
+        ExternalProcess.RunAsync(program, args, env, Timeout);
 }
