@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConnBurst.Cli.Prometheus;
 using ConnBurst.Common;
+using ConnBurst.Mqtt;
 using ConnBurst.Export;
 using ConnBurst.Pki;
 using ConnBurst.Reporting;
@@ -41,11 +42,12 @@ internal static class ServeMqttCommand
         var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the MQTT benchmark measures)" };
         var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
         var prometheus = new Option<string?>("--prometheus") { Description = "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
+        var mqtt = new Option<string>("--mqtt") { Description = "MQTT versions accepted: 5, 3.1.1 or both", DefaultValueFactory = _ => "both" };
         var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children", Hidden = true };
 
         var cmd = new Command("mqtt", "MQTT v5 broker over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, prometheus, workerId,
+            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt, interval, resume, results, prometheus, workerId,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -65,6 +67,7 @@ internal static class ServeMqttCommand
                 HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
                 ConnectTimeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout"),
                 MaxPacketSize = p.GetValue(maxPacket),
+                AcceptedVersions = MqttVersions.ParseSet(p.GetValue(mqtt), "--mqtt"),
                 ReportInterval = Durations.Parse(p.GetValue(interval)!, "--report-interval"),
             }.Validate();
             var manifest = DefaultPki.Resolve(p.GetValue(pki), msg => Console.Error.WriteLine(msg));
