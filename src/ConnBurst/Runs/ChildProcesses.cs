@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
-namespace ConnBurst.Cli.Demo;
+namespace ConnBurst.Runs;
 
 /// <summary>
 /// The processes the demo starts (this same executable: serve mqtt, monitor), tracked by pid so every one is stopped
