@@ -40,6 +40,27 @@ public sealed class ServerGraphiteTests
     }
 
     [Fact]
+    public async Task ServeMqttWithWorkersSendsTheWorkersSumOnce()
+    {
+        Assert.True(File.Exists(CarbonCache.Executable), "graphite-carbon is not installed: run ./test.sh as root");
+        using var dir = new TempDir();
+        using var carbon = await CarbonCache.StartAsync(dir);
+        var root = "cbwrk" + Random.Shared.Next(100_000, 999_999);
+        var from = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 2;
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir,
+            "--workers", "2", "--graphite", $"127.0.0.1:{carbon.LinePort}", "--graphite-root", root, "--graphite-interval", "250ms");
+        var prefix = System.Text.RegularExpressions.Regex.Match(server.Process.Stdout, @"as (\S+)\.\* every").Groups[1].Value;
+        var m = TestPki.Manifest;
+        for (var i = 0; i < 4; i++)
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        // Four CONNACKs spread over two workers' connections reach carbon as one series (the parent's sum), not one per worker.
+        Assert.Contains(await WaitForLastAsync(carbon, $"{prefix}.connacks", from, v => v >= 4), v => v == 4);
+        Assert.Contains(await carbon.WaitForValuesAsync($"{prefix}.crlSerials", from, Wait), v => v == m.RevokedCount);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(server.Process.Stdout, @"graphite 127\.0\.0\.1:\d+ as "));
+        Assert.Equal(0, (await server.StopAsync()).ExitCode);
+    }
+
+    [Fact]
     public async Task ServeChatSendsSessionsAndMessagesToCarbon()
     {
         Assert.True(File.Exists(CarbonCache.Executable), "graphite-carbon is not installed: run ./test.sh as root");

@@ -105,17 +105,26 @@ public sealed class MonitorPerfTests
     {
         using var dir = new TempDir();
         using var server = await StartServeMqttWithPerfMapAsync();
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", server.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-window", "5s", "--interval", "500ms"]);
-        var burst = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "600", "--rate", "100",
+        // Warm the server first: a cold one spends its first seconds in the JIT, whose thread would be the busiest.
+        var warm = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "300", "--rate", "100",
+            "--duration", "3s", "--results", dir.Combine("warm"));
+        Assert.Equal(0, warm.ExitCode);
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", server.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-frequency", "499",
+            "--perf-window", "6s", "--interval", "500ms"]);
+        var burst = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "1200", "--rate", "150",
             "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
         Assert.True(burst.ExitCode is 0 or 1, burst.ToString());
         var doc = ConnBurst.Results.ResultsFile.Read(burst.LastLine);
         var profile = MonitorSummary.Parse(doc.Section("server")!.ToJsonString()).Process!.Profile!;
         Assert.True(profile.Ok, profile.Note);
         Assert.Equal("perf map read", profile.ManagedFrames);
-        var functions = profile.Threads.SelectMany(t => t.Functions).ToList();
-        Assert.Contains(functions, f => f.Module == PerfScriptParser.ManagedModule && f.Symbol.Contains("::", StringComparison.Ordinal));
-        Assert.Contains(functions, f => f.Module.StartsWith("libcrypto.so", StringComparison.Ordinal) && f.Symbol != "[unknown]");
+        // JIT code is labelled "managed (perf map)" only when its address was found in the map: samples there were named.
+        // (Which methods make a thread's top 15 depends on the load; the managed ones are many and small.)
+        Assert.Contains(profile.Threads.SelectMany(t => t.Modules), m => m.Module == PerfScriptParser.ManagedModule && m.Samples > 0);
+        // The bar: at least three functions of the busiest thread named, libcrypto's among them.
+        var named = profile.Threads[0].Functions.Where(f => f.Symbol != "[unknown]").ToList();
+        Assert.True(named.Count >= 3, profile.Note);
+        Assert.Contains(named, f => f.Module.StartsWith("libcrypto.so", StringComparison.Ordinal));
         AssertSharesAddUp(profile);
 
         var analyze = await CliProcess.RunAsync(Wait, "analyze", burst.LastLine);
@@ -133,8 +142,13 @@ public sealed class MonitorPerfTests
 
     private static void AssertSharesAddUp(PerfProfile profile)
     {
-        Assert.InRange(profile.Threads.Sum(t => t.Share), 0, 1.0001);
-        foreach (var t in profile.Threads) Assert.InRange(t.Functions.Sum(f => f.Share), 0, 1.0001);
+        Assert.InRange(profile.Threads.Sum(t => t.Share), 0, 1 + 1e-9);
+        foreach (var t in profile.Threads)
+        {
+            Assert.InRange(t.Functions.Sum(f => f.Share), 0, 1 + 1e-9);
+            Assert.InRange(t.Modules.Sum(m => m.Share), 0, 1 + 1e-9);
+            Assert.True(t.Modules.Count > 0 && t.Modules[0].Share >= t.Functions[0].Share, $"{t.Name}: a file holds at least its top function's samples");
+        }
     }
 
     private static async Task<MonitorSummary> RecordAsync(MonitorProcess monitor, TimeSpan length)

@@ -32,7 +32,7 @@ internal sealed class PerfProfile
     [JsonPropertyName("samples")] public long Samples { get; set; }
     [JsonPropertyName("threads")] public List<ProfiledThread> Threads { get; set; } = [];
 
-    public bool Ok => Status == "ok";
+    [JsonIgnore] public bool Ok => Status == "ok";
 
     public static PerfProfile Unavailable(string status, string note, int pid, double cpuBoundPercent) =>
         new() { Status = status, Note = note, Pid = pid, CpuBoundPercent = cpuBoundPercent };
@@ -56,6 +56,8 @@ internal sealed class ProfiledThread
     [JsonPropertyName("share")] public double Share { get; set; }
     /// <summary>Its top functions, most samples first.</summary>
     [JsonPropertyName("functions")] public List<ProfiledFunction> Functions { get; set; } = [];
+    /// <summary>Its samples by file (libcrypto.so.3, managed (perf map), [kernel.kallsyms]...), most first: where the time went when no one function dominates.</summary>
+    [JsonPropertyName("modules")] public List<ProfiledModule> Modules { get; set; } = [];
 
     /// <summary>"27% F in M, 9% G in N" for the first <paramref name="n"/> functions.</summary>
     public static string Top(IEnumerable<ProfiledFunction> functions, int n) =>
@@ -67,6 +69,14 @@ internal sealed class ProfiledFunction
     /// <summary>The symbol perf resolved (a managed method from the perf map, or a native function); [unknown] when it could not.</summary>
     [JsonPropertyName("symbol")] public string Symbol { get; set; } = "";
     /// <summary>The file it lives in (libcrypto.so.3, libcoreclr.so, [kernel.kallsyms]), or "managed (perf map)" for JIT-compiled code.</summary>
+    [JsonPropertyName("module")] public string Module { get; set; } = "";
+    [JsonPropertyName("samples")] public long Samples { get; set; }
+    /// <summary>Share of its thread's samples, 0-1.</summary>
+    [JsonPropertyName("share")] public double Share { get; set; }
+}
+
+internal sealed class ProfiledModule
+{
     [JsonPropertyName("module")] public string Module { get; set; } = "";
     [JsonPropertyName("samples")] public long Samples { get; set; }
     /// <summary>Share of its thread's samples, 0-1.</summary>

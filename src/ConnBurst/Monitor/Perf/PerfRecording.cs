@@ -16,7 +16,8 @@ internal sealed class PerfRecording : IDisposable
 {
     public const string Event = "cpu-clock";
     private const int ThreadsKept = 5;
-    private const int FunctionsKept = 10;
+    private const int FunctionsKept = 15;
+    private const int ModulesKept = 6;
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
 
     private readonly Process _perf;
@@ -102,10 +103,13 @@ internal sealed class PerfRecording : IDisposable
             profile.Threads.Add(new ProfiledThread
             {
                 Tid = tid, Name = threadName(tid) ?? $"tid {tid}", Samples = samples,
-                Share = Math.Round((double)samples / profile.Samples, 4),
+                Share = ShareOf(samples, profile.Samples),
                 Functions = functions.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Symbol, StringComparer.Ordinal).Take(FunctionsKept)
-                    .Select(kv => new ProfiledFunction { Symbol = kv.Key.Symbol, Module = kv.Key.Module, Samples = kv.Value, Share = Math.Round((double)kv.Value / samples, 4) })
+                    .Select(kv => new ProfiledFunction { Symbol = kv.Key.Symbol, Module = kv.Key.Module, Samples = kv.Value, Share = ShareOf(kv.Value, samples) })
                     .ToList(),
+                Modules = functions.GroupBy(kv => kv.Key.Module, kv => kv.Value).Select(g => (Module: g.Key, Samples: g.Sum()))
+                    .OrderByDescending(m => m.Samples).ThenBy(m => m.Module, StringComparer.Ordinal).Take(ModulesKept)
+                    .Select(m => new ProfiledModule { Module = m.Module, Samples = m.Samples, Share = ShareOf(m.Samples, samples) }).ToList(),
             });
         }
         profile.Note = profile.Headline() + (_managedFrames == NoPerfMap ? $"; managed frames unnamed: pid {_pid} is a .NET process without /tmp/perf-{_pid}.map (start it with DOTNET_PerfMapEnabled=1)" : "");
@@ -113,6 +117,9 @@ internal sealed class PerfRecording : IDisposable
     }
 
     private const string NoPerfMap = "no perf map";
+
+    // Rounded down, so that shares of one whole never add up to more than 1.
+    private static double ShareOf(long part, long whole) => Math.Floor(10_000.0 * part / whole) / 10_000;
 
     private static PerfProfile Fail(PerfProfile p, string status, string note)
     {

@@ -139,7 +139,8 @@ internal static class BottleneckAnalyzer
         var top = server.ProfileThreads[0].Functions.Select(f => f.Symbol).FirstOrDefault(s => s != "[unknown]") ?? "undetermined";
         return new Claim("functions", top, note,
             server.ProfileThreads.Take(3).Select(t => $"{t.Name} (tid {t.Tid}, {F(t.Share * 100)}% of the process's perf samples): " +
-                string.Join(", ", t.Functions.Take(5).Select(f => $"{F(f.Share * 100)}% {f.Symbol} in {f.Module}"))).ToList());
+                string.Join(", ", t.Functions.Take(5).Select(f => $"{F(f.Share * 100)}% {f.Symbol} in {f.Module}")) +
+                (t.Modules.Count == 0 ? "" : "; by file: " + string.Join(", ", t.Modules.Select(m => $"{m.Module} {F(m.Share * 100)}%")))).ToList());
     }
 
     private static void Note(double? value, double threshold, List<string> strained, List<string> calm, string figureFormat, string meaning)

@@ -89,7 +89,7 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
         sb.AppendLine(Inv, $"  functions (perf, {p.Event ?? "-"} at {p.FrequencyHz ?? 0} Hz for {p.Seconds ?? 0:0.#} s, {p.Samples} samples): {p.Note}");
         foreach (var t in p.Threads)
         {
-            sb.AppendLine(Inv, $"    {t.Name} (tid {t.Tid}): {t.Share * 100:0.0}% of the process's samples");
+            sb.AppendLine(Inv, $"    {t.Name} (tid {t.Tid}): {t.Share * 100:0.0}% of the process's samples; by file: {string.Join(", ", t.Modules.Select(m => string.Create(Inv, $"{m.Module} {m.Share * 100:0.#}%")))}");
             foreach (var f in t.Functions) sb.AppendLine(Inv, $"      {f.Share * 100,5:0.0}%  {f.Symbol}  [{f.Module}]");
         }
     }

@@ -65,7 +65,9 @@ internal sealed record ServerFigures
         var profiled = (profile?["threads"] as JsonArray)?.OfType<JsonObject>().Select(t => new ProfiledThreadFigures(
             (int)(Num(t["tid"]) ?? 0), t["name"]?.GetValue<string>() ?? "", Num(t["share"]) ?? 0,
             (t["functions"] as JsonArray)?.OfType<JsonObject>()
-                .Select(f => (f["symbol"]?.GetValue<string>() ?? "", f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [])).ToList() ?? [];
+                .Select(f => (f["symbol"]?.GetValue<string>() ?? "", f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [],
+            (t["modules"] as JsonArray)?.OfType<JsonObject>()
+                .Select(f => (f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [])).ToList() ?? [];
         return new ServerFigures
         {
             Cores = (int)(Num(cpu?["cores"]) ?? perCore.Count),
@@ -112,4 +114,5 @@ internal sealed record ServerFigures
 }
 
 /// <summary>One profiled thread as the monitor summarised it: its share of the process's perf samples and its top functions.</summary>
-internal sealed record ProfiledThreadFigures(int Tid, string Name, double Share, IReadOnlyList<(string Symbol, string Module, double Share)> Functions);
+internal sealed record ProfiledThreadFigures(int Tid, string Name, double Share, IReadOnlyList<(string Symbol, string Module, double Share)> Functions,
+    IReadOnlyList<(string Module, double Share)> Modules);
