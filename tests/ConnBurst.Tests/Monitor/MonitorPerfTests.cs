@@ -68,6 +68,20 @@ public sealed class MonitorPerfTests
     }
 
     [Fact]
+    public async Task WithoutPerfOnThePathTheRecordingSaysSoInOneLineAndGoesOn()
+    {
+        using var dir = new TempDir();
+        using var busy = await BusyProcess.StartAsync(spin: true);
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--process", busy.Name, "--perf", "--interval", "250ms"],
+            new Dictionary<string, string> { ["PATH"] = dir.Combine("no-tools-here") });
+        Assert.Contains("perf is not installed", monitor.Process.Stdout);
+        var summary = await RecordAsync(monitor, TimeSpan.FromSeconds(2));
+        Assert.Equal("perf-missing", summary.Process!.Profile!.Status);
+        Assert.StartsWith("perf is not installed", summary.Process.Profile.Note);
+        Assert.True(summary.Samples >= 4, $"the recording went on: {summary.Samples} samples");
+    }
+
+    [Fact]
     public async Task PerfWithoutAProcessIsBadInput()
     {
         var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "monitor", "--listen", "127.0.0.1:0", "--perf");
