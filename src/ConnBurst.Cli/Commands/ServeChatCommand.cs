@@ -88,6 +88,7 @@ internal static class ServeChatCommand
                 ["pki"] = manifest.Directory, ["maxLine"] = options.Limits.MaxLineBytes, ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
                 ["maxClientsPerRoom"] = options.Limits.MaxClientsPerRoom, ["sendQueue"] = options.SendQueueLines,
                 ["handshakeTimeout"] = Durations.Format(options.HandshakeTimeout),
+                ["graphite"] = graphiteOut is null ? null : $"{graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}",
             };
             var doc = ChatServerResults.Build(server, config, started);
             Console.WriteLine(ResultsFile.Write(doc, p.GetValue(results)!, $"server-chat-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));

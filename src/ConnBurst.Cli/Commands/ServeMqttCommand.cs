@@ -114,6 +114,7 @@ internal static class ServeMqttCommand
             }
             Console.WriteLine($"final: {final.Format()}");
             var doc = MqttBrokerResults.Build(options, manifest, final, started, restarts);
+            if (p.GetValue(graphite) is { } g) doc.Config["graphite"] = $"{g} as {ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt")}* every {Durations.Format(graphiteEvery)}";
             Console.WriteLine(ResultsFile.Write(doc, resultsDir, $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
         });

@@ -37,6 +37,8 @@ public sealed class ServerGraphiteTests
         Assert.NotEmpty(await carbon.WaitForValuesAsync($"{prefix}.current", from, Wait));
         var stopped = await server.StopAsync();
         Assert.Equal(0, stopped.ExitCode);
+        var results = ConnBurst.Results.ResultsFile.Read(stopped.LastLine);
+        Assert.Equal($"127.0.0.1:{carbon.LinePort} as {prefix}.* every 250ms", results.Config["graphite"]!.GetValue<string>());
     }
 
     [Fact]
