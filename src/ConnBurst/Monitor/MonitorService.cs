@@ -25,6 +25,8 @@ internal sealed class MonitorService : IDisposable
     private MonitorSummary? _lastSummary;
 
     private readonly RecordingWriter _write;
+    private readonly Perf.PerfWatch? _perf;
+    private readonly int _processCpuAt;
 
     /// <param name="write">Writes a finished recording's files (the chat benchmark's txt and png, the results JSON): the
     /// renderers live above the monitor, in Reporting, and the caller hands them in.</param>
@@ -36,6 +38,8 @@ internal sealed class MonitorService : IDisposable
         _graphite = graphite;
         _out = output;
         _err = errors;
+        _perf = options.Perf is { } perf ? new Perf.PerfWatch(perf) : null;
+        _processCpuAt = sampler.IndexOf("process.cpuPercent");
         _graphitePaths = sampler.Columns.Select(c => Encoding.UTF8.GetBytes(options.GraphitePrefix + "." + c)).ToArray();
     }
 
@@ -82,6 +86,8 @@ internal sealed class MonitorService : IDisposable
             if (ready && _recording is not null)
             {
                 _recording.Append(_sampler.Values);
+                if (_perf is not null && _processCpuAt >= 0)
+                    _perf.OnSample(_sampler.Values[_processCpuAt], _sampler.Target?.Pid, _recording.Elapsed.TotalSeconds, _out.WriteLine);
                 if (_recording.Elapsed >= _options.MaxRecording)
                 {
                     _err.WriteLine($"monitor: recording '{_recording.Label}' reached --max-recording {Common.Durations.Format(_options.MaxRecording)} without STOP; ending and writing it");
@@ -122,6 +128,7 @@ internal sealed class MonitorService : IDisposable
             if (_timer is not null) _timer.Period = _options.Interval;
             _recording = new Recording(label, _sampler.Columns, InitialCapacity());
             _sampler.Target?.MarkBaseline();
+            _perf?.Reset();
         }
         _out.WriteLine($"recording '{label}' started");
         return label.Length > 0 ? $"OK started {label}" : "OK started";
@@ -172,7 +179,8 @@ internal sealed class MonitorService : IDisposable
             target is null ? null : reader?.Pid ?? target.FixedPid,
             reader?.CpuSecondsSinceBaseline ?? 0,
             reader?.ThreadTable(MonitorJson.ThreadRows) ?? [],
-            _options.ToJson());
+            _options.ToJson(),
+            _perf?.Detach());
         result.Config["label"] = rec.Label;
         target?.ClearBaseline();
         _recording = null;
@@ -193,6 +201,11 @@ internal sealed class MonitorService : IDisposable
     {
         try
         {
+            if (result.PendingPerf is { } probe)
+            {
+                result = result with { Perf = probe.Complete(result.ThreadName), PendingPerf = null };
+                _out.WriteLine(result.Perf.Ok ? $"perf: {result.Perf.Note}" : result.Perf.Note);
+            }
             var written = _write(result, _options.ResultsDir);
             foreach (var p in written.Problems) _err.WriteLine($"monitor: could not write {p}");
             lock (_gate)

@@ -68,10 +68,27 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
             sb.AppendLine(Inv, $"  process {proc.Name} (pid {proc.Pid}): CPU avg {proc.CpuAvgPercent:0.0}%, max {proc.CpuMaxPercent:0.0}% of one core, {proc.CpuSeconds:0.00} CPU s; RSS max {proc.RssMiBMax:0.0} MiB; fds max {proc.FdsMax:0}; threads max {proc.ThreadsMax:0}");
             sb.AppendLine("  busiest threads:");
             ThreadsTextReport.AppendThreads(sb, r.Threads.Take(10), "    ");
+            if (proc.Profile is { } profile) AppendProfile(sb, profile);
         }
         if (s.Sockets is { } so)
             sb.AppendLine(Inv, $"  port {so.Port}: established max {so.EstablishedMax:0}; Recv-Q max {so.RecvQMax:0} B (sum max {so.RecvQSumMax:0}); Send-Q max {so.SendQMax:0} B (sum max {so.SendQSumMax:0}); accept queue max {so.AcceptQueueMax:0}; not reading: {so.NotReading}");
         File.WriteAllText(path, sb.ToString());
+    }
+
+    /// <summary>--perf's answer: the one line, then each profiled thread's top functions.</summary>
+    private static void AppendProfile(StringBuilder sb, ConnBurst.Monitor.Perf.PerfProfile p)
+    {
+        if (!p.Ok)
+        {
+            sb.AppendLine(Inv, $"  functions: {p.Note}");
+            return;
+        }
+        sb.AppendLine(Inv, $"  functions (perf, {p.Event ?? "-"} at {p.FrequencyHz ?? 0} Hz for {p.Seconds ?? 0:0.#} s, {p.Samples} samples): {p.Note}");
+        foreach (var t in p.Threads)
+        {
+            sb.AppendLine(Inv, $"    {t.Name} (tid {t.Tid}): {t.Share * 100:0.0}% of the process's samples; by file: {string.Join(", ", t.Modules.Select(m => string.Create(Inv, $"{m.Module} {m.Share * 100:0.#}%")))}");
+            foreach (var f in t.Functions) sb.AppendLine(Inv, $"      {f.Share * 100,5:0.0}%  {f.Symbol}  [{f.Module}]");
+        }
     }
 }
 
