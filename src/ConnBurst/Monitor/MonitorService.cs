@@ -21,6 +21,7 @@ internal sealed class MonitorService : IDisposable
     private readonly List<Task> _writes = new();
     private PeriodicTimer? _timer;
     private Recording? _recording;
+    private RecordingJournal? _journal;
     private long _lastSampleTimestamp;
     private MonitorSummary? _lastSummary;
 
@@ -85,7 +86,7 @@ internal sealed class MonitorService : IDisposable
             var ready = SampleLocked();
             if (ready && _recording is not null)
             {
-                _recording.Append(_sampler.Values);
+                AppendLocked(_recording);
                 if (_perf is not null && _processCpuAt >= 0)
                     _perf.OnSample(_sampler.Values[_processCpuAt], _sampler.Target?.Pid, _recording.Elapsed.TotalSeconds, _out.WriteLine);
                 if (_recording.Elapsed >= _options.MaxRecording)
@@ -127,6 +128,10 @@ internal sealed class MonitorService : IDisposable
             _sampler.DumpSocketsAtNextSample();
             if (_timer is not null) _timer.Period = _options.Interval;
             _recording = new Recording(label, _sampler.Columns, InitialCapacity());
+            var target = _sampler.Target;
+            _journal = RecordingJournal.Start(_options.ResultsDir, _recording, _options.Interval, _sampler.Cores, _sampler.Port,
+                target is null ? null : target.Current?.Name ?? target.Name, target is null ? null : target.Current?.Pid ?? target.FixedPid,
+                _options.ToJson(), _err.WriteLine);
             _sampler.Target?.MarkBaseline();
             _perf?.Reset();
         }
@@ -170,7 +175,7 @@ internal sealed class MonitorService : IDisposable
         var rec = _recording!;
         // Keep the partial interval since the last tick unless it is too short to measure CPU over (ticks are 10 ms).
         if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastSampleTimestamp) >= _options.Interval / 4 && SampleLocked())
-            rec.Append(_sampler.Values);
+            AppendLocked(rec);
         var target = _sampler.Target;
         var reader = target?.Current;
         var result = new RecordingResult(
@@ -180,11 +185,20 @@ internal sealed class MonitorService : IDisposable
             reader?.CpuSecondsSinceBaseline ?? 0,
             reader?.ThreadTable(MonitorJson.ThreadRows) ?? [],
             _options.ToJson(),
-            _perf?.Detach());
+            _perf?.Detach(),
+            Journal: _journal);
         result.Config["label"] = rec.Label;
         target?.ClearBaseline();
         _recording = null;
+        _journal = null;
         return result;
+    }
+
+    /// <summary>A sample into the recording and, as it comes, into its journal.</summary>
+    private void AppendLocked(Recording rec)
+    {
+        rec.Append(_sampler.Values);
+        _journal?.Append(rec.Times[^1], _sampler.Values, _err.WriteLine);
     }
 
     private void WriteInBackground(RecordingResult result)
@@ -208,6 +222,7 @@ internal sealed class MonitorService : IDisposable
             }
             var written = _write(result, _options.ResultsDir);
             foreach (var p in written.Problems) _err.WriteLine($"monitor: could not write {p}");
+            result.Journal?.Complete(); // the results JSON is written (a chart that failed is not data lost)
             lock (_gate)
             {
                 _lastSummary = written.Summary;
@@ -220,6 +235,7 @@ internal sealed class MonitorService : IDisposable
         {
             // Whatever went wrong, the monitor keeps running and the next recording can still be written.
             _err.WriteLine($"monitor: could not write recording '{result.Recording.Label}': {e.GetType().Name}: {e.Message}");
+            result.Journal?.Dispose(); // it stays on disk: report reads it as the recording, interrupted
             if (Environment.GetEnvironmentVariable("CONNBURST_DEBUG") == "1") _err.WriteLine(e);
             return null;
         }
