@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ConnBurst.Common;
 using ConnBurst.Load;
+using ConnBurst.Mqtt;
 using ConnBurst.Tls;
 
 namespace ConnBurst.Cli.Commands;
@@ -26,6 +27,7 @@ internal sealed class BurstOptionsBinder
     private readonly Option<string> _engine = new("--tls-engine") { Description = "TLS engine for the clients: openssl (libssl directly, one SSL_CTX per run) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
     private readonly Option<bool> _resume = new("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake)" };
     private readonly Option<string?> _serverName = new("--server-name") { Description = "TLS server name to verify (default: the target host)" };
+    private readonly Option<string> _mqtt = new("--mqtt") { Description = "MQTT version the clients speak: 5 or 3.1.1", DefaultValueFactory = _ => "5" };
     private readonly Option<string?> _sourceIps = new("--source-ips") { Description = "Local addresses to bind, round-robin over this agent's clients: 127.0.0.2-127.0.0.19 or a,b,c" };
     private readonly Option<string> _timeout;
     private readonly Option<string> _results = new("--results") { Description = "Results directory", DefaultValueFactory = _ => "results" };
@@ -62,7 +64,7 @@ internal sealed class BurstOptionsBinder
 
     public void AddTo(Command cmd)
     {
-        Option[] connect = [_target, _pki, _cert, _key, _ca, _tls, _ciphers, _engine, _resume, _serverName, _sourceIps, _timeout, _results];
+        Option[] connect = [_target, _pki, _cert, _key, _ca, _tls, _ciphers, _engine, _resume, _serverName, _mqtt, _sourceIps, _timeout, _results];
         foreach (var o in connect) cmd.Options.Add(o);
         if (!_loadShape) return;
         Option[] shape =
@@ -86,6 +88,7 @@ internal sealed class BurstOptionsBinder
             Tls = TlsOptions.Create(p.GetValue(_tls), p.GetValue(_ciphers), p.GetValue(_resume)),
             TlsEngine = TlsEngines.Parse(p.GetValue(_engine)),
             ServerName = p.GetValue(_serverName),
+            MqttVersion = MqttVersions.Parse(p.GetValue(_mqtt), "--mqtt"),
             SourceIps = p.GetValue(_sourceIps),
             ConnectTimeout = Durations.Parse(p.GetValue(_timeout)!, "--timeout"),
             ResultsDir = Path.GetFullPath(p.GetValue(_results)!),

@@ -23,10 +23,14 @@ internal static class MonitorCommand
         var socketBudget = new Option<double>("--socket-budget") { Description = "Percent of one core the --port socket dump may use; beyond it sockets are sampled every Nth interval (0: every interval)", DefaultValueFactory = _ => 0.5 };
         var prometheus = new Option<string?>("--prometheus") { Description = "Serve the latest sample at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9466)" };
         var prefix = new Option<string?>("--graphite-prefix") { Description = "Metric path prefix (default connburst.monitor.<host>)" };
+        var perf = new Option<bool>("--perf") { Description = "When the watched process is CPU-bound during a recording, sample it with perf record and report its busiest threads' top functions (needs --process or --pid; a .NET server needs DOTNET_PerfMapEnabled=1 for managed names)" };
+        var perfCpuBound = new Option<double>("--perf-cpu-bound") { Description = "CPU-bound means at least this % of one core in one sample (the process's threads together)", DefaultValueFactory = _ => 50 };
+        var perfFrequency = new Option<int>("--perf-frequency") { Description = "perf's sampling frequency in Hz (1-999)", DefaultValueFactory = _ => 199 };
+        var perfWindow = new Option<string>("--perf-window") { Description = "How long perf samples, at most (1s-60s; STOP ends it earlier)", DefaultValueFactory = _ => "10s" };
 
         var cmd = new Command("monitor", "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between START and STOP sent over TCP.")
         {
-            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget, prometheus,
+            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget, prometheus, perf, perfCpuBound, perfFrequency, perfWindow,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -43,6 +47,9 @@ internal static class MonitorCommand
                 Graphite = p.GetValue(graphite) is { } g ? HostPort.Parse(g, "--graphite", 2003) : null,
                 GraphitePrefix = p.GetValue(prefix) ?? MonitorOptions.DefaultGraphitePrefix(),
                 SocketBudgetPercent = p.GetValue(socketBudget),
+                Perf = p.GetValue(perf)
+                    ? new Monitor.Perf.PerfSettings(p.GetValue(perfCpuBound), p.GetValue(perfFrequency), Durations.Parse(p.GetValue(perfWindow)!, "--perf-window"))
+                    : null,
             }.Validate();
             return await RunAsync(options, p.GetValue(prometheus), ct);
         });
@@ -101,6 +108,12 @@ internal static class MonitorCommand
         if (target is not null) Console.WriteLine($"  process {target.Describe()}");
         if (o.Port is { } port) Console.WriteLine($"  sockets on port {port}");
         if (o.Graphite is { } g) Console.WriteLine($"  graphite {g} as {o.GraphitePrefix}.*");
+        if (o.Perf is { } perf)
+        {
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  perf when the process reaches {perf.CpuBoundPercent:0.#}% of one core: {perf.FrequencyHz} Hz for up to {Durations.Format(perf.Window)}, once per recording"));
+            if (Monitor.Perf.PerfTool.WhyUnavailable() is { } why) Console.WriteLine($"  {why.Note}");
+        }
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;

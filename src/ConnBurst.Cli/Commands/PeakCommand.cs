@@ -64,7 +64,7 @@ internal static class PeakCommand
                 p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor") : null,
                 resultsDir,
                 p.GetValue(token));
-            var report = await PeakConsole.RunAsync(settings, p.GetValue(html), Console.Out, ct);
+            var report = await PeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct);
             Console.WriteLine(report.Path);
             return report.Doc.Outcome == "completed" ? ExitCodes.Ok : ExitCodes.RunFailed;
         });

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ConnBurst.Common;
-using ConnBurst.Recording;
+using ConnBurst.Monitor;
 using ConnBurst.Reporting;
 using ConnBurst.Reporting.Renderers;
 using ConnBurst.Results;
@@ -45,7 +45,7 @@ internal static class ReportCommand
 internal static class ResultsInputs
 {
     public static IReadOnlyList<(ResultsDocument Doc, string? Path)> Load(IEnumerable<string> paths) =>
-        ResultsSources.Load(paths).Select(s => (UnfinishedRuns.Complete(s.Doc), (string?)s.Source)).ToList();
+        ResultsSources.Load(paths).Select(s => (UnfinishedRecordings.Complete(s.Doc), (string?)s.Source)).ToList();
 }
 
 /// <summary>--max-avg-latency and --max-cpu-busy: the SLO shared by report, compare, analyze and peak.</summary>

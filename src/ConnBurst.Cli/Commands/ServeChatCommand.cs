@@ -7,6 +7,7 @@ using ConnBurst.Servers.Chat;
 using ConnBurst.Tls;
 
 using ConnBurst.Results;
+using ConnBurst.Runs;
 
 namespace ConnBurst.Cli.Commands;
 
@@ -28,10 +29,13 @@ internal static class ServeChatCommand
         var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Close a connection whose TLS handshake is not done by then", DefaultValueFactory = _ => "10s" };
         var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
         var statsInterval = new Option<string>("--stats-interval") { Description = "How often to print the counters (0: only at exit)", DefaultValueFactory = _ => "5s" };
+        var graphite = new Option<string?>("--graphite") { Description = "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
+        var graphiteRoot = new Option<string?>("--graphite-root") { Description = "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.chat.NAME" };
+        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite", DefaultValueFactory = _ => "1s" };
 
         var cmd = new Command("chat", "The reference chat server: rooms, broadcast to every member, bounded send queues (slow readers are dropped), line and room limits, counters.")
         {
-            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results,
+            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results, graphite, graphiteRoot, graphiteInterval,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -46,6 +50,8 @@ internal static class ServeChatCommand
                 HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
             }.Validate();
             var stats = Durations.Parse(p.GetValue(statsInterval)!, "--stats-interval");
+            var graphiteEvery = Durations.Parse(p.GetValue(graphiteInterval)!, "--graphite-interval");
+            ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "chat"); // bad input before any socket
             var tlsOptions = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers));
             var manifest = DefaultPki.Resolve(p.GetValue(pki), m => Console.WriteLine($"serve chat: {m}"));
             var factory = TlsServerFactory.FromManifest(manifest, tlsOptions, p.GetValue(clientCert) ? ClientCertMode.Required : ClientCertMode.Optional,
@@ -58,6 +64,8 @@ internal static class ServeChatCommand
             Console.WriteLine($"serve chat: {tlsOptions.Describe()}; client certificate {(p.GetValue(clientCert) ? "required" : "not required")}; " +
                               $"PKI {manifest.Directory}; max line {options.Limits.MaxLineBytes} B, {options.Limits.MaxRoomsPerClient} rooms/client, " +
                               $"{options.Limits.MaxClientsPerRoom} clients/room, send queue {options.SendQueueLines} lines; handshake timeout {Durations.Format(options.HandshakeTimeout)}");
+            await using var graphiteOut = ServerGraphite.StartIfGiven(p.GetValue(graphite), p.GetValue(graphiteRoot), "chat", graphiteEvery, server.GraphiteMetrics);
+            if (graphiteOut is not null) Console.WriteLine($"serve chat: graphite {graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}");
             Console.WriteLine($"serve chat: listening on {server.LocalEndPoint} (Ctrl-C to stop)");
             try
             {
@@ -80,6 +88,7 @@ internal static class ServeChatCommand
                 ["pki"] = manifest.Directory, ["maxLine"] = options.Limits.MaxLineBytes, ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
                 ["maxClientsPerRoom"] = options.Limits.MaxClientsPerRoom, ["sendQueue"] = options.SendQueueLines,
                 ["handshakeTimeout"] = Durations.Format(options.HandshakeTimeout),
+                ["graphite"] = graphiteOut is null ? null : $"{graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}",
             };
             var doc = ChatServerResults.Build(server, config, started);
             Console.WriteLine(ResultsFile.Write(doc, p.GetValue(results)!, $"server-chat-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConnBurst.Cli.Prometheus;
 using ConnBurst.Common;
+using ConnBurst.Mqtt;
 using ConnBurst.Export;
 using ConnBurst.Pki;
 using ConnBurst.Reporting;
@@ -41,11 +42,15 @@ internal static class ServeMqttCommand
         var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the MQTT benchmark measures)" };
         var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
         var prometheus = new Option<string?>("--prometheus") { Description = "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
+        var mqtt = new Option<string>("--mqtt") { Description = "MQTT versions accepted: 5, 3.1.1 or both", DefaultValueFactory = _ => "both" };
+        var graphite = new Option<string?>("--graphite") { Description = "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
+        var graphiteRoot = new Option<string?>("--graphite-root") { Description = "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.mqtt.NAME" };
+        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite", DefaultValueFactory = _ => "1s" };
         var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children", Hidden = true };
 
-        var cmd = new Command("mqtt", "MQTT v5 broker over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
+        var cmd = new Command("mqtt", "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, interval, resume, results, prometheus, workerId,
+            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt, interval, resume, results, prometheus, graphite, graphiteRoot, graphiteInterval, workerId,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -65,8 +70,11 @@ internal static class ServeMqttCommand
                 HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
                 ConnectTimeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout"),
                 MaxPacketSize = p.GetValue(maxPacket),
+                AcceptedVersions = MqttVersions.ParseSet(p.GetValue(mqtt), "--mqtt"),
                 ReportInterval = Durations.Parse(p.GetValue(interval)!, "--report-interval"),
             }.Validate();
+            var graphiteEvery = Durations.Parse(p.GetValue(graphiteInterval)!, "--graphite-interval");
+            ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt"); // bad input before any socket
             var manifest = DefaultPki.Resolve(p.GetValue(pki), msg => Console.Error.WriteLine(msg));
             var resultsDir = p.GetValue(results)!;
 
@@ -86,6 +94,7 @@ internal static class ServeMqttCommand
             {
                 await using var workers = await MqttServerWorkers.StartAsync(options, Environment.GetCommandLineArgs().Skip(1).ToList(), Log, ct);
                 ExposeMetrics(prom, workers.Snapshot);
+                await using var graphiteOut = StartGraphite(p.GetValue(graphite), p.GetValue(graphiteRoot), graphiteEvery, workers.Snapshot);
                 Console.WriteLine($"{options.Workers} workers (pids {string.Join(',', workers.Pids)}) share the port with SO_REUSEPORT; one that dies is restarted");
                 Console.WriteLine($"listening on {options.Bind}:{options.Port}");
                 await ReportUntilStoppedAsync(workers.Snapshot, options.ReportInterval, ct);
@@ -99,6 +108,7 @@ internal static class ServeMqttCommand
                 await using var broker = new MqttBroker(options, manifest, Log);
                 broker.Start();
                 ExposeMetrics(prom, broker.Snapshot);
+                await using var graphiteOut = StartGraphite(p.GetValue(graphite), p.GetValue(graphiteRoot), graphiteEvery, broker.Snapshot);
                 Console.WriteLine($"CRL: {broker.Crl?.Count ?? 0} revoked serials, reloaded when {manifest.PathOf(manifest.Crl)} changes");
                 Console.WriteLine($"listening on {FormatEndPoint(broker.LocalEndPoint!)}");
                 final = await ReportUntilStoppedAsync(broker.Snapshot, options.ReportInterval, ct);
@@ -107,6 +117,7 @@ internal static class ServeMqttCommand
             }
             Console.WriteLine($"final: {final.Format()}");
             var doc = MqttBrokerResults.Build(options, manifest, final, started, restarts);
+            if (p.GetValue(graphite) is { } g) doc.Config["graphite"] = $"{g} as {ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt")}* every {Durations.Format(graphiteEvery)}";
             Console.WriteLine(ResultsFile.Write(doc, resultsDir, $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
         });
@@ -118,6 +129,13 @@ internal static class ServeMqttCommand
         if (prom is null) return;
         BrokerMetrics.Expose(prom, snapshot);
         Console.WriteLine($"prometheus metrics at {prom.Url}");
+    }
+
+    private static ServerGraphite? StartGraphite(string? endpoint, string? root, TimeSpan interval, Func<MqttBrokerSnapshot> snapshot)
+    {
+        var g = ServerGraphite.StartIfGiven(endpoint, root, "mqtt", interval, () => snapshot().GraphiteMetrics());
+        if (g is not null) Console.WriteLine($"graphite {g.Exporter.Endpoint} as {g.Prefix}.* every {Durations.Format(interval)}");
+        return g;
     }
 
     internal static void Log(string message) =>

@@ -56,6 +56,7 @@ internal sealed partial class BurstEngine
         {
             var connect = new MqttConnect
             {
+                Version = _o.MqttVersion,
                 ClientId = _plan.ClientIdOf(client),
                 CleanStart = _plan.CleanStartOf(client),
                 KeepAliveSeconds = (ushort)_o.KeepAlive.TotalSeconds,
@@ -68,7 +69,7 @@ internal sealed partial class BurstEngine
                 var read = await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
                 if (read == 0) { Fail(slot, FailureKind.Protocol, "closed-before-connack"); return; }
                 filled += read;
-                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize);
+                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize, _o.MqttVersion);
                 if (status == MqttDecodeStatus.Ok) break;
                 if (status == MqttDecodeStatus.Invalid || filled == buffer.Length)
                 {
@@ -91,7 +92,7 @@ internal sealed partial class BurstEngine
 
         if (ack.ReasonCode != MqttReasonCode.Success)
         {
-            Fail(slot, FailureKind.ConnackRefused, $"connack-0x{(byte)ack.ReasonCode:x2}");
+            Fail(slot, FailureKind.ConnackRefused, $"connack-0x{ack.WireCode:x2}"); // as sent: a v5 reason or a 3.1.1 return code
             return;
         }
         long done = Stopwatch.GetTimestamp();

@@ -57,19 +57,11 @@ internal static class BurstLimits
     /// <summary>The machine's side of <see cref="Check"/>: (open files per process, ephemeral ports, MemAvailable MiB), each null when unreadable.</summary>
     public static (long? FdLimit, int? EphemeralPorts, long? MemAvailableMiB) ReadMachine()
     {
-        long? fds = null;
+        var fds = Results.MachineInfo.OpenFilesLimit();
         int? ports = null;
         long? mem = null;
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/limits"))
-            {
-                if (line.StartsWith("Max open files", StringComparison.Ordinal) &&
-                    long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], NumberStyles.None, CultureInfo.InvariantCulture, out var hard))
-                {
-                    fds = hard; // .NET raises the soft limit to the hard one at start
-                }
-            }
             // "32768\t60999"
             var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
             ports = int.Parse(range[1], CultureInfo.InvariantCulture) - int.Parse(range[0], CultureInfo.InvariantCulture) + 1;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ConnBurst.Common;
+using ConnBurst.Mqtt;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
 
@@ -23,6 +24,8 @@ internal sealed record BurstOptions
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.Zero;
     /// <summary>How long the run lasts. Null: until every client's first attempt has settled (without linger) or Ctrl-C.</summary>
     public TimeSpan? Duration { get; init; }
+    /// <summary>The MQTT version every client speaks (<c>--mqtt 3.1.1|5</c>).</summary>
+    public MqttVersion MqttVersion { get; init; } = MqttVersion.V5;
     /// <summary>MQTT keepalive: the CONNECT field and the PINGREQ period while holding.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>An attempt that has no CONNACK this long after it was due counts as timed out.</summary>
@@ -102,6 +105,7 @@ internal sealed record BurstOptions
         ["linger"] = Linger is { } l ? Durations.Format(l) : null,
         ["reconnectDelay"] = Durations.Format(ReconnectDelay),
         ["duration"] = Duration is { } d ? Durations.Format(d) : null,
+        ["mqtt"] = MqttVersion.Name(),
         ["keepAlive"] = Durations.Format(KeepAlive),
         ["connectTimeout"] = Durations.Format(ConnectTimeout),
         ["clientIdPrefix"] = ClientIdPrefix,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ConnBurst.Common;
 using ConnBurst.Recording;
 
@@ -17,24 +16,28 @@ internal static class WorkerPool
         var n = plan.Workers;
         var gate = new Lock();
         var outcomes = new string?[n];
-        var processes = new Process[n];
+        var lastIndex = Enumerable.Repeat(-1, n).ToArray();
+        var workers = new ChildProcess[n];
         try
         {
-            for (int i = 0; i < n; i++) processes[i] = Start(plan.Options, new Shard(i, n), startAt);
-            var tasks = processes.Select((p, i) => Pump(p, i, aggregator, gate, outcomes, log)).ToArray();
-            using var stop = ct.Register(() =>
+            for (int i = 0; i < n; i++)
             {
-                foreach (var p in processes) try { p.StandardInput.Close(); } catch (Exception) { /* already gone */ }
-            });
-            await Task.WhenAll(tasks).ConfigureAwait(false);
+                var shard = i;
+                workers[i] = ChildProcess.Start(SelfProcess.StartInfo(["burst", "--worker"]),
+                    (line, stderr) => OnLine(line, stderr, shard, aggregator, gate, outcomes, lastIndex, log));
+                // The assignment on stdin, which stays open: closing it means stop.
+                workers[i].WriteLine(new WorkerAssignment(plan.Options, new Shard(i, n), startAt).ToLine());
+            }
+            using var stop = ct.Register(() => { foreach (var w in workers) w.CloseInput(); });
+            await Task.WhenAll(workers.Select((w, i) => FoldOutWhenLostAsync(w, i, aggregator, gate, outcomes, lastIndex, log))).ConfigureAwait(false);
         }
         finally
         {
-            foreach (var p in processes)
+            foreach (var w in workers)
             {
-                if (p is null) continue;
-                try { if (!p.WaitForExit(TimeSpan.FromSeconds(10))) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                p.Dispose();
+                if (w is null) continue;
+                if (!await w.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false)) w.Kill();
+                w.Dispose();
             }
             lock (gate) aggregator.Flush();
         }
@@ -44,56 +47,45 @@ internal static class WorkerPool
         return outcomes.All(o => o == BurstOutcomes.Completed) ? BurstOutcomes.Completed : outcomes.First(o => o != BurstOutcomes.Completed)!;
     }
 
-    private static async Task Pump(Process p, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes, Action<string>? log)
+    /// <summary>A worker's line, in order: an interval report to merge, its outcome, or a message to pass on.</summary>
+    private static void OnLine(string line, bool stderr, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes, int[] lastIndex, Action<string>? log)
     {
-        var stderr = Task.Run(async () =>
+        if (stderr)
         {
-            string? line;
-            while ((line = await p.StandardError.ReadLineAsync().ConfigureAwait(false)) is not null) log?.Invoke($"[worker {shard}] {line}");
-        });
-        string? l;
-        var lastIndex = -1;
-        while ((l = await p.StandardOutput.ReadLineAsync().ConfigureAwait(false)) is not null)
-        {
-            if (IntervalReport.TryParse(l, out var report))
-            {
-                report.Shard = shard;
-                lastIndex = report.Index;
-                lock (gate) aggregator.Add(report);
-                if (report.Final) outcomes[shard] ??= "completed";
-            }
-            else if (l.StartsWith(WorkerOutcomePrefix, StringComparison.Ordinal))
-            {
-                outcomes[shard] = l[WorkerOutcomePrefix.Length..].Trim();
-            }
-            else if (l.Length > 0)
-            {
-                log?.Invoke($"[worker {shard}] {l}");
-            }
+            log?.Invoke($"[worker {shard}] {line}");
         }
-        await p.WaitForExitAsync().ConfigureAwait(false);
-        await stderr.ConfigureAwait(false);
-        if (outcomes[shard] is null)
+        else if (IntervalReport.TryParse(line, out var report))
         {
-            // The others go on: their clients are not this worker's, and the schedule of each is its own.
-            log?.Invoke($"[worker {shard}] lost: exited ({Signals.DescribeExit(p.ExitCode)}) without its final report; its clients stop here, its figures up to interval {lastIndex} are kept, the other workers go on");
-            lock (gate)
-            {
-                aggregator.MarkLost(shard, Signals.DescribeExit(p.ExitCode), lastIndex);
-                aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex + 1, Final = true, Histograms = [], EncodedHistograms = new() });
-            }
+            report.Shard = shard;
+            lastIndex[shard] = report.Index;
+            lock (gate) aggregator.Add(report);
+            if (report.Final) outcomes[shard] ??= "completed";
+        }
+        else if (line.StartsWith(WorkerOutcomePrefix, StringComparison.Ordinal))
+        {
+            outcomes[shard] = line[WorkerOutcomePrefix.Length..].Trim();
+        }
+        else if (line.Length > 0)
+        {
+            log?.Invoke($"[worker {shard}] {line}");
+        }
+    }
+
+    private static async Task FoldOutWhenLostAsync(ChildProcess w, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes, int[] lastIndex,
+        Action<string>? log)
+    {
+        await w.WaitAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        if (outcomes[shard] is not null) return;
+        // The others go on: their clients are not this worker's, and the schedule of each is its own.
+        var how = w.ExitDescription ?? "unknown";
+        log?.Invoke($"[worker {shard}] lost: exited ({how}) without its final report; its clients stop here, its figures up to interval {lastIndex[shard]} are kept, the other workers go on");
+        lock (gate)
+        {
+            aggregator.MarkLost(shard, how, lastIndex[shard]);
+            aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex[shard] + 1, Final = true, Histograms = [], EncodedHistograms = new() });
         }
     }
 
     /// <summary>A worker's last stdout line names how its share ended.</summary>
     public const string WorkerOutcomePrefix = "@connburst-outcome ";
-
-    /// <summary>Starts worker <paramref name="worker"/> and hands it its assignment on stdin (kept open: closing it means stop).</summary>
-    private static Process Start(BurstOptions o, Shard worker, DateTimeOffset startAt)
-    {
-        var p = Process.Start(SelfProcess.StartInfo(["burst", "--worker"])) ?? throw new InvalidOperationException("cannot start a worker process");
-        p.StandardInput.WriteLine(new WorkerAssignment(o, worker, startAt).ToLine());
-        p.StandardInput.Flush();
-        return p;
-    }
 }

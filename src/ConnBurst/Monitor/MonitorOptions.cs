@@ -23,6 +23,9 @@ internal sealed record MonitorOptions
     /// <summary>Metric paths are <c>PREFIX.COLUMN</c>; default <c>connburst.monitor.HOST</c>.</summary>
     public string GraphitePrefix { get; init; } = DefaultGraphitePrefix();
 
+    /// <summary><c>--perf</c>: profile the watched process with perf when it is CPU-bound during a recording; null when off.</summary>
+    public Perf.PerfSettings? Perf { get; init; }
+
     public static string DefaultGraphitePrefix() => "connburst.monitor." + SystemSampler.MetricName(Environment.MachineName);
 
     /// <summary>True when the control port can be reached from other machines (not a loopback address).</summary>
@@ -42,6 +45,15 @@ internal sealed record MonitorOptions
         if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace))) throw new InputException("--token: must be non-empty with no spaces");
         if (GraphitePrefix.Length == 0 || GraphitePrefix.Any(char.IsWhiteSpace) || GraphitePrefix.StartsWith('.') || GraphitePrefix.EndsWith('.'))
             throw new InputException($"--graphite-prefix: '{GraphitePrefix}' is not a dotted metric path");
+        if (Perf is { } perf)
+        {
+            if (ProcessName is null && Pid is null) throw new InputException("--perf needs the process to profile: give --process NAME or --pid N");
+            if (perf.FrequencyHz is < 1 or > 999) throw new InputException($"--perf-frequency: {perf.FrequencyHz} Hz is out of range (1-999)");
+            if (perf.Window < TimeSpan.FromSeconds(1) || perf.Window > TimeSpan.FromSeconds(60))
+                throw new InputException($"--perf-window: {Durations.Format(perf.Window)} is out of range (1s to 60s)");
+            if (perf.CpuBoundPercent is < 1 or > 10_000 || double.IsNaN(perf.CpuBoundPercent))
+                throw new InputException($"--perf-cpu-bound: {perf.CpuBoundPercent} is not a percentage of one core (1-10000)");
+        }
         if (!IPAddress.TryParse(Listen.Host, out _) && Listen.Host != "localhost")
             throw new InputException($"--listen: '{Listen.Host}' is not an IP address (use e.g. 127.0.0.1:8888 or 0.0.0.0:8888)");
         return this;
@@ -61,5 +73,9 @@ internal sealed record MonitorOptions
         ["auth"] = Token is not null,
         ["graphite"] = Graphite?.ToString(),
         ["graphitePrefix"] = Graphite is null ? null : GraphitePrefix,
+        ["perf"] = Perf is null ? null : new JsonObject
+        {
+            ["cpuBoundPercent"] = Perf.CpuBoundPercent, ["frequencyHz"] = Perf.FrequencyHz, ["window"] = Durations.Format(Perf.Window),
+        },
     };
 }

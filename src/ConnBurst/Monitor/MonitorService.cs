@@ -21,10 +21,13 @@ internal sealed class MonitorService : IDisposable
     private readonly List<Task> _writes = new();
     private PeriodicTimer? _timer;
     private Recording? _recording;
+    private RecordingJournal? _journal;
     private long _lastSampleTimestamp;
     private MonitorSummary? _lastSummary;
 
     private readonly RecordingWriter _write;
+    private readonly Perf.PerfWatch? _perf;
+    private readonly int _processCpuAt;
 
     /// <param name="write">Writes a finished recording's files (the chat benchmark's txt and png, the results JSON): the
     /// renderers live above the monitor, in Reporting, and the caller hands them in.</param>
@@ -36,6 +39,8 @@ internal sealed class MonitorService : IDisposable
         _graphite = graphite;
         _out = output;
         _err = errors;
+        _perf = options.Perf is { } perf ? new Perf.PerfWatch(perf) : null;
+        _processCpuAt = sampler.IndexOf("process.cpuPercent");
         _graphitePaths = sampler.Columns.Select(c => Encoding.UTF8.GetBytes(options.GraphitePrefix + "." + c)).ToArray();
     }
 
@@ -81,7 +86,9 @@ internal sealed class MonitorService : IDisposable
             var ready = SampleLocked();
             if (ready && _recording is not null)
             {
-                _recording.Append(_sampler.Values);
+                AppendLocked(_recording);
+                if (_perf is not null && _processCpuAt >= 0)
+                    _perf.OnSample(_sampler.Values[_processCpuAt], _sampler.Target?.Pid, _recording.Elapsed.TotalSeconds, _out.WriteLine);
                 if (_recording.Elapsed >= _options.MaxRecording)
                 {
                     _err.WriteLine($"monitor: recording '{_recording.Label}' reached --max-recording {Common.Durations.Format(_options.MaxRecording)} without STOP; ending and writing it");
@@ -121,7 +128,12 @@ internal sealed class MonitorService : IDisposable
             _sampler.DumpSocketsAtNextSample();
             if (_timer is not null) _timer.Period = _options.Interval;
             _recording = new Recording(label, _sampler.Columns, InitialCapacity());
+            var target = _sampler.Target;
+            _journal = RecordingJournal.Start(_options.ResultsDir, _recording, _options.Interval, _sampler.Cores, _sampler.Port,
+                target is null ? null : target.Current?.Name ?? target.Name, target is null ? null : target.Current?.Pid ?? target.FixedPid,
+                _options.ToJson(), _err.WriteLine);
             _sampler.Target?.MarkBaseline();
+            _perf?.Reset();
         }
         _out.WriteLine($"recording '{label}' started");
         return label.Length > 0 ? $"OK started {label}" : "OK started";
@@ -163,7 +175,7 @@ internal sealed class MonitorService : IDisposable
         var rec = _recording!;
         // Keep the partial interval since the last tick unless it is too short to measure CPU over (ticks are 10 ms).
         if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastSampleTimestamp) >= _options.Interval / 4 && SampleLocked())
-            rec.Append(_sampler.Values);
+            AppendLocked(rec);
         var target = _sampler.Target;
         var reader = target?.Current;
         var result = new RecordingResult(
@@ -172,11 +184,21 @@ internal sealed class MonitorService : IDisposable
             target is null ? null : reader?.Pid ?? target.FixedPid,
             reader?.CpuSecondsSinceBaseline ?? 0,
             reader?.ThreadTable(MonitorJson.ThreadRows) ?? [],
-            _options.ToJson());
+            _options.ToJson(),
+            _perf?.Detach(),
+            Journal: _journal);
         result.Config["label"] = rec.Label;
         target?.ClearBaseline();
         _recording = null;
+        _journal = null;
         return result;
+    }
+
+    /// <summary>A sample into the recording and, as it comes, into its journal.</summary>
+    private void AppendLocked(Recording rec)
+    {
+        rec.Append(_sampler.Values);
+        _journal?.Append(rec.Times[^1], _sampler.Values, _err.WriteLine);
     }
 
     private void WriteInBackground(RecordingResult result)
@@ -193,8 +215,14 @@ internal sealed class MonitorService : IDisposable
     {
         try
         {
+            if (result.PendingPerf is { } probe)
+            {
+                result = result with { Perf = probe.Complete(result.ThreadName), PendingPerf = null };
+                _out.WriteLine(result.Perf.Ok ? $"perf: {result.Perf.Note}" : result.Perf.Note);
+            }
             var written = _write(result, _options.ResultsDir);
             foreach (var p in written.Problems) _err.WriteLine($"monitor: could not write {p}");
+            result.Journal?.Complete(); // the results JSON is written (a chart that failed is not data lost)
             lock (_gate)
             {
                 _lastSummary = written.Summary;
@@ -207,6 +235,7 @@ internal sealed class MonitorService : IDisposable
         {
             // Whatever went wrong, the monitor keeps running and the next recording can still be written.
             _err.WriteLine($"monitor: could not write recording '{result.Recording.Label}': {e.GetType().Name}: {e.Message}");
+            result.Journal?.Dispose(); // it stays on disk: report reads it as the recording, interrupted
             if (Environment.GetEnvironmentVariable("CONNBURST_DEBUG") == "1") _err.WriteLine(e);
             return null;
         }

@@ -92,6 +92,8 @@ internal sealed class ProcessSummary
     [JsonPropertyName("threadsMax")] public double ThreadsMax { get; set; }
     /// <summary>The busiest threads, busiest first (at most 10 here; the results JSON has more).</summary>
     [JsonPropertyName("busiestThreads")] public List<ThreadSummary> BusiestThreads { get; set; } = new();
+    /// <summary><c>monitor --perf</c>: the busiest threads' top functions, or one line why there are none; absent without --perf.</summary>
+    [JsonPropertyName("profile")] public Perf.PerfProfile? Profile { get; set; }
 }
 
 internal sealed class ThreadSummary

@@ -12,11 +12,12 @@ internal sealed class Recording
     private double[] _times;
     private readonly double[][] _data;
 
-    public Recording(string label, IReadOnlyList<string> columns, int initialCapacity = 512)
+    /// <param name="startedAt">When START came; now unless the recording is read back from its journal.</param>
+    public Recording(string label, IReadOnlyList<string> columns, int initialCapacity = 512, DateTimeOffset? startedAt = null)
     {
         Label = label;
         Columns = columns;
-        StartedAt = DateTimeOffset.Now;
+        StartedAt = startedAt ?? DateTimeOffset.Now;
         _times = new double[initialCapacity];
         _data = new double[columns.Count][];
         for (var i = 0; i < _data.Length; i++) _data[i] = new double[initialCapacity];
@@ -39,10 +40,13 @@ internal sealed class Recording
         return default;
     }
 
-    public void Append(ReadOnlySpan<double> values)
+    public void Append(ReadOnlySpan<double> values) => AppendAt(Elapsed.TotalSeconds, values);
+
+    /// <summary>A sample at <paramref name="seconds"/> since START (a journal's samples, read back).</summary>
+    public void AppendAt(double seconds, ReadOnlySpan<double> values)
     {
         if (Count == _times.Length) Grow();
-        _times[Count] = Elapsed.TotalSeconds;
+        _times[Count] = seconds;
         for (var i = 0; i < _data.Length; i++) _data[i][Count] = values[i];
         Count++;
     }

@@ -59,6 +59,7 @@ internal static class SummaryBuilder
                 {
                     Tid = t.Tid, Name = t.Name, CpuSeconds = Round(t.CpuSeconds), Share = Math.Round(t.Share, 4),
                 }).ToList(),
+                Profile = r.Perf,
             };
         }
 

@@ -1,11 +1,13 @@
 namespace ConnBurst.Mqtt;
 
 /// <summary>
-/// An MQTT v5 CONNECT (§3.1) with the fields a connection benchmark uses. Build one per client (or one shared) and
+/// An MQTT CONNECT (v5 §3.1, 3.1.1 §3.1) with the fields a connection benchmark uses. Build one per client (or one shared) and
 /// encode it with <see cref="MqttConnectEncoder"/>, which allocates nothing. Strings must pass <see cref="Validate"/>.
 /// </summary>
 internal sealed record MqttConnect
 {
+    /// <summary>The protocol level written; 3.1.1 has no properties, so the v5-only fields must stay unset.</summary>
+    public MqttVersion Version { get; init; } = MqttVersion.V5;
     public string ClientId { get; init; } = "";
     public bool CleanStart { get; init; } = true;
     /// <summary>Seconds; 0 disables keepalive (§3.1.2.10).</summary>
@@ -36,6 +38,13 @@ internal sealed record MqttConnect
         if (MaximumPacketSize == 0) return "maximum packet size must not be 0";
         if (WillQoS > 2) return "will QoS must be 0, 1 or 2";
         if (WillTopic is null && (WillQoS != 0 || WillRetain)) return "will QoS/retain need a will topic [MQTT-3.1.2-11]";
+        if (Version == MqttVersion.V311)
+        {
+            if (SessionExpiryInterval != 0 || ReceiveMaximum is not null || MaximumPacketSize is not null)
+                return "session expiry, receive maximum and maximum packet size are MQTT v5 properties; 3.1.1 has none";
+            if (Password is not null && UserName is null) return "a password needs a user name in MQTT 3.1.1 [MQTT-3.1.2-22]";
+            if (ClientId.Length == 0 && !CleanStart) return "an empty client id needs a clean session in MQTT 3.1.1 [MQTT-3.1.3-7]";
+        }
         return null;
     }
 }

@@ -26,11 +26,12 @@ internal static class MqttDisconnect
         return 3;
     }
 
-    /// <summary>Decodes a DISCONNECT body into its reason (Normal when the body is empty).</summary>
-    public static MqttReasonCode Decode(ReadOnlySpan<byte> body, out MqttReasonCode disconnectReason)
+    /// <summary>Decodes a DISCONNECT body into its reason (Normal when the body is empty; 3.1.1's is always empty).</summary>
+    public static MqttReasonCode Decode(ReadOnlySpan<byte> body, out MqttReasonCode disconnectReason, MqttVersion version = MqttVersion.V5)
     {
         disconnectReason = MqttReasonCode.Success;
         if (body.IsEmpty) return MqttReasonCode.Success;
+        if (version == MqttVersion.V311) return MqttReasonCode.MalformedPacket; // remaining length 0 (3.1.1 §3.14.1)
         var r = new MqttReader(body);
         r.Byte(out var rc);
         disconnectReason = (MqttReasonCode)rc;

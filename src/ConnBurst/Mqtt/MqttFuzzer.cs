@@ -5,14 +5,15 @@ internal sealed record MqttFuzzResult(long Inputs, long Decoded, long Incomplete
 
 /// <summary>
 /// Feeds random and mutated packets through every decoder the way a broker or client would meet them (frame, then decode
-/// each body by type). Deterministic for a seed. Used by the unit test (fixed seed) and by <c>bench mqtt-fuzz</c> (longer).
+/// each body by type), in the version a connection speaks (v5, or 3.1.1 with its own corpus). Deterministic for a seed.
+/// Used by the unit test (fixed seed) and by <c>bench mqtt-fuzz</c> (longer).
 /// </summary>
 internal static class MqttFuzzer
 {
-    public static MqttFuzzResult Run(int seed, long inputs)
+    public static MqttFuzzResult Run(int seed, long inputs, MqttVersion version = MqttVersion.V5)
     {
         var rng = new Random(seed);
-        var corpus = Corpus();
+        var corpus = Corpus(version);
         long decoded = 0, incomplete = 0, rejected = 0, exceptions = 0;
         string? first = null;
         var buf = new byte[4096];
@@ -21,7 +22,7 @@ internal static class MqttFuzzer
             var length = Next(rng, corpus, buf);
             try
             {
-                switch (Feed(buf.AsSpan(0, length)))
+                switch (Feed(buf.AsSpan(0, length), version))
                 {
                     case MqttDecodeStatus.Ok: decoded++; break;
                     case MqttDecodeStatus.Incomplete: incomplete++; break;
@@ -38,7 +39,7 @@ internal static class MqttFuzzer
     }
 
     /// <summary>Frames and decodes every packet in <paramref name="stream"/>; the status of the last step.</summary>
-    public static MqttDecodeStatus Feed(ReadOnlySpan<byte> stream)
+    public static MqttDecodeStatus Feed(ReadOnlySpan<byte> stream, MqttVersion version = MqttVersion.V5)
     {
         while (true)
         {
@@ -48,12 +49,12 @@ internal static class MqttFuzzer
             var rc = h.Type switch
             {
                 MqttPacketType.Connect => MqttConnectDecoder.Decode(body, out _),
-                MqttPacketType.ConnAck => MqttConnAckDecoder.DecodeBody(body, out _),
-                MqttPacketType.Publish => MqttClientPackets.DecodePublish(h.Flags, body, out _, out _),
-                MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp => MqttClientPackets.DecodeAck(body, out _),
-                MqttPacketType.Subscribe => MqttClientPackets.DecodeSubscribe(body, out _, out _),
-                MqttPacketType.Unsubscribe => MqttClientPackets.DecodeUnsubscribe(body, out _, out _),
-                MqttPacketType.Disconnect => MqttDisconnect.Decode(body, out _),
+                MqttPacketType.ConnAck => MqttConnAckDecoder.DecodeBody(body, out _, version),
+                MqttPacketType.Publish => MqttClientPackets.DecodePublish(h.Flags, body, out _, out _, version),
+                MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp => MqttClientPackets.DecodeAck(body, out _, version),
+                MqttPacketType.Subscribe => MqttClientPackets.DecodeSubscribe(body, out _, out _, version),
+                MqttPacketType.Unsubscribe => MqttClientPackets.DecodeUnsubscribe(body, out _, out _, version),
+                MqttPacketType.Disconnect => MqttDisconnect.Decode(body, out _, version),
                 MqttPacketType.PingReq or MqttPacketType.PingResp => body.IsEmpty ? MqttReasonCode.Success : MqttReasonCode.MalformedPacket,
                 _ => MqttReasonCode.ProtocolError,
             };
@@ -105,7 +106,41 @@ internal static class MqttFuzzer
         return len;
     }
 
-    internal static byte[][] Corpus()
+    internal static byte[][] Corpus(MqttVersion version = MqttVersion.V5) => version == MqttVersion.V5 ? Corpus5() : Corpus311();
+
+    private static byte[][] Corpus311()
+    {
+        static byte[] Connect(MqttConnect p)
+        {
+            var b = new byte[MqttConnectEncoder.GetSize(p)];
+            MqttConnectEncoder.Write(b, p);
+            return b;
+        }
+        return
+        [
+            Connect(new MqttConnect { Version = MqttVersion.V311, ClientId = "c" }),
+            Connect(new MqttConnect { Version = MqttVersion.V311, ClientId = "", KeepAliveSeconds = 0 }),
+            Connect(new MqttConnect
+            {
+                Version = MqttVersion.V311, ClientId = "w", CleanStart = false, UserName = "u", Password = new byte[] { 1, 2 }, WillTopic = "t/w",
+                WillPayload = new byte[] { 3 }, WillQoS = 2, WillRetain = true,
+            }),
+            MqttConnAckEncoder.Success311.ToArray(),
+            [0x20, 0x02, 0x01, 0x00],
+            [0x20, 0x02, 0x00, 0x05],
+            [0x30, 0x05, 0, 1, (byte)'t', (byte)'h', (byte)'i'],
+            [0x34, 0x07, 0, 3, (byte)'a', (byte)'/', (byte)'b', 0, 9],
+            [0x82, 0x0A, 0, 9, 0, 1, (byte)'a', 1, 0, 1, (byte)'#', 2],
+            [0xA2, 0x05, 0, 3, 0, 1, (byte)'a'],
+            [0x62, 0x02, 0, 5],
+            [0x40, 0x02, 0, 5],
+            MqttConstants.PingReq.ToArray(),
+            MqttConstants.PingResp.ToArray(),
+            MqttConstants.DisconnectNormal.ToArray(),
+        ];
+    }
+
+    private static byte[][] Corpus5()
     {
         static byte[] Connect(MqttConnect p)
         {

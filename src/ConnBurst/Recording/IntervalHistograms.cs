@@ -9,11 +9,16 @@ namespace ConnBurst.Recording;
 /// </summary>
 internal static class IntervalHistograms
 {
-    public static SortedDictionary<string, string> Encode(IReadOnlyList<HistogramBase> byPhase)
+    /// <summary>Burst's phases, indexed by <see cref="BurstPhase"/>.</summary>
+    public static SortedDictionary<string, string> Encode(IReadOnlyList<HistogramBase> byPhase) =>
+        EncodeNamed(byPhase.Take(BurstPhases.All.Length).Select((h, i) => KeyValuePair.Create(((BurstPhase)i).Name(), h)));
+
+    /// <summary>Any run's phases by name (chat's: tcp, tls, roundtrip, fanout); empty histograms are left out.</summary>
+    public static SortedDictionary<string, string> EncodeNamed(IEnumerable<KeyValuePair<string, HistogramBase>> byName)
     {
         var encoded = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < byPhase.Count && i < BurstPhases.All.Length; i++)
-            if (byPhase[i].TotalCount > 0) encoded[((BurstPhase)i).Name()] = Compact(LatencyHistograms.Encode(byPhase[i]));
+        foreach (var (name, h) in byName)
+            if (h.TotalCount > 0) encoded[name] = Compact(LatencyHistograms.Encode(h));
         return encoded;
     }
 
@@ -22,14 +27,20 @@ internal static class IntervalHistograms
     {
         var h = new LongHistogram[BurstPhases.All.Length];
         for (int i = 0; i < h.Length; i++)
-        {
-            h[i] = encoded is not null && encoded.TryGetValue(((BurstPhase)i).Name(), out var b64)
-                ? LatencyHistograms.Decode($"0.000,0.000,0.000,{b64}\n")
-                : LatencyHistograms.Create();
-        }
-
+            h[i] = encoded is not null && encoded.TryGetValue(((BurstPhase)i).Name(), out var b64) ? DecodeOne(b64) : LatencyHistograms.Create();
         return h;
     }
+
+    /// <summary>Every histogram present, by name.</summary>
+    public static SortedDictionary<string, LongHistogram> DecodeNamed(IReadOnlyDictionary<string, string>? encoded)
+    {
+        var h = new SortedDictionary<string, LongHistogram>(StringComparer.Ordinal);
+        if (encoded is not null)
+            foreach (var (name, b64) in encoded) h[name] = DecodeOne(b64);
+        return h;
+    }
+
+    private static LongHistogram DecodeOne(string b64) => LatencyHistograms.Decode($"0.000,0.000,0.000,{b64}\n");
 
     private static string Compact(string logText)
     {

@@ -66,5 +66,5 @@ internal static class Verdicts
         return new OverallVerdict(slo.Count == 0 ? null : slo.All(v => v.Passed == true), verdicts.Any(v => v.Passed == false), headline);
     }
 
-    internal static string F(double v) => v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
+    internal static string F(double v) => Tables.Column.SignificantDigits(v);
 }

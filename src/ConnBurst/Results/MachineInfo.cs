@@ -35,16 +35,23 @@ internal sealed class MachineInfo
 
         foreach (var line in ReadLines("/proc/cpuinfo"))
             if (line.StartsWith("model name", StringComparison.Ordinal)) { m.CpuModel = line[(line.IndexOf(':') + 1)..].Trim(); break; }
+        m.FdLimit = OpenFilesLimit() ?? 0;
+        return m;
+    }
+
+    /// <summary>
+    /// Open files this process may have (the soft limit, which .NET raises to the hard one at start); null when
+    /// /proc cannot say.
+    /// </summary>
+    public static long? OpenFilesLimit()
+    {
         foreach (var line in ReadLines("/proc/self/limits"))
         {
-            if (line.StartsWith("Max open files", StringComparison.Ordinal))
-            {
-                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length > 3 && long.TryParse(parts[3], out var fd)) m.FdLimit = fd;
-            }
+            if (!line.StartsWith("Max open files", StringComparison.Ordinal)) continue;
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length > 3 && long.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fd) ? fd : null;
         }
-
-        return m;
+        return null;
     }
 
     /// <summary>The libssl version the TLS stack runs on, from the loaded native library (no process spawn).</summary>

@@ -104,8 +104,9 @@ internal sealed class IntervalSnapshot
     [JsonPropertyName("values")] public SortedDictionary<string, double> Values { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The interval's own histograms by phase (burst), each HdrHistogram's compressed encoding in base64: what lets
-    /// <c>connburst merge</c> join agents' runs exactly, interval by interval and in total.
+    /// The interval's own histograms by phase (burst, chat), each HdrHistogram's compressed encoding in base64: what lets
+    /// <c>connburst merge</c> join agents' runs exactly, interval by interval and in total, and a killed run's journal
+    /// give back its latency.
     /// </summary>
     [JsonPropertyName("histograms")] public SortedDictionary<string, string>? Histograms { get; set; }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace ConnBurst.Results;
 
 /// <summary>
-/// A run's results as it goes (<c>burst-TS.journal.jsonl</c>): the first line is the results document as known at the
+/// A run's results as it goes (<c>burst-TS.journal.jsonl</c>, <c>chat-TLS-TS.journal.jsonl</c>): the first line is the results document as known at the
 /// start (kind, configuration, machine, outcome "running"), then one line per closed interval with its values,
 /// histograms and counter deltas, each flushed as written. A run that ends normally writes its results JSON and
 /// deletes the journal; a run that is SIGKILLed, OOM-killed or loses its machine leaves the journal, which
@@ -77,8 +77,9 @@ internal sealed class ResultsJournal : IDisposable
             foreach (var (k, v) in e.Totals) totals[k] = totals.GetValueOrDefault(k) + v;
             foreach (var (k, v) in e.Failures) doc.Counts.Failed[k] = doc.Counts.Failed.GetValueOrDefault(k) + v;
         }
-        doc.Counts.Attempted = totals.GetValueOrDefault("attempted");
-        doc.Counts.Connacks = totals.GetValueOrDefault("connacks");
+        // The header's counts are what was known at the start (a chat run's clients); the intervals add the rest.
+        doc.Counts.Attempted += totals.GetValueOrDefault("attempted");
+        doc.Counts.Connacks += totals.GetValueOrDefault("connacks");
         foreach (var (k, v) in totals) if (k is not ("attempted" or "connacks")) doc.Counts.Other[k] = v;
         var covers = doc.Intervals.Count == 0 ? 0 : doc.Intervals[^1].Seconds;
         doc.Counts.Connected = doc.Intervals.Count == 0 ? 0 : (long)doc.Intervals[^1].Values.GetValueOrDefault("connectedNow");

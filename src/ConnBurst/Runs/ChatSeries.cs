@@ -26,12 +26,14 @@ internal static class ChatSeries
             view.Say(o.Describe().ToJsonString());
             if (monitor is not null) await monitor.StartAsync($"chat-{o.ProtocolArg}-{o.Clients}x{o.MessagesPerClient}", ct);
             var result = await new ChatRun(o, view.Say).RunAsync(ct);
+            using var journal = result.Journal;
             if (monitor is not null)
             {
                 if (await monitor.StopAsync() is { } summary) result.Document.Sections["server"] = summary.ToJsonNode();
                 else result.Document.Sections["serverMissing"] = monitor.Gone;
             }
             var run = new ChatRunWritten(result.Document, ChatResultsWriter.Write(result.Document, o.ResultsDir), result.Error);
+            journal.Complete(); // the results are on disk: the journal has nothing they do not
             written.Add(run);
             view.Written(run);
             if (ct.IsCancellationRequested || result.Error is not null) return new ChatSeriesResult(written);

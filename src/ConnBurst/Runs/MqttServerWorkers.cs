@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ConnBurst.Common;
 using ConnBurst.Pki;
@@ -32,11 +31,11 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
 
     private sealed class Worker
     {
-        public required Process Process;
+        public required ChildProcess Process;
         public DateTime Started;
         public MqttBrokerSnapshot Latest = new();
         public int EarlyDeaths;
-        public readonly TaskCompletionSource ReadyOnce = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public required TaskCompletionSource ReadyOnce;
     }
 
     private MqttServerWorkers(MqttBrokerOptions options, IReadOnlyList<string> args, Action<string> log)
@@ -50,7 +49,7 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
     /// <summary>Worker restarts so far (each logged when it happens).</summary>
     public int Restarts { get { lock (_gate) return _restarts; } }
 
-    public IEnumerable<int> Pids { get { lock (_gate) return _workers.Select(w => w.Process.Id).ToList(); } }
+    public IEnumerable<int> Pids { get { lock (_gate) return _workers.Select(w => w.Process.Pid).ToList(); } }
 
     /// <summary>Starts the children with <paramref name="args"/> (this process's own command line) and waits until every one listens.</summary>
     public static async Task<MqttServerWorkers> StartAsync(MqttBrokerOptions options, IReadOnlyList<string> args, Action<string> log, CancellationToken ct)
@@ -80,31 +79,33 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
     {
         // stdin is redirected and held open: when this parent dies, even by SIGKILL, the worker reads end of stdin and stops.
         var psi = SelfProcess.StartInfo([.. _args, "--worker-id", id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var worker = new Worker { Process = process, Started = DateTime.UtcNow, EarlyDeaths = previous?.EarlyDeaths ?? 0 };
-        process.OutputDataReceived += (_, e) =>
+        Worker? worker = null;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        MqttBrokerSnapshot latest = new();
+        var process = ChildProcess.Start(psi, (line, stderr) =>
         {
-            if (e.Data is null) return;
-            if (e.Data == Ready) { worker.ReadyOnce.TrySetResult(); return; }
-            if (!e.Data.StartsWith(CountersPrefix, StringComparison.Ordinal)) return;
+            if (stderr) { Console.Error.WriteLine(line); return; }
+            if (line == Ready) { ready.TrySetResult(); return; }
+            if (!line.StartsWith(CountersPrefix, StringComparison.Ordinal)) return;
             try
             {
-                if (JsonSerializer.Deserialize<MqttBrokerSnapshot>(e.Data.AsSpan(CountersPrefix.Length)) is { } s) lock (_gate) worker.Latest = s;
+                if (JsonSerializer.Deserialize<MqttBrokerSnapshot>(line.AsSpan(CountersPrefix.Length)) is { } s)
+                    lock (_gate) { if (worker is null) latest = s; else worker.Latest = s; }
             }
             catch (JsonException) { /* a torn line: the next one replaces it */ }
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
-        process.Exited += (_, _) => OnExited(id, worker);
-        if (!process.Start()) throw new InvalidOperationException("cannot start a worker process");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        }, _ =>
+        {
+            Worker? exited;
+            lock (_gate) exited = worker;
+            if (exited is not null) OnExited(id, exited);
+        });
+        lock (_gate) worker = new Worker { Process = process, Started = DateTime.UtcNow, EarlyDeaths = previous?.EarlyDeaths ?? 0, Latest = latest, ReadyOnce = ready };
         return worker;
     }
 
     private void OnExited(int id, Worker dead)
     {
-        string how;
-        try { how = Signals.DescribeExit(dead.Process.ExitCode); } catch (InvalidOperationException) { how = "unknown"; }
+        var how = dead.Process.ExitDescription ?? "unknown";
         lock (_gate)
         {
             if (_stopping || _workers[id] != dead) return;
@@ -114,12 +115,12 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
             dead.EarlyDeaths = DateTime.UtcNow - dead.Started < EarlyDeath ? dead.EarlyDeaths + 1 : 0;
             if (dead.EarlyDeaths >= MaxEarlyDeathsInARow)
             {
-                _log($"worker {id} (pid {dead.Process.Id}) exited ({how}) {dead.EarlyDeaths} times within {EarlyDeath.TotalSeconds:0} s of starting; not restarting it");
+                _log($"worker {id} (pid {dead.Process.Pid}) exited ({how}) {dead.EarlyDeaths} times within {EarlyDeath.TotalSeconds:0} s of starting; not restarting it");
                 dead.ReadyOnce.TrySetException(new InputException($"serve mqtt: worker {id} exited ({how}) before listening; see its messages above"));
                 return;
             }
             _restarts++;
-            _log($"worker {id} (pid {dead.Process.Id}) exited ({how}); restarting it (restart {_restarts})");
+            _log($"worker {id} (pid {dead.Process.Pid}) exited ({how}); restarting it (restart {_restarts})");
         }
         // A pause before the restart, so a child that cannot start never becomes a tight loop.
         _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ =>
@@ -136,29 +137,17 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
     /// <summary>Asks every child to stop (SIGINT: each prints its final counters), waits, and kills what does not stop.</summary>
     public async ValueTask DisposeAsync()
     {
-        List<Process> children;
+        List<ChildProcess> children;
         lock (_gate)
         {
             if (_stopping) return;
             _stopping = true;
             children = _workers.Where(w => w is not null).Select(w => w.Process).ToList();
         }
-        foreach (var c in children)
+        await Task.WhenAll(children.Select(async c =>
         {
-            try { if (!c.HasExited) Signals.Send(c.Id, Signals.Interrupt); }
-            catch (InvalidOperationException) { }
-        }
-        foreach (var c in children)
-        {
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try { await c.WaitForExitAsync(wait.Token).ConfigureAwait(false); c.WaitForExit(); }
-            catch (OperationCanceledException)
-            {
-                _log($"worker pid {c.Id} did not stop within 15 s; killing it");
-                c.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException) { /* never started */ }
-        }
+            if (!await c.StopAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false)) _log($"worker pid {c.Pid} did not stop within 15 s; killed it");
+        })).ConfigureAwait(false);
         foreach (var c in children) c.Dispose();
     }
 

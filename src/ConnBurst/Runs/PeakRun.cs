@@ -25,15 +25,21 @@ internal static class PeakRun
     /// <summary>The search's results and its report (text, PNG, HTML) beside them, or at <c>htmlPath</c>.</summary>
     public sealed record Reported(ResultsDocument Doc, string Path, string HtmlPath, IReadOnlyList<RenderOutcome> Outcomes);
 
-    /// <summary>Runs the search, then writes its report: <c>&lt;results&gt;-report.html</c> unless <paramref name="htmlPath"/> is given.</summary>
-    public static async Task<Reported> RunAndReportAsync(Settings s, string? htmlPath, Action<PeakStepRecord>? onStep, Action<string>? log, CancellationToken ct)
+    /// <summary>
+    /// Runs the search, then writes its report: <c>&lt;results&gt;-report.html</c> unless <paramref name="htmlPath"/> is
+    /// given. <paramref name="view"/> hears the plan, each step as it finishes, the search's lines and the report.
+    /// </summary>
+    public static async Task<Reported> RunAndReportAsync(Settings s, string? htmlPath, IPeakView view, CancellationToken ct)
     {
-        var (doc, path) = await RunAsync(s, onStep, log, ct);
+        view.Planned(s);
+        var (doc, path) = await RunAsync(s, view.Step, view.Log, ct);
         var html = Path.GetFullPath(htmlPath ?? Path.ChangeExtension(path, null) + "-report.html");
         var set = ReportSet.Of(RunReportBuilder.Build([(doc, path)]));
         var outcomes = CompositeRenderer.Default().Write(set,
             new ReportOutput(Path.GetDirectoryName(html)!, Path.GetFileNameWithoutExtension(html), html));
-        return new Reported(doc, path, html, outcomes);
+        var reported = new Reported(doc, path, html, outcomes);
+        view.Reported(reported);
+        return reported;
     }
 
     public static async Task<(ResultsDocument Doc, string Path)> RunAsync(Settings s, Action<PeakStepRecord>? onStep, Action<string>? log, CancellationToken ct)

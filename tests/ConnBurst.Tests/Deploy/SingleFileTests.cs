@@ -23,18 +23,18 @@ public sealed class SingleFileTests
             ["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = dir.Combine("extract"),
             ["CONNBURST_HOME"] = dir.Combine("connburst-home"),
         };
-        var publish = await ExternalProcess.RunAsync("dotnet", ["publish", Path.Combine(Repo.Root, "src", "ConnBurst.Cli"), "-c", "Release",
+        var publish = await Tool.RunAsync("dotnet", ["publish", Path.Combine(Repo.Root, "src", "ConnBurst.Cli"), "-c", "Release",
             "-p:PublishProfile=linux-x64-single-file", "-p:PublishReadyToRun=false", "-o", output, "-nologo"], env, Timeout);
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Equal(["connburst"], Directory.GetFiles(output).Select(Path.GetFileName));
 
         var binary = Path.Combine(output, "connburst");
-        var version = await ExternalProcess.RunAsync(binary, ["--version"], env, Timeout);
+        var version = await Tool.RunAsync(binary, ["--version"], env, Timeout);
         Assert.True(version.ExitCode == 0, version.ToString());
         Assert.Matches(@"^connburst \S+ \(OpenSSL 3\.", version.Stdout.Trim());
 
         var demoDir = dir.Combine("demo");
-        var demo = await ExternalProcess.RunAsync(binary, ["demo", "--out", demoDir, "--clients", "60", "--rate", "30", "--duration", "4s", "--peak-steps", "3"], env, Timeout);
+        var demo = await Tool.RunAsync(binary, ["demo", "--out", demoDir, "--clients", "60", "--rate", "30", "--duration", "4s", "--peak-steps", "3"], env, Timeout);
         Assert.True(demo.ExitCode == 0, demo.ToString());
         Assert.Equal(Path.Combine(demoDir, "demo-report.html"), demo.LastLine);
         Assert.Contains("connect latency (total): avg", demo.Stdout);

@@ -63,5 +63,5 @@ public sealed class ToolPackageTests
 #endif
 
     private static Task<CliResult> RunAsync(string program, IEnumerable<string> args, IDictionary<string, string> env) =>
-        ExternalProcess.RunAsync(program, args, env, Timeout);
+        Tool.RunAsync(program, args, env, Timeout);
 }

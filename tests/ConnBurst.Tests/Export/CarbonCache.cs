@@ -90,6 +90,11 @@ internal sealed class CarbonCache : IDisposable
         throw new TimeoutException($"carbon-cache did not listen on {carbon.LinePort}: {carbon.Log}");
     }
 
+    /// <summary>Every metric carbon has created a whisper file for, as dotted paths.</summary>
+    public List<string> Metrics() => !Directory.Exists(WhisperDir) ? [] :
+        Directory.GetFiles(WhisperDir, "*.wsp", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(WhisperDir, f)[..^4].Replace(Path.DirectorySeparatorChar, '.')).ToList();
+
     /// <summary>The whisper file of a dotted metric path.</summary>
     public string WhisperFile(string metric) => Path.Combine([WhisperDir, .. metric.Split('.')]) + ".wsp";
 

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Text;
+using ConnBurst.Common;
 
 namespace ConnBurst.Tests.Infrastructure;
 
 /// <summary>
-/// The real <c>connburst</c> executable as a child process: the test project references the CLI project, so
-/// connburst.dll sits beside the test assembly. Output is captured line by line; every wait has a timeout,
-/// and Dispose kills the whole process tree so no test leaves a process behind.
+/// The real <c>connburst</c> executable as a child process (the product's own <see cref="ChildProcess"/>): the test
+/// project references the CLI project, so connburst.dll sits beside the test assembly. Output is captured line by
+/// line; every wait has a timeout, and Dispose kills the whole process tree so no test leaves a process behind.
 /// </summary>
 public sealed class CliProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly Lock _gate = new();
@@ -22,10 +23,6 @@ public sealed class CliProcess : IDisposable
         // A launcher (such as `taskset -c 0`) runs dotnet itself, so every thread the runtime starts inherits its setting.
         var psi = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         if (launcher is { Count: > 0 })
@@ -39,12 +36,7 @@ public sealed class CliProcess : IDisposable
         psi.Environment["CONNBURST_HOME"] = TestPki.HomeDir;
         psi.Environment["NO_COLOR"] = "1";
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _stdout.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _stderr.AppendLine(e.Data); };
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ChildProcess.Start(psi, (line, stderr) => { lock (_gate) (stderr ? _stderr : _stdout).AppendLine(line); });
     }
 
     public static CliProcess Start(params string[] args) => new(args, null, null);
@@ -59,7 +51,7 @@ public sealed class CliProcess : IDisposable
         return await p.WaitAsync(timeout);
     }
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
     public bool HasExited => _process.HasExited;
 
     public string Stdout { get { lock (_gate) return _stdout.ToString(); } }
@@ -67,17 +59,11 @@ public sealed class CliProcess : IDisposable
 
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
+        if (!await _process.WaitAsync(timeout))
         {
             Kill();
             throw new TimeoutException($"connburst did not exit within {timeout}: stdout={Stdout} stderr={Stderr}");
         }
-        _process.WaitForExit(); // drains the async output readers
         return new CliResult(_process.ExitCode, Stdout, Stderr);
     }
 
@@ -99,21 +85,11 @@ public sealed class CliProcess : IDisposable
     public void Interrupt() => Signal(2);
 
     /// <summary>Sends <paramref name="signal"/> to this process alone (not its children); true when it was delivered.</summary>
-    public bool Signal(int signal) => !_process.HasExited && SysKill(_process.Id, signal) == 0;
+    public bool Signal(int signal) => _process.Signal(signal);
 
-    public void Kill()
-    {
-        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        Kill();
-        _process.Dispose();
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SysKill(int pid, int sig);
+    public void Dispose() => _process.Dispose();
 }
 
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr)

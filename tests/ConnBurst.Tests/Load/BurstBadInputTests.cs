@@ -36,6 +36,9 @@ public sealed class BurstBadInputTests
     }
 
     [Fact]
+    public async Task UnknownMqttVersion() => await AssertRefused("--mqtt: '3.1' is not an MQTT version (3.1.1 or 5)", "--mqtt", "3.1");
+
+    [Fact]
     public async Task UnreachableTarget() => await AssertRefused("target 127.0.0.1:", "--target", $"127.0.0.1:{FreePort.Next()}");
 
     [Fact]

@@ -77,33 +77,25 @@ public sealed class BurstFaultTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var mount = dir.Combine("small");
-        Directory.CreateDirectory(mount);
-        Run("mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", mount);
-        try
-        {
-            using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "100", "--rate", "50",
-                "--linger", "1s", "--duration", "60s", "--snapshot", "100ms", "--results", mount);
-            var run = await burst.WaitAsync(RunTimeout);
+        using var disk = new SmallDisk(dir, "96k");
+        var mount = disk.Path;
+        using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "100", "--rate", "50",
+            "--linger", "1s", "--duration", "60s", "--snapshot", "100ms", "--results", mount);
+        var run = await burst.WaitAsync(RunTimeout);
 
-            Assert.True(run.ExitCode == 1, run.ToString());
-            var said = (run.Stdout + run.Stderr).Split('\n').Where(l => l.Contains("No space left", StringComparison.Ordinal)).ToList();
-            Assert.True(said.Count is >= 1 and <= 2, run.ToString()); // the stop, and the results JSON that then could not be written
-            Assert.DoesNotContain("   at ", run.Stderr);
-            var csv = Directory.GetFiles(mount, "*-intervals.csv").Single();
-            var lines = File.ReadAllText(csv).Split('\n');
-            Assert.Equal("", lines[^1]); // ends with a whole line
-            Assert.All(lines[..^1], l => Assert.Equal(lines[0].Count(c => c == ','), l.Count(c => c == ',')));
-            Assert.True(lines.Length > 10, "the run wrote intervals before the disk filled");
-            var journal = Directory.GetFiles(mount, "*.journal.jsonl").Single();
-            var back = ResultsJournal.Read(journal);
-            Assert.Equal(0, back.Section("unfinished")!["tornLines"]!.GetValue<int>());
-            Assert.True(back.Counts.Attempted > 0);
-        }
-        finally
-        {
-            Run("umount", mount);
-        }
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var said = (run.Stdout + run.Stderr).Split('\n').Where(l => l.Contains("No space left", StringComparison.Ordinal)).ToList();
+        Assert.True(said.Count is >= 1 and <= 2, run.ToString()); // the stop, and the results JSON that then could not be written
+        Assert.DoesNotContain("   at ", run.Stderr);
+        var csv = Directory.GetFiles(mount, "*-intervals.csv").Single();
+        var lines = File.ReadAllText(csv).Split('\n');
+        Assert.Equal("", lines[^1]); // ends with a whole line
+        Assert.All(lines[..^1], l => Assert.Equal(lines[0].Count(c => c == ','), l.Count(c => c == ',')));
+        Assert.True(lines.Length > 10, "the run wrote intervals before the disk filled");
+        var journal = Directory.GetFiles(mount, "*.journal.jsonl").Single();
+        var back = ResultsJournal.Read(journal);
+        Assert.Equal(0, back.Section("unfinished")!["tornLines"]!.GetValue<int>());
+        Assert.True(back.Counts.Attempted > 0);
     }
 
     [Fact]
@@ -129,15 +121,5 @@ public sealed class BurstFaultTests
         Assert.InRange(doc.Counts.Attempted, 50 * (covers - 1), 50 * (covers + 1));
         Assert.Equal(doc.Counts.Connacks, doc.Latency["total"].Count);
         Assert.True(File.Exists(dir.Combine("killed.html")));
-    }
-
-    private static void Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: {err}");
     }
 }

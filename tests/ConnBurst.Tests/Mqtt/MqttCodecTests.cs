@@ -124,7 +124,7 @@ public class MqttCodecTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 0, 0 }, MqttReasonCode.UnsupportedProtocolVersion)]
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 6, 2, 0, 60, 0, 0, 0 }, MqttReasonCode.UnsupportedProtocolVersion)] // level 6: neither 5 nor 4 (3.1.1)
     [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 3, 0, 60, 0, 0, 0 }, MqttReasonCode.MalformedPacket)] // reserved flag
     [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 3, 0x21, 0, 0, 0, 0 }, MqttReasonCode.ProtocolError)] // receive max 0
     [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 2, 0x7F, 0, 0, 0 }, MqttReasonCode.MalformedPacket)] // unknown property

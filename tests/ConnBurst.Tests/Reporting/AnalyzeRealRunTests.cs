@@ -41,7 +41,7 @@ public class AnalyzeRealRunTests
         Assert.True(Environment.ProcessorCount >= 2, "needs two cores: one for the server, one for the generator and the hog");
         using var dir = new TempDir();
         using var broker = new MosquittoBroker();
-        Run("taskset", "-a", "-p", "-c", "1", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Tool.Run("taskset", "-a", "-p", "-c", "1", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Three spinning threads on core 0: the generator's threads there get a share of it, not the core.
         using var hog = Process.Start(new ProcessStartInfo("taskset")
         {
@@ -80,12 +80,4 @@ public class AnalyzeRealRunTests
             threading.Thread(target=spin, daemon=True).start()
         time.sleep(120)
         """;
-
-    private static void Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        Assert.True(p.WaitForExit(10_000) && p.ExitCode == 0, $"{file} {string.Join(' ', args)}: {p.StandardError.ReadToEnd()}");
-    }
 }

@@ -6,6 +6,39 @@ namespace ConnBurst.Tests.Reporting;
 public class BottleneckAnalyzerTests
 {
     [Fact]
+    public void APerfProfileBecomesTheFunctionsClaimNamingTheFirstNamedFunction()
+    {
+        var server = SampleResults.Server();
+        server["process"]!["profile"] = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"status":"ok","note":"busiest thread .NET Sockets (tid 7, 60% of the process's samples): 30% [unknown] in libcrypto.so.3","samples":100,
+             "threads":[{"tid":7,"name":".NET Sockets","samples":60,"share":0.6,
+               "functions":[{"symbol":"[unknown]","module":"libcrypto.so.3","samples":18,"share":0.3},{"symbol":"ASN1_item_verify_ctx","module":"libcrypto.so.3","samples":6,"share":0.1}],
+               "modules":[{"module":"libcrypto.so.3","samples":30,"share":0.5}]}]}
+            """);
+        var doc = SampleResults.Burst().WithServer(server);
+        var a = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
+        Assert.NotNull(a.Functions);
+        Assert.Equal("ASN1_item_verify_ctx", a.Functions!.Conclusion);
+        Assert.StartsWith("busiest thread .NET Sockets", a.Functions.Text);
+        Assert.Contains(a.Functions.Evidence, e => e.Contains("10.0% ASN1_item_verify_ctx in libcrypto.so.3", StringComparison.Ordinal) && e.Contains("by file: libcrypto.so.3 50.0%", StringComparison.Ordinal));
+        Assert.Equal(4, a.Claims.Count());
+
+        server["process"]!["profile"] = System.Text.Json.Nodes.JsonNode.Parse("""{"status":"not-cpu-bound","note":"perf not run: the process was not CPU-bound"}""");
+        var idle = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
+        Assert.Equal("not-cpu-bound", idle.Functions!.Conclusion);
+        Assert.Empty(idle.Functions.Evidence);
+    }
+
+    [Fact]
+    public void WithoutPerfThereIsNoFunctionsClaim()
+    {
+        var doc = SampleResults.Burst().WithServer(SampleResults.Server());
+        var a = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
+        Assert.Null(a.Functions);
+        Assert.Equal(3, a.Claims.Count());
+    }
+
+    [Fact]
     public void AServerThatStopsReadingIsNamedAsTheServerSide()
     {
         var doc = SampleResults.Burst().WithServer(SampleResults.Server(recvQSumMax: 900_000, acceptQueueMax: 128));

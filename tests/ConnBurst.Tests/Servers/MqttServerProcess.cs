@@ -58,10 +58,11 @@ public sealed class MqttServerProcess : IDisposable
 /// <summary>mosquitto_pub, a client nobody here wrote. Returns its exit code (0: CONNACK success and the publish went out).</summary>
 public static class MosquittoPub
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(int port, string caFile, string? cert, string? key)
+    /// <param name="protocol">mosquitto_pub's <c>-V</c>: mqttv5 or mqttv311.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(int port, string caFile, string? cert, string? key, string protocol = "mqttv5")
     {
         var psi = new ProcessStartInfo("mosquitto_pub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-V", "mqttv5", "--cafile", caFile, "-h", "127.0.0.1", "-p", port.ToString(), "-t", "t", "-m", "x", "-q", "1" })
+        foreach (var a in new[] { "-V", protocol, "--cafile", caFile, "-h", "127.0.0.1", "-p", port.ToString(), "-t", "t", "-m", "x", "-q", "1" })
             psi.ArgumentList.Add(a);
         if (cert is not null)
         {

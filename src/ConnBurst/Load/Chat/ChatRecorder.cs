@@ -8,7 +8,8 @@ namespace ConnBurst.Load.Chat;
 /// <summary>
 /// Everything a chat run measures. Latencies go into thread-safe HdrHistogram Recorders (one per phase, written from
 /// every client's reader); a snapshot every interval moves each Recorder's interval histogram into the run's total,
-/// so the totals are exact merges and the intervals give messages/s over time. Failures are counted by kind.
+/// so the totals are exact merges and the intervals give messages/s over time. Failures are counted by kind. Each
+/// interval keeps its histograms and goes to the run's journal as it closes, so a killed run still has its figures.
 /// </summary>
 internal sealed class ChatRecorder
 {
@@ -23,8 +24,18 @@ internal sealed class ChatRecorder
     private readonly List<IntervalSnapshot> _intervals = [];
     private long _sent, _delivered, _roundtrips, _lastSent, _lastDelivered;
     private long _lastSnapshotTicks;
+    private SortedDictionary<string, long> _lastFailures = new(StringComparer.Ordinal);
+    private ResultsJournal? _journal;
 
-    public ChatRecorder(long startTicks) { StartTicks = startTicks; _lastSnapshotTicks = startTicks; }
+    public ChatRecorder(long startTicks, ResultsJournal? journal = null)
+    {
+        StartTicks = startTicks;
+        _lastSnapshotTicks = startTicks;
+        _journal = journal;
+    }
+
+    /// <summary>The journal could not be written (disk full, directory gone): the one-line reason. Measuring goes on in memory.</summary>
+    public event Action<string>? StorageFailed;
 
     /// <summary>The run's zero on the one clock (Stopwatch ticks).</summary>
     public long StartTicks { get; }
@@ -62,10 +73,12 @@ internal sealed class ChatRecorder
             if (seconds <= 0) return;
             _lastSnapshotTicks = nowTicks;
             var row = new IntervalSnapshot { Seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(StartTicks, nowTicks).TotalSeconds, 3) };
+            var histograms = new List<KeyValuePair<string, HistogramBase>>(Phases.Length);
             foreach (var phase in Phases)
             {
                 var interval = _recorders[phase].GetIntervalHistogram();
                 _totals[phase].Add(interval);
+                histograms.Add(KeyValuePair.Create(phase, interval));
                 if (phase is "roundtrip" or "fanout" && interval.TotalCount > 0)
                 {
                     // Interval value names as docs/results-schema.md lists them, so the shared charts draw them.
@@ -83,9 +96,33 @@ internal sealed class ChatRecorder
             row.Values["deliveriesPerSec"] = (delivered - _lastDelivered) / seconds;
             row.Values["messagesSent"] = sent;
             row.Values["deliveries"] = delivered;
+            row.Histograms = IntervalHistograms.EncodeNamed(histograms);
+            var totals = new SortedDictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["messagesSent"] = sent - _lastSent, ["deliveriesReceived"] = delivered - _lastDelivered,
+            };
+            var failures = Failures;
+            var failuresDelta = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (kind, n) in failures)
+                if (n != _lastFailures.GetValueOrDefault(kind)) failuresDelta[kind] = n - _lastFailures.GetValueOrDefault(kind);
+            _lastFailures = failures;
             _lastSent = sent;
             _lastDelivered = delivered;
             _intervals.Add(row);
+            Journal(row, totals, failuresDelta);
+        }
+    }
+
+    private void Journal(IntervalSnapshot row, SortedDictionary<string, long> totals, SortedDictionary<string, long> failures)
+    {
+        if (_journal is null) return;
+        try { _journal.Append(row, totals, failures); }
+        catch (IOException e)
+        {
+            var error = $"cannot write the journal {_journal.Path}: {e.Message}";
+            _journal.Dispose();
+            _journal = null;
+            StorageFailed?.Invoke(error);
         }
     }
 

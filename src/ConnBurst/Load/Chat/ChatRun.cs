@@ -9,17 +9,28 @@ namespace ConnBurst.Load.Chat;
 /// The chat benchmark's client tester: open CLIENTS TLS connections, join each to its room, wait until every member is in (so
 /// every member can receive every broadcast), send MESSAGES per client spread over DURATION, wait for the last
 /// broadcasts, and count: round trip at the sender, fan-out at every other member, and deliveries expected vs received.
-/// Ctrl-C, a lost server or a timeout still returns everything measured so far.
+/// Ctrl-C, a lost server or a timeout still returns everything measured so far; a killed run leaves its journal
+/// (<c>chat-TLS-TS.journal.jsonl</c>, every interval as it closed), which <c>report</c> reads as "interrupted".
 /// </summary>
 internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
 {
     private static readonly TimeSpan SnapshotInterval = TimeSpan.FromSeconds(1);
 
-    public async Task<ChatRunResult> RunAsync(CancellationToken ct)
+    public async Task<ChatRunResult> RunAsync(CancellationToken cancel)
     {
         var o = options;
         var startedAt = DateTimeOffset.Now;
-        var recorder = new ChatRecorder(Stopwatch.GetTimestamp());
+        var journal = StartJournal(o, startedAt);
+        using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var ct = storageStop.Token;
+        string? storageError = null;
+        var recorder = new ChatRecorder(Stopwatch.GetTimestamp(), journal);
+        recorder.StorageFailed += e =>
+        {
+            storageError = e;
+            log($"results: {e}; stopping the run (everything written so far is intact, and its figures are kept in memory)");
+            storageStop.Cancel();
+        };
         var endpoint = o.Server.Resolve("SERVER_IP");
         var outcome = "completed";
         string? error = null;
@@ -92,9 +103,25 @@ internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
             var delivery = DeliveryCheck.Of(clients, sentByRoom);
             Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask())).Wait(TimeSpan.FromSeconds(10));
             recorder.Snapshot(Stopwatch.GetTimestamp(), 0);
+            if (storageError is not null)
+            {
+                outcome = "failed";
+                error ??= storageError;
+            }
             var doc = BuildDocument(startedAt, outcome, recorder, clients, delivery, sendSeconds);
-            return new ChatRunResult(doc, error);
+            return new ChatRunResult(doc, error, journal);
         }
+    }
+
+    /// <summary>The journal's first line is the run as known at its start: its configuration and its clients, outcome "running".</summary>
+    private static ResultsJournal StartJournal(ChatRunOptions o, DateTimeOffset startedAt)
+    {
+        var header = ResultsDocument.Start("chat", startedAt, o.Describe());
+        header.Outcome = "running";
+        header.Counts.Attempted = o.Clients;
+        Directory.CreateDirectory(o.ResultsDir);
+        var path = Path.Combine(Path.GetFullPath(o.ResultsDir), $"chat-{o.ProtocolArg}-{ResultsFile.Timestamp(startedAt)}{ResultsJournal.Suffix}");
+        return ResultsJournal.Start(path, header);
     }
 
     private ResultsDocument BuildDocument(DateTimeOffset startedAt, string outcome, ChatRecorder recorder, List<ChatClient> clients,
@@ -173,5 +200,8 @@ internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
     }
 }
 
-/// <summary>A run's results document, and the one-line error when the run failed.</summary>
-internal sealed record ChatRunResult(ResultsDocument Document, string? Error);
+/// <summary>
+/// A run's results document, the one-line error when the run failed, and its journal, which whoever writes the results
+/// completes (deletes) once they are on disk.
+/// </summary>
+internal sealed record ChatRunResult(ResultsDocument Document, string? Error, ResultsJournal Journal);

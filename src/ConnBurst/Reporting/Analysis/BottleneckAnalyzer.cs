@@ -25,7 +25,7 @@ internal static class BottleneckAnalyzer
     {
         t ??= new Thresholds();
         var gen = run.GeneratorSection();
-        return new BottleneckAnalysis(Side(run, gen, server, t), Resource(run, gen, server, t), Threads(server));
+        return new BottleneckAnalysis(Side(run, gen, server, t), Resource(run, gen, server, t), Threads(server), Functions(server));
     }
 
     /// <summary>The generator's CPU as percent of one core over the run (the run's CPU seconds / its duration).</summary>
@@ -128,6 +128,19 @@ internal static class BottleneckAnalyzer
         return new Claim("threads", first.Name,
             $"busiest server thread: {first.Name} (tid {first.Tid}) with {F(first.Share * 100)}% of the process's CPU",
             top.Select(x => $"{x.Name} (tid {x.Tid}): {F(x.Share * 100)}% of the process's CPU").ToList());
+    }
+
+    /// <summary>The seed's "perf top -t TID": the busiest profiled threads' top functions, as the monitor summarised them.</summary>
+    private static Claim? Functions(ServerFigures? server)
+    {
+        if (server?.ProfileNote is not { } note) return null;
+        if (server.ProfileThreads.Count == 0) return new Claim("functions", server.ProfileStatus ?? "undetermined", note, []);
+        // The conclusion a script matches is a real name: perf's "[unknown]" (code outside every exported symbol) is not one.
+        var top = server.ProfileThreads[0].Functions.Select(f => f.Symbol).FirstOrDefault(s => s != "[unknown]") ?? "undetermined";
+        return new Claim("functions", top, note,
+            server.ProfileThreads.Take(3).Select(t => $"{t.Name} (tid {t.Tid}, {F(t.Share * 100)}% of the process's perf samples): " +
+                string.Join(", ", t.Functions.Take(5).Select(f => $"{F(f.Share * 100)}% {f.Symbol} in {f.Module}")) +
+                (t.Modules.Count == 0 ? "" : "; by file: " + string.Join(", ", t.Modules.Select(m => $"{m.Module} {F(m.Share * 100)}%")))).ToList());
     }
 
     private static void Note(double? value, double threshold, List<string> strained, List<string> calm, string figureFormat, string meaning)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ConnBurst.Reporting.Tables;
 
 namespace ConnBurst.Reporting.Recordings;
 
@@ -50,13 +51,9 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
             columns.Add(("sendQmax", "sockets.sendQMax", "0"));
         }
         var data = columns.Select(c => c.Column.Length == 0 ? rec.Times.ToArray() : rec.Column(c.Column).ToArray()).ToList();
-        var widths = columns.Select(c => Math.Max(c.Header.Length, 8)).ToList();
-        sb.AppendLine(string.Join("  ", columns.Select((c, k) => c.Header.PadLeft(widths[k]))));
-        for (var row = 0; row < rec.Count; row++)
-        {
-            sb.AppendLine(string.Join("  ", columns.Select((c, k) =>
-                (row < data[k].Length && !double.IsNaN(data[k][row]) ? data[k][row].ToString(c.Format, Inv) : "-").PadLeft(widths[k]))));
-        }
+        var rows = Enumerable.Range(0, rec.Count).Select(row => (IReadOnlyList<Cell>)data
+            .Select(d => (Cell)(row < d.Length && !double.IsNaN(d[row]) ? d[row] : (double?)null)).ToList()).ToList();
+        TextTable.AppendTo(sb, new Table(columns.Select(c => new Column(c.Header, "", c.Format)).ToList(), rows), "");
 
         sb.AppendLine();
         sb.AppendLine("Summary");
@@ -71,12 +68,28 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
             sb.AppendLine(Inv, $"  process {proc.Name} (pid {proc.Pid}): CPU avg {proc.CpuAvgPercent:0.0}%, max {proc.CpuMaxPercent:0.0}% of one core, {proc.CpuSeconds:0.00} CPU s; RSS max {proc.RssMiBMax:0.0} MiB; fds max {proc.FdsMax:0}; threads max {proc.ThreadsMax:0}");
             sb.AppendLine("  busiest threads:");
             ThreadsTextReport.AppendThreads(sb, r.Threads.Take(10), "    ");
+            if (proc.Profile is { } profile) AppendProfile(sb, profile);
         }
         if (s.Sockets is { } so)
             sb.AppendLine(Inv, $"  port {so.Port}: established max {so.EstablishedMax:0}; Recv-Q max {so.RecvQMax:0} B (sum max {so.RecvQSumMax:0}); Send-Q max {so.SendQMax:0} B (sum max {so.SendQSumMax:0}); accept queue max {so.AcceptQueueMax:0}; not reading: {so.NotReading}");
         File.WriteAllText(path, sb.ToString());
     }
 
+    /// <summary>--perf's answer: the one line, then each profiled thread's top functions.</summary>
+    private static void AppendProfile(StringBuilder sb, ConnBurst.Monitor.Perf.PerfProfile p)
+    {
+        if (!p.Ok)
+        {
+            sb.AppendLine(Inv, $"  functions: {p.Note}");
+            return;
+        }
+        sb.AppendLine(Inv, $"  functions (perf, {p.Event ?? "-"} at {p.FrequencyHz ?? 0} Hz for {p.Seconds ?? 0:0.#} s, {p.Samples} samples): {p.Note}");
+        foreach (var t in p.Threads)
+        {
+            sb.AppendLine(Inv, $"    {t.Name} (tid {t.Tid}): {t.Share * 100:0.0}% of the process's samples; by file: {string.Join(", ", t.Modules.Select(m => string.Create(Inv, $"{m.Module} {m.Share * 100:0.#}%")))}");
+            foreach (var f in t.Functions) sb.AppendLine(Inv, $"      {f.Share * 100,5:0.0}%  {f.Symbol}  [{f.Module}]");
+        }
+    }
 }
 
 /// <summary><c>server_threads_TIMESTAMP.txt</c>, when a process was watched: every thread's CPU over the recording, busiest first.</summary>

@@ -34,6 +34,12 @@ internal sealed record ServerFigures
     /// <summary>The monitor's own reading of the queues: server, peer, both or none.</summary>
     public string? NotReading { get; init; }
     public IReadOnlyList<(int Tid, string Name, double Share)> Threads { get; init; } = [];
+    /// <summary><c>monitor --perf</c>'s one line (the headline, or why there is no profile); null without --perf.</summary>
+    public string? ProfileNote { get; init; }
+    /// <summary>ok, perf-missing, not-permitted, not-cpu-bound, process-gone, no-samples or failed.</summary>
+    public string? ProfileStatus { get; init; }
+    /// <summary>The profiled threads, busiest first, each with its top functions (shares of its own samples).</summary>
+    public IReadOnlyList<ProfiledThreadFigures> ProfileThreads { get; init; } = [];
     /// <summary>Per-core series for the CPU chart, when the results carry them.</summary>
     public CpuSeries? Series { get; init; }
 
@@ -55,6 +61,13 @@ internal sealed record ServerFigures
         var memory = s["memory"] as JsonObject;
         var threads = (process?["busiestThreads"] as JsonArray)?.OfType<JsonObject>()
             .Select(t => ((int)(Num(t["tid"]) ?? 0), t["name"]?.GetValue<string>() ?? "", Num(t["share"]) ?? 0)).ToList() ?? [];
+        var profile = process?["profile"] as JsonObject;
+        var profiled = (profile?["threads"] as JsonArray)?.OfType<JsonObject>().Select(t => new ProfiledThreadFigures(
+            (int)(Num(t["tid"]) ?? 0), t["name"]?.GetValue<string>() ?? "", Num(t["share"]) ?? 0,
+            (t["functions"] as JsonArray)?.OfType<JsonObject>()
+                .Select(f => (f["symbol"]?.GetValue<string>() ?? "", f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [],
+            (t["modules"] as JsonArray)?.OfType<JsonObject>()
+                .Select(f => (f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [])).ToList() ?? [];
         return new ServerFigures
         {
             Cores = (int)(Num(cpu?["cores"]) ?? perCore.Count),
@@ -78,6 +91,9 @@ internal sealed record ServerFigures
             EstablishedMax = Num(sockets?["establishedMax"]),
             NotReading = sockets?["notReading"]?.GetValue<string>(),
             Threads = threads,
+            ProfileNote = profile?["note"]?.GetValue<string>(),
+            ProfileStatus = profile?["status"]?.GetValue<string>(),
+            ProfileThreads = profiled,
             Series = series,
         };
     }
@@ -96,3 +112,7 @@ internal sealed record ServerFigures
     private static double? Num(JsonNode? n) =>
         n is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 }
+
+/// <summary>One profiled thread as the monitor summarised it: its share of the process's perf samples and its top functions.</summary>
+internal sealed record ProfiledThreadFigures(int Tid, string Name, double Share, IReadOnlyList<(string Symbol, string Module, double Share)> Functions,
+    IReadOnlyList<(string Module, double Share)> Modules);

@@ -19,13 +19,32 @@ internal sealed record Column(string Name, string Unit, string Format)
     public static Column Milliseconds(string name) => new(name, "ms", "0.000");
     public static Column Percent(string name) => new(name, "%", "0.0");
     public static Column Rate(string name) => new(name, "conn/s", "0.#");
+    /// <summary>A figure of any kind in a column of mixed ones (compare's rows): three significant digits, up to 0.01.</summary>
+    public static Column Figure(string name) => new(name, "", Significant);
+    /// <summary>A difference from a baseline: signed, with the figure's digits.</summary>
+    public static Column Delta(string name) => new(name, "", SignedSignificant);
+    /// <summary>A ratio to a baseline: "1.25x".</summary>
+    public static Column Ratio(string name) => new(name, "", "0.00'x'");
+
+    private const string Significant = "sig", SignedSignificant = "+sig";
 
     public bool IsText => Format.Length == 0;
 
     /// <summary>The header: the name, with the unit when the table does not say it once for all columns.</summary>
     public string Heading => Unit.Length == 0 ? Name : $"{Name} ({Unit})";
 
-    public string Text(Cell cell) => cell.Text ?? (cell.Number is { } v ? v.ToString(Format, CultureInfo.InvariantCulture) : Missing);
+    public string Text(Cell cell) => cell.Text ?? (cell.Number is { } v ? Number(v) : Missing);
+
+    private string Number(double v) => Format switch
+    {
+        Significant => SignificantDigits(v),
+        SignedSignificant => (v >= 0 ? "+" : "") + SignificantDigits(v),
+        _ => v.ToString(Format, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Three significant digits, at most two decimals: how a figure of no fixed kind prints (compare, analyze).</summary>
+    public static string SignificantDigits(double v) =>
+        v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
 
     public string Text(double value) => Text(new Cell(value, null));
 }

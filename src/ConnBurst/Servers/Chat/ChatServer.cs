@@ -58,6 +58,31 @@ internal sealed class ChatServer : IAsyncDisposable
                $" | {Counters.Describe(Rooms.RoomCount)}";
     }
 
+    /// <summary>
+    /// The counters as Graphite metric names and values (<c>serve chat --graphite</c>; the server-stats dashboard reads
+    /// these names): totals since start, except the gauges <c>current</c> and <c>rooms</c>. Every handshake-failure
+    /// reason and chat error is sent, zeros included, so a dashboard's series exist before the first one.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, double>> GraphiteMetrics()
+    {
+        var failed = Transport.FailedByReason();
+        yield return new("current", Counters.Current);
+        yield return new("accepted", Transport.Accepted);
+        yield return new("handshakesOk", Transport.HandshakesOk);
+        yield return new("handshakesFailedTotal", failed.Values.Sum());
+        foreach (var (reason, n) in failed) yield return new("handshakesFailed." + reason, n);
+        yield return new("sessions", Counters.Sessions);
+        yield return new("tls12", Counters.Tls12);
+        yield return new("tls13", Counters.Tls13);
+        yield return new("rooms", Rooms.RoomCount);
+        yield return new("joins", Counters.Joins);
+        yield return new("quits", Counters.Quits);
+        yield return new("messagesIn", Counters.MessagesIn);
+        yield return new("messagesOut", Counters.MessagesOut);
+        yield return new("slowReadersDropped", Counters.SlowReadersDropped);
+        foreach (var e in ConnBurst.Chat.ChatErrors.All) yield return new("errors." + ConnBurst.Chat.ChatErrors.Token(e), Counters.Errors(e));
+    }
+
     /// <summary>The counters as JSON, for a results section or a test.</summary>
     public JsonObject ToJson()
     {

@@ -24,7 +24,7 @@ internal sealed class MqttBroker : IAsyncDisposable
     {
         Options = options.Validate();
         _tls = TlsServerFactory.FromManifest(pki, options.Tls, options.ClientCerts, log, options.Engine);
-        var limits = new MqttBrokerLimits(options.MaxPacketSize, (long)options.ConnectTimeout.TotalMilliseconds);
+        var limits = new MqttBrokerLimits(options.MaxPacketSize, (long)options.ConnectTimeout.TotalMilliseconds, options.AcceptedVersions);
         _host = new TlsServerHost(new TlsServerHostOptions
         {
             EndPoint = new IPEndPoint(options.Bind, options.Port),

@@ -1,5 +1,6 @@
 using System.Net;
 using ConnBurst.Common;
+using ConnBurst.Mqtt;
 using ConnBurst.Tls;
 
 namespace ConnBurst.Servers.Mqtt;
@@ -24,6 +25,8 @@ internal sealed record MqttBrokerOptions
     /// <summary>Time from handshake to CONNECT before the connection is closed (slowloris after TLS).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public int MaxPacketSize { get; init; } = 64 * 1024;
+    /// <summary>The MQTT versions accepted (<c>--mqtt</c>); both by default, as brokers in the field do.</summary>
+    public IReadOnlySet<MqttVersion> AcceptedVersions { get; init; } = MqttVersions.All;
     /// <summary>How often counters are printed.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -37,6 +40,7 @@ internal sealed record MqttBrokerOptions
         if (HandshakeTimeout <= TimeSpan.Zero) throw new InputException("--handshake-timeout must be positive");
         if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--connect-timeout must be positive");
         if (MaxPacketSize is < 64 or > 268_435_460) throw new InputException($"--max-packet-size: {MaxPacketSize} is out of range (64 B - 256 MiB)");
+        if (AcceptedVersions.Count == 0) throw new InputException("--mqtt: name at least one version (5, 3.1.1 or both)");
         if (ReportInterval < TimeSpan.FromMilliseconds(100)) throw new InputException("--report-interval must be at least 100ms");
         return this;
     }
@@ -52,6 +56,7 @@ internal sealed record MqttBrokerOptions
         yield return ("max-accept-rate", MaxAcceptRate is { } r ? $"{r}/s" : "unlimited");
         yield return ("handshake-timeout", Durations.Format(HandshakeTimeout));
         yield return ("connect-timeout", Durations.Format(ConnectTimeout));
+        yield return ("mqtt", MqttVersions.Describe(AcceptedVersions));
         yield return ("max-packet-size", MaxPacketSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -61,6 +61,33 @@ internal sealed record MqttBrokerSnapshot
         return result;
     }
 
+    /// <summary>
+    /// The counters as Graphite metric names and values (<c>serve mqtt --graphite</c>; the server-stats dashboard reads
+    /// these names): totals since start, except <c>current</c> and <c>crlSerials</c>, which are gauges. Failures by
+    /// reason are nested (<c>handshakesFailed.revoked</c>); every handshake reason is sent, zeros included, so a
+    /// dashboard's series exist before the first failure.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, double>> GraphiteMetrics()
+    {
+        yield return new("current", Current);
+        yield return new("accepted", Accepted);
+        yield return new("handshakesOk", HandshakesOk);
+        yield return new("handshakesFailedTotal", HandshakesFailedTotal);
+        foreach (var (reason, n) in HandshakesFailed) yield return new("handshakesFailed." + reason, n);
+        yield return new("connacks", Connacks);
+        yield return new("refusedTotal", Refused.Values.Sum());
+        foreach (var (reason, n) in Refused) yield return new("refused." + reason, n);
+        foreach (var (reason, n) in ProtocolCloses) yield return new("protocolCloses." + reason, n);
+        yield return new("disconnects", Disconnects);
+        yield return new("closed", Closed);
+        yield return new("keepaliveTimeouts", KeepaliveTimeouts);
+        yield return new("connectTimeouts", ConnectTimeouts);
+        yield return new("pings", Pings);
+        yield return new("publishes", Publishes);
+        yield return new("crlSerials", CrlSerials);
+        yield return new("crlReloads", CrlReloads);
+    }
+
     /// <summary>One human line: the counters the issue asks for, failures only when there are some.</summary>
     public string Format()
     {
