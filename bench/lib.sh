@@ -60,3 +60,54 @@ start_mosquitto() {
 machine_facts() {
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r), $(openssl version | cut -d' ' -f1-2), .NET $(dotnet --version), $(date -u +%Y-%m-%d)"
 }
+
+# Ways of running connburst, by name (issue 14, "fast from the first connection"; docs/DECISIONS.md "Cli: how it runs").
+# Each names its tiering explicitly (an environment variable wins over runtimeconfig.json), except "dll", "r2r" and "sf",
+# which run as the project ships them:
+#   dll         dotnet connburst.dll as built (the project's runtimeconfig: TieredCompilation off)
+#   tiered      dotnet connburst.dll, DOTNET_TieredCompilation=1 (.NET's default: tier 0, then tier 1 with dynamic PGO)
+#   pgo0        tiered with DOTNET_TieredPGO=0 (no instrumented tier between tier 0 and tier 1)
+#   tc0         dotnet connburst.dll, DOTNET_TieredCompilation=0 (each method compiled fully optimised at its first call)
+#   delay0      tiered with DOTNET_TC_CallCountingDelayMs=0 (tier-up without waiting for 100 ms free of new tier-0 code)
+#   qjl0        tiered with DOTNET_TC_QuickJitForLoops=0 (methods with loops skip tier 0)
+#   r2r         a framework-dependent ReadyToRun publish (linux-x64) as built
+#   r2r-tiered  that publish with DOTNET_TieredCompilation=1 (precompiled code, hot methods rejitted at tier 1)
+#   r2r-tc0     that publish with DOTNET_TieredCompilation=0 (precompiled code, never rejitted)
+#   sf          the self-contained single-file publish (README), $SINGLE_FILE or built here
+#   aot         a NativeAOT binary, $AOT_BIN (not built here: the project does not publish NativeAOT, DECISIONS.md says why)
+# runtime_cmd NAME sets the array RUNTIME_CMD: env assignments, then the program, ready for "${RUNTIME_CMD[@]}" ARGS.
+R2R_DIR=${R2R_DIR:-$BENCH_ROOT/src/ConnBurst.Cli/bin/bench-r2r}
+SINGLE_FILE=${SINGLE_FILE:-$BENCH_ROOT/src/ConnBurst.Cli/bin/bench-single-file/connburst}
+publish_r2r() {
+  (cd "$BENCH_ROOT" && dotnet publish src/ConnBurst.Cli -c Release -r linux-x64 --no-self-contained -p:PublishReadyToRun=true \
+    -p:SatelliteResourceLanguages=en -o "$R2R_DIR" -v q -nologo >/dev/null)
+}
+publish_single_file() {
+  (cd "$BENCH_ROOT" && dotnet publish src/ConnBurst.Cli -c Release -p:PublishProfile=linux-x64-single-file \
+    -o "$(dirname "$SINGLE_FILE")" -v q -nologo >/dev/null)
+}
+runtime_cmd() {
+  case $1 in
+    dll) RUNTIME_CMD=(env dotnet "$CONNBURST_DLL") ;;
+    tiered) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 dotnet "$CONNBURST_DLL") ;;
+    pgo0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TieredPGO=0 dotnet "$CONNBURST_DLL") ;;
+    tc0) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 dotnet "$CONNBURST_DLL") ;;
+    delay0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TC_CallCountingDelayMs=0 dotnet "$CONNBURST_DLL") ;;
+    qjl0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TC_QuickJitForLoops=0 dotnet "$CONNBURST_DLL") ;;
+    r2r) RUNTIME_CMD=(env "$R2R_DIR/connburst") ;;
+    r2r-tiered) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 "$R2R_DIR/connburst") ;;
+    r2r-tc0) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 "$R2R_DIR/connburst") ;;
+    sf) RUNTIME_CMD=(env "$SINGLE_FILE") ;;
+    aot) [ -x "${AOT_BIN:-}" ] || { echo "runtime aot: set AOT_BIN to a NativeAOT connburst" >&2; return 2; }
+         RUNTIME_CMD=(env "$AOT_BIN") ;;
+    *) echo "unknown runtime '$1' (dll tiered pgo0 tc0 delay0 qjl0 r2r r2r-tiered r2r-tc0 sf aot)" >&2; return 2 ;;
+  esac
+}
+# prepare_runtimes NAME...: builds the publishes those runtimes need.
+prepare_runtimes() {
+  local r
+  for r in "$@"; do runtime_cmd "$r" >/dev/null || return 2; done
+  [[ " $* " == *" r2r"* ]] && publish_r2r
+  [[ " $* " == *" sf "* ]] && publish_single_file
+  return 0
+}

@@ -7,9 +7,22 @@
 #   (default 10 x 3: about 2 minutes of load with both engines and MQTTnet; MQTTNET=0 leaves MQTTnet out)
 #   An engine written ENGINE:pool (e.g. "openssl openssl:pool") runs that server with socket completions handed to the
 #   thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0) instead of serve mqtt's inline default.
+#
+# Fresh servers (issue 14, "fast from the first connection"): WARMUP=N [CONNECTS=600] [RUNTIMES="dll tiered ..."]
+#   bench/server-cpu.sh - ROUNDS
+#   Every round starts each server anew, makes N full MQTT connects (TLS 1.2 handshake, CONNECT, CONNACK, DISCONNECT)
+#   that are not counted, then counts the server's CPU over the next CONNECTS, 6 at a time, all from
+#   bench/mqtt-connects.py (Python's ssl module: an independent client). Each RUNTIMES name is a way of running
+#   serve mqtt (bench/lib.sh runtime_cmd: dll, tiered, pgo0, tc0, delay0, qjl0, r2r, r2r-tiered, r2r-tc0, sf, aot), side by side with
+#   Mosquitto; MQTTnet is left out. The runtimes run in a different order every round.
 . "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 rounds=${2:-3}
+warmup=${WARMUP:-}
+if [ -n "$warmup" ]; then
+  . "$(dirname "$0")/server-cpu-fresh.sh"
+  exit 0
+fi
 engines=${ENGINES:-openssl sslstream}   # serve mqtt --tls-engine values measured side by side
 mqttnet=${MQTTNET:-1}
 work=$(mktemp -d)

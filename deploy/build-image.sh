@@ -2,7 +2,8 @@
 # Builds the connburst container image from nothing but this repository and Debian's packages (no image registry):
 #   1. the base, localhost/connburst-base:bookworm: a `debootstrap --variant=minbase` root with libssl3 and the
 #      security updates, imported with `podman import` (reused when present, unless --rebuild-base);
-#   2. a self-contained linux-x64 publish of src/ConnBurst.Cli (no .NET install in the image);
+#   2. a self-contained linux-x64 publish of src/ConnBurst.Cli (no .NET install in the image; ReadyToRun with tiered
+#      compilation off, as the project sets for every publish with a runtime identifier: docs/DECISIONS.md "Cli: how it runs");
 #   3. localhost/connburst:VERSION from deploy/Containerfile, VERSION being the tool's own (connburst --version);
 #   4. a smoke test: `connburst --version` inside the image.
 #
@@ -89,7 +90,7 @@ base_done=$(date +%s)
 stage=$WORK/context
 rm -rf "$stage"
 mkdir -p "$stage"
-say "dotnet publish (self-contained linux-x64)"
+say "dotnet publish (self-contained linux-x64, ReadyToRun)"
 # Satellite resources are for other UI languages; the tool prints English only.
 dotnet publish "$repo/src/ConnBurst.Cli" -c Release -r linux-x64 --self-contained -p:SatelliteResourceLanguages=en \
   -o "$stage/app" >"$WORK/publish.log" 2>&1 || { tail -20 "$WORK/publish.log" >&2; exit 1; }

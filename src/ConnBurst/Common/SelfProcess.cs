@@ -20,8 +20,10 @@ internal static class SelfProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } program)
-            psi.ArgumentList.Add(program);
+        // Under the dotnet host the program is the entry assembly's .dll beside this one (AppContext.BaseDirectory);
+        // Assembly.Location is not used because it is empty in a single-file bundle (IL3000), where this branch never runs.
+        if (Path.GetFileNameWithoutExtension(exe) == "dotnet" && Assembly.GetEntryAssembly()?.GetName().Name is { Length: > 0 } name)
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, name + ".dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
         return psi;
