@@ -291,6 +291,7 @@ internal sealed partial class BurstEngine
             recorders.Record(BurstPhase.TotalFromStart, Micros(done - slot.StartTicks));
             _e.Counters.Connacked();
             if (slot.Session!.IsResumed == true) _e.Counters.TlsResumed();
+            slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
             slot.Connects++;
 
             var linger = _e._plan.LingerOf(slot.Global);
@@ -313,7 +314,10 @@ internal sealed partial class BurstEngine
         {
             while (true)
             {
-                var n = slot.Session!.Read(_scratch, out var want, out var failure);
+                // Only when there is something to read: a read that finds nothing leaves libssl's 16 KiB read buffer
+                // allocated for as long as the connection idles (issue 14 item 3).
+                if (!slot.Session!.HasPending && !NonBlockingSockets.HasData(slot.Fd)) return;
+                var n = slot.Session.Read(_scratch, out var want, out var failure);
                 if (want != TlsWant.None && failure is null) return;
                 if (failure is not null || n == 0 || !_e.Consume(slot, _scratch.AsSpan(0, n)))
                 {

@@ -15,7 +15,7 @@ internal static unsafe class NonBlockingSockets
 {
     private const int SockStream = 1, SockNonBlock = 0x800, SockCloexec = 0x80000;
     private const int SolSocket = 1, SoError = 4, IpProtoTcp = 6, TcpNoDelay = 1, IpProtoIp = 0, IpBindAddressNoPort = 24;
-    private const int EInProgress = 115;
+    private const int EInProgress = 115, EAgain = 11, MsgPeek = 0x2, MsgDontWait = 0x40;
 
     /// <summary>Opens a socket and starts its connect to <paramref name="target"/>; the descriptor, or -1 with <paramref name="error"/> set.</summary>
     public static int StartConnect(IPEndPoint target, IPAddress? source, out SocketError error)
@@ -49,6 +49,18 @@ internal static unsafe class NonBlockingSockets
         uint length = 4;
         if (LibC.GetSockOpt(fd, SolSocket, SoError, (byte*)&value, &length) != 0) return Errno.ToSocketError(Marshal.GetLastPInvokeError());
         return value == 0 ? SocketError.Success : Errno.ToSocketError(value);
+    }
+
+    /// <summary>
+    /// True when a read would not wait: bytes, end of stream or an error are there (MSG_PEEK, nothing taken). An idle
+    /// connection's owner asks this before it lets libssl read, because libssl allocates its 16 KiB read buffer before
+    /// it reads and keeps it when the read finds nothing.
+    /// </summary>
+    public static bool HasData(int fd)
+    {
+        byte b;
+        var n = LibC.Recv(fd, &b, 1, MsgPeek | MsgDontWait);
+        return n != -1 || Marshal.GetLastPInvokeError() != EAgain;
     }
 
     public static void Close(int fd)

@@ -93,6 +93,24 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
     public int Write(ReadOnlySpan<byte> bytes, out TlsWant want, out OpenSslTlsException? failure) =>
         Step(Op.Write, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length), out want, out failure);
 
+    /// <summary>
+    /// Frees what the handshake left that a held connection never reads again (issue 14 item 3): the CA names the
+    /// server listed in its CertificateRequest, and our verified copy of the server's chain. libssl keeps both until
+    /// SSL_free and has no call to drop them, so the stacks it owns are emptied in place (each entry freed once; the
+    /// empty stacks are freed with the SSL). The session's own reference to the server's certificate stays: the
+    /// session cannot be replaced after the handshake without resetting the connection's method.
+    /// </summary>
+    public void ReleaseHandshakeState()
+    {
+        if (_ssl == 0) return;
+        var names = LibSsl.Get0PeerCaList(_ssl);
+        if (names != 0)
+            for (nint name; (name = LibCrypto.StackPop(names)) != 0;) LibCrypto.X509NameFree(name);
+        var chain = LibSsl.Get0VerifiedChain(_ssl);
+        if (chain != 0)
+            for (nint x509; (x509 = LibCrypto.StackPop(chain)) != 0;) LibCrypto.X509Free(x509);
+    }
+
     /// <summary>Decrypted bytes already buffered inside libssl (a read would not wait for the socket).</summary>
     public bool HasPending => _ssl != 0 && LibSsl.HasPending(_ssl) == 1;
 
