@@ -22,6 +22,9 @@ internal static unsafe partial class LibSsl
     public const ulong OpIgnoreUnexpectedEof = 1UL << 7, OpNoTicket = 1UL << 14;
 
     [LibraryImport(Ssl, EntryPoint = "TLS_client_method")] public static partial nint TlsClientMethod();
+    /// <summary>The TLS 1.2-only client method (deprecated in OpenSSL 3 but built): its connections keep their method after the handshake.</summary>
+    [LibraryImport(Ssl, EntryPoint = "TLSv1_2_client_method")] public static partial nint Tls12ClientMethod();
+    [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_new")] public static partial nint SessionNew();
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_new")] public static partial nint CtxNew(nint method);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_free")] public static partial void CtxFree(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")] public static partial long CtxCtrl(nint ctx, int cmd, long larg, nint parg);
