@@ -153,9 +153,30 @@ internal sealed partial class BurstEngine
                     var slot = _e._slots[(int)(uint)token];
                     // An event for a descriptor this slot has since closed (same batch) is not this attempt's.
                     if (slot.Fd < 0 || (uint)slot.Attempts != (uint)(token >> 32)) continue;
-                    Advance(slot, _poller.EventsAt(i));
+                    try
+                    {
+                        Advance(slot, _poller.EventsAt(i));
+                    }
+                    catch (Exception e)
+                    {
+                        // A bug must cost one attempt, not the loop and every connection it owns (and the run's figures).
+                        Unexpected(slot, e);
+                    }
                 }
             }
+        }
+
+        private bool _reported;
+
+        private void Unexpected(ClientSlot slot, Exception e)
+        {
+            if (!_reported)
+            {
+                _reported = true;
+                _e._log?.Invoke($"internal error in event loop {_part.Index}: {e.GetType().Name}: {e.Message} (the attempt is counted as failed)");
+            }
+            if (slot.Current is ClientState.Connected) Closed(slot, byServer: false);
+            else if (slot.Fd >= 0) Fail(slot, FailureKind.Protocol, "internal-error");
         }
 
         private void Launch(ClientSlot slot, long dueTicks)
