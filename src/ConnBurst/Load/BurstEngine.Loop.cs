@@ -117,13 +117,7 @@ internal sealed partial class BurstEngine
                     _closedAll = true;
                     CloseAll();
                 }
-                if (!_e._stopping && now >= _t0)
-                {
-                    _due.Clear();
-                    _pacer.TakeDue(now, _due);
-                    foreach (var a in _due) Launch(SlotOf(a.Client), a.DueTicks);
-                }
-                Volatile.Write(ref Pending, _e._stopping ? 0 : _pacer.Pending);
+                LaunchDue(now);
                 RunTimers(now);
                 if (now >= nextHeartbeat)
                 {
@@ -162,11 +156,29 @@ internal sealed partial class BurstEngine
                         // A bug must cost one attempt, not the loop and every connection it owns (and the run's figures).
                         Unexpected(slot, e);
                     }
+                    // A batch of handshake steps can take milliseconds: an attempt that fell due meanwhile leaves now,
+                    // not after the whole batch.
+                    if (i + 1 < n && _nextDue <= Stopwatch.GetTimestamp()) LaunchDue(Stopwatch.GetTimestamp());
                 }
             }
         }
 
         private bool _reported;
+        /// <summary>When this loop's next attempt is due (long.MaxValue: none pending, or the run is stopping).</summary>
+        private long _nextDue = long.MaxValue;
+
+        /// <summary>Launches every attempt due by <paramref name="now"/>, then publishes what is still pending.</summary>
+        private void LaunchDue(long now)
+        {
+            if (!_e._stopping && now >= _t0)
+            {
+                _due.Clear();
+                _pacer.TakeDue(now, _due);
+                foreach (var a in _due) Launch(SlotOf(a.Client), a.DueTicks);
+            }
+            _nextDue = !_e._stopping && _pacer.NextDue() is { } next ? next : long.MaxValue;
+            Volatile.Write(ref Pending, _e._stopping ? 0 : _pacer.Pending);
+        }
 
         private void Unexpected(ClientSlot slot, Exception e)
         {
@@ -425,6 +437,7 @@ internal sealed partial class BurstEngine
                 else if (!_e._stopping && slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
                 {
                     _pacer.EnqueueReconnect(_part.OrdinalOf(slot.Local), due);
+                    _nextDue = Math.Min(_nextDue, due); // no earlier than this: LaunchDue finds the exact slot
                 }
             }
         }
