@@ -41,9 +41,13 @@ if [[ $steps == *1* ]]; then
 rate=100
 port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
-# burst_cpu ENGINE: generator CPU ms per CONNACK over $secs steady-state seconds; sets cb_n to the CONNACKs counted.
+# cswitches FILE: the context-switches count `perf stat -x,` wrote into FILE (0 when perf is missing or failed).
+cswitches() { awk -F, '/context-switches/{print $1+0; f=1} END{if(!f) print 0}' "$1" 2>/dev/null || echo 0; }
+have_perf() { command -v perf >/dev/null && perf stat -e context-switches -x, -o /dev/null -- true 2>/dev/null; }
+# burst_cpu ENGINE: generator CPU ms per CONNACK over $secs steady-state seconds; sets cb_n to the CONNACKs counted
+# and cb_cs to the generator's context switches per CONNACK over the same window (perf stat, every thread).
 burst_cpu() {
-  local engine=$1 res=$work/r1-$1 csv gpid bpid c0 c1 n0 n1 r0
+  local engine=$1 res=$work/r1-$1 csv gpid bpid c0 c1 n0 n1 r0 ppid=
   connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients $((rate * 4)) --rate $rate --linger 2s \
     --duration $((secs + 12))s --snapshot 1s --timeout 30s --results "$res" >"$work/burst1-$engine.out" 2>&1 &
   bpid=$!
@@ -51,21 +55,29 @@ burst_cpu() {
   csv=$(ls "$res"/*-intervals.csv)
   gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")
   wait_rows "$csv" 5
+  if have_perf; then perf stat -e context-switches -x, -o "$work/cs-$engine" -p "$gpid" >/dev/null 2>&1 & ppid=$!; fi
   c0=$(cpu_ms "$gpid"); n0=$(csv_connacks "$csv"); r0=$(csv_rows "$csv")
   wait_rows "$csv" $((r0 + secs))
   c1=$(cpu_ms "$gpid"); n1=$(csv_connacks "$csv")
+  if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" || true; fi
   wait "$bpid" || true
   cb_n=$((n1 - n0))
   cb_ms=$(echo "($c1 - $c0) / ($n1 - $n0)" | bc -l)
+  cb_cs=$(echo "$(cswitches "$work/cs-$engine") / ($n1 - $n0)" | bc -l)
 }
-declare -A cpu_of n_of
-for e in $engines; do burst_cpu "$e"; cpu_of[$e]=$cb_ms; n_of[$e]=$cb_n; done
+declare -A cpu_of n_of cs_of
+for e in $engines; do burst_cpu "$e"; cpu_of[$e]=$cb_ms; n_of[$e]=$cb_n; cs_of[$e]=$cb_cs; done
 
 s_conns=0; s_cpu=0
-openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -cert "$pki/client.pem" -key "$pki/client.key" -CAfile "$pki/ca.pem" \
+stime_perf=(); if have_perf; then stime_perf=(perf stat -e context-switches -x, -o "$work/cs-stime" --); fi
+"${stime_perf[@]}" openssl s_time -connect "127.0.0.1:$port" -new -time "$secs" -cert "$pki/client.pem" -key "$pki/client.key" -CAfile "$pki/ca.pem" \
   >"$work/stime.out" 2>&1 &
 tpid=$!
-while kill -0 "$tpid" 2>/dev/null; do s_cpu=$(cpu_ms "$tpid" 2>/dev/null || echo "$s_cpu"); sleep 0.2; done
+# Under perf stat, s_time is perf's child: read the child's CPU.
+if [ ${#stime_perf[@]} -gt 0 ]; then
+  for _ in $(seq 50); do cpid=$(pgrep -P "$tpid" openssl || true); [ -n "$cpid" ] && break; sleep 0.05; done
+else cpid=$tpid; fi
+while kill -0 "$cpid" 2>/dev/null; do s_cpu=$(cpu_ms "$cpid" 2>/dev/null || echo "$s_cpu"); sleep 0.2; done
 wait "$tpid" || true
 s_conns=$(grep -Eo '^[0-9]+ connections in' "$work/stime.out" | head -1 | grep -Eo '^[0-9]+' || echo 0)
 st_ms=$(echo "$s_cpu / $s_conns" | bc -l)
@@ -80,6 +92,13 @@ printf '| client CPU per connect, `openssl s_time -new` (closed loop, same Mosqu
 for e in $engines; do
   printf '| ratio connburst (%s) / s_time | <= 1.0 (stretch 0.8) | %.2f |\n' "$e" "$(echo "${cpu_of[$e]} / $st_ms" | bc -l)"
 done
+if [ ${#stime_perf[@]} -gt 0 ]; then
+  for e in $engines; do
+    printf '| context switches per connect (`perf stat -e context-switches`, every thread), `burst --tls-engine %s` | report | %.1f |\n' "$e" "${cs_of[$e]}"
+  done
+  printf '| context switches per connect, `openssl s_time -new` | reference | %.1f |\n' "$(echo "$(cswitches "$work/cs-stime") / $s_conns" | bc -l)"
+fi
+echo "| load average at the end of the CPU runs | noise | $(cut -d' ' -f1-3 /proc/loadavg) |"
 
 fi
 

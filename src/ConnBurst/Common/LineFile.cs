@@ -17,7 +17,10 @@ internal sealed class LineFile : IDisposable
     public LineFile(string path)
     {
         Path = path;
-        _out = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        // Unbuffered: every line is flushed as written anyway, and with FileStream's buffer a write that failed on a
+        // full disk left its bytes in the buffer, so the SetLength that cuts the torn line flushed them first, failed
+        // again, and left the torn line (seen as BurstFaultTests' intermittent tornLines = 1).
+        _out = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
     /// <summary>Writes <paramref name="text"/> (one or more lines, each ended by \n) whole, or not at all.</summary>

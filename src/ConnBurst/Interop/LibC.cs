@@ -33,4 +33,16 @@ internal static unsafe partial class LibC
     [LibraryImport(C, EntryPoint = "setsockopt", SetLastError = true)] public static partial int SetSockOpt(int fd, int level, int name, byte* value, uint length);
     [LibraryImport(C, EntryPoint = "send", SetLastError = true)] public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
     [LibraryImport(C, EntryPoint = "recv", SetLastError = true)] public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
+
+    // The generator's event loops (Transport/EpollPoller, Transport/NonBlockingSockets): non-blocking client sockets
+    // and the epoll set that waits on them, with an eventfd to wake a loop from another thread.
+    [LibraryImport(C, EntryPoint = "connect", SetLastError = true)] public static partial int Connect(int fd, byte* address, uint length);
+    [LibraryImport(C, EntryPoint = "bind", SetLastError = true)] public static partial int Bind(int fd, byte* address, uint length);
+    [LibraryImport(C, EntryPoint = "getsockopt", SetLastError = true)] public static partial int GetSockOpt(int fd, int level, int name, byte* value, uint* length);
+    [LibraryImport(C, EntryPoint = "epoll_create1", SetLastError = true)] public static partial int EpollCreate1(int flags);
+    [LibraryImport(C, EntryPoint = "epoll_ctl", SetLastError = true)] public static partial int EpollCtl(int epfd, int op, int fd, byte* ev);
+    [LibraryImport(C, EntryPoint = "epoll_wait", SetLastError = true)] public static partial int EpollWait(int epfd, byte* events, int maxEvents, int timeoutMs);
+    [LibraryImport(C, EntryPoint = "eventfd", SetLastError = true)] public static partial int EventFd(uint initial, int flags);
+    [LibraryImport(C, EntryPoint = "read", SetLastError = true)] public static partial nint Read(int fd, byte* buffer, nuint count);
+    [LibraryImport(C, EntryPoint = "write", SetLastError = true)] public static partial nint Write(int fd, byte* buffer, nuint count);
 }

@@ -22,6 +22,9 @@ internal static unsafe partial class LibSsl
     public const ulong OpIgnoreUnexpectedEof = 1UL << 7, OpNoTicket = 1UL << 14;
 
     [LibraryImport(Ssl, EntryPoint = "TLS_client_method")] public static partial nint TlsClientMethod();
+    /// <summary>The TLS 1.2-only client method (deprecated in OpenSSL 3 but built): its connections keep their method after the handshake.</summary>
+    [LibraryImport(Ssl, EntryPoint = "TLSv1_2_client_method")] public static partial nint Tls12ClientMethod();
+    [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_new")] public static partial nint SessionNew();
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_new")] public static partial nint CtxNew(nint method);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_free")] public static partial void CtxFree(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")] public static partial long CtxCtrl(nint ctx, int cmd, long larg, nint parg);
@@ -68,6 +71,8 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_is_resumable")] public static partial int SessionIsResumable(nint session);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_shutdown")] public static partial void SetShutdown(nint ssl, int mode);
     [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_free")] public static partial void SessionFree(nint session);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get0_peer_CA_list")] public static partial nint Get0PeerCaList(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get0_verified_chain")] public static partial nint Get0VerifiedChain(nint ssl);
 }
 
 /// <summary>The libcrypto 3 calls that go with <see cref="LibSsl"/>: certificates, keys, the trust store and the error queue.</summary>
@@ -92,6 +97,8 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Crypto, EntryPoint = "X509_NAME_get0_der")] public static partial int X509NameGet0Der(nint name, byte** der, nuint* length);
     [LibraryImport(Crypto, EntryPoint = "ASN1_STRING_get0_data")] public static partial byte* Asn1StringGet0Data(nint asn1String);
     [LibraryImport(Crypto, EntryPoint = "ASN1_STRING_length")] public static partial int Asn1StringLength(nint asn1String);
+    [LibraryImport(Crypto, EntryPoint = "OPENSSL_sk_pop")] public static partial nint StackPop(nint stack);
+    [LibraryImport(Crypto, EntryPoint = "X509_NAME_free")] public static partial void X509NameFree(nint name);
     [LibraryImport(Crypto, EntryPoint = "ERR_get_error")] public static partial ulong ErrGetError();
     [LibraryImport(Crypto, EntryPoint = "ERR_clear_error")] public static partial void ErrClearError();
     [LibraryImport(Crypto, EntryPoint = "ERR_error_string_n")] public static partial void ErrErrorStringN(ulong code, byte* buffer, nuint length);

@@ -215,13 +215,19 @@ internal sealed partial class BurstEngine
     private void Fail(ClientSlot slot, FailureKind kind, string reason, bool tcpRefused = false)
     {
         slot.Abort();
+        CountFailure(slot, kind, reason, tcpRefused);
+        AfterClose(slot, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Counts a failed attempt: abandoned when the run was ending, a timeout when the heartbeat gave up on it, else its reason.</summary>
+    private void CountFailure(ClientSlot slot, FailureKind kind, string reason, bool tcpRefused)
+    {
         if (_stopping && !slot.TimedOut && slot.Current is ClientState.Connecting or ClientState.Closing && kind != FailureKind.ConnackRefused)
             Counters.Abandoned();
         else if (slot.TimedOut) Counters.Failed(FailureKind.Timeout, "timeout");
         else Counters.Failed(kind, reason);
         if (tcpRefused) Interlocked.Increment(ref _consecutiveRefused);
         else if (kind != FailureKind.Tcp) Volatile.Write(ref _consecutiveRefused, 0);
-        AfterClose(slot, Stopwatch.GetTimestamp());
     }
 
     private static long Micros(long ticks) => ticks * 1_000_000 / Frequency;

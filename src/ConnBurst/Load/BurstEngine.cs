@@ -18,8 +18,10 @@ internal static class BurstOutcomes
 /// <summary>
 /// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose tick (1 ms at high rates, up to 10 ms when nothing is due sooner)
 /// launches every due attempt, and whose heartbeat (every 100 ms) enforces connect timeouts, linger, keepalive and
-/// reconnect delays for every connection (DESIGN.md decisions 3 and 4). Connection I/O runs on the thread pool
-/// (<see cref="BurstEngine"/>.Connection.cs). Emits an <see cref="IntervalReport"/> per snapshot period.
+/// reconnect delays for every connection (DESIGN.md decisions 3 and 4). On the OpenSSL engine that thread only decides
+/// when the run stops and takes snapshots: pacing, deadlines and every connection's I/O belong to one event loop per
+/// core (BurstEngine.Loop.cs). On SslStream, connection I/O runs on the thread pool (BurstEngine.Connection.cs).
+/// Emits an <see cref="IntervalReport"/> per snapshot period.
 /// </summary>
 internal sealed partial class BurstEngine
 {
@@ -33,6 +35,8 @@ internal sealed partial class BurstEngine
     private readonly Pacer _pacer;
     private readonly long _t0;
     private readonly long _globalT0;
+    /// <summary>This engine's share of the run's attempt rate.</summary>
+    private readonly double _pacerRate;
     private readonly long _timeoutTicks;
     private readonly long _keepAliveTicks;
     /// <summary>How long a PINGRESP may take: half the keepalive (at least a second), as MQTT clients commonly allow.</summary>
@@ -63,7 +67,8 @@ internal sealed partial class BurstEngine
         var untilStart = (startAt - DateTimeOffset.UtcNow).TotalSeconds;
         _globalT0 = Stopwatch.GetTimestamp() + (long)(Math.Max(0, untilStart) * Frequency);
         _t0 = _globalT0 + (long)(part.FirstDueSeconds(_o.Rate) * Frequency);
-        _pacer = new Pacer(_t0, part.RateOf(_o.Rate), count, Frequency);
+        _pacerRate = part.RateOf(_o.Rate);
+        _pacer = new Pacer(_t0, _pacerRate, count, Frequency);
         _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
         _pongTimeoutTicks = (long)(Math.Max(1, _o.KeepAlive.TotalSeconds / 2) * Frequency);
@@ -109,6 +114,8 @@ internal sealed partial class BurstEngine
         long oneMs = Frequency / 1000;
         long nextHeartbeat = 0, stopDeadline = 0, lastWake = Stopwatch.GetTimestamp(), asked = oneMs;
         int index = 0;
+        var loops = _o.TlsEngine == Tls.TlsEngine.OpenSsl;
+        if (loops) StartLoops();
         string outcome = BurstOutcomes.Completed;
         long connectedAtStop = 0;
         var peerLostAfter = StopRules.PeerLostAfter(_o.Rate);
@@ -118,13 +125,13 @@ internal sealed partial class BurstEngine
             long now = Stopwatch.GetTimestamp();
             // How late this tick woke against the sleep it asked for: the scheduler's own lag.
             var tickLagMs = (now - lastWake - asked) * 1000.0 / Frequency;
-            if (tickLagMs > _maxTickLagMs) _maxTickLagMs = tickLagMs;
+            if (tickLagMs > _maxTickLagMs && !loops) _maxTickLagMs = tickLagMs; // with loops, they launch, and they measure their own
             lastWake = now;
 
             if (!_stopping)
             {
                 var stopBecause = StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.Duration is not null,
-                    Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles, _pacer.Pending, Counters.InFlight));
+                    Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles, loops ? LoopsPending() : _pacer.Pending, Counters.InFlight));
                 if (stopBecause is not null)
                 {
                     outcome = stopBecause;
@@ -132,22 +139,26 @@ internal sealed partial class BurstEngine
                     connectedAtStop = Counters.ConnectedNow;
                     _stopping = true;
                     stopDeadline = now + Frequency * 5;
-                    CloseAll();
+                    if (loops) WakeLoops();
+                    else CloseAll();
                 }
             }
 
-            if (!_stopping && now >= _t0)
+            if (!loops)
             {
-                due.Clear();
-                _pacer.TakeDue(now, due);
-                foreach (var a in due) Launch(_slots[a.Client], a.DueTicks);
-            }
+                if (!_stopping && now >= _t0)
+                {
+                    due.Clear();
+                    _pacer.TakeDue(now, due);
+                    foreach (var a in due) Launch(_slots[a.Client], a.DueTicks);
+                }
 
-            RunTimers(now);
+                RunTimers(now);
+            }
 
             if (now >= nextHeartbeat)
             {
-                Heartbeat(now);
+                if (!loops) Heartbeat(now);
                 nextHeartbeat = now + HeartbeatTicks;
             }
 
@@ -159,11 +170,14 @@ internal sealed partial class BurstEngine
 
             if (_stopping && ((Counters.InFlight <= 0 && Counters.ConnectedNow <= 0) || now >= stopDeadline))
             {
-                if (now >= stopDeadline) foreach (var s in _slots) if (s.Current is ClientState.Connecting or ClientState.Connected or ClientState.Closing) s.Abort();
+                if (now >= stopDeadline && !loops) foreach (var s in _slots) if (s.Current is ClientState.Connecting or ClientState.Connected or ClientState.Closing) s.Abort();
                 break;
             }
-            asked = SleepUntilNextDeadline(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot), end));
+            asked = loops
+                ? WaitForControl(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot), Math.Min(end, _stopping ? stopDeadline : long.MaxValue)), ct)
+                : SleepUntilNextDeadline(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot), end));
         }
+        if (loops) FinishLoops(); // aborts what the stop deadline left open, and waits for the loops to exit
         // Give aborted I/O a moment to be counted before the final report.
         var settle = Stopwatch.GetTimestamp() + Frequency / 2;
         while (Counters.InFlight > 0 && Stopwatch.GetTimestamp() < settle) Thread.Sleep(5);
@@ -178,7 +192,7 @@ internal sealed partial class BurstEngine
     {
         var counters = Counters.TakeDelta();
         if (connectedAtStop is { } c) counters.Gauges["connectedNow"] = c;
-        var lag = _maxTickLagMs;
+        var lag = Math.Max(_maxTickLagMs, Interlocked.Exchange(ref _maxLoopLagTicks, 0) * 1000.0 / Frequency);
         _maxTickLagMs = 0;
         return new IntervalReport
         {
@@ -236,6 +250,19 @@ internal sealed partial class BurstEngine
         if (_deadlines.HasNew) return 0;
         if (_wakeEarly.Wait((int)ms)) _wakeEarly.Reset();
         return ms * oneMs;
+    }
+
+    /// <summary>
+    /// With event loops the scheduler only decides when to stop and takes snapshots: it sleeps until the next heartbeat,
+    /// snapshot or the run's end, and Ctrl-C wakes it at once.
+    /// </summary>
+    private long WaitForControl(long now, long next, CancellationToken ct)
+    {
+        long ms = Math.Clamp((((next - now) * 1000) + Frequency - 1) / Frequency, 1, _stopping ? 10 : 100);
+        // Once cancelled the handle no longer waits: sleep instead, while the loops close (bounded by the stop deadline).
+        if (ct.IsCancellationRequested) Thread.Sleep((int)ms);
+        else ct.WaitHandle.WaitOne((int)ms);
+        return ms * Frequency / 1000;
     }
 
     /// <summary>

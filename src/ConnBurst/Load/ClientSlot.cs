@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ConnBurst.Tls;
+using ConnBurst.Tls.OpenSsl;
 
 namespace ConnBurst.Load;
 
@@ -18,6 +19,21 @@ internal enum ClientState
     ReconnectWait,
     /// <summary>Finished for this run.</summary>
     Done,
+}
+
+/// <summary>Where an event loop's connection is, from the connect to the hold.</summary>
+internal enum LoopPhase : byte
+{
+    /// <summary>Non-blocking connect(2) started; writable means it finished (SO_ERROR says how).</summary>
+    TcpConnect,
+    /// <summary>TLS handshake steps, each run when the socket is ready.</summary>
+    Handshake,
+    /// <summary>CONNECT encoded in <see cref="ClientSlot.Buffer"/>, its write waiting for room (rare).</summary>
+    SendConnect,
+    /// <summary>CONNECT sent; reading the CONNACK.</summary>
+    ConnackWait,
+    /// <summary>CONNACK received: idle, reading only PINGRESP or the server's DISCONNECT.</summary>
+    Held,
 }
 
 /// <summary>
@@ -42,6 +58,20 @@ internal sealed class ClientSlot(int local, int global)
     public Socket? Socket;
     public ITlsClientConnection? Tls;
     public int Connects;
+
+    // The event loop's connection (BurstEngine.Loop.cs): its descriptor and native session, owned by one loop thread.
+    /// <summary>The open descriptor, or -1.</summary>
+    public int Fd = -1;
+    public OpenSslClientSession? Session;
+    public LoopPhase Phase;
+    /// <summary>Attempts started: tells an event for this attempt's descriptor from one left over from an earlier attempt.</summary>
+    public int Attempts;
+    /// <summary>When this attempt was due, started, and finished TCP and TLS (timestamp ticks): the phase latencies.</summary>
+    public long DueTicks, StartTicks, TcpDone, TlsDone;
+    /// <summary>Rented only between CONNECT and CONNACK (a CONNACK may arrive split); null while held.</summary>
+    public byte[]? Buffer;
+    /// <summary>Bytes of <see cref="Buffer"/> filled (awaiting CONNACK), or to send (a CONNECT whose write must wait).</summary>
+    public int Filled;
 
     public ClientState Current => (ClientState)Volatile.Read(ref State);
 

@@ -67,6 +67,14 @@ internal sealed class TlsClientFactory
         ? new SslStreamClientConnection(connected, Options)
         : new OpenSslClientConnection(_openSsl, connected, _credential, TargetHost);
 
+    /// <summary>
+    /// A native session over a non-blocking descriptor whose owner steps it (the generator's event loop); only on the
+    /// OpenSSL engine. The caller keeps the descriptor.
+    /// </summary>
+    public OpenSslClientSession OpenSession(int fd) => _openSsl is null
+        ? throw new InvalidOperationException("a session over a descriptor needs the OpenSSL engine")
+        : new OpenSslClientSession(_openSsl, fd, _credential, TargetHost);
+
     /// <summary>A client of a manifest's server: trusts its CA and presents its shared client certificate (or <paramref name="client"/>).</summary>
     public static TlsClientFactory FromManifest(PkiManifest m, TlsOptions tls, string targetHost = "localhost", CertificateWithChain? client = null) =>
         new(tls, targetHost, TlsCertificates.Roots(m), client ?? TlsCertificates.Client(m));

@@ -21,6 +21,13 @@ internal sealed class OpenSslClientContext : IDisposable
     public TlsOptions Tls { get; }
     public bool Insecure { get; }
 
+    /// <summary>
+    /// True when a connection may swap its session for an empty one once connected: TLS 1.2 only (no tickets or key
+    /// updates that read the session later) and no resumption (nothing to keep). With the version-flexible method
+    /// libssl would reset the connection's method on that swap.
+    /// </summary>
+    internal bool CanDropSession { get; }
+
     internal nint Handle => _ctx != 0 ? _ctx : throw new ObjectDisposedException(nameof(OpenSslClientContext));
 
     /// <param name="trustRoots">The CA(s) the server must chain to; ignored when <paramref name="insecure"/>.</param>
@@ -29,7 +36,10 @@ internal sealed class OpenSslClientContext : IDisposable
         if (trustRoots is null && !insecure) throw new ArgumentException("trust roots are required unless insecure", nameof(trustRoots));
         Tls = tls;
         Insecure = insecure;
-        _ctx = LibSsl.CtxNew(LibSsl.TlsClientMethod());
+        // TLS 1.2 without resumption: the fixed-version method, the same ClientHello on the wire, so a held connection
+        // may drop its session after the handshake (OpenSslClientSession.ReleaseHandshakeState).
+        CanDropSession = tls.Protocol == TlsProtocol.Tls12 && !tls.AllowResume;
+        _ctx = LibSsl.CtxNew(CanDropSession ? LibSsl.Tls12ClientMethod() : LibSsl.TlsClientMethod());
         if (_ctx == 0) throw new InvalidOperationException("SSL_CTX_new failed: " + LibCrypto.DrainErrors());
         _owner = new SafeSslContextHandle(_ctx);
         try

@@ -34,19 +34,6 @@ internal sealed class OpenSslTlsException(string message, Exception? inner = nul
         return new(queue.Length > 0 ? queue : $"TLS failed (SSL_get_error {sslError})");
     }
 
-    /// <summary>
-    /// Linux errno values a connected TCP socket's read or write can fail with, as .NET's SocketError (whose numbers
-    /// are Winsock's), so a reset is "tls-reset" on both engines.
-    /// </summary>
-    internal static SocketError ToSocketError(int errno) => errno switch
-    {
-        104 => SocketError.ConnectionReset,    // ECONNRESET
-        32 => SocketError.Shutdown,            // EPIPE
-        103 => SocketError.ConnectionAborted,  // ECONNABORTED
-        110 => SocketError.TimedOut,           // ETIMEDOUT
-        111 => SocketError.ConnectionRefused,  // ECONNREFUSED
-        113 => SocketError.HostUnreachable,    // EHOSTUNREACH
-        101 => SocketError.NetworkUnreachable, // ENETUNREACH
-        _ => SocketError.SocketError,
-    };
+    /// <summary>A connected TCP socket's errno as .NET's SocketError, so a reset is "tls-reset" on both engines.</summary>
+    internal static SocketError ToSocketError(int errno) => Transport.Errno.ToSocketError(errno);
 }

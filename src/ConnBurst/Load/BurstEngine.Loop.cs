@@ -1,0 +1,516 @@
+using System.Buffers;
+using System.Diagnostics;
+using ConnBurst.Mqtt;
+using ConnBurst.Recording;
+using ConnBurst.Tls.OpenSsl;
+using ConnBurst.Transport;
+
+namespace ConnBurst.Load;
+
+/// <summary>
+/// The native engine's I/O (issue 14): one event loop thread per core, each owning every K-th client of this engine
+/// end to end, from its due time through the non-blocking connect, the TLS handshake (libssl on the descriptor),
+/// CONNECT/CONNACK, the hold with its keepalive, to DISCONNECT and close. Nothing is handed to another thread on the
+/// way: the profile of the thread-pool design spent about a third of the generator's CPU on those hand-offs.
+/// Each loop paces its clients as part j of K of the engine's schedule (<see cref="Shard"/>'s arithmetic, as workers
+/// do), so the union of the loops' due times is the engine's open-loop schedule. A loop blocks in epoll_wait until a
+/// socket is ready or its next due time, deadline or heartbeat comes: idle is blocked, never spinning.
+/// </summary>
+internal sealed partial class BurstEngine
+{
+    /// <summary>The event loops (the OpenSSL engine), or null (SslStream: the thread-pool path of BurstEngine.Connection.cs).</summary>
+    private EventLoop[]? _loops;
+    /// <summary>Set by the scheduler when the run's last moment has come: each loop aborts what it still has and exits.</summary>
+    private volatile bool _loopsFinish;
+    /// <summary>The loops' worst wake-up lateness since the last report, in timestamp ticks.</summary>
+    private long _maxLoopLagTicks;
+
+    private void StartLoops()
+    {
+        var count = Math.Clamp(Environment.ProcessorCount, 1, Math.Max(1, _slots.Length));
+        _loops = new EventLoop[count];
+        for (int j = 0; j < count; j++) _loops[j] = new EventLoop(this, new Shard(j, count));
+        foreach (var loop in _loops) loop.Start();
+    }
+
+    /// <summary>Attempts the loops have not released yet (published by each loop after it launched, so never early).</summary>
+    private int LoopsPending()
+    {
+        int n = 0;
+        foreach (var loop in _loops!) n += Volatile.Read(ref loop.Pending);
+        return n;
+    }
+
+    private void WakeLoops()
+    {
+        foreach (var loop in _loops!) loop.Wake();
+    }
+
+    private void FinishLoops()
+    {
+        _loopsFinish = true;
+        WakeLoops();
+        foreach (var loop in _loops!) loop.Join();
+    }
+
+    private void NoteLoopLag(long ticks)
+    {
+        long seen;
+        while (ticks > (seen = Volatile.Read(ref _maxLoopLagTicks)) && Interlocked.CompareExchange(ref _maxLoopLagTicks, ticks, seen) != seen) { }
+    }
+
+    private sealed class EventLoop
+    {
+        private const uint Interest = EpollPoller.In | EpollPoller.Out | EpollPoller.RdHup | EpollPoller.EdgeTriggered;
+        private readonly BurstEngine _e;
+        private readonly Shard _part;
+        private readonly Pacer _pacer;
+        private readonly long _t0;
+        private readonly DeadlineQueue _deadlines = new();
+        private readonly EpollPoller _poller = new();
+        private readonly List<DueAttempt> _due = new(256);
+        /// <summary>What a held connection reads (PINGRESP, a server DISCONNECT) lands here: one buffer per loop, none per connection.</summary>
+        private readonly byte[] _scratch = new byte[4096];
+        private readonly Thread _thread;
+        private bool _closedAll;
+        /// <summary>Attempts not yet released by this loop's pacer.</summary>
+        public int Pending;
+
+        public EventLoop(BurstEngine engine, Shard part)
+        {
+            _e = engine;
+            _part = part;
+            var rate = engine._pacerRate;
+            _t0 = engine._t0 + (long)(part.FirstDueSeconds(rate) * Frequency);
+            _pacer = new Pacer(_t0, part.RateOf(rate), part.ClientsOf(engine._slots.Length), Frequency);
+            Pending = _pacer.Pending;
+            _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}", Priority = ThreadPriority.AboveNormal };
+        }
+
+        public void Start() => _thread.Start();
+        public void Wake() => _poller.Wake();
+
+        public void Join()
+        {
+            _thread.Join();
+            _poller.Dispose();
+        }
+
+        private ClientSlot SlotOf(int ordinal) => _e._slots[_part.GlobalClient(ordinal)];
+
+        private void Run()
+        {
+            // The loop is the scheduler of its clients: a late wake-up is a late attempt.
+            SchedulerThreadPriority.TryRaise();
+            long nextHeartbeat = 0;
+            long oneMs = Frequency / 1000;
+            while (true)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (_e._loopsFinish)
+                {
+                    AbortAll();
+                    return;
+                }
+                if (_e._stopping && !_closedAll)
+                {
+                    _closedAll = true;
+                    CloseAll();
+                }
+                LaunchDue(now);
+                RunTimers(now);
+                if (now >= nextHeartbeat)
+                {
+                    Heartbeat(now);
+                    nextHeartbeat = now + HeartbeatTicks;
+                }
+
+                long wake = nextHeartbeat;
+                if (!_e._stopping)
+                {
+                    if (now < _t0) wake = Math.Min(wake, _t0);
+                    else if (_pacer.NextDue() is { } due) wake = Math.Min(wake, due);
+                }
+                if (_deadlines.TryPeekDue(out var timer)) wake = Math.Min(wake, timer);
+                now = Stopwatch.GetTimestamp();
+                int ms = wake <= now ? 0 : (int)Math.Min((wake - now + oneMs - 1) / oneMs, 100);
+                int n = _poller.Wait(ms);
+                if (n == 0 && ms > 0) _e.NoteLoopLag(Stopwatch.GetTimestamp() - now - (ms * oneMs)); // woke late for its own deadline
+                for (int i = 0; i < n; i++)
+                {
+                    var token = _poller.TokenAt(i);
+                    if (token == EpollPoller.WakeToken)
+                    {
+                        _poller.ClearWake();
+                        continue;
+                    }
+                    var slot = _e._slots[(int)(uint)token];
+                    // An event for a descriptor this slot has since closed (same batch) is not this attempt's.
+                    if (slot.Fd < 0 || (uint)slot.Attempts != (uint)(token >> 32)) continue;
+                    try
+                    {
+                        Advance(slot, _poller.EventsAt(i));
+                    }
+                    catch (Exception e)
+                    {
+                        // A bug must cost one attempt, not the loop and every connection it owns (and the run's figures).
+                        Unexpected(slot, e);
+                    }
+                    // A batch of handshake steps can take milliseconds: an attempt that fell due meanwhile leaves now,
+                    // not after the whole batch.
+                    if (i + 1 < n && _nextDue <= Stopwatch.GetTimestamp()) LaunchDue(Stopwatch.GetTimestamp());
+                }
+            }
+        }
+
+        private bool _reported;
+        /// <summary>When this loop's next attempt is due (long.MaxValue: none pending, or the run is stopping).</summary>
+        private long _nextDue = long.MaxValue;
+
+        /// <summary>Launches every attempt due by <paramref name="now"/>, then publishes what is still pending.</summary>
+        private void LaunchDue(long now)
+        {
+            if (!_e._stopping && now >= _t0)
+            {
+                _due.Clear();
+                _pacer.TakeDue(now, _due);
+                foreach (var a in _due) Launch(SlotOf(a.Client), a.DueTicks);
+            }
+            _nextDue = !_e._stopping && _pacer.NextDue() is { } next ? next : long.MaxValue;
+            Volatile.Write(ref Pending, _e._stopping ? 0 : _pacer.Pending);
+        }
+
+        private void Unexpected(ClientSlot slot, Exception e)
+        {
+            if (!_reported)
+            {
+                _reported = true;
+                _e._log?.Invoke($"internal error in event loop {_part.Index}: {e.GetType().Name}: {e.Message} (the attempt is counted as failed)");
+            }
+            if (slot.Current is ClientState.Connected) Closed(slot, byServer: false);
+            else if (slot.Fd >= 0) Fail(slot, FailureKind.Protocol, "internal-error");
+        }
+
+        private void Launch(ClientSlot slot, long dueTicks)
+        {
+            slot.TimedOut = false;
+            slot.Deadline = dueTicks + _e._timeoutTicks;
+            slot.Set(ClientState.Connecting);
+            _e.Counters.Attempt();
+            long start = Stopwatch.GetTimestamp();
+            _e.Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
+            slot.DueTicks = dueTicks;
+            slot.StartTicks = start;
+            slot.Attempts++;
+            var plan = _e._plan;
+            var fd = NonBlockingSockets.StartConnect(plan.Endpoints[plan.DestinationOf(slot.Global)], plan.SourceOf(slot.Global), out var error);
+            if (fd < 0)
+            {
+                var f = SocketFailures.Classify(error);
+                Fail(slot, FailureKind.Tcp, "tcp-" + f.Reason(), tcpRefused: f == SocketFailure.Refused);
+                return;
+            }
+            slot.Fd = fd;
+            slot.Phase = LoopPhase.TcpConnect;
+            // Registered once for its whole life; a socket already connected reports writable at once.
+            var added = _poller.Add(fd, ((ulong)(uint)slot.Attempts << 32) | (uint)slot.Local, Interest);
+            if (added != 0) Fail(slot, FailureKind.Tcp, "tcp-" + SocketFailures.Classify(Errno.ToSocketError(added)).Reason());
+        }
+
+        /// <summary>Runs this connection as far as it goes without blocking, from wherever it waited.</summary>
+        private void Advance(ClientSlot slot, uint events)
+        {
+            switch (slot.Phase)
+            {
+                case LoopPhase.TcpConnect:
+                    if ((events & (EpollPoller.Out | EpollPoller.Err | EpollPoller.Hup)) == 0) return;
+                    var error = NonBlockingSockets.ConnectResult(slot.Fd);
+                    if (error != System.Net.Sockets.SocketError.Success)
+                    {
+                        var f = SocketFailures.Classify(error);
+                        Fail(slot, FailureKind.Tcp, "tcp-" + f.Reason(), tcpRefused: f == SocketFailure.Refused);
+                        return;
+                    }
+                    slot.TcpDone = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        slot.Session = _e._plan.FactoryOf(slot.Global).OpenSession(slot.Fd);
+                    }
+                    catch (Exception e)
+                    {
+                        Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(e));
+                        return;
+                    }
+                    slot.Phase = LoopPhase.Handshake;
+                    goto case LoopPhase.Handshake;
+                case LoopPhase.Handshake:
+                    if (slot.Session!.Handshake(out var failure) != TlsWant.None) return;
+                    if (failure is not null)
+                    {
+                        Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(failure));
+                        return;
+                    }
+                    slot.TlsDone = Stopwatch.GetTimestamp();
+                    slot.Buffer = ArrayPool<byte>.Shared.Rent(ConnackBufferSize);
+                    slot.Filled = MqttConnectEncoder.Write(slot.Buffer, new MqttConnect
+                    {
+                        Version = _e._o.MqttVersion,
+                        ClientId = _e._plan.ClientIdOf(slot.Global),
+                        CleanStart = _e._plan.CleanStartOf(slot.Global),
+                        KeepAliveSeconds = (ushort)_e._o.KeepAlive.TotalSeconds,
+                    });
+                    slot.Phase = LoopPhase.SendConnect;
+                    goto case LoopPhase.SendConnect;
+                case LoopPhase.SendConnect:
+                    slot.Session!.Write(slot.Buffer.AsSpan(0, slot.Filled), out var want, out failure);
+                    if (failure is not null)
+                    {
+                        FailAfterHandshake(slot, failure);
+                        return;
+                    }
+                    if (want != TlsWant.None) return; // the same bytes again when the socket has room (SSL_write's rule)
+                    slot.Filled = 0;
+                    slot.Phase = LoopPhase.ConnackWait;
+                    goto case LoopPhase.ConnackWait;
+                case LoopPhase.ConnackWait:
+                    ReadConnack(slot);
+                    return;
+                case LoopPhase.Held:
+                    if ((events & (EpollPoller.In | EpollPoller.RdHup | EpollPoller.Err | EpollPoller.Hup)) != 0) ReadHeld(slot);
+                    return;
+            }
+        }
+
+        private void ReadConnack(ClientSlot slot)
+        {
+            MqttConnAck ack;
+            var buffer = slot.Buffer!;
+            while (true)
+            {
+                var n = slot.Session!.Read(buffer.AsSpan(slot.Filled), out var want, out var failure);
+                if (failure is not null)
+                {
+                    FailAfterHandshake(slot, failure);
+                    return;
+                }
+                if (want != TlsWant.None) return;
+                if (n == 0)
+                {
+                    Fail(slot, FailureKind.Protocol, "closed-before-connack");
+                    return;
+                }
+                slot.Filled += n;
+                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, slot.Filled), out ack, out _, out var why, ConnackBufferSize, _e._o.MqttVersion);
+                if (status == MqttDecodeStatus.Ok) break;
+                if (status == MqttDecodeStatus.Invalid || slot.Filled == buffer.Length)
+                {
+                    Fail(slot, FailureKind.Protocol, $"connack-invalid-0x{(byte)why:x2}");
+                    return;
+                }
+            }
+            ReturnBuffer(slot);
+            if (ack.ReasonCode != MqttReasonCode.Success)
+            {
+                Fail(slot, FailureKind.ConnackRefused, $"connack-0x{ack.WireCode:x2}"); // as sent: a v5 reason or a 3.1.1 return code
+                return;
+            }
+            long done = Stopwatch.GetTimestamp();
+            slot.Set(ClientState.Connected);
+            Volatile.Write(ref _e._consecutiveRefused, 0);
+            var recorders = _e.Recorders;
+            recorders.Record(BurstPhase.Tcp, Micros(slot.TcpDone - slot.StartTicks));
+            recorders.Record(BurstPhase.Tls, Micros(slot.TlsDone - slot.TcpDone));
+            recorders.Record(BurstPhase.Connack, Micros(done - slot.TlsDone));
+            recorders.Record(BurstPhase.Total, Micros(done - slot.DueTicks));
+            recorders.Record(BurstPhase.TotalFromStart, Micros(done - slot.StartTicks));
+            _e.Counters.Connacked();
+            if (slot.Session!.IsResumed == true) _e.Counters.TlsResumed();
+            slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
+            slot.Connects++;
+
+            var linger = _e._plan.LingerOf(slot.Global);
+            slot.NextPing = done + _e._keepAliveTicks;
+            slot.PongDue = 0;
+            slot.KeepaliveExpired = false;
+            slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
+            slot.Phase = LoopPhase.Held;
+            if (linger is not null) _deadlines.Arm(slot, slot.Deadline, DeadlineKind.Linger);
+            if (_e._stopping)
+            {
+                Disconnect(slot);
+                return;
+            }
+            ReadHeld(slot); // edge-triggered: whatever came with the CONNACK must be read now
+        }
+
+        /// <summary>Reads a held connection until it would block; closes it when the server closed or sent DISCONNECT.</summary>
+        private void ReadHeld(ClientSlot slot)
+        {
+            while (true)
+            {
+                // Only when there is something to read: a read that finds nothing leaves libssl's 16 KiB read buffer
+                // allocated for as long as the connection idles (issue 14 item 3).
+                if (!slot.Session!.HasPending && !NonBlockingSockets.HasData(slot.Fd)) return;
+                var n = slot.Session.Read(_scratch, out var want, out var failure);
+                if (want != TlsWant.None && failure is null) return;
+                if (failure is not null || n == 0 || !_e.Consume(slot, _scratch.AsSpan(0, n)))
+                {
+                    // The server closed, reset, or said DISCONNECT: unless we were already closing it, it is the server's doing.
+                    var byServer = slot.TryMove(ClientState.Connected, ClientState.Closing);
+                    Closed(slot, byServer);
+                    return;
+                }
+            }
+        }
+
+        /// <summary>A failure after our handshake finished: TLS 1.3 sends the server's verdict on our certificate then.</summary>
+        private void FailAfterHandshake(ClientSlot slot, OpenSslTlsException failure)
+        {
+            if (TlsFailureReasons.IsTlsAlert(failure)) Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(failure));
+            else Fail(slot, FailureKind.Protocol, "closed-before-connack");
+        }
+
+        /// <summary>Linger over or run ending: DISCONNECT (normal), then close; counted as ours.</summary>
+        private void Disconnect(ClientSlot slot)
+        {
+            if (!slot.TryMove(ClientState.Connected, ClientState.Closing)) return;
+            // Two bytes into an idle socket's empty send buffer: it cannot have to wait. If it fails, we close anyway.
+            slot.Session?.Write(BurstEngine.Disconnect, out _, out _);
+            Closed(slot, byServer: false);
+        }
+
+        /// <summary>A held connection is over: count how, free it, and queue its next cycle.</summary>
+        private void Closed(ClientSlot slot, bool byServer)
+        {
+            if (slot.KeepaliveExpired) _e.Counters.KeepaliveLost();
+            else _e.Counters.Disconnected(byServer);
+            Release(slot);
+            AfterClose(slot, Stopwatch.GetTimestamp());
+        }
+
+        private void Fail(ClientSlot slot, FailureKind kind, string reason, bool tcpRefused = false)
+        {
+            Release(slot);
+            _e.CountFailure(slot, kind, reason, tcpRefused);
+            AfterClose(slot, Stopwatch.GetTimestamp());
+        }
+
+        /// <summary>Frees the connection's session, descriptor and buffer; closing the descriptor also takes it out of the epoll set.</summary>
+        private static void Release(ClientSlot slot)
+        {
+            slot.Session?.Dispose();
+            slot.Session = null;
+            NonBlockingSockets.Close(slot.Fd);
+            slot.Fd = -1;
+            ReturnBuffer(slot);
+        }
+
+        private static void ReturnBuffer(ClientSlot slot)
+        {
+            if (slot.Buffer is { } b) ArrayPool<byte>.Shared.Return(b);
+            slot.Buffer = null;
+        }
+
+        /// <summary>After a client's connection is over: queue its next cycle, or finish it.</summary>
+        private void AfterClose(ClientSlot slot, long now)
+        {
+            if (_e._cycles && !_e._stopping && _e._plan.LingerOf(slot.Global) is not null)
+            {
+                slot.Deadline = now + (long)(_e._plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
+                slot.Set(ClientState.ReconnectWait);
+                _deadlines.Arm(slot, slot.Deadline, DeadlineKind.Reconnect);
+            }
+            else
+            {
+                slot.Set(ClientState.Done);
+            }
+        }
+
+        /// <summary>Linger ends and reconnect delays that are due, in due order.</summary>
+        private void RunTimers(long now)
+        {
+            while (_deadlines.TryTakeDue(now, out var slot, out var kind, out var due))
+            {
+                if (kind == DeadlineKind.Linger)
+                {
+                    if (slot.Current == ClientState.Connected) Disconnect(slot);
+                }
+                else if (!_e._stopping && slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
+                {
+                    _pacer.EnqueueReconnect(_part.OrdinalOf(slot.Local), due);
+                    _nextDue = Math.Min(_nextDue, due); // no earlier than this: LaunchDue finds the exact slot
+                }
+            }
+        }
+
+        /// <summary>The one clock's walk over this loop's clients: compare stored deadlines, act on the expired ones.</summary>
+        private void Heartbeat(long now)
+        {
+            var slots = _e._slots;
+            for (int k = _part.Index; k < slots.Length; k += _part.Count)
+            {
+                var s = slots[k];
+                switch (HeartbeatRules.Decide(s.Current, now, s.Deadline, s.NextPing, s.PongDue))
+                {
+                    case HeartbeatAction.TimeOut:
+                        s.Set(ClientState.Closing);
+                        s.TimedOut = true;
+                        Fail(s, FailureKind.Timeout, "timeout");
+                        break;
+                    case HeartbeatAction.KeepaliveLost:
+                        s.KeepaliveExpired = true;
+                        s.PongDue = 0;
+                        s.Set(ClientState.Closing);
+                        Closed(s, byServer: false);
+                        break;
+                    case HeartbeatAction.Ping:
+                        s.NextPing = now + _e._keepAliveTicks;
+                        s.PongDue = now + _e._pongTimeoutTicks;
+                        // Into an idle socket's send buffer; a failed write shows up as the read side closing, or as the PINGRESP never coming.
+                        s.Session!.Write(PingReq, out var want, out var failure);
+                        if (want == TlsWant.None && failure is null) _e.Counters.PingSent();
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The run is ending: DISCONNECT every held client, finish those waiting; attempts in flight run to their end.</summary>
+        private void CloseAll()
+        {
+            var slots = _e._slots;
+            for (int k = _part.Index; k < slots.Length; k += _part.Count)
+            {
+                var s = slots[k];
+                switch (s.Current)
+                {
+                    case ClientState.Connected:
+                        Disconnect(s);
+                        break;
+                    case ClientState.Waiting or ClientState.ReconnectWait:
+                        s.Set(ClientState.Done);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The stop deadline passed: whatever is still open is abandoned (in flight) or closed by us (held).</summary>
+        private void AbortAll()
+        {
+            var slots = _e._slots;
+            for (int k = _part.Index; k < slots.Length; k += _part.Count)
+            {
+                var s = slots[k];
+                if (s.Fd < 0) continue;
+                if (s.Current == ClientState.Connected)
+                {
+                    s.Set(ClientState.Closing);
+                    Closed(s, byServer: false);
+                }
+                else
+                {
+                    Fail(s, FailureKind.Timeout, "timeout");
+                }
+            }
+        }
+    }
+}
