@@ -47,7 +47,9 @@ public static class CrlBench
                     for (int i = 0; i < lookups / 5; i++) crl.IsRevoked(cert);
                     best = Math.Min(best, sw.Elapsed.TotalMilliseconds * 1e6 / (lookups / 5));
                 }
-                Console.WriteLine($"IsRevoked({name}): {best:0} ns per check = {best / 1e6:0.000000} ms per connect (best of 5 rounds of {lookups / 5:N0})");
+                Console.WriteLine(
+                    $"IsRevoked({name}): {best:0} ns per check = {best / 1e6:0.000000} ms per connect (best of 5 rounds of " +
+                    $"{lookups / 5:N0})");
             }
             return 0;
         }

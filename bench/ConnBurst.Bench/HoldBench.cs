@@ -44,8 +44,11 @@ public static class HoldBench
                     await ssl.AuthenticateAsClientAsync(tls.Options);
                     await ssl.WriteAsync(packet);
                     var n = await ssl.ReadAsync(buf);
-                    if (MqttConnAckDecoder.TryDecode(buf.AsSpan(0, n), out var ack, out int _, out MqttReasonCode _) != MqttDecodeStatus.Ok || ack.ReasonCode != MqttReasonCode.Success)
+                    if (MqttConnAckDecoder.TryDecode(buf.AsSpan(0, n), out var ack, out int _, out MqttReasonCode _) != MqttDecodeStatus.Ok
+                        || ack.ReasonCode != MqttReasonCode.Success)
+                    {
                         throw new IOException("no CONNACK success");
+                    }
                     lock (gate) held.Add(ssl);
                 }
                 catch (Exception)

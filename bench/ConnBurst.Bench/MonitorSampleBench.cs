@@ -19,17 +19,21 @@ public static class MonitorSampleBench
         var samples = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 300;
         var threads = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 50;
         using var stop = new ManualResetEventSlim();
-        var sleepers = Enumerable.Range(0, threads - 1).Select(i => new Thread(() => stop.Wait()) { IsBackground = true, Name = $"sleeper{i}" }).ToList();
+        var sleepers = Enumerable.Range(0, threads - 1)
+            .Select(i => new Thread(() => stop.Wait()) { IsBackground = true, Name = $"sleeper{i}" }).ToList();
         sleepers.ForEach(t => t.Start());
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var pid = Environment.ProcessId;
-        Console.WriteLine($"{samples} samples each; watched process = this one ({Process.GetCurrentProcess().Threads.Count} threads); /proc/net/tcp has {File.ReadLines("/proc/net/tcp").Count() - 1} sockets, tcp6 {File.ReadLines("/proc/net/tcp6").Count() - 1}");
+        Console.WriteLine(
+            $"{samples} samples each; watched process = this one ({Process.GetCurrentProcess().Threads.Count} threads); /proc/net/tcp " +
+            $"has {File.ReadLines("/proc/net/tcp").Count() - 1} sockets, tcp6 {File.ReadLines("/proc/net/tcp6").Count() - 1}");
         Measure("system files only (stat, meminfo, net/dev, diskstats, loadavg)", samples, () => new SystemSampler());
         Measure($"+ process with {threads}+ threads", samples, () => new SystemSampler(ProcessTarget.ByPid(pid)));
         Measure("sockets on one port via netlink sock_diag", samples, () => new TcpSocketReader(port), s => s.Sample());
-        Measure("sockets on one port via /proc/net/tcp + tcp6", samples, () => new TcpSocketReader(port, useNetlink: false), s => s.Sample());
+        Measure("sockets on one port via /proc/net/tcp + tcp6", samples, () => new TcpSocketReader(port, useNetlink: false),
+            s => s.Sample());
         stop.Set();
         return 0;
     }

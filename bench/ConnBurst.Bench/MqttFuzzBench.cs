@@ -17,7 +17,9 @@ public static class MqttFuzzBench
         inputs = Math.Min(inputs, 200_000_000); // bounded: about a minute per 10M here
         var sw = Stopwatch.StartNew();
         var r = MqttFuzzer.Run(seed, inputs, version);
-        Console.WriteLine($"MQTT {version.Name()}, seed {seed}: {r.Inputs:N0} inputs in {sw.Elapsed.TotalSeconds:0.0} s: decoded {r.Decoded:N0}, incomplete {r.Incomplete:N0}, rejected {r.Rejected:N0}, unhandled exceptions {r.Exceptions}");
+        Console.WriteLine(
+            $"MQTT {version.Name()}, seed {seed}: {r.Inputs:N0} inputs in {sw.Elapsed.TotalSeconds:0.0} s: decoded {r.Decoded:N0}, " +
+            $"incomplete {r.Incomplete:N0}, rejected {r.Rejected:N0}, unhandled exceptions {r.Exceptions}");
         if (r.FirstException is not null) Console.WriteLine($"first exception: {r.FirstException}");
         return r.Exceptions == 0 ? 0 : 1;
     }

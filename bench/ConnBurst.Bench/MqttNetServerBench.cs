@@ -40,7 +40,8 @@ public static class MqttNetServerBench
                 using var chain = new X509Chain { ChainPolicy = policy };
                 var c2 = cert as X509Certificate2 ?? new X509Certificate2(cert);
                 var ok = chain.Build(c2);
-                return validator.Validate(c2, chain, ok ? SslPolicyErrors.None : SslPolicyErrors.RemoteCertificateChainErrors) == PeerRefusal.None;
+                return validator.Validate(c2, chain,
+                    ok ? SslPolicyErrors.None : SslPolicyErrors.RemoteCertificateChainErrors) == PeerRefusal.None;
             }, false)
             .Build();
         using var mqtt = new MqttServerFactory().CreateMqttServer(options);

@@ -26,7 +26,9 @@ public static class PkiBench
             PkiGenerator.Generate(new PkiOptions { OutDir = Path.Combine(root, "clients"), Clients = clients });
             var perClient = swc.Elapsed.TotalSeconds;
             defaults.Sort();
-            Console.WriteLine($"default PKI (rsa2048, 10,000 revoked): median {defaults[defaults.Count / 2]:0.000} s over {runs} runs (min {defaults[0]:0.000}, max {defaults[^1]:0.000})");
+            Console.WriteLine(
+                $"default PKI (rsa2048, 10,000 revoked): median {defaults[defaults.Count / 2]:0.000} s over {runs} runs (min " +
+                $"{defaults[0]:0.000}, max {defaults[^1]:0.000})");
             Console.WriteLine($"default PKI + {clients:N0} per-client certs: {perClient:0.00} s");
             return 0;
         }

@@ -43,7 +43,8 @@ public static class SslSetupBench
             Median(true); // warm-up
             var bare = Median(false);
             var with = Median(true);
-            Console.WriteLine($"SSL_new + SSL_free: {bare:0.0} us; with the identity applied: {with:0.0} us (+{with - bare:0.0} us per connection)");
+            Console.WriteLine(
+                $"SSL_new + SSL_free: {bare:0.0} us; with the identity applied: {with:0.0} us (+{with - bare:0.0} us per connection)");
             return 0;
         }
         finally

@@ -8,7 +8,8 @@ internal static class CliApp
 {
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("ConnBurst: TLS connection-load benchmarking (MQTT v5 mutual-TLS bursts, chat over TLS, server monitoring, reports).");
+        var root = new RootCommand(
+            "ConnBurst: TLS connection-load benchmarking (MQTT v5 mutual-TLS bursts, chat over TLS, server monitoring, reports).");
         foreach (var command in Commands()) root.Subcommands.Add(command);
         VersionLine.Install(root);
         return root;
@@ -37,7 +38,8 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"connburst: {parse.Errors[0].Message} (see 'connburst {string.Join(' ', CommandPath(parse))} --help')");
+            Console.Error.WriteLine(
+                $"connburst: {parse.Errors[0].Message} (see 'connburst {string.Join(' ', CommandPath(parse))} --help')");
             return ExitCodes.BadInput;
         }
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

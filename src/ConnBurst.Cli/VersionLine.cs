@@ -21,7 +21,8 @@ internal static class VersionLine
         return $"connburst {version} ({MachineInfo.OpenSslVersion()})";
     }
 
-    /// <summary>Replaces the action of System.CommandLine's built-in --version (which prints the version alone) on <paramref name="root"/>.</summary>
+    /// <summary>Replaces the action of System.CommandLine's built-in --version (which prints the version alone) on
+    /// <paramref name="root"/>.</summary>
     public static void Install(RootCommand root)
     {
         foreach (var option in root.Options)

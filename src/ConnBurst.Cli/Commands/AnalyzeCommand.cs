@@ -6,14 +6,17 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 
-/// <summary><c>connburst analyze RESULTS...</c>: names the bottleneck (side, resource, busiest server threads), each claim with its figures.</summary>
+/// <summary><c>connburst analyze RESULTS...</c>: names the bottleneck (side, resource, busiest server threads), each claim with its
+/// figures.</summary>
 internal static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var results = new Argument<string[]>("RESULTS") { Description = "A burst or chat results file, optionally with the monitor's results for the same run", Arity = ArgumentArity.OneOrMore };
+        var results = new Argument<string[]>("RESULTS") { Description =
+            "A burst or chat results file, optionally with the monitor's results for the same run", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print the claims as JSON instead of text" };
-        var cmd = new Command("analyze", "Name the bottleneck of a run: which side (generator or server), which resource, which server threads.") { results, json };
+        var cmd = new Command("analyze",
+            "Name the bottleneck of a run: which side (generator or server), which resource, which server threads.") { results, json };
         CommandAction.Set(cmd, (p, _) =>
         {
             var runs = RunReportBuilder.Build(ResultsInputs.Load(p.GetValue(results)!))
@@ -24,7 +27,8 @@ internal static class AnalyzeCommand
                 var a = r.Analysis ?? BottleneckAnalyzer.Analyze(r.Doc, r.Server);
                 if (p.GetValue(json))
                 {
-                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { run = r.Label, claims = a.Claims }, ResultsFile.Json));
+                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { run = r.Label, claims = a.Claims },
+                        ResultsFile.Json));
                     continue;
                 }
                 Console.WriteLine($"== {r.Label}");

@@ -17,11 +17,16 @@ internal static class BurstCommand
     public static Command Create()
     {
         var binder = BurstOptionsBinder.ForBurst();
-        var prometheus = new Option<string?>("--prometheus") { Description = "Serve live interval metrics at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9465)" };
-        var printResults = new Option<bool>("--print-results") { Description = "Also print the results JSON as one stdout line starting '@connburst-results ' (how agents' results come back through kubectl logs; merge reads such logs)" };
-        var worker = new Option<bool>("--worker") { Description = "internal: run as a worker process, told its part on stdin", Hidden = true };
+        var prometheus = new Option<string?>("--prometheus") { Description =
+            "Serve live interval metrics at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9465)" };
+        var printResults = new Option<bool>("--print-results") { Description =
+            "Also print the results JSON as one stdout line starting '@connburst-results ' (how agents' results come back through " +
+            "kubectl logs; merge reads such logs)" };
+        var worker = new Option<bool>("--worker") { Description = "internal: run as a worker process, told its part on stdin",
+            Hidden = true };
 
-        var cmd = new Command("burst", "MQTT v5 mutual-TLS connection bursts: open-loop paced connects timed by phase (tcp, tls, connack, total) into HdrHistograms.")
+        var cmd = new Command("burst",
+            "MQTT v5 mutual-TLS connection bursts: open-loop paced connects timed by phase (tcp, tls, connack, total) into HdrHistograms.")
         {
             prometheus, printResults, worker,
         };
@@ -62,12 +67,15 @@ internal static class BurstCommand
     {
         var c = doc.Counts;
         Console.WriteLine($"outcome {doc.Outcome}: attempted {c.Attempted}, connacks {c.Connacks}, connected at end {c.Connected}" +
-                          (c.Failed.Count > 0 ? ", failed " + string.Join(", ", c.Failed.Select(kv => $"{kv.Key}={kv.Value}")) : ", 0 failed"));
+                          (c.Failed.Count > 0 ? ", failed " + string.Join(", ", c.Failed.Select(kv => $"{kv.Key}={kv.Value}"))
+                          : ", 0 failed"));
         if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));
         if (doc.Section("generator") is { } g)
         {
-            Console.WriteLine($"  generator: cpu {g["cpuSeconds"]} s ({g["cpuMsPerAttempt"]} ms/attempt), rss {(long)g["rssBytes"]! / 1048576} MiB, " +
-                              $"scheduler lag p99 {g["schedulerLagMs"]?["p99"]} ms max {g["schedulerLagMs"]?["max"]} ms{((bool)g["fellBehind"]! ? ", FELL BEHIND schedule" : "")}");
+            Console.WriteLine(
+                $"  generator: cpu {g["cpuSeconds"]} s ({g["cpuMsPerAttempt"]} ms/attempt), rss {(long)g["rssBytes"]! / 1048576} MiB, " +
+                              $"scheduler lag p99 {g["schedulerLagMs"]?["p99"]} ms max {g["schedulerLagMs"]?["max"]} " +
+                              $"ms{((bool)g["fellBehind"]! ? ", FELL BEHIND schedule" : "")}");
         }
     }
 }

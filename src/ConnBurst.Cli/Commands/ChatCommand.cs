@@ -24,22 +24,38 @@ internal static class ChatCommand
         var clients = new Argument<int>("CLIENTS") { Description = "Concurrent clients (connections)" };
         var messages = new Argument<int>("MESSAGES") { Description = "Messages each client sends" };
         var duration = new Argument<string>("DURATION") { Description = "Seconds (or 500ms, 2m...) the messages are spread over" };
-        var pki = new Option<string?>("--pki") { Description = "Trust the CA of this PKI directory (default: the embedded PKI under $CONNBURST_HOME/pki)" };
-        var ca = new Option<string?>("--ca") { Description = "Trust this CA certificate (PEM) instead: for a server with its own certificate" };
+        var pki = new Option<string?>("--pki") { Description =
+            "Trust the CA of this PKI directory (default: the embedded PKI under $CONNBURST_HOME/pki)" };
+        var ca = new Option<string?>("--ca") { Description =
+            "Trust this CA certificate (PEM) instead: for a server with its own certificate" };
         var insecure = new Option<bool>("--insecure") { Description = "Accept any server certificate (prints a warning)" };
-        var clientCert = new Option<bool>("--client-cert") { Description = "Present the PKI's client certificate (for serve chat --client-cert)" };
-        var room = new Option<string>("--room") { Description = "Room name (with --rooms N: NAME-0 ... NAME-(N-1))", DefaultValueFactory = _ => "bench" };
-        var rooms = new Option<int>("--rooms") { Description = "Spread the clients over N rooms (client i joins room i mod N)", DefaultValueFactory = _ => 1 };
-        var size = new Option<int>("--message-size") { Description = "Bytes of text per message (at least its timing stamp)", DefaultValueFactory = _ => 64 };
-        var rate = new Option<double?>("--rate") { Description = "Messages per second over all clients (default: each client's messages spread evenly over DURATION)" };
-        var monitor = new Option<string?>("--monitor") { Description = "The server monitor's control address HOST:PORT (default port 8888): START/STOP around the run" };
-        var requireMonitor = new Option<bool>("--require-monitor") { Description = "Fail when the monitor cannot be reached (default: warn and run anyway)" };
-        var results = new Option<string>("--results") { Description = "Results directory (created if missing)", DefaultValueFactory = _ => "results" };
-        var compare = new Option<string?>("--compare") { Description = "Run several TLS versions back to back and compare them, e.g. tls12,tls13 (the server must accept both: serve chat --tls any)" };
-        var connectTimeout = new Option<string>("--connect-timeout") { Description = "TCP connect timeout, and the TLS handshake and JOIN timeout", DefaultValueFactory = _ => "10s" };
-        var drainTimeout = new Option<string>("--drain-timeout") { Description = "How long to wait after the last send for the last broadcasts", DefaultValueFactory = _ => "15s" };
+        var clientCert = new Option<bool>("--client-cert") { Description =
+            "Present the PKI's client certificate (for serve chat --client-cert)" };
+        var room = new Option<string>("--room") { Description = "Room name (with --rooms N: NAME-0 ... NAME-(N-1))",
+            DefaultValueFactory = _ => "bench" };
+        var rooms = new Option<int>("--rooms") { Description = "Spread the clients over N rooms (client i joins room i mod N)",
+            DefaultValueFactory = _ => 1 };
+        var size = new Option<int>("--message-size") { Description = "Bytes of text per message (at least its timing stamp)",
+            DefaultValueFactory = _ => 64 };
+        var rate = new Option<double?>("--rate") { Description =
+            "Messages per second over all clients (default: each client's messages spread evenly over DURATION)" };
+        var monitor = new Option<string?>("--monitor") { Description =
+            "The server monitor's control address HOST:PORT (default port 8888): START/STOP around the run" };
+        var requireMonitor = new Option<bool>("--require-monitor") { Description =
+            "Fail when the monitor cannot be reached (default: warn and run anyway)" };
+        var results = new Option<string>("--results") { Description = "Results directory (created if missing)",
+            DefaultValueFactory = _ => "results" };
+        var compare = new Option<string?>("--compare") { Description =
+            "Run several TLS versions back to back and compare them, e.g. tls12,tls13 (the server must accept both: " +
+            "serve chat --tls any)" };
+        var connectTimeout = new Option<string>("--connect-timeout") { Description =
+            "TCP connect timeout, and the TLS handshake and JOIN timeout", DefaultValueFactory = _ => "10s" };
+        var drainTimeout = new Option<string>("--drain-timeout") { Description =
+            "How long to wait after the last send for the last broadcasts", DefaultValueFactory = _ => "15s" };
 
-        var cmd = new Command("chat", "The chat benchmark's chat client tester: CLIENTS TLS connections join rooms and send MESSAGES each over DURATION; round trip, fan-out, connect times; the chat benchmark's txt and PNG plus a results JSON.")
+        var cmd = new Command("chat",
+            "The chat benchmark's chat client tester: CLIENTS TLS connections join rooms and send MESSAGES each over DURATION; round " +
+            "trip, fan-out, connect times; the chat benchmark's txt and PNG plus a results JSON.")
         {
             server, port, version, clients, messages, duration,
             pki, ca, insecure, clientCert, room, rooms, size, rate, monitor, requireMonitor, results, compare, connectTimeout, drainTimeout,
@@ -48,12 +64,15 @@ internal static class ChatCommand
         {
             if (p.GetValue(insecure) && (p.GetValue(ca) is not null || p.GetValue(pki) is not null))
                 throw new InputException("--insecure cannot be combined with --ca or --pki");
-            if (p.GetValue(ca) is not null && p.GetValue(pki) is not null) throw new InputException("give --pki DIR or --ca FILE, not both");
+            if (p.GetValue(ca) is not null && p.GetValue(pki) is not null)
+                throw new InputException("give --pki DIR or --ca FILE, not both");
             var target = new HostPort(p.GetValue(server)!.Trim(), p.GetValue(port));
             var protocols = p.GetValue(compare) is { } list
-                ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ChatRunOptions.ParseProtocol).Distinct().ToList()
+                ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(ChatRunOptions.ParseProtocol).Distinct().ToList()
                 : [ChatRunOptions.ParseProtocol(p.GetValue(version)!)];
-            if (p.GetValue(compare) is not null && protocols.Count < 2) throw new InputException("--compare needs at least two TLS versions, e.g. tls12,tls13");
+            if (p.GetValue(compare) is not null && protocols.Count < 2)
+                throw new InputException("--compare needs at least two TLS versions, e.g. tls12,tls13");
             var trust = Trust(p.GetValue(pki), p.GetValue(ca), p.GetValue(insecure), p.GetValue(clientCert));
             var timeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout");
             var runs = protocols.Select(protocol => new ChatRunOptions

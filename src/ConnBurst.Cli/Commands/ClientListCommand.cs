@@ -9,18 +9,23 @@ internal static class ClientListCommand
 {
     public static Command Create()
     {
-        var destList = new Option<string>("--destlist") { Description = "Comma-separated server addresses or names, assigned round-robin", Required = true };
+        var destList = new Option<string>("--destlist") { Description = "Comma-separated server addresses or names, assigned round-robin",
+            Required = true };
         var clients = new Option<int>("--clients") { Description = "Number of clients", DefaultValueFactory = _ => 1000 };
         var port = new Option<int>("--port") { Description = "Server port", DefaultValueFactory = _ => 8884 };
-        var cert = new Option<string?>("--cert") { Description = "Client certificate PEM for every entry (default: none; burst then uses its own)" };
+        var cert = new Option<string?>("--cert") { Description =
+            "Client certificate PEM for every entry (default: none; burst then uses its own)" };
         var key = new Option<string?>("--key") { Description = "Private key PEM of --cert" };
-        var prefix = new Option<string>("--client-id-prefix") { Description = "Client ids are PREFIX + zero-padded number", DefaultValueFactory = _ => "cb-" };
-        var linger = new Option<string?>("--linger") { Description = "Per-client linger written into the list (default: burst's --linger)" };
+        var prefix = new Option<string>("--client-id-prefix") { Description = "Client ids are PREFIX + zero-padded number",
+            DefaultValueFactory = _ => "cb-" };
+        var linger = new Option<string?>("--linger") { Description =
+            "Per-client linger written into the list (default: burst's --linger)" };
         var delay = new Option<string>("--reconnect-delay") { Description = "Per-client reconnect delay", DefaultValueFactory = _ => "0s" };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed (same seed, same list)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Output file", DefaultValueFactory = _ => "clientlist.txt" };
 
-        var cmd = new Command("clientlist", "Write a client list: destinations round-robin, then shuffled (the MQTT benchmark's genClientList), for burst --client-list.")
+        var cmd = new Command("clientlist",
+            "Write a client list: destinations round-robin, then shuffled (the MQTT benchmark's genClientList), for burst --client-list.")
         {
             destList, clients, port, cert, key, prefix, linger, delay, seed, output,
         };
@@ -29,7 +34,10 @@ internal static class ClientListCommand
             var dests = p.GetValue(destList)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (dests.Length == 0) throw new InputException("--destlist: no destination given");
             foreach (var d in dests)
-                if (d.Contains(',') || d.Contains(':') && !d.Contains('[')) throw new InputException($"--destlist: '{d}' must be a host or address without a port (use --port)");
+            {
+                if (d.Contains(',') || d.Contains(':') && !d.Contains('['))
+                    throw new InputException($"--destlist: '{d}' must be a host or address without a port (use --port)");
+            }
             var n = p.GetValue(clients);
             if (n < 1) throw new InputException("--clients: must be at least 1");
             var portValue = p.GetValue(port);
@@ -48,7 +56,8 @@ internal static class ClientListCommand
             var lingerSecs = p.GetValue(linger) is { } l ? Durations.Parse(l, "--linger").TotalSeconds : -1;
             var delayUs = (long)(Durations.Parse(p.GetValue(delay)!, "--reconnect-delay").TotalMilliseconds * 1000);
             var outPath = Path.GetFullPath(p.GetValue(output)!);
-            ConnBurstClientList.Write(outPath, dests, portValue, n, p.GetValue(prefix)!, certPath, keyPath, lingerSecs, delayUs, p.GetValue(seed));
+            ConnBurstClientList.Write(outPath, dests, portValue, n, p.GetValue(prefix)!, certPath, keyPath, lingerSecs, delayUs,
+                p.GetValue(seed));
             Console.WriteLine($"{n} clients over {dests.Length} destination(s), shuffled (seed {p.GetValue(seed)})");
             Console.WriteLine(outPath);
             return ExitCodes.Ok;

@@ -11,26 +11,43 @@ internal static class MonitorCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen") { Description = "Control address ADDR:PORT (port 0 picks a free one)", DefaultValueFactory = _ => $"127.0.0.1:{MonitorOptions.DefaultPort}" };
-        var results = new Option<string>("--results") { Description = "Directory for results (created if missing)", DefaultValueFactory = _ => "results" };
-        var process = new Option<string?>("--process") { Description = "Watch the process with this name (like ps -C NAME): CPU, RSS, fds and CPU per thread" };
+        var listen = new Option<string>("--listen") { Description = "Control address ADDR:PORT (port 0 picks a free one)",
+            DefaultValueFactory = _ => $"127.0.0.1:{MonitorOptions.DefaultPort}" };
+        var results = new Option<string>("--results") { Description = "Directory for results (created if missing)",
+            DefaultValueFactory = _ => "results" };
+        var process = new Option<string?>("--process") { Description =
+            "Watch the process with this name (like ps -C NAME): CPU, RSS, fds and CPU per thread" };
         var pid = new Option<int?>("--pid") { Description = "Watch the process with this pid" };
         var port = new Option<int?>("--port") { Description = "Watch the TCP sockets on this port: counts by state, Recv-Q/Send-Q" };
-        var interval = new Option<string>("--interval") { Description = "Sampling interval (e.g. 1s, 250ms)", DefaultValueFactory = _ => "1s" };
-        var maxRecording = new Option<string>("--max-recording") { Description = "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => "2h" };
+        var interval = new Option<string>("--interval") { Description = "Sampling interval (e.g. 1s, 250ms)",
+            DefaultValueFactory = _ => "1s" };
+        var maxRecording = new Option<string>("--max-recording") { Description =
+            "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => "2h" };
         var token = new Option<string?>("--token") { Description = $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
-        var graphite = new Option<string?>("--graphite") { Description = "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
-        var socketBudget = new Option<double>("--socket-budget") { Description = "Percent of one core the --port socket dump may use; beyond it sockets are sampled every Nth interval (0: every interval)", DefaultValueFactory = _ => 0.5 };
-        var prometheus = new Option<string?>("--prometheus") { Description = "Serve the latest sample at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9466)" };
+        var graphite = new Option<string?>("--graphite") { Description =
+            "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
+        var socketBudget = new Option<double>("--socket-budget") { Description =
+            "Percent of one core the --port socket dump may use; beyond it sockets are sampled every Nth interval (0: every interval)",
+            DefaultValueFactory = _ => 0.5 };
+        var prometheus = new Option<string?>("--prometheus") { Description =
+            "Serve the latest sample at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9466)" };
         var prefix = new Option<string?>("--graphite-prefix") { Description = "Metric path prefix (default connburst.monitor.<host>)" };
-        var perf = new Option<bool>("--perf") { Description = "When the watched process is CPU-bound during a recording, sample it with perf record and report its busiest threads' top functions (needs --process or --pid; a .NET server needs DOTNET_PerfMapEnabled=1 for managed names)" };
-        var perfCpuBound = new Option<double>("--perf-cpu-bound") { Description = "CPU-bound means at least this % of one core in one sample (the process's threads together)", DefaultValueFactory = _ => 50 };
-        var perfFrequency = new Option<int>("--perf-frequency") { Description = "perf's sampling frequency in Hz (1-999)", DefaultValueFactory = _ => 199 };
-        var perfWindow = new Option<string>("--perf-window") { Description = "How long perf samples, at most (1s-60s; STOP ends it earlier)", DefaultValueFactory = _ => "10s" };
+        var perf = new Option<bool>("--perf") { Description =
+            "When the watched process is CPU-bound during a recording, sample it with perf record and report its busiest threads' top " +
+            "functions (needs --process or --pid; a .NET server needs DOTNET_PerfMapEnabled=1 for managed names)" };
+        var perfCpuBound = new Option<double>("--perf-cpu-bound") { Description =
+            "CPU-bound means at least this % of one core in one sample (the process's threads together)", DefaultValueFactory = _ => 50 };
+        var perfFrequency = new Option<int>("--perf-frequency") { Description = "perf's sampling frequency in Hz (1-999)",
+            DefaultValueFactory = _ => 199 };
+        var perfWindow = new Option<string>("--perf-window") { Description =
+            "How long perf samples, at most (1s-60s; STOP ends it earlier)", DefaultValueFactory = _ => "10s" };
 
-        var cmd = new Command("monitor", "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between START and STOP sent over TCP.")
+        var cmd = new Command("monitor",
+            "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between " +
+            "START and STOP sent over TCP.")
         {
-            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget, prometheus, perf, perfCpuBound, perfFrequency, perfWindow,
+            listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget, prometheus, perf,
+                perfCpuBound, perfFrequency, perfWindow,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
@@ -48,7 +65,8 @@ internal static class MonitorCommand
                 GraphitePrefix = p.GetValue(prefix) ?? MonitorOptions.DefaultGraphitePrefix(),
                 SocketBudgetPercent = p.GetValue(socketBudget),
                 Perf = p.GetValue(perf)
-                    ? new Monitor.Perf.PerfSettings(p.GetValue(perfCpuBound), p.GetValue(perfFrequency), Durations.Parse(p.GetValue(perfWindow)!, "--perf-window"))
+                    ? new Monitor.Perf.PerfSettings(p.GetValue(perfCpuBound), p.GetValue(perfFrequency),
+                    Durations.Parse(p.GetValue(perfWindow)!, "--perf-window"))
                     : null,
             }.Validate();
             return await RunAsync(options, p.GetValue(prometheus), ct);
@@ -58,13 +76,16 @@ internal static class MonitorCommand
 
     private static async Task<int> RunAsync(MonitorOptions options, string? prometheus, CancellationToken ct)
     {
-        var endpoint = options.Listen.Host == "localhost" ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, options.Listen.Port) : options.Listen.Resolve("--listen");
-        var target = options.ProcessName is { } name ? ProcessTarget.ByName(name) : options.Pid is { } pid ? ProcessTarget.ByPid(pid) : null;
+        var endpoint = options.Listen.Host == "localhost" ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, options.Listen.Port)
+            : options.Listen.Resolve("--listen");
+        var target = options.ProcessName is { } name ? ProcessTarget.ByName(name) : options.Pid is { } pid ? ProcessTarget.ByPid(pid)
+            : null;
         if (target is not null) target.Notice += m => Console.WriteLine("monitor: " + m);
         await using var graphite = options.Graphite is { } g ? new GraphitePlaintextExporter(g) : null;
         using var sampler = new SystemSampler(target, options.Port, options.SocketBudgetPercent);
         sampler.Notice += m => Console.WriteLine("monitor: " + m);
-        using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error, Reporting.Recordings.MonitorResultsWriter.Write);
+        using var service = new MonitorService(options, sampler, graphite, Console.Out, Console.Error,
+            Reporting.Recordings.MonitorResultsWriter.Write);
         using var prom = PrometheusEndpoint.StartIfGiven(prometheus);
         if (prom is not null) MonitorMetrics.Expose(prom, service);
         var server = new ControlServer(service, endpoint, options.Token);
@@ -94,7 +115,9 @@ internal static class MonitorCommand
         if (graphite is not null)
         {
             var s = graphite.Stats;
-            Console.WriteLine($"graphite {options.Graphite}: {s.LinesQueued} lines queued, {s.BytesSent} bytes sent, {s.LinesDropped} dropped, {s.Failures} connection failures{(s.LastError is null ? "" : $" (last: {s.LastError})")}");
+            Console.WriteLine(
+                $"graphite {options.Graphite}: {s.LinesQueued} lines queued, {s.BytesSent} bytes sent, {s.LinesDropped} dropped, " +
+                $"{s.Failures} connection failures{(s.LastError is null ? "" : $" (last: {s.LastError})")}");
         }
         if (service.OverrunSamples > 0) Console.Error.WriteLine($"monitor: {service.OverrunSamples} samples took longer than the interval");
         if (service.LastResultsPath is { } last) Console.WriteLine(last);
@@ -103,15 +126,20 @@ internal static class MonitorCommand
 
     private static void PrintConfiguration(MonitorOptions o, SystemSampler sampler, ProcessTarget? target)
     {
-        Console.WriteLine($"connburst monitor: {sampler.Cores} cores, interfaces {string.Join(',', sampler.Interfaces)}, disks {(sampler.Disks.Count == 0 ? "none" : string.Join(',', sampler.Disks))}");
-        Console.WriteLine($"  interval {Durations.Format(o.Interval)}, max recording {Durations.Format(o.MaxRecording)}, results {Path.GetFullPath(o.ResultsDir)}, auth {(o.Token is null ? "none" : "token")}");
+        Console.WriteLine(
+            $"connburst monitor: {sampler.Cores} cores, interfaces {string.Join(',', sampler.Interfaces)}, disks " +
+            $"{(sampler.Disks.Count == 0 ? "none" : string.Join(',', sampler.Disks))}");
+        Console.WriteLine(
+            $"  interval {Durations.Format(o.Interval)}, max recording {Durations.Format(o.MaxRecording)}, results " +
+            $"{Path.GetFullPath(o.ResultsDir)}, auth {(o.Token is null ? "none" : "token")}");
         if (target is not null) Console.WriteLine($"  process {target.Describe()}");
         if (o.Port is { } port) Console.WriteLine($"  sockets on port {port}");
         if (o.Graphite is { } g) Console.WriteLine($"  graphite {g} as {o.GraphitePrefix}.*");
         if (o.Perf is { } perf)
         {
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"  perf when the process reaches {perf.CpuBoundPercent:0.#}% of one core: {perf.FrequencyHz} Hz for up to {Durations.Format(perf.Window)}, once per recording"));
+                $"  perf when the process reaches {perf.CpuBoundPercent:0.#}% of one core: {perf.FrequencyHz} Hz for up to " +
+                    $"{Durations.Format(perf.Window)}, once per recording"));
             if (Monitor.Perf.PerfTool.WhyUnavailable() is { } why) Console.WriteLine($"  {why.Note}");
         }
     }

@@ -16,19 +16,26 @@ internal static class PeakCommand
     public static Command Create()
     {
         var binder = BurstOptionsBinder.ForPeak();
-        var monitor = new Option<string?>("--monitor") { Description = "The server's monitor HOST:PORT (connburst monitor): per-core CPU for every step" };
+        var monitor = new Option<string?>("--monitor") { Description =
+            "The server's monitor HOST:PORT (connburst monitor): per-core CPU for every step" };
         var token = new Option<string?>("--monitor-token") { Description = "The monitor's AUTH token (or CONNBURST_MONITOR_TOKEN)" };
-        var precision = new Option<string>("--precision") { Description = "Stop when the bracket is this narrow (5% or 0.05)", DefaultValueFactory = _ => "5%" };
-        var stepDuration = new Option<string>("--step-duration") { Description = "How long each step offers its rate (rate x this = fresh clients)", DefaultValueFactory = _ => "4s" };
-        var startRate = new Option<double>("--start-rate") { Description = "First rate tried (conn/s); doubles while steps pass, halves while they fail", DefaultValueFactory = _ => 100 };
+        var precision = new Option<string>("--precision") { Description = "Stop when the bracket is this narrow (5% or 0.05)",
+            DefaultValueFactory = _ => "5%" };
+        var stepDuration = new Option<string>("--step-duration") { Description =
+            "How long each step offers its rate (rate x this = fresh clients)", DefaultValueFactory = _ => "4s" };
+        var startRate = new Option<double>("--start-rate") { Description =
+            "First rate tried (conn/s); doubles while steps pass, halves while they fail", DefaultValueFactory = _ => 100 };
         var minRate = new Option<double>("--min-rate") { Description = "Lowest rate tried", DefaultValueFactory = _ => 5 };
         var maxRate = new Option<double>("--max-rate") { Description = "Search ceiling (conn/s)", DefaultValueFactory = _ => 20_000 };
         var maxSteps = new Option<int>("--max-steps") { Description = "Most steps to run", DefaultValueFactory = _ => 16 };
-        var maxErrors = new Option<string>("--max-errors") { Description = "A step with more failed attempts than this share fails", DefaultValueFactory = _ => "1%" };
-        var maxLag = new Option<string>("--max-generator-lag") { Description = "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
+        var maxErrors = new Option<string>("--max-errors") { Description = "A step with more failed attempts than this share fails",
+            DefaultValueFactory = _ => "1%" };
+        var maxLag = new Option<string>("--max-generator-lag") { Description =
+            "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
         var html = new Option<string?>("--html") { Description = "HTML report (default: beside the results JSON)" };
         var slo = SloOptions.Create();
-        var cmd = new Command("peak", "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
+        var cmd = new Command("peak",
+            "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
         {
             monitor, token, precision, stepDuration, startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, html,
         };

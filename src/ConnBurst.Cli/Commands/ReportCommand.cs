@@ -12,21 +12,28 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var results = new Argument<string[]>("RESULTS") { Description = "Results JSON files (burst, chat, monitor, peak); a monitor result is joined to the run it watched", Arity = ArgumentArity.OneOrMore };
-        var html = new Option<string?>("--html") { Description = "The HTML report to write (default: beside the first results file, <name>-report.html)" };
-        var outDir = new Option<string?>("--out") { Description = "Directory for the PNG charts and the text summary (default: the HTML file's directory)" };
+        var results = new Argument<string[]>("RESULTS") { Description =
+            "Results JSON files (burst, chat, monitor, peak); a monitor result is joined to the run it watched",
+            Arity = ArgumentArity.OneOrMore };
+        var html = new Option<string?>("--html") { Description =
+            "The HTML report to write (default: beside the first results file, <name>-report.html)" };
+        var outDir = new Option<string?>("--out") { Description =
+            "Directory for the PNG charts and the text summary (default: the HTML file's directory)" };
         var slo = SloOptions.Create();
-        var cmd = new Command("report", "Turn results JSON into a text summary, PNG charts and a self-contained HTML report with verdicts.") { results, html, outDir };
+        var cmd = new Command("report",
+            "Turn results JSON into a text summary, PNG charts and a self-contained HTML report with verdicts.") { results, html, outDir };
         slo.AddTo(cmd);
         CommandAction.Set(cmd, (p, _) =>
         {
             var inputs = ResultsInputs.Load(p.GetValue(results)!);
             var runs = RunReportBuilder.Build(inputs, slo.Read(p));
             var first = inputs[0].Path!;
-            var htmlPath = Path.GetFullPath(p.GetValue(html) ?? Path.Combine(Path.GetDirectoryName(first)!, Path.GetFileNameWithoutExtension(first) + "-report.html"));
+            var htmlPath = Path.GetFullPath(p.GetValue(html)
+                ?? Path.Combine(Path.GetDirectoryName(first)!, Path.GetFileNameWithoutExtension(first) + "-report.html"));
             var dir = Path.GetFullPath(p.GetValue(outDir) ?? Path.GetDirectoryName(htmlPath)!);
             var set = ReportSet.Of(runs);
-            var outcomes = CompositeRenderer.Default().Write(set, new ReportOutput(dir, Path.GetFileNameWithoutExtension(htmlPath), htmlPath));
+            var outcomes = CompositeRenderer.Default()
+                .Write(set, new ReportOutput(dir, Path.GetFileNameWithoutExtension(htmlPath), htmlPath));
             Console.Write(TextRenderer.Render(set));
             foreach (var o in outcomes)
                 Console.WriteLine(o.Error is null ? $"{o.Format}: {o.Files.Count} file(s) in {dir}" : $"{o.Format}: FAILED: {o.Error}");
@@ -56,8 +63,10 @@ internal sealed class SloOptions
 
     public static SloOptions Create() => new()
     {
-        MaxAvgLatency = new Option<string>("--max-avg-latency") { Description = "SLO: average total connect latency must stay under this", DefaultValueFactory = _ => "500ms" },
-        MaxCpuBusy = new Option<double>("--max-cpu-busy") { Description = "SLO: every server core must stay at or under this busy percent", DefaultValueFactory = _ => 85 },
+        MaxAvgLatency = new Option<string>("--max-avg-latency") { Description = "SLO: average total connect latency must stay under this",
+            DefaultValueFactory = _ => "500ms" },
+        MaxCpuBusy = new Option<double>("--max-cpu-busy") { Description = "SLO: every server core must stay at or under this busy percent",
+            DefaultValueFactory = _ => 85 },
     };
 
     public void AddTo(Command cmd)

@@ -16,36 +16,58 @@ internal static class ServeChatCommand
 {
     public static Command Create()
     {
-        var pki = new Option<string?>("--pki") { Description = "PKI directory (connburst certs); default: the embedded one under $CONNBURST_HOME/pki" };
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)", DefaultValueFactory = _ => 8080 };
-        var listen = new Option<string>("--listen") { Description = "Address to listen on (0.0.0.0: every interface, so testers on other machines can connect)", DefaultValueFactory = _ => "0.0.0.0" };
+        var pki = new Option<string?>("--pki") { Description =
+            "PKI directory (connburst certs); default: the embedded one under $CONNBURST_HOME/pki" };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)",
+            DefaultValueFactory = _ => 8080 };
+        var listen = new Option<string>("--listen") { Description =
+            "Address to listen on (0.0.0.0: every interface, so testers on other machines can connect)",
+            DefaultValueFactory = _ => "0.0.0.0" };
         var tls = new Option<string>("--tls") { Description = "TLS versions accepted: 1.2, 1.3 or any", DefaultValueFactory = _ => "any" };
-        var ciphers = new Option<string?>("--ciphers") { Description = "Cipher suites, comma-separated (TLS 1.3 names like TLS_AES_256_GCM_SHA384, TLS 1.2 like ECDHE-RSA-AES256-GCM-SHA384)" };
-        var clientCert = new Option<bool>("--client-cert") { Description = "Require a client certificate from the PKI's CA (default: none needed)" };
-        var maxLine = new Option<int>("--max-line") { Description = "Longest line in bytes", DefaultValueFactory = _ => ChatLimits.Default.MaxLineBytes };
-        var maxRooms = new Option<int>("--max-rooms-per-client") { Description = "Rooms one connection may join (more is a JOIN flood: ERR and close)", DefaultValueFactory = _ => ChatLimits.Default.MaxRoomsPerClient };
-        var maxMembers = new Option<int>("--max-clients-per-room") { Description = "Members one room may hold (more: ERR room-full)", DefaultValueFactory = _ => ChatLimits.Default.MaxClientsPerRoom };
-        var sendQueue = new Option<int>("--send-queue") { Description = "Lines queued per connection before it is dropped as a slow reader", DefaultValueFactory = _ => 4096 };
-        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Close a connection whose TLS handshake is not done by then", DefaultValueFactory = _ => "10s" };
-        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
-        var statsInterval = new Option<string>("--stats-interval") { Description = "How often to print the counters (0: only at exit)", DefaultValueFactory = _ => "5s" };
-        var graphite = new Option<string?>("--graphite") { Description = "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
-        var graphiteRoot = new Option<string?>("--graphite-root") { Description = "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.chat.NAME" };
-        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite", DefaultValueFactory = _ => "1s" };
+        var ciphers = new Option<string?>("--ciphers") { Description =
+            "Cipher suites, comma-separated (TLS 1.3 names like TLS_AES_256_GCM_SHA384, TLS 1.2 like ECDHE-RSA-AES256-GCM-SHA384)" };
+        var clientCert = new Option<bool>("--client-cert") { Description =
+            "Require a client certificate from the PKI's CA (default: none needed)" };
+        var maxLine = new Option<int>("--max-line") { Description = "Longest line in bytes",
+            DefaultValueFactory = _ => ChatLimits.Default.MaxLineBytes };
+        var maxRooms = new Option<int>("--max-rooms-per-client") { Description =
+            "Rooms one connection may join (more is a JOIN flood: ERR and close)",
+            DefaultValueFactory = _ => ChatLimits.Default.MaxRoomsPerClient };
+        var maxMembers = new Option<int>("--max-clients-per-room") { Description = "Members one room may hold (more: ERR room-full)",
+            DefaultValueFactory = _ => ChatLimits.Default.MaxClientsPerRoom };
+        var sendQueue = new Option<int>("--send-queue") { Description = "Lines queued per connection before it is dropped as a slow reader",
+            DefaultValueFactory = _ => 4096 };
+        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description =
+            "Close a connection whose TLS handshake is not done by then", DefaultValueFactory = _ => "10s" };
+        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit",
+            DefaultValueFactory = _ => "results" };
+        var statsInterval = new Option<string>("--stats-interval") { Description = "How often to print the counters (0: only at exit)",
+            DefaultValueFactory = _ => "5s" };
+        var graphite = new Option<string?>("--graphite") { Description =
+            "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
+        var graphiteRoot = new Option<string?>("--graphite-root") { Description =
+            "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.chat.NAME" };
+        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite",
+            DefaultValueFactory = _ => "1s" };
 
-        var cmd = new Command("chat", "The reference chat server: rooms, broadcast to every member, bounded send queues (slow readers are dropped), line and room limits, counters.")
+        var cmd = new Command("chat",
+            "The reference chat server: rooms, broadcast to every member, bounded send queues (slow readers are dropped), line and room " +
+            "limits, counters.")
         {
-            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results, graphite, graphiteRoot, graphiteInterval,
+            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results,
+                graphite, graphiteRoot, graphiteInterval,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
-            if (!IPAddress.TryParse(p.GetValue(listen), out var address)) throw new InputException($"--listen: '{p.GetValue(listen)}' is not an IP address");
+            if (!IPAddress.TryParse(p.GetValue(listen), out var address))
+                throw new InputException($"--listen: '{p.GetValue(listen)}' is not an IP address");
             var portValue = p.GetValue(port);
             if (portValue is < 0 or > 65535) throw new InputException($"--port {portValue} is out of range (0-65535)");
             var options = new ChatServerOptions
             {
                 EndPoint = new IPEndPoint(address, portValue),
-                Limits = new ChatLimits { MaxLineBytes = p.GetValue(maxLine), MaxRoomsPerClient = p.GetValue(maxRooms), MaxClientsPerRoom = p.GetValue(maxMembers) },
+                Limits = new ChatLimits { MaxLineBytes = p.GetValue(maxLine), MaxRoomsPerClient = p.GetValue(maxRooms),
+                    MaxClientsPerRoom = p.GetValue(maxMembers) },
                 SendQueueLines = p.GetValue(sendQueue),
                 HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
             }.Validate();
@@ -54,18 +76,28 @@ internal static class ServeChatCommand
             ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "chat"); // bad input before any socket
             var tlsOptions = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers));
             var manifest = DefaultPki.Resolve(p.GetValue(pki), m => Console.WriteLine($"serve chat: {m}"));
-            var factory = TlsServerFactory.FromManifest(manifest, tlsOptions, p.GetValue(clientCert) ? ClientCertMode.Required : ClientCertMode.Optional,
+            var factory = TlsServerFactory.FromManifest(manifest, tlsOptions,
+                p.GetValue(clientCert) ? ClientCertMode.Required : ClientCertMode.Optional,
                 m => Console.WriteLine($"serve chat: {m}"));
 
             var started = DateTimeOffset.UtcNow;
             await using var server = new ChatServer(options, factory, m => Console.WriteLine($"serve chat: {m}"));
             server.Start();
             var listening = server.LocalEndPoint?.ToString(); // the listener is gone after the stop
-            Console.WriteLine($"serve chat: {tlsOptions.Describe()}; client certificate {(p.GetValue(clientCert) ? "required" : "not required")}; " +
-                              $"PKI {manifest.Directory}; max line {options.Limits.MaxLineBytes} B, {options.Limits.MaxRoomsPerClient} rooms/client, " +
-                              $"{options.Limits.MaxClientsPerRoom} clients/room, send queue {options.SendQueueLines} lines; handshake timeout {Durations.Format(options.HandshakeTimeout)}");
-            await using var graphiteOut = ServerGraphite.StartIfGiven(p.GetValue(graphite), p.GetValue(graphiteRoot), "chat", graphiteEvery, server.GraphiteMetrics);
-            if (graphiteOut is not null) Console.WriteLine($"serve chat: graphite {graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}");
+            Console.WriteLine(
+                $"serve chat: {tlsOptions.Describe()}; client certificate {(p.GetValue(clientCert) ? "required" : "not required")}; " +
+                              $"PKI {manifest.Directory}; max line {options.Limits.MaxLineBytes} B, {options.Limits.MaxRoomsPerClient} " +
+                              $"rooms/client, " +
+                              $"{options.Limits.MaxClientsPerRoom} clients/room, send queue {options.SendQueueLines} lines; handshake " +
+                              $"timeout {Durations.Format(options.HandshakeTimeout)}");
+            await using var graphiteOut = ServerGraphite.StartIfGiven(p.GetValue(graphite), p.GetValue(graphiteRoot), "chat", graphiteEvery,
+                server.GraphiteMetrics);
+            if (graphiteOut is not null)
+            {
+                Console.WriteLine(
+                    $"serve chat: graphite {graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every " +
+                    $"{Durations.Format(graphiteEvery)}");
+            }
             Console.WriteLine($"serve chat: listening on {server.LocalEndPoint} (Ctrl-C to stop)");
             try
             {
@@ -85,13 +117,16 @@ internal static class ServeChatCommand
             var config = new System.Text.Json.Nodes.JsonObject
             {
                 ["listen"] = listening, ["tls"] = tlsOptions.Describe(), ["clientCert"] = p.GetValue(clientCert) ? "required" : "optional",
-                ["pki"] = manifest.Directory, ["maxLine"] = options.Limits.MaxLineBytes, ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
+                ["pki"] = manifest.Directory, ["maxLine"] = options.Limits.MaxLineBytes,
+                    ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
                 ["maxClientsPerRoom"] = options.Limits.MaxClientsPerRoom, ["sendQueue"] = options.SendQueueLines,
                 ["handshakeTimeout"] = Durations.Format(options.HandshakeTimeout),
-                ["graphite"] = graphiteOut is null ? null : $"{graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}",
+                ["graphite"] = graphiteOut is null ? null
+                    : $"{graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}",
             };
             var doc = ChatServerResults.Build(server, config, started);
-            Console.WriteLine(ResultsFile.Write(doc, p.GetValue(results)!, $"server-chat-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
+            Console.WriteLine(ResultsFile.Write(doc, p.GetValue(results)!,
+                $"server-chat-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
         });
         return cmd;

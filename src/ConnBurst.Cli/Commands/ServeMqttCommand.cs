@@ -26,37 +26,60 @@ internal static class ServeMqttCommand
 {
     public static Command Create()
     {
-        var pki = new Option<string?>("--pki") { Description = "PKI directory from 'connburst certs' (default: the embedded one under $CONNBURST_HOME/pki)" };
-        var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback by default)", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)", DefaultValueFactory = _ => 8884 };
+        var pki = new Option<string?>("--pki") { Description =
+            "PKI directory from 'connburst certs' (default: the embedded one under $CONNBURST_HOME/pki)" };
+        var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback by default)",
+            DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)",
+            DefaultValueFactory = _ => 8884 };
         var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
-        var ciphers = new Option<string?>("--ciphers") { Description = "Comma-separated cipher suites (IANA or OpenSSL names); default: OpenSSL's" };
-        var workers = new Option<int>("--workers") { Description = "Server processes sharing the port with SO_REUSEPORT", DefaultValueFactory = _ => 1 };
-        var engine = new Option<string>("--tls-engine") { Description = "TLS engine: openssl (libssl called directly) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
-        var clientCert = new Option<string>("--client-cert") { Description = "required or optional", DefaultValueFactory = _ => "required" };
-        var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description = "Accept at most R new connections per second (a deliberate throttle)" };
-        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Abort a TLS handshake not done by then", DefaultValueFactory = _ => "10s" };
-        var connectTimeout = new Option<string>("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then", DefaultValueFactory = _ => "10s" };
-        var maxPacket = new Option<int>("--max-packet-size") { Description = "Largest MQTT packet accepted, in bytes", DefaultValueFactory = _ => 64 * 1024 };
-        var interval = new Option<string>("--report-interval") { Description = "How often counters are printed", DefaultValueFactory = _ => "5s" };
-        var resume = new Option<bool>("--resume") { Description = "Allow TLS session resumption (off: every connect is a full handshake, as the MQTT benchmark measures)" };
-        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit", DefaultValueFactory = _ => "results" };
-        var prometheus = new Option<string?>("--prometheus") { Description = "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
-        var mqtt = new Option<string>("--mqtt") { Description = "MQTT versions accepted: 5, 3.1.1 or both", DefaultValueFactory = _ => "both" };
-        var graphite = new Option<string?>("--graphite") { Description = "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
-        var graphiteRoot = new Option<string?>("--graphite-root") { Description = "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.mqtt.NAME" };
-        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite", DefaultValueFactory = _ => "1s" };
-        var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children", Hidden = true };
+        var ciphers = new Option<string?>("--ciphers") { Description =
+            "Comma-separated cipher suites (IANA or OpenSSL names); default: OpenSSL's" };
+        var workers = new Option<int>("--workers") { Description = "Server processes sharing the port with SO_REUSEPORT",
+            DefaultValueFactory = _ => 1 };
+        var engine = new Option<string>("--tls-engine") { Description =
+            "TLS engine: openssl (libssl called directly) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
+        var clientCert = new Option<string>("--client-cert") { Description = "required or optional",
+            DefaultValueFactory = _ => "required" };
+        var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description =
+            "Accept at most R new connections per second (a deliberate throttle)" };
+        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Abort a TLS handshake not done by then",
+            DefaultValueFactory = _ => "10s" };
+        var connectTimeout = new Option<string>("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then",
+            DefaultValueFactory = _ => "10s" };
+        var maxPacket = new Option<int>("--max-packet-size") { Description = "Largest MQTT packet accepted, in bytes",
+            DefaultValueFactory = _ => 64 * 1024 };
+        var interval = new Option<string>("--report-interval") { Description = "How often counters are printed",
+            DefaultValueFactory = _ => "5s" };
+        var resume = new Option<bool>("--resume") { Description =
+            "Allow TLS session resumption (off: every connect is a full handshake, as the MQTT benchmark measures)" };
+        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit",
+            DefaultValueFactory = _ => "results" };
+        var prometheus = new Option<string?>("--prometheus") { Description =
+            "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
+        var mqtt = new Option<string>("--mqtt") { Description = "MQTT versions accepted: 5, 3.1.1 or both",
+            DefaultValueFactory = _ => "both" };
+        var graphite = new Option<string?>("--graphite") { Description =
+            "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
+        var graphiteRoot = new Option<string?>("--graphite-root") { Description =
+            "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.mqtt.NAME" };
+        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite",
+            DefaultValueFactory = _ => "1s" };
+        var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children",
+            Hidden = true };
 
-        var cmd = new Command("mqtt", "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
+        var cmd = new Command("mqtt",
+            "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt, interval, resume, results, prometheus, graphite, graphiteRoot, graphiteInterval, workerId,
+            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt,
+                interval, resume, results, prometheus, graphite, graphiteRoot, graphiteInterval, workerId,
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
             // Before any socket exists (workers inherit the variable from this process).
             var inlineCompletions = InlineSocketCompletions.EnableUnlessSet();
-            if (!IPAddress.TryParse(p.GetValue(bind), out var address)) throw new InputException($"--bind: '{p.GetValue(bind)}' is not an IP address");
+            if (!IPAddress.TryParse(p.GetValue(bind), out var address))
+                throw new InputException($"--bind: '{p.GetValue(bind)}' is not an IP address");
             var options = new MqttBrokerOptions
             {
                 Bind = address,
@@ -92,10 +115,14 @@ internal static class ServeMqttCommand
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             if (options.Workers > 1)
             {
-                await using var workers = await MqttServerWorkers.StartAsync(options, Environment.GetCommandLineArgs().Skip(1).ToList(), Log, ct);
+                await using var workers = await MqttServerWorkers.StartAsync(options, Environment.GetCommandLineArgs().Skip(1).ToList(),
+                    Log, ct);
                 ExposeMetrics(prom, workers.Snapshot);
-                await using var graphiteOut = StartGraphite(p.GetValue(graphite), p.GetValue(graphiteRoot), graphiteEvery, workers.Snapshot);
-                Console.WriteLine($"{options.Workers} workers (pids {string.Join(',', workers.Pids)}) share the port with SO_REUSEPORT; one that dies is restarted");
+                await using var graphiteOut = StartGraphite(p.GetValue(graphite), p.GetValue(graphiteRoot), graphiteEvery,
+                    workers.Snapshot);
+                Console.WriteLine(
+                    $"{options.Workers} workers (pids {string.Join(',', workers.Pids)}) share the port with SO_REUSEPORT; one that dies " +
+                    $"is restarted");
                 Console.WriteLine($"listening on {options.Bind}:{options.Port}");
                 await ReportUntilStoppedAsync(workers.Snapshot, options.ReportInterval, ct);
                 await workers.DisposeAsync();
@@ -117,8 +144,13 @@ internal static class ServeMqttCommand
             }
             Console.WriteLine($"final: {final.Format()}");
             var doc = MqttBrokerResults.Build(options, manifest, final, started, restarts);
-            if (p.GetValue(graphite) is { } g) doc.Config["graphite"] = $"{g} as {ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt")}* every {Durations.Format(graphiteEvery)}";
-            Console.WriteLine(ResultsFile.Write(doc, resultsDir, $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
+            if (p.GetValue(graphite) is { } g)
+            {
+                doc.Config["graphite"] =
+                    $"{g} as {ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt")}* every {Durations.Format(graphiteEvery)}";
+            }
+            Console.WriteLine(ResultsFile.Write(doc, resultsDir,
+                $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
         });
         return cmd;
@@ -152,7 +184,8 @@ internal static class ServeMqttCommand
     }
 
     /// <summary>Prints a counters line every interval until Ctrl-C; returns the last snapshot.</summary>
-    internal static async Task<MqttBrokerSnapshot> ReportUntilStoppedAsync(Func<MqttBrokerSnapshot> snapshot, TimeSpan interval, CancellationToken ct)
+    internal static async Task<MqttBrokerSnapshot> ReportUntilStoppedAsync(Func<MqttBrokerSnapshot> snapshot, TimeSpan interval,
+        CancellationToken ct)
     {
         var start = DateTime.UtcNow;
         using var timer = new PeriodicTimer(interval);

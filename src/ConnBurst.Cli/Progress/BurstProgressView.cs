@@ -69,12 +69,16 @@ internal sealed class BurstProgressView : IProgress<IntervalProgress>
     private Table Render()
     {
         _table = new Table().Border(TableBorder.Rounded).Title("[bold]connburst burst[/]");
-        foreach (var c in new[] { "t (s)", "connected/target", "attempts/s", "connacks/s", "p50 ms", "p99 ms", "tcp", "tls", "connack", "timeout", "lag p99/max ms" })
+        foreach (var c in new[] { "t (s)", "connected/target", "attempts/s", "connacks/s", "p50 ms", "p99 ms", "tcp", "tls", "connack",
+            "timeout", "lag p99/max ms" })
+        {
             _table.AddColumn(new TableColumn(c).RightAligned());
+        }
         foreach (var p in _rows)
         {
             var lag = $"{F(p.SchedulerLagP99Ms)}/{F(p.SchedulerLagMaxMs)}";
-            _table.AddRow(F(p.Seconds), $"{p.ConnectedNow}/{p.Target}", F(p.AttemptsPerSec), F(p.ConnacksPerSec), F(p.TotalP50Ms), F(p.TotalP99Ms),
+            _table.AddRow(F(p.Seconds), $"{p.ConnectedNow}/{p.Target}", F(p.AttemptsPerSec), F(p.ConnacksPerSec), F(p.TotalP50Ms),
+                F(p.TotalP99Ms),
                 Err(p, FailureKind.Tcp), Err(p, FailureKind.Tls), Err(p, FailureKind.ConnackRefused), Err(p, FailureKind.Timeout),
                 p.Behind ? $"[red]{lag} behind[/]" : lag);
         }

@@ -16,8 +16,10 @@ internal sealed class PeakConsole(TextWriter output) : IPeakView
 
     public void Planned(PeakRun.Settings s) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"peak: {s.Burst.Target}, SLO avg latency < {s.Search.MaxAvgLatencyMs:0.#} ms and every server core <= {s.Search.MaxCpuBusy:0.#}% busy; " +
-            $"steps of {Durations.Format(s.Steps.StepDuration)} from {s.Search.StartRate:0.#}/s, precision {s.Search.Precision:P0}; monitor {(s.Monitor?.ToString() ?? "none")}"));
+            $"peak: {s.Burst.Target}, SLO avg latency < {s.Search.MaxAvgLatencyMs:0.#} ms and every server core <= " +
+                $"{s.Search.MaxCpuBusy:0.#}% busy; " +
+            $"steps of {Durations.Format(s.Steps.StepDuration)} from {s.Search.StartRate:0.#}/s, precision {s.Search.Precision:P0}; " +
+            $"monitor {(s.Monitor?.ToString() ?? "none")}"));
 
     public void Step(PeakStepRecord step)
     {
@@ -35,7 +37,10 @@ internal sealed class PeakConsole(TextWriter output) : IPeakView
     {
         output.WriteLine($"verdict: {report.Doc.Section("peak")?["verdict"]?.GetValue<string>() ?? ""}");
         foreach (var o in report.Outcomes)
-            output.WriteLine(o.Error is null ? $"{o.Format}: {string.Join(", ", o.Files.Select(Path.GetFileName))}" : $"{o.Format}: FAILED: {o.Error}");
+        {
+            output.WriteLine(o.Error is null ? $"{o.Format}: {string.Join(", ", o.Files.Select(Path.GetFileName))}"
+                : $"{o.Format}: FAILED: {o.Error}");
+        }
         output.WriteLine($"report: {report.HtmlPath}");
     }
 }

@@ -14,7 +14,8 @@ internal static class BrokerMetrics
         var m = prom.Metrics;
         var accepted = m.CreateCounter("connburst_server_accepted_total", "TCP connections accepted");
         var handshakesOk = m.CreateCounter("connburst_server_handshakes_ok_total", "TLS handshakes that completed with an accepted peer");
-        var handshakesFailed = m.CreateCounter("connburst_server_handshakes_failed_total", "TLS handshakes refused or failed, by reason", ["reason"]);
+        var handshakesFailed = m.CreateCounter("connburst_server_handshakes_failed_total", "TLS handshakes refused or failed, by reason",
+            ["reason"]);
         var connacks = m.CreateCounter("connburst_server_connacks_total", "CONNACKs sent");
         var disconnects = m.CreateCounter("connburst_server_disconnects_total", "DISCONNECTs received");
         var current = m.CreateGauge("connburst_server_connections", "Connections open now");

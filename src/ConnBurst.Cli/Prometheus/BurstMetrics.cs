@@ -30,7 +30,8 @@ internal sealed class BurstMetrics : IProgress<IntervalProgress>
         _connected = m.CreateGauge("connburst_burst_connected", "Connections open now");
         _attemptRate = m.CreateGauge("connburst_burst_attempts_per_second", "Attempts per second over the last interval");
         _connackRate = m.CreateGauge("connburst_burst_connacks_per_second", "CONNACKs per second over the last interval");
-        _latency = m.CreateGauge("connburst_burst_connect_latency_ms", "Total connect latency (from the due time) over the last interval", ["quantile"]);
+        _latency = m.CreateGauge("connburst_burst_connect_latency_ms", "Total connect latency (from the due time) over the last interval",
+            ["quantile"]);
         _lag = m.CreateGauge("connburst_burst_scheduler_lag_ms", "Scheduler lag over the last interval", ["stat"]);
         _behind = m.CreateGauge("connburst_burst_behind_schedule", "1 when the generator fell behind its schedule in the last interval");
     }

@@ -7,7 +7,8 @@ internal enum FrameStatus
     Line,
     /// <summary>No line feed yet and the buffer is still within the limit: keep the bytes and read more.</summary>
     NeedMore,
-    /// <summary>The line is longer than the limit (with or without its line feed yet): a rule break, the peer gets ERR and a close.</summary>
+    /// <summary>The line is longer than the limit (with or without its line feed yet): a rule break, the peer gets ERR and a
+    /// close.</summary>
     TooLong,
 }
 

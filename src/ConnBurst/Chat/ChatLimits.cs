@@ -12,7 +12,8 @@ internal sealed record ChatLimits
     /// <summary>Rooms one connection may be in at once; a JOIN beyond it is a rule break (JOIN flood).</summary>
     public int MaxRoomsPerClient { get; init; } = 16;
 
-    /// <summary>Members one room may hold; a JOIN beyond it is refused with <c>ERR room-full</c> (not a close: not the joiner's fault).</summary>
+    /// <summary>Members one room may hold; a JOIN beyond it is refused with <c>ERR room-full</c> (not a close: not the joiner's
+    /// fault).</summary>
     public int MaxClientsPerRoom { get; init; } = 10_000;
 
     /// <summary>Longest room or nick name in bytes.</summary>
@@ -22,9 +23,12 @@ internal sealed record ChatLimits
 
     public ChatLimits Validate()
     {
-        if (MaxLineBytes is < 64 or > 1 << 20) throw new Common.InputException($"max line length {MaxLineBytes} is out of range (64 bytes to 1 MiB)");
-        if (MaxRoomsPerClient is < 1 or > 10_000) throw new Common.InputException($"rooms per client {MaxRoomsPerClient} is out of range (1-10000)");
-        if (MaxClientsPerRoom is < 1 or > 1_000_000) throw new Common.InputException($"clients per room {MaxClientsPerRoom} is out of range (1-1000000)");
+        if (MaxLineBytes is < 64 or > 1 << 20)
+            throw new Common.InputException($"max line length {MaxLineBytes} is out of range (64 bytes to 1 MiB)");
+        if (MaxRoomsPerClient is < 1 or > 10_000)
+            throw new Common.InputException($"rooms per client {MaxRoomsPerClient} is out of range (1-10000)");
+        if (MaxClientsPerRoom is < 1 or > 1_000_000)
+            throw new Common.InputException($"clients per room {MaxClientsPerRoom} is out of range (1-1000000)");
         return this;
     }
 }

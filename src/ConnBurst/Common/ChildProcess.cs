@@ -81,7 +81,8 @@ internal sealed class ChildProcess : IDisposable
         return true;
     }
 
-    /// <summary>Asks it to stop with <paramref name="signal"/> (0: by closing its stdin), waits up to <paramref name="grace"/>, then kills its tree; true when it stopped by itself.</summary>
+    /// <summary>Asks it to stop with <paramref name="signal"/> (0: by closing its stdin), waits up to <paramref name="grace"/>, then kills
+    /// its tree; true when it stopped by itself.</summary>
     public async Task<bool> StopAsync(TimeSpan grace, int signal = Signals.Interrupt)
     {
         if (signal == 0) CloseInput();

@@ -7,7 +7,8 @@ using ConnBurst.Common;
 namespace ConnBurst.Export;
 
 /// <summary>Counters of a <see cref="GraphitePlaintextExporter"/>: what went out, what was dropped, how the connection fared.</summary>
-internal readonly record struct GraphiteStats(long LinesQueued, long BytesSent, long LinesDropped, long Connects, long Failures, bool Connected, string? LastError);
+internal readonly record struct GraphiteStats(long LinesQueued, long BytesSent, long LinesDropped, long Connects, long Failures,
+    bool Connected, string? LastError);
 
 /// <summary>
 /// Sends metrics to Graphite's plaintext listener (carbon, port 2003): one line <c>path value epoch\n</c> per
@@ -58,11 +59,16 @@ internal sealed class GraphitePlaintextExporter : IAsyncDisposable
     {
         get
         {
-            lock (_gate) return new GraphiteStats(_queued, Interlocked.Read(ref _sent), _dropped, Interlocked.Read(ref _connects), Interlocked.Read(ref _failures), _socket is not null, _lastError);
+            lock (_gate)
+            {
+                return new GraphiteStats(_queued, Interlocked.Read(ref _sent), _dropped, Interlocked.Read(ref _connects),
+                    Interlocked.Read(ref _failures), _socket is not null, _lastError);
+            }
         }
     }
 
-    /// <summary>Queues one metric. <paramref name="path"/> is the dotted UTF-8 metric path; NaN and infinite values are skipped (carbon cannot store them).</summary>
+    /// <summary>Queues one metric. <paramref name="path"/> is the dotted UTF-8 metric path; NaN and infinite values are skipped (carbon
+    /// cannot store them).</summary>
     public void Enqueue(ReadOnlySpan<byte> path, double value, long epochSeconds)
     {
         if (!double.IsFinite(value) || path.IsEmpty) return;
@@ -79,7 +85,8 @@ internal sealed class GraphitePlaintextExporter : IAsyncDisposable
         lock (_gate)
         {
             if (_pendingLength + length > _maxBufferedBytes) { _dropped++; return; }
-            if (_pendingLength + length > _pending.Length) Array.Resize(ref _pending, Math.Min(_maxBufferedBytes, Math.Max(_pending.Length * 2, _pendingLength + length)));
+            if (_pendingLength + length > _pending.Length)
+                Array.Resize(ref _pending, Math.Min(_maxBufferedBytes, Math.Max(_pending.Length * 2, _pendingLength + length)));
             path.CopyTo(_pending.AsSpan(_pendingLength));
             tail[..n].CopyTo(_pending.AsSpan(_pendingLength + path.Length));
             _pendingLength += length;
@@ -174,7 +181,8 @@ internal sealed class GraphitePlaintextExporter : IAsyncDisposable
             _sendingLength = 0;
             return true;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or ObjectDisposedException or InputException)
+        catch (Exception e) when (
+            e is SocketException or OperationCanceledException or IOException or ObjectDisposedException or InputException)
         {
             if (ct.IsCancellationRequested) return false;
             Interlocked.Increment(ref _failures);

@@ -22,15 +22,18 @@ internal static unsafe partial class LibSsl
     public const ulong OpIgnoreUnexpectedEof = 1UL << 7, OpNoTicket = 1UL << 14;
 
     [LibraryImport(Ssl, EntryPoint = "TLS_client_method")] public static partial nint TlsClientMethod();
-    /// <summary>The TLS 1.2-only client method (deprecated in OpenSSL 3 but built): its connections keep their method after the handshake.</summary>
+    /// <summary>The TLS 1.2-only client method (deprecated in OpenSSL 3 but built): its connections keep their method after the
+    /// handshake.</summary>
     [LibraryImport(Ssl, EntryPoint = "TLSv1_2_client_method")] public static partial nint Tls12ClientMethod();
     [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_new")] public static partial nint SessionNew();
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_new")] public static partial nint CtxNew(nint method);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_free")] public static partial void CtxFree(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")] public static partial long CtxCtrl(nint ctx, int cmd, long larg, nint parg);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_options")] public static partial ulong CtxSetOptions(nint ctx, ulong options);
-    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)] public static partial int CtxSetCipherList(nint ctx, string list);
-    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ciphersuites", StringMarshalling = StringMarshalling.Utf8)] public static partial int CtxSetCipherSuites(nint ctx, string list);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int CtxSetCipherList(nint ctx, string list);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ciphersuites", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int CtxSetCipherSuites(nint ctx, string list);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_get_cert_store")] public static partial nint CtxGetCertStore(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_verify")] public static partial void CtxSetVerify(nint ctx, int mode, nint callback);
     [LibraryImport(Ssl, EntryPoint = "TLS_server_method")] public static partial nint TlsServerMethod();
@@ -39,10 +42,12 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_check_private_key")] public static partial int CtxCheckPrivateKey(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_add_client_CA")] public static partial int CtxAddClientCa(nint ctx, nint x509);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_num_tickets")] public static partial int CtxSetNumTickets(nint ctx, nuint count);
-    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_session_id_context")] public static partial int CtxSetSessionIdContext(nint ctx, byte* id, uint length);
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_session_id_context")]
+    public static partial int CtxSetSessionIdContext(nint ctx, byte* id, uint length);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ex_data")] public static partial int CtxSetExData(nint ctx, int index, nint data);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_get_ex_data")] public static partial nint CtxGetExData(nint ctx, int index);
-    [LibraryImport(Ssl, EntryPoint = "OPENSSL_cipher_name", StringMarshalling = StringMarshalling.Utf8)] public static partial nint CipherName(string standardName);
+    [LibraryImport(Ssl, EntryPoint = "OPENSSL_cipher_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint CipherName(string standardName);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_new")] public static partial nint New(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_free")] public static partial void Free(nint ssl);
@@ -56,7 +61,8 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_ctrl")] public static partial long Ctrl(nint ssl, int cmd, long larg, nint parg);
     [LibraryImport(Ssl, EntryPoint = "SSL_use_certificate")] public static partial int UseCertificate(nint ssl, nint x509);
     [LibraryImport(Ssl, EntryPoint = "SSL_use_PrivateKey")] public static partial int UsePrivateKey(nint ssl, nint pkey);
-    [LibraryImport(Ssl, EntryPoint = "SSL_set1_host", StringMarshalling = StringMarshalling.Utf8)] public static partial int Set1Host(nint ssl, string host);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set1_host", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Set1Host(nint ssl, string host);
     [LibraryImport(Ssl, EntryPoint = "SSL_get0_param")] public static partial nint Get0Param(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_get_verify_result")] public static partial long GetVerifyResult(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_has_pending")] public static partial int HasPending(nint ssl);
@@ -83,27 +89,34 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(Crypto, EntryPoint = "d2i_X509")] public static partial nint D2iX509(nint reuse, byte** input, long length);
     [LibraryImport(Crypto, EntryPoint = "X509_free")] public static partial void X509Free(nint x509);
     [LibraryImport(Crypto, EntryPoint = "X509_STORE_add_cert")] public static partial int StoreAddCert(nint store, nint x509);
-    [LibraryImport(Crypto, EntryPoint = "X509_VERIFY_PARAM_set1_ip_asc", StringMarshalling = StringMarshalling.Utf8)] public static partial int ParamSet1IpAsc(nint param, string ip);
+    [LibraryImport(Crypto, EntryPoint = "X509_VERIFY_PARAM_set1_ip_asc", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ParamSet1IpAsc(nint param, string ip);
     [LibraryImport(Crypto, EntryPoint = "X509_verify_cert_error_string")] public static partial nint VerifyCertErrorString(long code);
-    [LibraryImport(Crypto, EntryPoint = "d2i_AutoPrivateKey")] public static partial nint D2iAutoPrivateKey(nint reuse, byte** input, long length);
+    [LibraryImport(Crypto, EntryPoint = "d2i_AutoPrivateKey")]
+    public static partial nint D2iAutoPrivateKey(nint reuse, byte** input, long length);
     [LibraryImport(Crypto, EntryPoint = "EVP_PKEY_free")] public static partial void PkeyFree(nint pkey);
     [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_error")] public static partial int StoreCtxGetError(nint storeCtx);
     [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_set_error")] public static partial void StoreCtxSetError(nint storeCtx, int error);
     [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_error_depth")] public static partial int StoreCtxGetErrorDepth(nint storeCtx);
-    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_current_cert")] public static partial nint StoreCtxGetCurrentCert(nint storeCtx);
-    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_ex_data")] public static partial nint StoreCtxGetExData(nint storeCtx, int index);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_current_cert")]
+    public static partial nint StoreCtxGetCurrentCert(nint storeCtx);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_ex_data")]
+    public static partial nint StoreCtxGetExData(nint storeCtx, int index);
     [LibraryImport(Crypto, EntryPoint = "X509_get0_serialNumber")] public static partial nint X509Get0SerialNumber(nint x509);
     [LibraryImport(Crypto, EntryPoint = "X509_get_issuer_name")] public static partial nint X509GetIssuerName(nint x509);
-    [LibraryImport(Crypto, EntryPoint = "X509_NAME_get0_der")] public static partial int X509NameGet0Der(nint name, byte** der, nuint* length);
+    [LibraryImport(Crypto, EntryPoint = "X509_NAME_get0_der")]
+    public static partial int X509NameGet0Der(nint name, byte** der, nuint* length);
     [LibraryImport(Crypto, EntryPoint = "ASN1_STRING_get0_data")] public static partial byte* Asn1StringGet0Data(nint asn1String);
     [LibraryImport(Crypto, EntryPoint = "ASN1_STRING_length")] public static partial int Asn1StringLength(nint asn1String);
     [LibraryImport(Crypto, EntryPoint = "OPENSSL_sk_pop")] public static partial nint StackPop(nint stack);
     [LibraryImport(Crypto, EntryPoint = "X509_NAME_free")] public static partial void X509NameFree(nint name);
     [LibraryImport(Crypto, EntryPoint = "ERR_get_error")] public static partial ulong ErrGetError();
     [LibraryImport(Crypto, EntryPoint = "ERR_clear_error")] public static partial void ErrClearError();
-    [LibraryImport(Crypto, EntryPoint = "ERR_error_string_n")] public static partial void ErrErrorStringN(ulong code, byte* buffer, nuint length);
+    [LibraryImport(Crypto, EntryPoint = "ERR_error_string_n")]
+    public static partial void ErrErrorStringN(ulong code, byte* buffer, nuint length);
 
-    /// <summary>Every entry of this thread's error queue as one text ("error:0A000418:SSL routines::tlsv1 alert unknown ca; ..."), and empties it.</summary>
+    /// <summary>Every entry of this thread's error queue as one text ("error:0A000418:SSL routines::tlsv1 alert unknown ca; ..."), and
+    /// empties it.</summary>
     public static string DrainErrors()
     {
         var parts = new List<string>();

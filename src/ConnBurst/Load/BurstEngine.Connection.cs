@@ -69,7 +69,8 @@ internal sealed partial class BurstEngine
                 var read = await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
                 if (read == 0) { Fail(slot, FailureKind.Protocol, "closed-before-connack"); return; }
                 filled += read;
-                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize, _o.MqttVersion);
+                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize,
+                    _o.MqttVersion);
                 if (status == MqttDecodeStatus.Ok) break;
                 if (status == MqttDecodeStatus.Invalid || filled == buffer.Length)
                 {
@@ -162,7 +163,8 @@ internal sealed partial class BurstEngine
         while (!bytes.IsEmpty)
         {
             var status = MqttFrame.TryRead(bytes, 64 * 1024, out var header, out _);
-            if (status != MqttDecodeStatus.Ok) return status == MqttDecodeStatus.Incomplete; // a split frame: rare, and we only count PINGRESPs
+            if (status != MqttDecodeStatus.Ok)
+                return status == MqttDecodeStatus.Incomplete; // a split frame: rare, and we only count PINGRESPs
             if (header.Type == MqttPacketType.PingResp)
             {
                 Volatile.Write(ref slot.PongDue, 0);
@@ -219,13 +221,23 @@ internal sealed partial class BurstEngine
         AfterClose(slot, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>Counts a failed attempt: abandoned when the run was ending, a timeout when the heartbeat gave up on it, else its reason.</summary>
+    /// <summary>Counts a failed attempt: abandoned when the run was ending, a timeout when the heartbeat gave up on it, else its
+    /// reason.</summary>
     private void CountFailure(ClientSlot slot, FailureKind kind, string reason, bool tcpRefused)
     {
-        if (_stopping && !slot.TimedOut && slot.Current is ClientState.Connecting or ClientState.Closing && kind != FailureKind.ConnackRefused)
+        if (_stopping && !slot.TimedOut && slot.Current is ClientState.Connecting or ClientState.Closing
+            && kind != FailureKind.ConnackRefused)
+        {
             Counters.Abandoned();
-        else if (slot.TimedOut) Counters.Failed(FailureKind.Timeout, "timeout");
-        else Counters.Failed(kind, reason);
+        }
+        else if (slot.TimedOut)
+        {
+            Counters.Failed(FailureKind.Timeout, "timeout");
+        }
+        else
+        {
+            Counters.Failed(kind, reason);
+        }
         if (tcpRefused) Interlocked.Increment(ref _consecutiveRefused);
         else if (kind != FailureKind.Tcp) Volatile.Write(ref _consecutiveRefused, 0);
     }

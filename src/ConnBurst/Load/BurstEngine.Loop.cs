@@ -56,7 +56,8 @@ internal sealed partial class BurstEngine
     private void NoteLoopLag(long ticks)
     {
         long seen;
-        while (ticks > (seen = Volatile.Read(ref _maxLoopLagTicks)) && Interlocked.CompareExchange(ref _maxLoopLagTicks, ticks, seen) != seen) { }
+        while (ticks > (seen = Volatile.Read(ref _maxLoopLagTicks))
+            && Interlocked.CompareExchange(ref _maxLoopLagTicks, ticks, seen) != seen) { }
     }
 
     private sealed class EventLoop
@@ -69,7 +70,8 @@ internal sealed partial class BurstEngine
         private readonly DeadlineQueue _deadlines = new();
         private readonly EpollPoller _poller = new();
         private readonly List<DueAttempt> _due = new(256);
-        /// <summary>What a held connection reads (PINGRESP, a server DISCONNECT) lands here: one buffer per loop, none per connection.</summary>
+        /// <summary>What a held connection reads (PINGRESP, a server DISCONNECT) lands here: one buffer per loop, none per
+        /// connection.</summary>
         private readonly byte[] _scratch = new byte[4096];
         private readonly Thread _thread;
         private bool _closedAll;
@@ -84,7 +86,8 @@ internal sealed partial class BurstEngine
             _t0 = engine._t0 + (long)(part.FirstDueSeconds(rate) * Frequency);
             _pacer = new Pacer(_t0, part.RateOf(rate), part.ClientsOf(engine._slots.Length), Frequency);
             Pending = _pacer.Pending;
-            _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}", Priority = ThreadPriority.AboveNormal };
+            _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
+                Priority = ThreadPriority.AboveNormal };
         }
 
         public void Start() => _thread.Start();
@@ -185,7 +188,8 @@ internal sealed partial class BurstEngine
             if (!_reported)
             {
                 _reported = true;
-                _e._log?.Invoke($"internal error in event loop {_part.Index}: {e.GetType().Name}: {e.Message} (the attempt is counted as failed)");
+                _e._log?.Invoke(
+                    $"internal error in event loop {_part.Index}: {e.GetType().Name}: {e.Message} (the attempt is counted as failed)");
             }
             if (slot.Current is ClientState.Connected) Closed(slot, byServer: false);
             else if (slot.Fd >= 0) Fail(slot, FailureKind.Protocol, "internal-error");
@@ -203,7 +207,8 @@ internal sealed partial class BurstEngine
             slot.StartTicks = start;
             slot.Attempts++;
             var plan = _e._plan;
-            var fd = NonBlockingSockets.StartConnect(plan.Endpoints[plan.DestinationOf(slot.Global)], plan.SourceOf(slot.Global), out var error);
+            var fd = NonBlockingSockets.StartConnect(plan.Endpoints[plan.DestinationOf(slot.Global)], plan.SourceOf(slot.Global),
+                out var error);
             if (fd < 0)
             {
                 var f = SocketFailures.Classify(error);
@@ -300,7 +305,8 @@ internal sealed partial class BurstEngine
                     return;
                 }
                 slot.Filled += n;
-                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, slot.Filled), out ack, out _, out var why, ConnackBufferSize, _e._o.MqttVersion);
+                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, slot.Filled), out ack, out _, out var why, ConnackBufferSize,
+                    _e._o.MqttVersion);
                 if (status == MqttDecodeStatus.Ok) break;
                 if (status == MqttDecodeStatus.Invalid || slot.Filled == buffer.Length)
                 {
@@ -395,7 +401,8 @@ internal sealed partial class BurstEngine
             AfterClose(slot, Stopwatch.GetTimestamp());
         }
 
-        /// <summary>Frees the connection's session, descriptor and buffer; closing the descriptor also takes it out of the epoll set.</summary>
+        /// <summary>Frees the connection's session, descriptor and buffer; closing the descriptor also takes it out of the epoll
+        /// set.</summary>
         private static void Release(ClientSlot slot)
         {
             slot.Session?.Dispose();
@@ -466,7 +473,8 @@ internal sealed partial class BurstEngine
                     case HeartbeatAction.Ping:
                         s.NextPing = now + _e._keepAliveTicks;
                         s.PongDue = now + _e._pongTimeoutTicks;
-                        // Into an idle socket's send buffer; a failed write shows up as the read side closing, or as the PINGRESP never coming.
+                        // Into an idle socket's send buffer; a failed write shows up as the read side closing, or as the PINGRESP never
+                        // coming.
                         s.Session!.Write(PingReq, out var want, out var failure);
                         if (want == TlsWant.None && failure is null) _e.Counters.PingSent();
                         break;

@@ -16,7 +16,8 @@ internal static class BurstOutcomes
 }
 
 /// <summary>
-/// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose tick (1 ms at high rates, up to 10 ms when nothing is due sooner)
+/// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose tick (1 ms at high rates, up to 10 ms
+/// when nothing is due sooner)
 /// launches every due attempt, and whose heartbeat (every 100 ms) enforces connect timeouts, linger, keepalive and
 /// reconnect delays for every connection (DESIGN.md decisions 3 and 4). On the OpenSSL engine that thread only decides
 /// when the run stops and takes snapshots: pacing, deadlines and every connection's I/O belong to one event loop per
@@ -131,11 +132,13 @@ internal sealed partial class BurstEngine
             if (!_stopping)
             {
                 var stopBecause = StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.Duration is not null,
-                    Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles, loops ? LoopsPending() : _pacer.Pending, Counters.InFlight));
+                    Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles,
+                        loops ? LoopsPending() : _pacer.Pending, Counters.InFlight));
                 if (stopBecause is not null)
                 {
                     outcome = stopBecause;
-                    if (stopBecause == BurstOutcomes.PeerLost) _log?.Invoke("the server is gone (every recent attempt was refused); stopping");
+                    if (stopBecause == BurstOutcomes.PeerLost)
+                        _log?.Invoke("the server is gone (every recent attempt was refused); stopping");
                     connectedAtStop = Counters.ConnectedNow;
                     _stopping = true;
                     stopDeadline = now + Frequency * 5;
@@ -170,11 +173,16 @@ internal sealed partial class BurstEngine
 
             if (_stopping && ((Counters.InFlight <= 0 && Counters.ConnectedNow <= 0) || now >= stopDeadline))
             {
-                if (now >= stopDeadline && !loops) foreach (var s in _slots) if (s.Current is ClientState.Connecting or ClientState.Connected or ClientState.Closing) s.Abort();
+                if (now >= stopDeadline && !loops)
+                {
+                    foreach (var s in _slots)
+                        if (s.Current is ClientState.Connecting or ClientState.Connected or ClientState.Closing) s.Abort();
+                }
                 break;
             }
             asked = loops
-                ? WaitForControl(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot), Math.Min(end, _stopping ? stopDeadline : long.MaxValue)), ct)
+                ? WaitForControl(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot),
+                Math.Min(end, _stopping ? stopDeadline : long.MaxValue)), ct)
                 : SleepUntilNextDeadline(now, Math.Min(Math.Min(nextHeartbeat, nextSnapshot), end));
         }
         if (loops) FinishLoops(); // aborts what the stop deadline left open, and waits for the loops to exit
@@ -214,7 +222,8 @@ internal sealed partial class BurstEngine
         Counters.Attempt();
         // The connect starts on the thread pool: its synchronous part (socket, connect(2), the TLS ClientHello, the
         // first call's JIT) never delays the tick. Its lag is measured where it really starts (ConnectAsync).
-        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Engine.ConnectAsync(a.Slot, a.Due), (Engine: this, Slot: slot, Due: dueTicks), preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Engine.ConnectAsync(a.Slot, a.Due), (Engine: this, Slot: slot, Due: dueTicks),
+            preferLocal: false);
     }
 
     /// <summary>Linger ends and reconnect delays, posted from connection I/O, ordered on the scheduler thread.</summary>

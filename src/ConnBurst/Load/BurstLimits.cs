@@ -37,7 +37,10 @@ internal static class BurstLimits
         if (fdLimit is { } fds && perProcess + 64 > fds)
         {
             var need = (int)Math.Ceiling(held / (fds - 64.0));
-            warnings.Add(string.Create(inv, $"limit: about {perProcess:0} connections per process against {fds} open files allowed per process: use --workers {need} or more (or 0: automatic)"));
+            warnings.Add(
+                string.Create(inv,
+                $"limit: about {perProcess:0} connections per process against {fds} open files allowed per process: use --workers {need} " +
+                $"or more (or 0: automatic)"));
         }
         // Ports per (source address, destination): connections held plus the closed ones still in TIME_WAIT (the
         // client closes first, so TIME_WAIT is on this side).
@@ -46,15 +49,24 @@ internal static class BurstLimits
         if (ephemeralPorts is { } ports && perPair > ports * 0.9)
         {
             var need = (int)Math.Ceiling((held + closesPerSecond * TimeWaitSeconds) / (ports * 0.9) / Math.Max(1, destinations));
-            warnings.Add(string.Create(inv, $"limit: about {perPair:0} ports per source address and destination (held plus {TimeWaitSeconds:0} s of TIME_WAIT) against {ports} ephemeral ports: give --source-ips with {need} or more addresses"));
+            warnings.Add(
+                string.Create(inv,
+                $"limit: about {perPair:0} ports per source address and destination (held plus {TimeWaitSeconds:0} s of TIME_WAIT) " +
+                $"against {ports} ephemeral ports: give --source-ips with {need} or more addresses"));
         }
         double memMiB = held * KiBPerHeldClient / 1024 + workers * BaseMiBPerProcess;
         if (memAvailableMiB is { } avail && memMiB > avail * 0.9)
-            warnings.Add(string.Create(inv, $"limit: about {memMiB:0} MiB for {held:0} held connections ({KiBPerHeldClient:0} KiB each, measured) against {avail} MiB available: fewer clients per machine, or more agents (--shard)"));
+        {
+            warnings.Add(
+                string.Create(inv,
+                $"limit: about {memMiB:0} MiB for {held:0} held connections ({KiBPerHeldClient:0} KiB each, measured) against {avail} " +
+                $"MiB available: fewer clients per machine, or more agents (--shard)"));
+        }
         return warnings;
     }
 
-    /// <summary>The machine's side of <see cref="Check"/>: (open files per process, ephemeral ports, MemAvailable MiB), each null when unreadable.</summary>
+    /// <summary>The machine's side of <see cref="Check"/>: (open files per process, ephemeral ports, MemAvailable MiB), each null when
+    /// unreadable.</summary>
     public static (long? FdLimit, int? EphemeralPorts, long? MemAvailableMiB) ReadMachine()
     {
         var fds = Results.MachineInfo.OpenFilesLimit();
@@ -63,7 +75,8 @@ internal static class BurstLimits
         try
         {
             // "32768\t60999"
-            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
+                .Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
             ports = int.Parse(range[1], CultureInfo.InvariantCulture) - int.Parse(range[0], CultureInfo.InvariantCulture) + 1;
             foreach (var line in File.ReadLines("/proc/meminfo"))
             {

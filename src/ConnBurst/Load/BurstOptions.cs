@@ -77,7 +77,8 @@ internal sealed record BurstOptions
     {
         if (Clients < 0) throw new InputException($"--clients: {Clients} must not be negative");
         if (Clients == 0 && ClientListPath is null) throw new InputException("--clients: give a number of clients (or a --client-list)");
-        if (!(Rate > 0) || double.IsInfinity(Rate)) throw new InputException($"--rate: {Rate} must be a positive number of attempts per second");
+        if (!(Rate > 0) || double.IsInfinity(Rate))
+            throw new InputException($"--rate: {Rate} must be a positive number of attempts per second");
         if (Linger is { } l && l <= TimeSpan.Zero) throw new InputException("--linger: must be positive");
         if (ReconnectDelay < TimeSpan.Zero) throw new InputException("--reconnect-delay: must not be negative");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new InputException("--duration: must be positive");
@@ -94,7 +95,8 @@ internal sealed record BurstOptions
     }
 
     /// <summary>Worker processes the run will use: as asked, or one per <see cref="MaxConnectionsPerProcess"/> clients.</summary>
-    public int EffectiveWorkers(int clients) => Workers > 0 ? Workers : Math.Max(1, (clients + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);
+    public int EffectiveWorkers(int clients) => Workers > 0 ? Workers
+        : Math.Max(1, (clients + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);
 
     /// <summary>The effective configuration, as printed at start and embedded in the results.</summary>
     public JsonObject Describe(BurstPlan plan) => new()

@@ -60,19 +60,23 @@ internal sealed class BurstPlan
 
     private bool _listHasDefault;
 
-    public string ClientIdOf(int client) => List is null ? Options.ClientIdPrefix + client.ToString(System.Globalization.CultureInfo.InvariantCulture) : List.IdOf(client);
+    public string ClientIdOf(int client) => List is null
+        ? Options.ClientIdPrefix + client.ToString(System.Globalization.CultureInfo.InvariantCulture) : List.IdOf(client);
 
     /// <summary>Linger of a client: the list's own value when it has one, else the run's.</summary>
     public TimeSpan? LingerOf(int client) =>
-        List is not null && List[client].LingerMs >= 0 ? (List[client].LingerMs == 0 ? null : TimeSpan.FromMilliseconds(List[client].LingerMs)) : Options.Linger;
+        List is not null && List[client].LingerMs >= 0
+            ? (List[client].LingerMs == 0 ? null : TimeSpan.FromMilliseconds(List[client].LingerMs)) : Options.Linger;
 
     public TimeSpan ReconnectDelayOf(int client) =>
-        List is not null && List[client].ReconnectDelayMs > 0 ? TimeSpan.FromMilliseconds(List[client].ReconnectDelayMs) : Options.ReconnectDelay;
+        List is not null && List[client].ReconnectDelayMs > 0 ? TimeSpan.FromMilliseconds(List[client].ReconnectDelayMs)
+            : Options.ReconnectDelay;
 
     public bool CleanStartOf(int client) => List is null || List[client].CleanStart;
 
     /// <summary>True when some client reconnects periodically (a linger from the options or the list).</summary>
-    public bool Cycles => Options.Linger is not null || (List is not null && Enumerable.Range(0, Math.Min(List.Count, 1000)).Any(i => List[i].LingerMs > 0));
+    public bool Cycles => Options.Linger is not null
+        || (List is not null && Enumerable.Range(0, Math.Min(List.Count, 1000)).Any(i => List[i].LingerMs > 0));
 
     public static BurstPlan Prepare(BurstOptions o, Action<string>? log = null)
     {
@@ -82,7 +86,8 @@ internal sealed class BurstPlan
         var sources = o.SourceIps is null ? null : SourceAddresses.Parse(o.SourceIps);
 
         PkiManifest? manifest = null;
-        bool needManifest = o.CaPath is null || (o.CertPath is null && !(list?.Credentials.Count > 0 && list.Count == clients && AllHaveCredentials(list)));
+        bool needManifest = o.CaPath is null || (o.CertPath is null
+            && !(list?.Credentials.Count > 0 && list.Count == clients && AllHaveCredentials(list)));
         if (needManifest) manifest = DefaultPki.Resolve(o.PkiDir, log);
         var roots = o.CaPath is not null ? TlsCertificates.LoadAll(o.CaPath) : TlsCertificates.Roots(manifest!);
 
@@ -104,7 +109,11 @@ internal sealed class BurstPlan
         else if (o.PerClientCerts)
         {
             if (manifest?.Clients is not { Count: > 0 } pcs)
-                throw new InputException($"--per-client-certs: the PKI {manifest?.Directory} has no per-client certificates (make it with 'connburst certs --clients N')");
+            {
+                throw new InputException(
+                    $"--per-client-certs: the PKI {manifest?.Directory} has no per-client certificates (make it with 'connburst certs " +
+                    $"--clients N')");
+            }
             foreach (var pc in pcs) creds.Add(TlsCertificates.LoadWithKey(manifest.PathOf(pc.Cert), manifest.PathOf(pc.Key)));
             roundRobin = creds.Count;
             description = $"{creds.Count} per-client certificates, round-robin";
@@ -120,7 +129,8 @@ internal sealed class BurstPlan
         var serverName = o.ServerName ?? destinations[0].Host;
         // The native engine shares one SSL_CTX across every credential and destination; it lives as long as the process's run.
         var openSsl = o.TlsEngine == TlsEngine.OpenSsl ? new OpenSslClientContext(o.Tls, roots) : null;
-        var factories = creds.Select(c => destinations.Select(d => new TlsClientFactory(o.Tls, o.ServerName ?? d.Host, roots, c, openSsl: openSsl)).ToArray()).ToArray();
+        var factories = creds.Select(c => destinations.Select(d
+            => new TlsClientFactory(o.Tls, o.ServerName ?? d.Host, roots, c, openSsl: openSsl)).ToArray()).ToArray();
         var (keyType, keyBits) = KeyFacts(creds[0].Certificate);
 
         if (o.ProbeTargets)
@@ -183,7 +193,8 @@ internal sealed class BurstPlan
             if (!s.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectWrite) && !s.Poll(TimeSpan.Zero, SelectMode.SelectError))
             {
                 throw new InputException($"target {name}: no answer within 5s from source {SourceOf(s, source)}: check that no firewall " +
-                                         $"(nft/iptables on the server or between) drops {SourceOf(s, source)}, that {ep.Address} is the server's address, " +
+                                         $"(nft/iptables on the server or between) drops {SourceOf(s, source)}, that {ep.Address} is the " +
+                                         $"server's address, " +
                                          "and that this host reaches it (same network, or a route)");
             }
         }
@@ -198,7 +209,8 @@ internal sealed class BurstPlan
         static string SourceOf(Socket s, IPAddress? source)
         {
             if (source is not null) return source.ToString();
-            try { return s.LocalEndPoint is IPEndPoint { Address: var a } && !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any) ? a.ToString() : "(the default address)"; }
+            try { return s.LocalEndPoint is IPEndPoint { Address: var a } && !a.Equals(IPAddress.Any)
+                && !a.Equals(IPAddress.IPv6Any) ? a.ToString() : "(the default address)"; }
             catch (SocketException) { return "(the default address)"; }
         }
     }
@@ -208,9 +220,14 @@ internal sealed class BurstPlan
         var failure = SocketFailures.Classify(error);
         var check = failure switch
         {
-            SocketFailure.Refused => $"check that the server runs and listens on {ep} (not only on 127.0.0.1), and that no firewall rejects {source}",
-            SocketFailure.Unreachable => $"check that {ep.Address} is the server's address and that this host reaches it from {source} (same network, or a route)",
-            SocketFailure.TimedOut => $"check that no firewall (nft/iptables on the server or between) drops {source}, and that {ep.Address} is the server's address",
+            SocketFailure.Refused
+                => $"check that the server runs and listens on {ep} (not only on 127.0.0.1), and that no firewall rejects {source}",
+            SocketFailure.Unreachable
+                => $"check that {ep.Address} is the server's address and that this host reaches it from {source} " +
+                $"(same network, or a route)",
+            SocketFailure.TimedOut
+                => $"check that no firewall (nft/iptables on the server or between) drops {source}, and that {ep.Address} is the " +
+                $"server's address",
             SocketFailure.NoLocalPort => $"check that {source} is an address of this host (--source-ips)",
             _ => $"check the server at {ep}, the firewall, and this host's route from {source}",
         };

@@ -30,18 +30,24 @@ internal static class BurstRunner
         var readyAt = DateTimeOffset.UtcNow;
         var startAt = o.StartAt ?? readyAt.AddMilliseconds(plan.Workers > 1 ? 1500 : 50); // workers need a moment to start
         if (o.StartAt is { } late && late < readyAt)
-            log?.Invoke($"warning: the plan was ready {(readyAt - late).TotalMilliseconds:0} ms after --start-at; this agent's first attempts leave late (their latency counts the wait)");
+        {
+            log?.Invoke(
+                $"warning: the plan was ready {(readyAt - late).TotalMilliseconds:0} ms after --start-at; this agent's first attempts " +
+                $"leave late (their latency counts the wait)");
+        }
         var doc = ResultsDocument.Start("burst", startAt, o.Describe(plan));
         var agentStart = AgentStart.Watch(startAt, readyAt, ct);
         Directory.CreateDirectory(o.ResultsDir);
         var stem = Path.Combine(Path.GetFullPath(o.ResultsDir), $"burst-{ResultsFile.Timestamp(startAt)}");
         var cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         var resultsPath = stem + ".json";
-        doc.Sections["files"] = new JsonObject { ["results"] = resultsPath, ["intervals"] = stem + "-intervals.csv", ["hlog"] = stem + ".hlog", ["journal"] = stem + ResultsJournal.Suffix };
+        doc.Sections["files"] = new JsonObject { ["results"] = resultsPath, ["intervals"] = stem + "-intervals.csv",
+            ["hlog"] = stem + ".hlog", ["journal"] = stem + ResultsJournal.Suffix };
         // Written as the run goes: a killed run leaves its journal, which report, compare and merge read (outcome interrupted).
         doc.Outcome = "running"; // until the end sets how it ended
         using var journal = ResultsJournal.Start(stem + ResultsJournal.Suffix, doc);
-        using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog", o.BehindThresholdMs, journal);
+        using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog",
+            o.BehindThresholdMs, journal);
         using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         aggregator.StorageFailed += error =>
         {
@@ -55,14 +61,19 @@ internal static class BurstRunner
             if (p.Behind && !behindWarned)
             {
                 behindWarned = true;
-                log?.Invoke($"warning: the generator is behind schedule (scheduler lag p99 {p.SchedulerLagP99Ms:0.0} ms, max {p.SchedulerLagMaxMs:0.0} ms): " +
+                log?.Invoke(
+                    $"warning: the generator is behind schedule (scheduler lag p99 {p.SchedulerLagP99Ms:0.0} ms, max " +
+                    $"{p.SchedulerLagMaxMs:0.0} ms): " +
                             "attempts leave later than due, and latency from the due time includes that wait");
             }
         };
         if (observer is not null) aggregator.IntervalClosed += observer.OnInterval;
-        log?.Invoke($"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, {o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
+        log?.Invoke(
+            $"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, " +
+            $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
-                    $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
+                    $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}" +
+                    $"{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
 
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
         foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
@@ -102,13 +113,15 @@ internal static class BurstRunner
             catch (IOException e)
             {
                 throw new IOException($"results: cannot write {resultsPath}: {e.Message}" +
-                                      (aggregator.StorageError is null ? $"; the journal {journal.Path} holds the run up to its last interval" : ""), e);
+                                      (aggregator.StorageError is null
+                                      ? $"; the journal {journal.Path} holds the run up to its last interval" : ""), e);
             }
         }
         return doc;
     }
 
-    private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct, Action<string>? log)
+    private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator,
+        CancellationToken ct, Action<string>? log)
     {
         var engine = new BurstEngine(plan, plan.Options.Shard, startAt, log);
         var gate = new Lock();
@@ -120,7 +133,8 @@ internal static class BurstRunner
     /// its interval reports as lines on <paramref name="output"/> for the parent to merge. Ends on the run's end,
     /// cancellation, or stdin closing.
     /// </summary>
-    public static async Task<string> RunWorkerAsync(WorkerAssignment assignment, TextWriter output, CancellationToken ct, Action<string>? log = null)
+    public static async Task<string> RunWorkerAsync(WorkerAssignment assignment, TextWriter output, CancellationToken ct,
+        Action<string>? log = null)
     {
         var options = assignment.Options with { Workers = 1, ProbeTargets = false };
         var plan = BurstPlan.Prepare(options, log);

@@ -4,7 +4,8 @@ using ConnBurst.Common;
 namespace ConnBurst.Load;
 
 /// <summary>One client of a list, as stored: small indexes into shared tables, so 1M entries stay compact.</summary>
-internal readonly record struct ClientEntry(int IdStart, int IdLength, ushort Destination, int Credential, int LingerMs, int ReconnectDelayMs, bool CleanStart);
+internal readonly record struct ClientEntry(int IdStart, int IdLength, ushort Destination, int Credential, int LingerMs,
+    int ReconnectDelayMs, bool CleanStart);
 
 /// <summary>A client certificate and key by path: one per distinct pair in a list, loaded once however many clients share it.</summary>
 internal sealed record ClientCredential(string CertPath, string KeyPath);
@@ -24,7 +25,8 @@ internal sealed class ClientList
 
     public List<HostPort> Destinations { get; } = [];
     public List<ClientCredential> Credentials { get; } = [];
-    /// <summary>Fields seen in the file that ConnBurst does not use, with how many entries carried each: reported, never silently dropped.</summary>
+    /// <summary>Fields seen in the file that ConnBurst does not use, with how many entries carried each: reported, never silently
+    /// dropped.</summary>
     public SortedDictionary<string, int> UnknownFields { get; } = new(StringComparer.Ordinal);
     public string Format { get; set; } = "connburst";
     public string SourcePath { get; set; } = "";

@@ -38,7 +38,8 @@ internal static class ConnBurstClientList
             if (!long.TryParse(f[6], NumberStyles.None, CultureInfo.InvariantCulture, out var delayUs))
                 throw new InputException($"{path}:{lineNo}: reconnectDelayUSecs '{f[6]}' is not a number");
             var cred = f[3].Length == 0 ? null : new ClientCredential(f[3], f[4]);
-            list.Add(f[0], new HostPort(f[1], port), cred, linger < 0 ? -1 : (int)(linger * 1000), (int)Math.Min(delayUs / 1000, int.MaxValue), cleanStart: true);
+            list.Add(f[0], new HostPort(f[1], port), cred, linger < 0 ? -1 : (int)(linger * 1000),
+                (int)Math.Min(delayUs / 1000, int.MaxValue), cleanStart: true);
         }
         return list;
     }

@@ -20,7 +20,10 @@ internal static class MqttbenchClientList
         public bool UseTls = true, CleanStart = true;
         public double Linger = -1;
         public long DelayUs;
-        public void Reset() { Id = Version = Dst = Cert = Key = null; Port = -1; UseTls = true; CleanStart = true; Linger = -1; DelayUs = 0; }
+        public void Reset()
+        {
+            Id = Version = Dst = Cert = Key = null; Port = -1; UseTls = true; CleanStart = true; Linger = -1; DelayUs = 0;
+        }
     }
 
     public static ClientList Read(string path)
@@ -32,7 +35,8 @@ internal static class MqttbenchClientList
         {
             int filled = 0;
             bool final = false;
-            var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true });
             var parser = new Parser(list, path);
             while (true)
             {

@@ -43,7 +43,8 @@ internal sealed class Pacer
     /// <summary>Queues a client to connect again, ready from <paramref name="readyTicks"/> (its reconnect delay's end).</summary>
     public void EnqueueReconnect(int client, long readyTicks) => _ready.Enqueue(client, readyTicks);
 
-    /// <summary>Adds every attempt due at or before <paramref name="now"/> to <paramref name="due"/>, in due order; returns how many.</summary>
+    /// <summary>Adds every attempt due at or before <paramref name="now"/> to <paramref name="due"/>, in due order; returns how
+    /// many.</summary>
     public int TakeDue(long now, List<DueAttempt> due, int max = int.MaxValue)
     {
         int n = 0;

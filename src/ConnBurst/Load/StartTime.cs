@@ -24,7 +24,8 @@ internal static class StartTime
             at = now + after;
         }
         else if (!(s.EndsWith('Z') || s.EndsWith('z'))
-                 || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at)
+                 || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture,
+                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at)
                  || !s.Contains('T', StringComparison.OrdinalIgnoreCase))
         {
             throw new InputException($"{what}: '{text}' is not an RFC 3339 UTC time (e.g. 2026-12-01T23:00:00Z) or +DURATION (e.g. +30s)");

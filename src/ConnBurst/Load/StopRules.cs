@@ -13,7 +13,8 @@ internal static class StopRules
     /// <summary>Refusals in a row that mean the server is gone: three seconds' worth of attempts, at least 20.</summary>
     public static int PeerLostAfter(double rate) => Math.Max(20, (int)(rate * 3));
 
-    /// <summary>The outcome to stop with, or null to go on. Ctrl-C first, then the duration, then the server gone, then natural completion.</summary>
+    /// <summary>The outcome to stop with, or null to go on. Ctrl-C first, then the duration, then the server gone, then natural
+    /// completion.</summary>
     public static string? Decide(in StopInputs s)
     {
         if (s.Cancelled) return BurstOutcomes.Interrupted;

@@ -26,13 +26,17 @@ internal static partial class TlsFailureReasons
         if (e is Tls.OpenSsl.OpenSslTlsException { EndOfStream: true }) return "tls-eof";
         // Below TLS: the socket was reset or closed while the handshake waited for the server.
         for (var x = e; x is not null; x = x.InnerException)
-            if (x is System.Net.Sockets.SocketException se) return "tls-" + Transport.SocketFailures.Reason(Transport.SocketFailures.Classify(se.SocketErrorCode));
+        {
+            if (x is System.Net.Sockets.SocketException se)
+                return "tls-" + Transport.SocketFailures.Reason(Transport.SocketFailures.Classify(se.SocketErrorCode));
+        }
         for (var x = e; x is not null; x = x.InnerException)
             if (x is IOException && x.Message.Contains("EOF", StringComparison.OrdinalIgnoreCase)) return "tls-eof";
         return e is AuthenticationException ? "tls-handshake" : e is IOException ? "tls-closed" : "tls-other";
     }
 
-    /// <summary>True when an exception from a read after the handshake is the server refusing us at the TLS layer (TLS 1.3 client-cert alerts arrive late).</summary>
+    /// <summary>True when an exception from a read after the handshake is the server refusing us at the TLS layer (TLS 1.3 client-cert
+    /// alerts arrive late).</summary>
     public static bool IsTlsAlert(Exception e)
     {
         for (var x = e; x is not null; x = x.InnerException)

@@ -23,10 +23,12 @@ internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, Date
     /// <summary>Reads the line a parent sent; a malformed one is an <see cref="InputException"/> (a worker started by hand).</summary>
     public static WorkerAssignment Parse(string? line)
     {
-        if (string.IsNullOrWhiteSpace(line)) throw new InputException("--worker: expected the worker's assignment as one JSON line on stdin");
+        if (string.IsNullOrWhiteSpace(line))
+            throw new InputException("--worker: expected the worker's assignment as one JSON line on stdin");
         try
         {
-            return JsonSerializer.Deserialize<WorkerAssignment>(line, Json) ?? throw new InputException("--worker: empty assignment on stdin");
+            return JsonSerializer.Deserialize<WorkerAssignment>(line, Json)
+                ?? throw new InputException("--worker: empty assignment on stdin");
         }
         catch (JsonException e)
         {
@@ -39,10 +41,12 @@ internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, Date
         public override HostPort Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             HostPort.Parse(reader.GetString() ?? "", "--target");
 
-        public override void Write(Utf8JsonWriter writer, HostPort value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+        public override void Write(Utf8JsonWriter writer, HostPort value, JsonSerializerOptions options)
+            => writer.WriteStringValue(value.ToString());
     }
 
-    /// <summary>TlsOptions validates in <see cref="TlsOptions.Create(string?, string?, bool)"/> only; it travels as that call's arguments.</summary>
+    /// <summary>TlsOptions validates in <see cref="TlsOptions.Create(string?, string?, bool)"/> only; it travels as that call's
+    /// arguments.</summary>
     private sealed class TlsOptionsConverter : JsonConverter<TlsOptions>
     {
         private sealed record Wire(string Protocol, string? Ciphers, bool Resume);
@@ -54,6 +58,7 @@ internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, Date
         }
 
         public override void Write(Utf8JsonWriter writer, TlsOptions value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, new Wire(value.Protocol.Name(), value.Ciphers.Count == 0 ? null : string.Join(',', value.Ciphers), value.AllowResume), options);
+            JsonSerializer.Serialize(writer, new Wire(value.Protocol.Name(),
+                value.Ciphers.Count == 0 ? null : string.Join(',', value.Ciphers), value.AllowResume), options);
     }
 }

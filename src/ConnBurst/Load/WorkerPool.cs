@@ -5,13 +5,15 @@ namespace ConnBurst.Load;
 
 /// <summary>
 /// Runs a burst across worker processes of the same executable (<c>connburst burst --worker</c>, told its
-/// <see cref="WorkerAssignment"/> on stdin), each with its share of the agent's clients and source IPs and at most ~18,000 sockets (the fd limit is 20,000). Workers stream
+/// <see cref="WorkerAssignment"/> on stdin), each with its share of the agent's clients and source IPs and at most ~18,000 sockets (the fd
+/// limit is 20,000). Workers stream
 /// <see cref="IntervalReport"/> lines on stdout; this merges them live. Stopping closes the workers' stdin; a worker
 /// that dies is folded out of the merge with everything it reported until then.
 /// </summary>
 internal static class WorkerPool
 {
-    public static async Task<string> RunAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct, Action<string>? log)
+    public static async Task<string> RunAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct,
+        Action<string>? log)
     {
         var n = plan.Workers;
         var gate = new Lock();
@@ -29,7 +31,8 @@ internal static class WorkerPool
                 workers[i].WriteLine(new WorkerAssignment(plan.Options, new Shard(i, n), startAt).ToLine());
             }
             using var stop = ct.Register(() => { foreach (var w in workers) w.CloseInput(); });
-            await Task.WhenAll(workers.Select((w, i) => FoldOutWhenLostAsync(w, i, aggregator, gate, outcomes, lastIndex, log))).ConfigureAwait(false);
+            await Task.WhenAll(workers.Select((w, i) => FoldOutWhenLostAsync(w, i, aggregator, gate, outcomes, lastIndex, log)))
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -44,11 +47,13 @@ internal static class WorkerPool
         if (ct.IsCancellationRequested) return BurstOutcomes.Interrupted;
         if (outcomes.Any(o => o is null)) return BurstOutcomes.Partial;
         if (outcomes.Contains(BurstOutcomes.PeerLost)) return BurstOutcomes.PeerLost;
-        return outcomes.All(o => o == BurstOutcomes.Completed) ? BurstOutcomes.Completed : outcomes.First(o => o != BurstOutcomes.Completed)!;
+        return outcomes.All(o => o == BurstOutcomes.Completed) ? BurstOutcomes.Completed
+            : outcomes.First(o => o != BurstOutcomes.Completed)!;
     }
 
     /// <summary>A worker's line, in order: an interval report to merge, its outcome, or a message to pass on.</summary>
-    private static void OnLine(string line, bool stderr, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes, int[] lastIndex, Action<string>? log)
+    private static void OnLine(string line, bool stderr, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes,
+        int[] lastIndex, Action<string>? log)
     {
         if (stderr)
         {
@@ -71,18 +76,22 @@ internal static class WorkerPool
         }
     }
 
-    private static async Task FoldOutWhenLostAsync(ChildProcess w, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes, int[] lastIndex,
+    private static async Task FoldOutWhenLostAsync(ChildProcess w, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes,
+        int[] lastIndex,
         Action<string>? log)
     {
         await w.WaitAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         if (outcomes[shard] is not null) return;
         // The others go on: their clients are not this worker's, and the schedule of each is its own.
         var how = w.ExitDescription ?? "unknown";
-        log?.Invoke($"[worker {shard}] lost: exited ({how}) without its final report; its clients stop here, its figures up to interval {lastIndex[shard]} are kept, the other workers go on");
+        log?.Invoke(
+            $"[worker {shard}] lost: exited ({how}) without its final report; its clients stop here, its figures up to interval " +
+            $"{lastIndex[shard]} are kept, the other workers go on");
         lock (gate)
         {
             aggregator.MarkLost(shard, how, lastIndex[shard]);
-            aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex[shard] + 1, Final = true, Histograms = [], EncodedHistograms = new() });
+            aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex[shard] + 1, Final = true, Histograms = [],
+                EncodedHistograms = new() });
         }
     }
 

@@ -126,7 +126,8 @@ internal sealed class ControlServer : IAsyncDisposable
         switch (command.Verb)
         {
             case ControlVerb.Empty: return new(("ERR empty line (commands: " + ControlCommand.Help + ")", false));
-            case ControlVerb.Unknown: return new(($"ERR unknown command '{Truncate(command.Word)}' (commands: {ControlCommand.Help})", false));
+            case ControlVerb.Unknown: return new(($"ERR unknown command '{Truncate(command.Word)}' (commands: {ControlCommand.Help})",
+                false));
             case ControlVerb.Quit: return new(("OK bye", true));
             case ControlVerb.Help: return new(("OK commands: " + ControlCommand.Help, false));
             case ControlVerb.Ping: return new(("OK pong", false));
@@ -138,7 +139,8 @@ internal sealed class ControlServer : IAsyncDisposable
                     return new(("OK authenticated", false));
                 }
                 authFailures++;
-                return new(("ERR authentication failed" + (authFailures >= MaxAuthFailures ? "; closing" : ""), authFailures >= MaxAuthFailures));
+                return new(("ERR authentication failed" + (authFailures >= MaxAuthFailures ? "; closing" : ""),
+                    authFailures >= MaxAuthFailures));
         }
         if (!authenticated) return new(("ERR authentication required: send AUTH <token> first", false));
         return command.Verb switch

@@ -42,7 +42,8 @@ internal sealed class MonitorClient : IAsyncDisposable, IDisposable
     /// Connects and, when a token is given (or set in CONNBURST_MONITOR_TOKEN), authenticates.
     /// <paramref name="timeout"/> bounds the connect and every later command (default 30 s: STOP waits while the monitor writes its chart).
     /// </summary>
-    public static async Task<MonitorClient> ConnectAsync(HostPort endpoint, string? token = null, CancellationToken ct = default, TimeSpan? timeout = null)
+    public static async Task<MonitorClient> ConnectAsync(HostPort endpoint, string? token = null, CancellationToken ct = default,
+        TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         token ??= Environment.GetEnvironmentVariable(TokenVariable);
@@ -112,7 +113,10 @@ internal sealed class MonitorClient : IAsyncDisposable, IDisposable
         var line = await SendAsync("SUMMARY", ct);
         if (!line.StartsWith('{')) throw new MonitorClientException($"monitor {Endpoint}: SUMMARY refused: {line}");
         try { return MonitorSummary.Parse(line); }
-        catch (System.Text.Json.JsonException e) { throw new MonitorClientException($"monitor {Endpoint}: malformed SUMMARY: {e.Message}"); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new MonitorClientException($"monitor {Endpoint}: malformed SUMMARY: {e.Message}");
+        }
     }
 
     /// <summary>The STATUS reply after "OK ", e.g. <c>idle</c> or <c>recording label=x seconds=3.0 samples=3</c>.</summary>
@@ -141,7 +145,8 @@ internal sealed class MonitorClient : IAsyncDisposable, IDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new MonitorClientException($"monitor {Endpoint}: no reply to {line.Split(' ', 2)[0]} within {Durations.Format(_timeout)}");
+            throw new MonitorClientException(
+                $"monitor {Endpoint}: no reply to {line.Split(' ', 2)[0]} within {Durations.Format(_timeout)}");
         }
         catch (IOException e)
         {

@@ -41,7 +41,8 @@ internal static class MonitorJson
         };
         if (r.ProcessName is not null || r.ProcessPid is not null)
         {
-            monitor["process"] = new JsonObject { ["name"] = r.ProcessName, ["pid"] = r.ProcessPid, ["cpuSeconds"] = SummaryBuilder.Round(r.ProcessCpuSeconds) };
+            monitor["process"] = new JsonObject { ["name"] = r.ProcessName, ["pid"] = r.ProcessPid,
+                ["cpuSeconds"] = SummaryBuilder.Round(r.ProcessCpuSeconds) };
             var threads = new JsonArray();
             foreach (var t in r.Threads.Take(ThreadRows))
             {

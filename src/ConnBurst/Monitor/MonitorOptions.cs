@@ -18,7 +18,8 @@ internal sealed record MonitorOptions
     public TimeSpan MaxRecording { get; init; } = TimeSpan.FromHours(2);
     public string? Token { get; init; }
     public HostPort? Graphite { get; init; }
-    /// <summary>Share of one core the socket dump may use before it is done less often than every interval (0: always every interval).</summary>
+    /// <summary>Share of one core the socket dump may use before it is done less often than every interval (0: always every
+    /// interval).</summary>
     public double SocketBudgetPercent { get; init; } = 0.5;
     /// <summary>Metric paths are <c>PREFIX.COLUMN</c>; default <c>connburst.monitor.HOST</c>.</summary>
     public string GraphitePrefix { get; init; } = DefaultGraphitePrefix();
@@ -40,15 +41,23 @@ internal sealed record MonitorOptions
         if (Port is < 1 or > 65535) throw new InputException($"--port: {Port} is not a port number (1-65535)");
         if (Interval < TimeSpan.FromMilliseconds(100) || Interval > TimeSpan.FromMinutes(10))
             throw new InputException($"--interval: {Durations.Format(Interval)} is out of range (100ms to 10m)");
-        if (MaxRecording < TimeSpan.FromSeconds(1)) throw new InputException($"--max-recording: {Durations.Format(MaxRecording)} is too short (at least 1s)");
-        if (SocketBudgetPercent is < 0 or > 100 || double.IsNaN(SocketBudgetPercent)) throw new InputException($"--socket-budget: {SocketBudgetPercent} is not a percentage (0-100; 0 = every interval)");
-        if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace))) throw new InputException("--token: must be non-empty with no spaces");
-        if (GraphitePrefix.Length == 0 || GraphitePrefix.Any(char.IsWhiteSpace) || GraphitePrefix.StartsWith('.') || GraphitePrefix.EndsWith('.'))
+        if (MaxRecording < TimeSpan.FromSeconds(1))
+            throw new InputException($"--max-recording: {Durations.Format(MaxRecording)} is too short (at least 1s)");
+        if (SocketBudgetPercent is < 0 or > 100 || double.IsNaN(SocketBudgetPercent))
+            throw new InputException($"--socket-budget: {SocketBudgetPercent} is not a percentage (0-100; 0 = every interval)");
+        if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace)))
+            throw new InputException("--token: must be non-empty with no spaces");
+        if (GraphitePrefix.Length == 0 || GraphitePrefix.Any(char.IsWhiteSpace) || GraphitePrefix.StartsWith('.')
+            || GraphitePrefix.EndsWith('.'))
+        {
             throw new InputException($"--graphite-prefix: '{GraphitePrefix}' is not a dotted metric path");
+        }
         if (Perf is { } perf)
         {
-            if (ProcessName is null && Pid is null) throw new InputException("--perf needs the process to profile: give --process NAME or --pid N");
-            if (perf.FrequencyHz is < 1 or > 999) throw new InputException($"--perf-frequency: {perf.FrequencyHz} Hz is out of range (1-999)");
+            if (ProcessName is null && Pid is null)
+                throw new InputException("--perf needs the process to profile: give --process NAME or --pid N");
+            if (perf.FrequencyHz is < 1 or > 999)
+                throw new InputException($"--perf-frequency: {perf.FrequencyHz} Hz is out of range (1-999)");
             if (perf.Window < TimeSpan.FromSeconds(1) || perf.Window > TimeSpan.FromSeconds(60))
                 throw new InputException($"--perf-window: {Durations.Format(perf.Window)} is out of range (1s to 60s)");
             if (perf.CpuBoundPercent is < 1 or > 10_000 || double.IsNaN(perf.CpuBoundPercent))

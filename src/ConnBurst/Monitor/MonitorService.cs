@@ -31,7 +31,8 @@ internal sealed class MonitorService : IDisposable
 
     /// <param name="write">Writes a finished recording's files (the chat benchmark's txt and png, the results JSON): the
     /// renderers live above the monitor, in Reporting, and the caller hands them in.</param>
-    internal MonitorService(MonitorOptions options, SystemSampler sampler, GraphitePlaintextExporter? graphite, TextWriter output, TextWriter errors, RecordingWriter write)
+    internal MonitorService(MonitorOptions options, SystemSampler sampler, GraphitePlaintextExporter? graphite, TextWriter output,
+        TextWriter errors, RecordingWriter write)
     {
         _write = write;
         _options = options;
@@ -58,7 +59,8 @@ internal sealed class MonitorService : IDisposable
         lock (_gate) return (_sampler.Columns, (double[])_sampler.Values.Clone());
     }
 
-    /// <summary>Samples until <paramref name="ct"/> is cancelled (Ctrl-C), then writes a recording still in progress as "interrupted".</summary>
+    /// <summary>Samples until <paramref name="ct"/> is cancelled (Ctrl-C), then writes a recording still in progress as
+    /// "interrupted".</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         lock (_gate) SampleLocked();
@@ -91,7 +93,9 @@ internal sealed class MonitorService : IDisposable
                     _perf.OnSample(_sampler.Values[_processCpuAt], _sampler.Target?.Pid, _recording.Elapsed.TotalSeconds, _out.WriteLine);
                 if (_recording.Elapsed >= _options.MaxRecording)
                 {
-                    _err.WriteLine($"monitor: recording '{_recording.Label}' reached --max-recording {Common.Durations.Format(_options.MaxRecording)} without STOP; ending and writing it");
+                    _err.WriteLine(
+                        $"monitor: recording '{_recording.Label}' reached --max-recording " +
+                        $"{Common.Durations.Format(_options.MaxRecording)} without STOP; ending and writing it");
                     expired = FinishLocked("timeout");
                 }
             }
@@ -122,7 +126,10 @@ internal sealed class MonitorService : IDisposable
         lock (_gate)
         {
             if (_recording is not null)
-                return $"ERR already recording '{_recording.Label}' for {_recording.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; send STOP first";
+            {
+                return $"ERR already recording '{_recording.Label}' for " +
+                    $"{_recording.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; send STOP first";
+            }
             // Sample now and restart the interval clock, so the first sample covers exactly the first interval after START.
             SampleLocked();
             _sampler.DumpSocketsAtNextSample();
@@ -151,7 +158,8 @@ internal sealed class MonitorService : IDisposable
         var written = await Task.Run(() => WriteAndReport(result));
         return written is null
             ? "ERR recording could not be written (see the monitor's log)"
-            : string.Create(CultureInfo.InvariantCulture, $"OK stopped samples={written.Summary.Samples} seconds={written.Summary.Seconds:0.0} json={written.JsonPath}");
+            : string.Create(CultureInfo.InvariantCulture,
+            $"OK stopped samples={written.Summary.Samples} seconds={written.Summary.Seconds:0.0} json={written.JsonPath}");
     }
 
     public string Status()
@@ -159,7 +167,10 @@ internal sealed class MonitorService : IDisposable
         lock (_gate)
         {
             if (_recording is { } r)
-                return string.Create(CultureInfo.InvariantCulture, $"OK recording seconds={r.Elapsed.TotalSeconds:0.0} samples={r.Count} label={r.Label}");
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"OK recording seconds={r.Elapsed.TotalSeconds:0.0} samples={r.Count} label={r.Label}");
+            }
             return _lastSummary is { } s ? $"OK idle last={s.Label}" : "OK idle";
         }
     }
@@ -228,7 +239,9 @@ internal sealed class MonitorService : IDisposable
                 _lastSummary = written.Summary;
                 LastResultsPath = written.JsonPath;
             }
-            _out.WriteLine($"recording '{result.Recording.Label}' {result.Outcome}: {written.Summary.Samples} samples over {written.Summary.Seconds:0.0} s, busiest core avg {written.Summary.Cpu.MaxCoreAvgBusy:0.0}% busy -> {written.JsonPath}");
+            _out.WriteLine(
+                $"recording '{result.Recording.Label}' {result.Outcome}: {written.Summary.Samples} samples over " +
+                $"{written.Summary.Seconds:0.0} s, busiest core avg {written.Summary.Cpu.MaxCoreAvgBusy:0.0}% busy -> {written.JsonPath}");
             return written;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

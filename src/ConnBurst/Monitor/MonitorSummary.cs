@@ -28,7 +28,8 @@ internal sealed class MonitorSummary
     /// <summary>Paths of the files this recording wrote on the monitor's machine.</summary>
     [JsonPropertyName("files")] public SortedDictionary<string, string> Files { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>True when every core's busy percentage stayed at or below <paramref name="maxBusyPercent"/> in every sample (the chat benchmark's "no core under 15% idle").</summary>
+    /// <summary>True when every core's busy percentage stayed at or below <paramref name="maxBusyPercent"/> in every sample (the chat
+    /// benchmark's "no core under 15% idle").</summary>
     public bool EveryCoreAtMost(double maxBusyPercent) => Cpu.PerCore.All(c => c.MaxBusy <= maxBusyPercent);
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, LineJson);
@@ -114,6 +115,7 @@ internal sealed class SocketSummary
     [JsonPropertyName("sendQMax")] public double SendQMax { get; set; }
     [JsonPropertyName("sendQSumMax")] public double SendQSumMax { get; set; }
     [JsonPropertyName("acceptQueueMax")] public double AcceptQueueMax { get; set; }
-    /// <summary>Which side was not reading, judged from the queues: "server" (Recv-Q built up on the server's sockets), "peer" (Send-Q built up: the clients were not reading), "none", or "both".</summary>
+    /// <summary>Which side was not reading, judged from the queues: "server" (Recv-Q built up on the server's sockets), "peer" (Send-Q
+    /// built up: the clients were not reading), "none", or "both".</summary>
     [JsonPropertyName("notReading")] public string NotReading { get; set; } = "none";
 }

@@ -64,7 +64,12 @@ internal sealed class ProcessTarget : IDisposable
             var found = ProcessLocator.Find(Name!);
             if (found.Count == 0) return;
             pid = found[0];
-            if (found.Count > 1) Notice?.Invoke($"{found.Count} processes are named {Name}: watching the oldest, pid {pid} (others: {string.Join(',', found.Skip(1).Take(10))}); use --pid to choose");
+            if (found.Count > 1)
+            {
+                Notice?.Invoke(
+                    $"{found.Count} processes are named {Name}: watching the oldest, pid {pid} (others: " +
+                    $"{string.Join(',', found.Skip(1).Take(10))}); use --pid to choose");
+            }
         }
         _reader = new ProcessReader(pid);
         _reader.Sample(seconds);

@@ -21,8 +21,10 @@ internal sealed class RecordingJournal : IDisposable
         _columns = columns;
     }
 
-    /// <summary>Starts a recording's journal, or returns null and says why in <paramref name="error"/> (the recording goes on without one).</summary>
-    public static RecordingJournal? Start(string directory, Recording rec, TimeSpan interval, int cores, int? port, string? processName, int? pid,
+    /// <summary>Starts a recording's journal, or returns null and says why in <paramref name="error"/> (the recording goes on without
+    /// one).</summary>
+    public static RecordingJournal? Start(string directory, Recording rec, TimeSpan interval, int cores, int? port, string? processName,
+        int? pid,
         JsonObject config, Action<string> error)
     {
         var header = ResultsDocument.Start("monitor", rec.StartedAt, (JsonObject)config.DeepClone());

@@ -41,12 +41,16 @@ internal sealed class SystemSampler : IDisposable
         for (var i = 0; i < _cpu.Cores; i++) Add($"cpu.cpu{i}", CpuFieldNames);
         _memAt = Add("mem", "totalMiB", "usedMiB", "availableMiB", "cachedMiB", "swapUsedMiB");
         _netAt = _columns.Count;
-        foreach (var iface in _net.Interfaces) Add($"net.{MetricName(iface)}", "rxBytesPerSec", "txBytesPerSec", "rxPacketsPerSec", "txPacketsPerSec", "dropsPerSec");
+        foreach (var iface in _net.Interfaces)
+            Add($"net.{MetricName(iface)}", "rxBytesPerSec", "txBytesPerSec", "rxPacketsPerSec", "txPacketsPerSec", "dropsPerSec");
         _diskAt = _columns.Count;
-        foreach (var disk in _disk.Disks) Add($"disk.{MetricName(disk)}", "readBytesPerSec", "writeBytesPerSec", "readsPerSec", "writesPerSec", "busyPercent");
+        foreach (var disk in _disk.Disks)
+            Add($"disk.{MetricName(disk)}", "readBytesPerSec", "writeBytesPerSec", "readsPerSec", "writesPerSec", "busyPercent");
         _loadAt = Add("load", "load1", "load5", "load15", "runnable");
         _processAt = target is null ? -1 : Add("process", "pid", "cpuPercent", "rssMiB", "fds", "threads");
-        _socketsAt = _sockets is null ? -1 : Add("sockets", [.. TcpStates.Names, "acceptQueue", "recvQSum", "recvQMax", "sendQSum", "sendQMax", "peerSockets", "peerRecvQSum", "peerSendQSum"]);
+        _socketsAt = _sockets is null ? -1 : Add("sockets",
+            [.. TcpStates.Names, "acceptQueue", "recvQSum", "recvQMax", "sendQSum", "sendQMax", "peerSockets", "peerRecvQSum",
+            "peerSendQSum"]);
         Values = new double[_columns.Count];
     }
 
@@ -152,7 +156,8 @@ internal sealed class SystemSampler : IDisposable
             var dumpStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             _sockets.Sample();
             var cpuSeconds = Native.ThreadCpuSeconds() - cpuStarted;
-            AdaptSocketCadence(double.IsNaN(cpuSeconds) ? System.Diagnostics.Stopwatch.GetElapsedTime(dumpStarted).TotalSeconds : cpuSeconds, seconds);
+            AdaptSocketCadence(double.IsNaN(cpuSeconds) ? System.Diagnostics.Stopwatch.GetElapsedTime(dumpStarted).TotalSeconds
+                : cpuSeconds, seconds);
             var at = _socketsAt;
             for (var s = 0; s < TcpStates.Count; s++) v[at++] = _sockets.States[s];
             v[at++] = _sockets.AcceptQueue;
@@ -179,7 +184,8 @@ internal sealed class SystemSampler : IDisposable
             Notice?.Invoke(every == 1
                 ? "sockets: dumping every interval again"
                 : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"sockets: one dump costs {dumpSeconds * 1000:0.0} ms of CPU ({_sockets!.States.Sum()} sockets on port {_sockets.Port}); dumping every {every} intervals to stay within {SocketBudgetPercent}% of a core"));
+                    $"sockets: one dump costs {dumpSeconds * 1000:0.0} ms of CPU ({_sockets!.States.Sum()} sockets on port " +
+                        $"{_sockets.Port}); dumping every {every} intervals to stay within {SocketBudgetPercent}% of a core"));
         }
         _socketCountdown = _socketEvery;
     }

@@ -14,7 +14,8 @@ internal static class UnfinishedRecordings
     public static ResultsDocument Complete(ResultsDocument doc)
     {
         if (doc.Kind != "monitor") return UnfinishedRuns.Complete(doc);
-        if (doc.Section("unfinished") is null || doc.Section("monitor") is not JsonObject m || m["columns"] is not JsonArray columnsNode) return doc;
+        if (doc.Section("unfinished") is null || doc.Section("monitor") is not JsonObject m || m["columns"] is not JsonArray columnsNode)
+            return doc;
         var columns = columnsNode.Select(c => c!.GetValue<string>()).ToList();
         var rec = new Recording(m["label"]?.GetValue<string>() ?? "", columns, Math.Max(16, doc.Intervals.Count), doc.StartedAt);
         var values = new double[columns.Count];
@@ -24,8 +25,10 @@ internal static class UnfinishedRecordings
             rec.AppendAt(iv.Seconds, values);
         }
         var process = m["process"] as JsonObject;
-        var result = new RecordingResult(rec, doc.Outcome, doc.EndedAt, TimeSpan.FromMilliseconds(m["intervalMs"]?.GetValue<double>() ?? 1000),
-            m["cores"]?.GetValue<int>() ?? 0, m["port"]?.GetValue<int?>(), process?["name"]?.GetValue<string>(), process?["pid"]?.GetValue<int?>(),
+        var result = new RecordingResult(rec, doc.Outcome, doc.EndedAt,
+            TimeSpan.FromMilliseconds(m["intervalMs"]?.GetValue<double>() ?? 1000),
+            m["cores"]?.GetValue<int>() ?? 0, m["port"]?.GetValue<int?>(), process?["name"]?.GetValue<string>(),
+                process?["pid"]?.GetValue<int?>(),
             0, [], doc.Config);
         var built = MonitorJson.Build(result, SummaryBuilder.Build(result));
         doc.Sections["monitor"] = built.Sections["monitor"];

@@ -11,7 +11,8 @@ internal static class MqttClientPackets
     private static readonly ulong PublishProperties = MqttPropertyReader.Mask(
         MqttPropertyIds.PayloadFormatIndicator, MqttPropertyIds.MessageExpiryInterval, MqttPropertyIds.TopicAlias,
         MqttPropertyIds.ResponseTopic, MqttPropertyIds.CorrelationData, MqttPropertyIds.UserProperty, MqttPropertyIds.ContentType);
-    private static readonly ulong SubscribeProperties = MqttPropertyReader.Mask(MqttPropertyIds.SubscriptionIdentifier, MqttPropertyIds.UserProperty);
+    private static readonly ulong SubscribeProperties = MqttPropertyReader.Mask(MqttPropertyIds.SubscriptionIdentifier,
+        MqttPropertyIds.UserProperty);
     private static readonly ulong UserPropertiesOnly = MqttPropertyReader.Mask(MqttPropertyIds.UserProperty);
     private static readonly ulong AckProperties = MqttPropertyReader.Mask(MqttPropertyIds.ReasonString, MqttPropertyIds.UserProperty);
 
@@ -53,13 +54,16 @@ internal static class MqttClientPackets
         return r.AtEnd ? MqttReasonCode.Success : MqttReasonCode.MalformedPacket;
     }
 
-    public static MqttReasonCode DecodeSubscribe(ReadOnlySpan<byte> body, out ushort packetId, out int filters, MqttVersion version = MqttVersion.V5) =>
+    public static MqttReasonCode DecodeSubscribe(ReadOnlySpan<byte> body, out ushort packetId, out int filters,
+        MqttVersion version = MqttVersion.V5) =>
         DecodeFilters(body, withOptions: true, version, out packetId, out filters);
 
-    public static MqttReasonCode DecodeUnsubscribe(ReadOnlySpan<byte> body, out ushort packetId, out int filters, MqttVersion version = MqttVersion.V5) =>
+    public static MqttReasonCode DecodeUnsubscribe(ReadOnlySpan<byte> body, out ushort packetId, out int filters,
+        MqttVersion version = MqttVersion.V5) =>
         DecodeFilters(body, withOptions: false, version, out packetId, out filters);
 
-    private static MqttReasonCode DecodeFilters(ReadOnlySpan<byte> body, bool withOptions, MqttVersion version, out ushort packetId, out int filters)
+    private static MqttReasonCode DecodeFilters(ReadOnlySpan<byte> body, bool withOptions, MqttVersion version, out ushort packetId,
+        out int filters)
     {
         filters = 0;
         var r = new MqttReader(body);
@@ -113,7 +117,8 @@ internal static class MqttServerAcks
     /// PUBACK/PUBREC/PUBCOMP: v5 with a reason and no properties, <c>T0 03 PID PID RC</c>; 3.1.1 has no reason,
     /// <c>T0 02 PID PID</c>.
     /// </summary>
-    public static int WriteAck(Span<byte> destination, MqttPacketType type, ushort packetId, MqttReasonCode reason, MqttVersion version = MqttVersion.V5)
+    public static int WriteAck(Span<byte> destination, MqttPacketType type, ushort packetId, MqttReasonCode reason,
+        MqttVersion version = MqttVersion.V5)
     {
         var v5 = version == MqttVersion.V5;
         destination[0] = (byte)((byte)type << 4);

@@ -61,7 +61,8 @@ internal static class MqttConnAckEncoder
         return 4;
     }
 
-    /// <summary>Bytes <see cref="Write"/> needs with an assigned client identifier of <paramref name="assignedIdLength"/> UTF-8 bytes (or none).</summary>
+    /// <summary>Bytes <see cref="Write"/> needs with an assigned client identifier of <paramref name="assignedIdLength"/> UTF-8 bytes (or
+    /// none).</summary>
     public static int GetSize(int assignedIdLength = -1)
     {
         var props = assignedIdLength < 0 ? 0 : 1 + 2 + assignedIdLength;
@@ -73,7 +74,8 @@ internal static class MqttConnAckEncoder
     /// Writes a CONNACK. <paramref name="assignedClientId"/> (ASCII/UTF-8 bytes) is sent as the Assigned Client Identifier
     /// property when not empty: required when the client connected with an empty client id [MQTT-3.2.2-16].
     /// </summary>
-    public static int Write(Span<byte> destination, MqttReasonCode reason, bool sessionPresent = false, ReadOnlySpan<byte> assignedClientId = default)
+    public static int Write(Span<byte> destination, MqttReasonCode reason, bool sessionPresent = false,
+        ReadOnlySpan<byte> assignedClientId = default)
     {
         var props = assignedClientId.IsEmpty ? 0 : 1 + 2 + assignedClientId.Length;
         var remaining = 2 + VariableByteInteger.SizeOf(props) + props;
@@ -106,7 +108,8 @@ internal static class MqttConnAckDecoder
 
     /// <summary>
     /// Reads one CONNACK from the start of <paramref name="buffer"/>. Incomplete: read more bytes. Invalid: <paramref name="reason"/>
-    /// says why (MalformedPacket, ProtocolError when the first packet is not a CONNACK, PacketTooLarge past <paramref name="maxPacketSize"/>).
+    /// says why (MalformedPacket, ProtocolError when the first packet is not a CONNACK, PacketTooLarge past
+    /// <paramref name="maxPacketSize"/>).
     /// </summary>
     public static MqttDecodeStatus TryDecode(ReadOnlySpan<byte> buffer, out MqttConnAck ack, out int consumed, out MqttReasonCode reason,
         int maxPacketSize = 64 * 1024, MqttVersion version = MqttVersion.V5)

@@ -29,7 +29,8 @@ internal static class MqttConnectDecoder
         if (!r.Binary(out var name)) return MqttReasonCode.MalformedPacket;
         if (!r.Byte(out level)) return MqttReasonCode.MalformedPacket;
         // [MQTT-3.1.2-1], [MQTT-3.1.2-2] (both versions): "MQTT" at level 5 or 4; MQIsdp (3.1) and others are refused.
-        if (!name.SequenceEqual("MQTT"u8) || level is not ((byte)MqttVersion.V5 or (byte)MqttVersion.V311)) return MqttReasonCode.UnsupportedProtocolVersion;
+        if (!name.SequenceEqual("MQTT"u8) || level is not ((byte)MqttVersion.V5 or (byte)MqttVersion.V311))
+            return MqttReasonCode.UnsupportedProtocolVersion;
         var v5 = level == (byte)MqttVersion.V5;
         if (!r.Byte(out var flags) || !r.UInt16(out var keepAlive)) return MqttReasonCode.MalformedPacket;
         if ((flags & 0x01) != 0) return MqttReasonCode.MalformedPacket; // reserved bit [MQTT-3.1.2-3]
@@ -45,7 +46,8 @@ internal static class MqttConnectDecoder
         bool hasMaxPacketSize = false, hasAuthMethod = false;
         if (v5)
         {
-            var rc = ReadConnectProperties(ref r, out sessionExpiry, out receiveMax, out maxPacketSize, out hasMaxPacketSize, out hasAuthMethod);
+            var rc = ReadConnectProperties(ref r, out sessionExpiry, out receiveMax, out maxPacketSize, out hasMaxPacketSize,
+                out hasAuthMethod);
             if (rc != MqttReasonCode.Success) return rc;
         }
 
@@ -81,7 +83,8 @@ internal static class MqttConnectDecoder
         return MqttReasonCode.Success;
     }
 
-    private static MqttReasonCode ReadConnectProperties(ref MqttReader r, out uint sessionExpiry, out ushort receiveMax, out uint maxPacketSize,
+    private static MqttReasonCode ReadConnectProperties(ref MqttReader r, out uint sessionExpiry, out ushort receiveMax,
+        out uint maxPacketSize,
         out bool hasMaxPacketSize, out bool hasAuthMethod)
     {
         sessionExpiry = 0;

@@ -3,7 +3,8 @@ using System.Text;
 namespace ConnBurst.Mqtt;
 
 /// <summary>
-/// Encodes a CONNECT (v5 §3.1, or 3.1.1 §3.1 with no properties) into exact bytes in one pass over a caller-provided span. Allocates nothing:
+/// Encodes a CONNECT (v5 §3.1, or 3.1.1 §3.1 with no properties) into exact bytes in one pass over a caller-provided span. Allocates
+/// nothing:
 /// strings are transcoded straight into the destination. Validate the packet once at the edge (<see cref="MqttConnect.Validate"/>).
 /// </summary>
 internal static class MqttConnectEncoder
@@ -21,7 +22,8 @@ internal static class MqttConnectEncoder
     {
         var remaining = RemainingLength(p, out var propertiesLength);
         var total = 1 + VariableByteInteger.SizeOf(remaining) + remaining;
-        if (destination.Length < total) throw new ArgumentException($"CONNECT needs {total} bytes, the span has {destination.Length}", nameof(destination));
+        if (destination.Length < total)
+            throw new ArgumentException($"CONNECT needs {total} bytes, the span has {destination.Length}", nameof(destination));
 
         var w = new MqttWriter(destination);
         w.Byte((byte)MqttPacketType.Connect << 4);
@@ -65,7 +67,8 @@ internal static class MqttConnectEncoder
     private static int RemainingLength(MqttConnect p, out int propertiesLength)
     {
         var v5 = p.Version == MqttVersion.V5;
-        propertiesLength = (p.SessionExpiryInterval != 0 ? 5 : 0) + (p.ReceiveMaximum is null ? 0 : 3) + (p.MaximumPacketSize is null ? 0 : 5);
+        propertiesLength = (p.SessionExpiryInterval != 0 ? 5 : 0) + (p.ReceiveMaximum is null ? 0 : 3)
+            + (p.MaximumPacketSize is null ? 0 : 5);
         var variableHeader = 6 + 1 + 1 + 2 + (v5 ? VariableByteInteger.SizeOf(propertiesLength) + propertiesLength : 0);
         var payload = 2 + Encoding.UTF8.GetByteCount(p.ClientId);
         if (p.WillTopic is not null) payload += (v5 ? 1 : 0) + 2 + Encoding.UTF8.GetByteCount(p.WillTopic) + 2 + p.WillPayload.Length;

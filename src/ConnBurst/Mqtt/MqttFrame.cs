@@ -14,7 +14,8 @@ internal static class MqttFrame
 {
     /// <param name="maxPacketSize">The largest whole packet accepted; larger ones are refused as soon as their length is known,
     /// before their body is buffered (PacketTooLarge, §3.1.2.11.4).</param>
-    public static MqttDecodeStatus TryRead(ReadOnlySpan<byte> buffer, int maxPacketSize, out MqttFrameHeader header, out MqttReasonCode reason)
+    public static MqttDecodeStatus TryRead(ReadOnlySpan<byte> buffer, int maxPacketSize, out MqttFrameHeader header,
+        out MqttReasonCode reason)
     {
         header = default;
         reason = MqttReasonCode.Success;

@@ -51,7 +51,8 @@ internal static class MqttFuzzer
                 MqttPacketType.Connect => MqttConnectDecoder.Decode(body, out _),
                 MqttPacketType.ConnAck => MqttConnAckDecoder.DecodeBody(body, out _, version),
                 MqttPacketType.Publish => MqttClientPackets.DecodePublish(h.Flags, body, out _, out _, version),
-                MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp => MqttClientPackets.DecodeAck(body, out _, version),
+                MqttPacketType.PubAck or MqttPacketType.PubRec or MqttPacketType.PubRel or MqttPacketType.PubComp
+                    => MqttClientPackets.DecodeAck(body, out _, version),
                 MqttPacketType.Subscribe => MqttClientPackets.DecodeSubscribe(body, out _, out _, version),
                 MqttPacketType.Unsubscribe => MqttClientPackets.DecodeUnsubscribe(body, out _, out _, version),
                 MqttPacketType.Disconnect => MqttDisconnect.Decode(body, out _, version),
@@ -122,7 +123,8 @@ internal static class MqttFuzzer
             Connect(new MqttConnect { Version = MqttVersion.V311, ClientId = "", KeepAliveSeconds = 0 }),
             Connect(new MqttConnect
             {
-                Version = MqttVersion.V311, ClientId = "w", CleanStart = false, UserName = "u", Password = new byte[] { 1, 2 }, WillTopic = "t/w",
+                Version = MqttVersion.V311, ClientId = "w", CleanStart = false, UserName = "u", Password = new byte[] { 1, 2 },
+                    WillTopic = "t/w",
                 WillPayload = new byte[] { 3 }, WillQoS = 2, WillRetain = true,
             }),
             MqttConnAckEncoder.Success311.ToArray(),
@@ -154,9 +156,11 @@ internal static class MqttFuzzer
         [
             Connect(new MqttConnect { ClientId = "c" }),
             Connect(new MqttConnect { ClientId = "client-1", SessionExpiryInterval = 10, ReceiveMaximum = 5, MaximumPacketSize = 1000 }),
-            Connect(new MqttConnect { ClientId = "w", UserName = "u", Password = new byte[] { 1, 2 }, WillTopic = "t/w", WillPayload = new byte[] { 3 }, WillQoS = 1 }),
+            Connect(new MqttConnect { ClientId = "w", UserName = "u", Password = new byte[] { 1, 2 }, WillTopic = "t/w",
+                WillPayload = new byte[] { 3 }, WillQoS = 1 }),
             // CONNECT with user property, auth method, and will properties, as other clients send them.
-            [0x10, 0x29, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 0x06, 0, 60, 12, 0x26, 0, 1, (byte)'k', 0, 1, (byte)'v', 0x15, 0, 2, (byte)'a', (byte)'m',
+            [0x10, 0x29, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 0x06, 0, 60, 12, 0x26, 0, 1, (byte)'k', 0, 1, (byte)'v', 0x15,
+                0, 2, (byte)'a', (byte)'m',
                 0, 1, (byte)'x', 7, 0x18, 0, 0, 0, 5, 0x01, 1, 0, 1, (byte)'t', 0, 2, (byte)'o', (byte)'k'],
             connack,
             MqttConnAckEncoder.Success.ToArray(),

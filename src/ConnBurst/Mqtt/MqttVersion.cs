@@ -32,7 +32,8 @@ internal static class MqttVersions
     public static IReadOnlySet<MqttVersion> ParseSet(string? text, string option)
     {
         if (text is null || text.Trim().Equals("both", StringComparison.OrdinalIgnoreCase)) return All;
-        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Parse(t, option)).ToHashSet();
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Parse(t, option))
+            .ToHashSet();
     }
 
     public static readonly IReadOnlySet<MqttVersion> All = new HashSet<MqttVersion> { MqttVersion.V5, MqttVersion.V311 };

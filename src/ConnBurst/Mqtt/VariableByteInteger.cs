@@ -33,7 +33,8 @@ internal static class VariableByteInteger
     }
 
     /// <summary>Reads one VBI from the start of <paramref name="source"/>.</summary>
-    /// <returns><see cref="MqttDecodeStatus.Incomplete"/> when the bytes end mid-number; Invalid for 5+ bytes or a non-minimal form.</returns>
+    /// <returns><see cref="MqttDecodeStatus.Incomplete"/> when the bytes end mid-number; Invalid for 5+ bytes or a non-minimal
+    /// form.</returns>
     public static MqttDecodeStatus TryRead(ReadOnlySpan<byte> source, out int value, out int consumed)
     {
         value = 0;

@@ -113,7 +113,8 @@ internal static class PkiGenerator
 
         {
             var clientKey = clientKeyMade;
-            using var client = IssueClient(keys, "CN=connburst-client, O=ConnBurst", clientKey, issuer, issuerKey, notBefore, notAfter, NewSerial());
+            using var client = IssueClient(keys, "CN=connburst-client, O=ConnBurst", clientKey, issuer, issuerKey, notBefore, notAfter,
+                NewSerial());
             m.Client = WritePair(dir, "client", client, clientKey, ClientChainSuffix());
         }
 
@@ -122,7 +123,8 @@ internal static class PkiGenerator
         {
             var key = negativeKey;
             var serial = NewSerial();
-            using var cert = IssueClient(keys, $"CN=connburst-revoked-{i}, O=ConnBurst", key, issuer, issuerKey, notBefore, notAfter, serial);
+            using var cert = IssueClient(keys, $"CN=connburst-revoked-{i}, O=ConnBurst", key, issuer, issuerKey, notBefore, notAfter,
+                serial);
             m.Revoked.Add(WritePair(dir, $"revoked-{i}", cert, key, ClientChainSuffix()));
             revokedSerials.Add(serial);
         }
@@ -130,7 +132,8 @@ internal static class PkiGenerator
         if (o.Expired)
         {
             var key = negativeKey;
-            using var cert = IssueClient(keys, "CN=connburst-expired, O=ConnBurst", key, issuer, issuerKey, now.AddDays(-20), now.AddDays(-1), NewSerial());
+            using var cert = IssueClient(keys, "CN=connburst-expired, O=ConnBurst", key, issuer, issuerKey, now.AddDays(-20),
+                now.AddDays(-1), NewSerial());
             m.Expired = WritePair(dir, "expired", cert, key, ClientChainSuffix());
         }
 
@@ -144,7 +147,8 @@ internal static class PkiGenerator
 
         if (intermediate is not null)
         {
-            File.WriteAllText(Path.Combine(dir, "chain.pem"), intermediate.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
+            File.WriteAllText(Path.Combine(dir, "chain.pem"),
+                intermediate.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
             m.Chain = "chain.pem";
             intermediate.Dispose();
             intermediateKey!.Dispose();
@@ -180,7 +184,8 @@ internal static class PkiGenerator
             using var ownKey = sharedKey is null ? keys.NewKey() : null;
             var req = ownKey is not null
                 ? keys.Request($"CN=connburst-{name}, O=ConnBurst", ownKey)
-                : new CertificateRequest(new X500DistinguishedName($"CN=connburst-{name}, O=ConnBurst"), sharedPublic!, HashAlgorithmName.SHA256,
+                : new CertificateRequest(new X500DistinguishedName($"CN=connburst-{name}, O=ConnBurst"), sharedPublic!,
+                HashAlgorithmName.SHA256,
                     o.KeyType == PkiKeyType.Rsa2048 ? RSASignaturePadding.Pkcs1 : null);
             AddLeafExtensions(req, issuer, serverAuth: false);
             using var cert = req.Create(issuer.SubjectName, KeyFactory.SignerOf(localIssuerKey), notBefore, notAfter, NewSerial());
@@ -200,7 +205,8 @@ internal static class PkiGenerator
         return req.Create(issuer.SubjectName, KeyFactory.SignerOf(issuerKey), notBefore, notAfter, serial);
     }
 
-    private static byte[] BuildCrl(List<byte[]> serials, X509Certificate2 issuer, AsymmetricAlgorithm issuerKey, DateTimeOffset now, DateTimeOffset nextUpdate)
+    private static byte[] BuildCrl(List<byte[]> serials, X509Certificate2 issuer, AsymmetricAlgorithm issuerKey, DateTimeOffset now,
+        DateTimeOffset nextUpdate)
     {
         var builder = new CertificateRevocationListBuilder();
         var revokedAt = now.AddMinutes(-5);
@@ -215,14 +221,16 @@ internal static class PkiGenerator
     private static void AddCaExtensions(CertificateRequest req)
     {
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
     }
 
     private static void AddLeafExtensions(CertificateRequest req, X509Certificate2 issuer, bool serverAuth)
     {
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        var usage = X509KeyUsageFlags.DigitalSignature | (req.PublicKey.Oid.Value == "1.2.840.113549.1.1.1" ? X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.KeyAgreement);
+        var usage = X509KeyUsageFlags.DigitalSignature | (req.PublicKey.Oid.Value == "1.2.840.113549.1.1.1"
+            ? X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.KeyAgreement);
         req.CertificateExtensions.Add(new X509KeyUsageExtension(usage, true));
         var eku = new OidCollection { new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2") };
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(eku, false));
@@ -278,6 +286,7 @@ internal static class PkiGenerator
 
     private static void TryDelete(string dir)
     {
-        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (
+            UnauthorizedAccessException) { }
     }
 }

@@ -40,12 +40,14 @@ internal sealed class PkiManifest
 
     public string PathOf(string relative) => Path.GetFullPath(Path.Combine(Directory, relative));
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static PkiManifest Load(string directory)
     {
         var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path)) throw new InputException($"no PKI manifest at {path} (create one with 'connburst certs --out {directory}')");
+        if (!File.Exists(path))
+            throw new InputException($"no PKI manifest at {path} (create one with 'connburst certs --out {directory}')");
         PkiManifest? m;
         try { m = JsonSerializer.Deserialize<PkiManifest>(File.ReadAllText(path), JsonOptions); }
         catch (JsonException e) { throw new InputException($"{path}: malformed PKI manifest: {e.Message}"); }

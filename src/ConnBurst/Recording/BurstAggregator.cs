@@ -36,7 +36,8 @@ internal sealed class BurstAggregator : IDisposable
     /// <summary>Raised for each interval closed, in order.</summary>
     public event Action<IntervalProgress>? IntervalClosed;
 
-    public BurstAggregator(int shards, long target, DateTimeOffset t0, string? csvPath, string? hlogPath, double behindThresholdMs = 10, ResultsJournal? journal = null)
+    public BurstAggregator(int shards, long target, DateTimeOffset t0, string? csvPath, string? hlogPath, double behindThresholdMs = 10,
+        ResultsJournal? journal = null)
     {
         _journal = journal;
         _shards = shards;
@@ -148,7 +149,8 @@ internal sealed class BurstAggregator : IDisposable
         });
 
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
-        IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"), _totals.Total("connacks"),
+        IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"),
+            _totals.Total("connacks"),
             values["attemptsPerSec"], values["connacksPerSec"], total.P50, total.P99, lag.P99, lagMax, behind, failures));
     }
 
@@ -159,7 +161,8 @@ internal sealed class BurstAggregator : IDisposable
         try { write(); }
         catch (IOException e)
         {
-            StorageError = $"cannot write the interval files in {Path.GetDirectoryName(CsvPath ?? HlogPath ?? _journal?.Path)}: {e.Message}";
+            StorageError =
+                $"cannot write the interval files in {Path.GetDirectoryName(CsvPath ?? HlogPath ?? _journal?.Path)}: {e.Message}";
             _csv?.Dispose(); _hlog?.Dispose(); _journal?.Dispose();
             _csv = null; _hlog = null; _journal = null;
             StorageFailed?.Invoke(StorageError);
@@ -170,7 +173,8 @@ internal sealed class BurstAggregator : IDisposable
     /// The interval values that come from its merged histograms (the scheduler-lag maximum also from the ticks'
     /// own lag), written into <paramref name="values"/>: one definition for live intervals and for merged agents'.
     /// </summary>
-    public static (LatencySummary Total, LatencySummary Lag) PutHistogramValues(IReadOnlyList<HistogramBase> merged, double tickLagMs, IDictionary<string, double> values)
+    public static (LatencySummary Total, LatencySummary Lag) PutHistogramValues(IReadOnlyList<HistogramBase> merged, double tickLagMs,
+        IDictionary<string, double> values)
     {
         var total = LatencyHistograms.Summarize(merged[(int)BurstPhase.Total]);
         var lag = LatencyHistograms.Summarize(merged[(int)BurstPhase.SchedulerLag]);

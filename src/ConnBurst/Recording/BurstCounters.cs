@@ -19,7 +19,8 @@ internal sealed class BurstCounters
 
     public void Attempt() { Interlocked.Increment(ref _attempted); Interlocked.Increment(ref _inFlight); }
 
-    public void Connacked() { Interlocked.Increment(ref _connacks); Interlocked.Increment(ref _connectedNow); Interlocked.Decrement(ref _inFlight); }
+    public void Connacked() { Interlocked.Increment(ref _connacks); Interlocked.Increment(ref _connectedNow); Interlocked.Decrement(
+        ref _inFlight); }
 
     /// <summary>An attempt still in flight when the run ended: neither a success nor the server's failure.</summary>
     public void Abandoned() { Interlocked.Decrement(ref _inFlight); Interlocked.Increment(ref _abandoned); }

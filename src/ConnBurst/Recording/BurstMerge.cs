@@ -26,23 +26,36 @@ internal static class BurstMerge
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
     }
 
-    /// <summary>Merges <paramref name="inputs"/> (burst agents, at most one monitor result); bad input is one <see cref="InputException"/> line.</summary>
+    /// <summary>Merges <paramref name="inputs"/> (burst agents, at most one monitor result); bad input is one <see cref="InputException"/>
+    /// line.</summary>
     public static ResultsDocument Merge(IReadOnlyList<Input> inputs, bool allowMissing)
     {
         var monitors = inputs.Where(i => i.Doc.Kind == "monitor").ToList();
-        if (monitors.Count > 1) throw new InputException($"merge: two monitor results ({monitors[0].Source}, {monitors[1].Source}); give the one that watched this run");
+        if (monitors.Count > 1)
+        {
+            throw new InputException(
+                $"merge: two monitor results ({monitors[0].Source}, {monitors[1].Source}); give the one that watched this run");
+        }
         var other = inputs.FirstOrDefault(i => i.Doc.Kind is not ("burst" or "monitor"));
-        if (other is not null) throw new InputException($"merge: {other.Source} is a {other.Doc.Kind} run; merge joins burst agents' runs of one plan");
-        var agents = inputs.Where(i => i.Doc.Kind == "burst").Select(i => (Input: i, Shard: ShardOf(i))).OrderBy(a => a.Shard.Index).ToList();
+        if (other is not null)
+            throw new InputException($"merge: {other.Source} is a {other.Doc.Kind} run; merge joins burst agents' runs of one plan");
+        var agents = inputs.Where(i => i.Doc.Kind == "burst").Select(i => (Input: i, Shard: ShardOf(i))).OrderBy(a => a.Shard.Index)
+            .ToList();
         if (agents.Count == 0) throw new InputException("merge: no burst results among the inputs");
 
         var n = agents[0].Shard.Count;
         foreach (var a in agents.Where(a => a.Shard.Count != n))
-            throw new InputException($"merge: shards of different N: {agents[0].Input.Source} is {agents[0].Shard}, {a.Input.Source} is {a.Shard}");
+        {
+            throw new InputException(
+                $"merge: shards of different N: {agents[0].Input.Source} is {agents[0].Shard}, {a.Input.Source} is {a.Shard}");
+        }
         for (int i = 1; i < agents.Count; i++)
         {
             if (agents[i].Shard.Index == agents[i - 1].Shard.Index)
-                throw new InputException($"merge: shard {agents[i].Shard} given twice: {agents[i - 1].Input.Source} and {agents[i].Input.Source}");
+            {
+                throw new InputException(
+                    $"merge: shard {agents[i].Shard} given twice: {agents[i - 1].Input.Source} and {agents[i].Input.Source}");
+            }
         }
 
         var plan = PlanOf(agents[0].Input.Doc);
@@ -55,10 +68,15 @@ internal static class BurstMerge
         var present = agents.Select(a => a.Shard.Index).ToHashSet();
         var missing = Enumerable.Range(0, n).Where(i => !present.Contains(i)).ToList();
         if (missing.Count > 0 && !allowMissing)
-            throw new InputException($"merge: shard(s) {string.Join(", ", missing.Take(10).Select(i => $"{i}/{n}"))}{(missing.Count > 10 ? ", ..." : "")} missing; give every agent's results, or --allow-missing");
+        {
+            throw new InputException(
+                $"merge: shard(s) {string.Join(", ", missing.Take(10).Select(i => $"{i}/{n}"))}{(missing.Count > 10 ? ", ..." : "")} " +
+                $"missing; give every agent's results, or --allow-missing");
+        }
 
         var docs = agents.Select(a => a.Input.Doc).ToList();
-        var t0 = docs[0].Config["startAt"]?.GetValue<string>() is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : docs.Min(d => d.StartedAt);
+        var t0 = docs[0].Config["startAt"]?.GetValue<string>() is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture)
+            : docs.Min(d => d.StartedAt);
         var period = Durations.Parse(docs[0].Config["snapshot"]?.GetValue<string>() ?? "4s", "snapshot").TotalSeconds;
 
         var merged = new ResultsDocument
@@ -81,7 +99,8 @@ internal static class BurstMerge
             ["present"] = new JsonArray(agents.Select(a => (JsonNode)a.Shard.Index).ToArray()),
             ["missing"] = new JsonArray(missing.Select(i => (JsonNode)i).ToArray()),
         };
-        if (docs.Select(d => d.Section("server")).FirstOrDefault(x => x is not null) is { } server) merged.Sections["server"] = server.DeepClone();
+        if (docs.Select(d => d.Section("server")).FirstOrDefault(x => x is not null) is { } server)
+            merged.Sections["server"] = server.DeepClone();
         if (monitors.Count == 1 && monitors[0].Doc.Section("monitor") is { } monitor)
         {
             merged.Sections["monitor"] = monitor.DeepClone();
@@ -163,11 +182,17 @@ internal static class BurstMerge
             foreach (var iv in agent.Doc.Intervals)
             {
                 if (iv.Histograms is null)
-                    throw new InputException($"merge: {agent.Source} has no interval histograms (written by an older connburst); it cannot be merged exactly");
+                {
+                    throw new InputException(
+                        $"merge: {agent.Source} has no interval histograms (written by an older connburst); it cannot be merged exactly");
+                }
                 var end = iv.Seconds + offset;
                 var k = Math.Max(0, (int)Math.Ceiling(end / period - 1e-6) - 1);
                 if (!buckets.TryGetValue(k, out var b))
-                    b = (BurstPhases.All.Select(_ => LatencyHistograms.Create()).ToArray(), new SortedDictionary<string, double>(StringComparer.Ordinal), 0, 0);
+                {
+                    b = (BurstPhases.All.Select(_ => LatencyHistograms.Create()).ToArray(), new SortedDictionary<string,
+                        double>(StringComparer.Ordinal), 0, 0);
+                }
                 var h = IntervalHistograms.Decode(iv.Histograms);
                 for (int i = 0; i < h.Length; i++) b.H[i].Add(h[i]);
                 intervalTotal += h[(int)BurstPhase.Total].TotalCount;
@@ -176,13 +201,18 @@ internal static class BurstMerge
             }
             var expected = agent.Doc.Latency.TryGetValue("total", out var t) ? t.Count : 0;
             if (intervalTotal != expected)
-                throw new InputException($"merge: {agent.Source}: its intervals hold {intervalTotal} total-latency values but its summary {expected}; the file is incomplete or edited");
+            {
+                throw new InputException(
+                    $"merge: {agent.Source}: its intervals hold {intervalTotal} total-latency values but its summary {expected}; the " +
+                    $"file is incomplete or edited");
+            }
         }
         foreach (var (_, b) in buckets)
         {
             // Sums are right for counters, rates and connectedNow; the histogram figures are recomputed over the merge.
             BurstAggregator.PutHistogramValues(b.H, b.TickLag, b.V);
-            merged.Intervals.Add(new IntervalSnapshot { Seconds = Math.Round(b.End, 3), Values = b.V, Histograms = IntervalHistograms.Encode(b.H) });
+            merged.Intervals.Add(new IntervalSnapshot { Seconds = Math.Round(b.End, 3), Values = b.V,
+                Histograms = IntervalHistograms.Encode(b.H) });
             for (int i = 0; i < b.H.Length; i++) cumulative[i].Add(b.H[i]);
         }
         return cumulative;
@@ -205,7 +235,8 @@ internal static class BurstMerge
             ["peakRssBytes"] = (long)Sum("peakRssBytes"),
             ["schedulerLagMs"] = new JsonObject
             {
-                ["p50"] = lag.P50, ["p99"] = lag.P99, ["p999"] = lag.P999, ["max"] = Math.Max(lag.Max, Max("maxTickLagMs")), ["avg"] = lag.Avg,
+                ["p50"] = lag.P50, ["p99"] = lag.P99, ["p999"] = lag.P999, ["max"] = Math.Max(lag.Max, Max("maxTickLagMs")),
+                    ["avg"] = lag.Avg,
             },
             ["maxTickLagMs"] = Max("maxTickLagMs"),
             ["behindThresholdMs"] = Max("behindThresholdMs"),

@@ -16,7 +16,8 @@ internal enum BurstPhase
     Total,
     /// <summary>The attempt's actual start to CONNACK (mqttbench's SYN-to-CONNACK, "-T 0x20"): the figure without scheduler lag.</summary>
     TotalFromStart,
-    /// <summary>How late each attempt actually started against its due time (tick and thread-pool delay): the generator's own health.</summary>
+    /// <summary>How late each attempt actually started against its due time (tick and thread-pool delay): the generator's own
+    /// health.</summary>
     SchedulerLag,
 }
 
@@ -25,13 +26,15 @@ internal static class BurstPhases
     public static readonly BurstPhase[] All = Enum.GetValues<BurstPhase>();
 
     /// <summary>The phases that are connect latencies (everything but scheduler lag).</summary>
-    public static readonly BurstPhase[] Latency = [BurstPhase.Tcp, BurstPhase.Tls, BurstPhase.Connack, BurstPhase.Total, BurstPhase.TotalFromStart];
+    public static readonly BurstPhase[] Latency = [BurstPhase.Tcp, BurstPhase.Tls, BurstPhase.Connack, BurstPhase.Total,
+        BurstPhase.TotalFromStart];
 
     /// <summary>
     /// The results' latency summaries from a run's cumulative histograms (indexed by phase): one definition for a run
     /// that ends, a merge of agents, and a killed run read back from its journal.
     /// </summary>
-    public static void SummarizeInto(IReadOnlyList<HdrHistogram.HistogramBase> cumulative, IDictionary<string, Results.LatencySummary> latency)
+    public static void SummarizeInto(IReadOnlyList<HdrHistogram.HistogramBase> cumulative, IDictionary<string,
+        Results.LatencySummary> latency)
     {
         foreach (var p in Latency)
             latency[p.Name()] = LatencyHistograms.Summarize(cumulative[(int)p], withDistribution: p == BurstPhase.Total);

@@ -24,7 +24,8 @@ internal sealed class HlogFile : IDisposable
         _out.Write(LatencyHistograms.LogText(_start)); // the header alone: version, start time, legend
     }
 
-    /// <summary>Appends one interval: <paramref name="histograms"/> indexed by <see cref="BurstPhase"/>, stamped with wall-clock bounds.</summary>
+    /// <summary>Appends one interval: <paramref name="histograms"/> indexed by <see cref="BurstPhase"/>, stamped with wall-clock
+    /// bounds.</summary>
     public void Append(IReadOnlyList<HistogramBase> histograms, DateTimeOffset from, DateTimeOffset to)
     {
         var tagged = new HistogramBase[histograms.Count];

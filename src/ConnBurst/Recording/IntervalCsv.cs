@@ -9,9 +9,11 @@ namespace ConnBurst.Recording;
 internal sealed class IntervalCsv : IDisposable
 {
     private static readonly string[] CountColumns =
-        ["attempted", "connacks", "failed", "timedOut", "connectedNow", "attemptsPerSec", "connacksPerSec", "schedulerLagP99Ms", "schedulerLagMaxMs"];
+        ["attempted", "connacks", "failed", "timedOut", "connectedNow", "attemptsPerSec", "connacksPerSec", "schedulerLagP99Ms",
+            "schedulerLagMaxMs"];
     private static readonly string[] LatencyColumns =
-        ["tcp_p50", "tcp_p99", "tls_p50", "tls_p99", "connack_p50", "connack_p99", "total_min", "total_p50", "total_p90", "total_p99", "total_max", "total_count"];
+        ["tcp_p50", "tcp_p99", "tls_p50", "tls_p99", "connack_p50", "connack_p99", "total_min", "total_p50", "total_p90", "total_p99",
+            "total_max", "total_count"];
 
     private readonly Common.LineFile _out;
 
@@ -28,8 +30,10 @@ internal sealed class IntervalCsv : IDisposable
     {
         var head = t.ToString("0.###", CultureInfo.InvariantCulture);
         // Both rows in one write: an interval is in the file whole or not at all.
-        _out.Write(string.Join(',', [head, "counts", .. CountColumns.Select(c => Cell(values, c)), .. LatencyColumns.Select(_ => "")]) + "\n" +
-                   string.Join(',', [head, "latency", .. CountColumns.Select(_ => ""), .. LatencyColumns.Select(c => Cell(values, c))]) + "\n");
+        _out.Write(string.Join(',', [head, "counts", .. CountColumns.Select(c => Cell(values, c)), .. LatencyColumns.Select(_ => "")])
+            + "\n" +
+                   string.Join(',', [head, "latency", .. CountColumns.Select(_ => ""), .. LatencyColumns.Select(c => Cell(values, c))])
+                   + "\n");
     }
 
     private static string Cell(IReadOnlyDictionary<string, double> values, string column) =>

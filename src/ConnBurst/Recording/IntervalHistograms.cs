@@ -27,7 +27,10 @@ internal static class IntervalHistograms
     {
         var h = new LongHistogram[BurstPhases.All.Length];
         for (int i = 0; i < h.Length; i++)
-            h[i] = encoded is not null && encoded.TryGetValue(((BurstPhase)i).Name(), out var b64) ? DecodeOne(b64) : LatencyHistograms.Create();
+        {
+            h[i] = encoded is not null && encoded.TryGetValue(((BurstPhase)i).Name(), out var b64) ? DecodeOne(b64)
+                : LatencyHistograms.Create();
+        }
         return h;
     }
 

@@ -34,7 +34,8 @@ internal static class RunReportBuilder
     /// <summary>The report of a recording the monitor is writing: the results document, and the samples behind it.</summary>
     internal static RunReport Build(ResultsDocument doc, MonitorRecording recording) => Build(doc, null, null, null, recording);
 
-    private static RunReport Build(ResultsDocument doc, string? path, ServerFigures? joinedServer, ReportSlo? slo, MonitorRecording? recording)
+    private static RunReport Build(ResultsDocument doc, string? path, ServerFigures? joinedServer, ReportSlo? slo,
+        MonitorRecording? recording)
     {
         slo ??= new ReportSlo();
         var monitor = ServerFigures.Of(doc) ?? joinedServer;

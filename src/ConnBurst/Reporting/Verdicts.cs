@@ -10,15 +10,18 @@ namespace ConnBurst.Reporting;
 /// </summary>
 internal static class Verdicts
 {
-    public static IReadOnlyList<Verdict> Judge(ResultsDocument doc, string phase, ServerFigures? monitor, PeakSection? peak, long failedTotal, ReportSlo slo)
+    public static IReadOnlyList<Verdict> Judge(ResultsDocument doc, string phase, ServerFigures? monitor, PeakSection? peak,
+        long failedTotal, ReportSlo slo)
     {
         var list = new List<Verdict>
         {
-            new("outcome", doc.Outcome == "completed", doc.Outcome == "completed" ? "run completed" : $"run ended early: {doc.Outcome}", VerdictRole.Outcome),
+            new("outcome", doc.Outcome == "completed", doc.Outcome == "completed" ? "run completed" : $"run ended early: {doc.Outcome}",
+                VerdictRole.Outcome),
         };
         if (peak is not null)
         {
-            list.Add(new("peak", peak.Rate > 0, peak.Verdict.Length > 0 ? peak.Verdict : $"peak {F(peak.Rate)} conn/s (limited by {peak.LimitedBy})", VerdictRole.Slo));
+            list.Add(new("peak", peak.Rate > 0, peak.Verdict.Length > 0 ? peak.Verdict
+                : $"peak {F(peak.Rate)} conn/s (limited by {peak.LimitedBy})", VerdictRole.Slo));
             return list;
         }
         if (doc.Kind == "monitor")
@@ -36,21 +39,25 @@ internal static class Verdicts
         if (doc.Latency.TryGetValue(phase, out var lat) && lat.Count > 0)
         {
             var ok = lat.Avg < slo.MaxAvgLatencyMs;
-            list.Add(new("latency", ok, $"average {phase} latency {F(lat.Avg)} ms {(ok ? "<" : ">=")} {F(slo.MaxAvgLatencyMs)} ms", VerdictRole.Slo));
+            list.Add(new("latency", ok, $"average {phase} latency {F(lat.Avg)} ms {(ok ? "<" : ">=")} {F(slo.MaxAvgLatencyMs)} ms",
+                VerdictRole.Slo));
         }
         else
         {
             list.Add(new("latency", null, $"no {phase} latency recorded", VerdictRole.Slo));
         }
 
-        list.Add(monitor is { } s ? CpuVerdict(s, slo) : new("cpu", null, "server CPU not judged: no monitor data in these results", VerdictRole.Slo));
+        list.Add(monitor is { } s ? CpuVerdict(s, slo)
+            : new("cpu", null, "server CPU not judged: no monitor data in these results", VerdictRole.Slo));
         return list;
     }
 
     private static Verdict CpuVerdict(ServerFigures s, ReportSlo slo)
     {
         var ok = s.MaxCoreBusy <= slo.MaxCpuBusy;
-        return new("cpu", ok, $"busiest server core (cpu{s.BusiestCore}) peaked at {F(s.MaxCoreBusy)}% busy {(ok ? "<=" : ">")} {F(slo.MaxCpuBusy)}%", VerdictRole.Slo);
+        return new("cpu", ok,
+            $"busiest server core (cpu{s.BusiestCore}) peaked at {F(s.MaxCoreBusy)}% busy {(ok ? "<=" : ">")} {F(slo.MaxCpuBusy)}%",
+            VerdictRole.Slo);
     }
 
     /// <summary>

@@ -29,8 +29,11 @@ internal sealed class MachineInfo
         };
         foreach (var line in ReadLines("/proc/meminfo"))
         {
-            if (line.StartsWith("MemTotal:", StringComparison.Ordinal) && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb))
+            if (line.StartsWith("MemTotal:", StringComparison.Ordinal)
+                && long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out var kb))
+            {
                 m.MemoryMiB = kb / 1024;
+            }
         }
 
         foreach (var line in ReadLines("/proc/cpuinfo"))
@@ -49,7 +52,8 @@ internal sealed class MachineInfo
         {
             if (!line.StartsWith("Max open files", StringComparison.Ordinal)) continue;
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return parts.Length > 3 && long.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fd) ? fd : null;
+            return parts.Length > 3 && long.TryParse(parts[3], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var fd) ? fd : null;
         }
         return null;
     }

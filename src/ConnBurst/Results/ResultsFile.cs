@@ -15,7 +15,8 @@ internal static class ResultsFile
         UnknownTypeHandling = JsonUnknownTypeHandling.JsonNode,
     };
 
-    /// <summary>Writes <paramref name="doc"/> as <c>DIR/&lt;kind&gt;-&lt;timestamp&gt;.json</c> (or <paramref name="fileName"/>) and returns the path.</summary>
+    /// <summary>Writes <paramref name="doc"/> as <c>DIR/&lt;kind&gt;-&lt;timestamp&gt;.json</c> (or <paramref name="fileName"/>) and
+    /// returns the path.</summary>
     public static string Write(ResultsDocument doc, string directory, string? fileName = null)
     {
         Directory.CreateDirectory(directory);
@@ -45,5 +46,6 @@ internal static class ResultsFile
     }
 
     /// <summary>The timestamp format used in every result file name: 20261123_145501.</summary>
-    public static string Timestamp(DateTimeOffset t) => t.ToLocalTime().ToString("yyyyMMdd_HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTimeOffset t)
+        => t.ToLocalTime().ToString("yyyyMMdd_HHmmss", System.Globalization.CultureInfo.InvariantCulture);
 }

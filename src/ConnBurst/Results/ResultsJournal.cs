@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 namespace ConnBurst.Results;
 
 /// <summary>
-/// A run's results as it goes (<c>burst-TS.journal.jsonl</c>, <c>chat-TLS-TS.journal.jsonl</c>): the first line is the results document as known at the
+/// A run's results as it goes (<c>burst-TS.journal.jsonl</c>, <c>chat-TLS-TS.journal.jsonl</c>): the first line is the results document as
+/// known at the
 /// start (kind, configuration, machine, outcome "running"), then one line per closed interval with its values,
 /// histograms and counter deltas, each flushed as written. A run that ends normally writes its results JSON and
 /// deletes the journal; a run that is SIGKILLed, OOM-killed or loses its machine leaves the journal, which
@@ -25,7 +26,8 @@ internal sealed class ResultsJournal : IDisposable
         _out = new Common.LineFile(path);
     }
 
-    /// <summary>Creates the journal with <paramref name="header"/> (a run's document at its start, outcome "running") as its first line.</summary>
+    /// <summary>Creates the journal with <paramref name="header"/> (a run's document at its start, outcome "running") as its first
+    /// line.</summary>
     public static ResultsJournal Start(string path, ResultsDocument header)
     {
         var j = new ResultsJournal(path);
@@ -91,7 +93,8 @@ internal sealed class ResultsJournal : IDisposable
             ["coversSeconds"] = covers,
             ["intervals"] = doc.Intervals.Count,
             ["tornLines"] = torn,
-            ["note"] = "the run ended without writing its results (killed, or its machine lost); these are its figures up to its last interval",
+            ["note"] =
+                "the run ended without writing its results (killed, or its machine lost); these are its figures up to its last interval",
         };
         return doc;
     }

@@ -23,8 +23,11 @@ internal static class ResultsSources
                 foreach (var f in files)
                     if (IsResults(f)) all.Add((ResultsFile.Read(f), f));
                 // A run that never wrote its results JSON left its journal: read it as an interrupted run.
-                foreach (var j in Directory.EnumerateFiles(path, "*" + ResultsJournal.Suffix, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                foreach (var j in Directory.EnumerateFiles(path, "*" + ResultsJournal.Suffix, SearchOption.AllDirectories)
+                    .Order(StringComparer.Ordinal))
+                {
                     if (!File.Exists(j[..^ResultsJournal.Suffix.Length] + ".json")) all.Add((ResultsJournal.Read(j), j));
+                }
                 if (all.Count == before) throw new InputException($"{input}: the directory holds no results JSON");
             }
             else if (!File.Exists(path))
@@ -43,7 +46,11 @@ internal static class ResultsSources
             {
                 var found = ResultsLog.Read(path).Select(r => (r.Doc, $"{path}:{r.Line}")).ToList();
                 if (found.Count == 0)
-                    throw new InputException($"{input}: no results in it (give a results JSON, a directory of them, or a log with '{ResultsLog.Marker.Trim()}' lines)");
+                {
+                    throw new InputException(
+                        $"{input}: no results in it (give a results JSON, a directory of them, or a log with " +
+                        $"'{ResultsLog.Marker.Trim()}' lines)");
+                }
                 all.AddRange(found);
             }
         }

@@ -13,12 +13,14 @@ namespace ConnBurst.Runs;
 /// (rate x step-duration clients, each connecting once) that all close when the step ends, bracketed by the
 /// monitor's START/STOP so its summary covers exactly this step.
 /// </summary>
-internal sealed class BurstStepRunner(BurstOptions template, MonitorClient? monitor, StepRunnerSettings settings, Action<string>? log = null) : IPeakStepRunner
+internal sealed class BurstStepRunner(BurstOptions template, MonitorClient? monitor, StepRunnerSettings settings,
+    Action<string>? log = null) : IPeakStepRunner
 {
     /// <summary>The results of every step, in order (each is also written into the steps directory).</summary>
     public List<(ResultsDocument Doc, MonitorSummary? Server)> Steps { get; } = new();
 
-    /// <summary>Unmeasured connections before the first step (<see cref="BurstWarmUp"/>): step one measures the server, not its JIT.</summary>
+    /// <summary>Unmeasured connections before the first step (<see cref="BurstWarmUp"/>): step one measures the server, not its
+    /// JIT.</summary>
     public Task WarmUpAsync(CancellationToken ct) => BurstWarmUp.RunAsync(template, Path.Combine(settings.StepsDir, "warmup"), ct);
 
     public async Task<PeakStepResult> RunStepAsync(double rate, CancellationToken ct)

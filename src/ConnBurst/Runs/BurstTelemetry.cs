@@ -95,7 +95,11 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
             if (_monitorGone is not null) doc.Sections["serverMissing"] = _monitorGone;
         }
         if (_graphite is not null && !await _graphite.DrainAsync(TimeSpan.FromSeconds(3)))
-            _log?.Invoke($"warning: Graphite {_graphite.Endpoint}: not every metric was delivered ({_graphite.Stats.LinesDropped} dropped, last error {_graphite.Stats.LastError})");
+        {
+            _log?.Invoke(
+                $"warning: Graphite {_graphite.Endpoint}: not every metric was delivered ({_graphite.Stats.LinesDropped} dropped, last " +
+                $"error {_graphite.Stats.LastError})");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -45,7 +45,8 @@ internal static class ChatSeries
     private static ChatComparisonFiles Compare(List<ChatRunWritten> written, string directory)
     {
         var comparison = RunComparison.Build(written.Select(w => RunReportBuilder.Build(w.Doc, w.Files.Json)).ToList());
-        var stem = $"TLS_compare_{string.Join("_vs_", written.Select(w => w.Doc.Config["tls"]?.ToString()))}_{ResultsFile.Timestamp(written[0].Doc.StartedAt)}";
+        var stem = $"TLS_compare_{string.Join("_vs_", written.Select(w => w.Doc.Config["tls"]?.ToString()))}_" +
+            $"{ResultsFile.Timestamp(written[0].Doc.StartedAt)}";
         var text = Path.GetFullPath(Path.Combine(directory, stem + ".txt"));
         var body = CompareRenderer.Text(comparison);
         File.WriteAllText(text, body);

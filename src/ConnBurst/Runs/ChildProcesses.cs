@@ -24,14 +24,16 @@ internal sealed partial class ChildProcesses : IAsyncDisposable
     public IReadOnlyList<int> Pids { get { lock (_gate) return _started.Select(p => p.Pid).ToList(); } }
 
     /// <summary>Starts <c>connburst ARGS</c> and waits until it prints "listening on HOST:PORT"; returns the pid and port.</summary>
-    public async Task<(int Pid, int Port)> StartListeningAsync(string name, IEnumerable<string> args, TimeSpan timeout, CancellationToken ct)
+    public async Task<(int Pid, int Port)> StartListeningAsync(string name, IEnumerable<string> args, TimeSpan timeout,
+        CancellationToken ct)
     {
         var log = new StreamWriter(Path.Combine(_logDir, name + ".log")) { AutoFlush = true };
         var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var child = ChildProcess.Start(SelfProcess.StartInfo(args), (line, _) =>
         {
             lock (log) log.WriteLine(line);
-            if (ListeningLine().Match(line) is { Success: true } m) port.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            if (ListeningLine().Match(line) is { Success: true } m)
+                port.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         }, _ => port.TrySetException(new InvalidOperationException($"{name} exited before listening (see {_logDir}/{name}.log)")));
         lock (_gate) _started.Add(child);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -42,7 +44,8 @@ internal sealed partial class ChildProcesses : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new InvalidOperationException($"{name} did not start listening within {timeout.TotalSeconds:0} s (see {_logDir}/{name}.log)");
+            throw new InvalidOperationException(
+                $"{name} did not start listening within {timeout.TotalSeconds:0} s (see {_logDir}/{name}.log)");
         }
     }
 

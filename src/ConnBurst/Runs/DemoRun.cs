@@ -47,10 +47,12 @@ internal static class DemoRun
         view.Say($"PKI ({pki.KeyType}): CA, server and client certs, CRL with {pki.RevokedCount:N0} revoked serials");
 
         var (serverPid, port) = await children.StartListeningAsync("serve-mqtt",
-            ["serve", "mqtt", "--pki", pki.Directory, "--port", "0", "--results", results, "--report-interval", "5s"], TimeSpan.FromSeconds(60), ct);
+            ["serve", "mqtt", "--pki", pki.Directory, "--port", "0", "--results", results, "--report-interval", "5s"],
+                TimeSpan.FromSeconds(60), ct);
         view.Say($"serve mqtt (pid {serverPid}) on 127.0.0.1:{port}: mutual TLS 1.2, client certs checked against the CRL");
         var (monitorPid, monitorPort) = await children.StartListeningAsync("monitor",
-            ["monitor", "--listen", "127.0.0.1:0", "--pid", serverPid.ToString(inv), "--port", port.ToString(inv), "--results", results, "--interval", "500ms"],
+            ["monitor", "--listen", "127.0.0.1:0", "--pid", serverPid.ToString(inv), "--port", port.ToString(inv), "--results", results,
+                "--interval", "500ms"],
             TimeSpan.FromSeconds(60), ct);
         var monitor = new HostPort("127.0.0.1", monitorPort);
         view.Say($"monitor (pid {monitorPid}) on {monitor}, watching the server's CPU per core, threads and port {port}");
@@ -58,11 +60,15 @@ internal static class DemoRun
         var target = new HostPort("127.0.0.1", port);
         var tls12 = TlsOptions.Create("1.2", null, false);
         view.Say($"warm-up: {BurstWarmUp.Clients} connections at {BurstWarmUp.Rate.ToString(inv)}/s, not measured (JIT on both sides)");
-        await BurstWarmUp.RunAsync(new BurstOptions { Target = target, PkiDir = pki.Directory, Tls = tls12 }, Path.Combine(results, "warmup"), ct);
-        view.Say($"burst: {s.Clients} clients at {s.Rate.ToString(inv)}/s for {Durations.Format(s.Duration)}, each holding 3s then reconnecting...");
+        await BurstWarmUp.RunAsync(new BurstOptions { Target = target, PkiDir = pki.Directory, Tls = tls12 },
+            Path.Combine(results, "warmup"), ct);
+        view.Say(
+            $"burst: {s.Clients} clients at {s.Rate.ToString(inv)}/s for {Durations.Format(s.Duration)}, each holding 3s then " +
+            $"reconnecting...");
         var burst = await BurstRun.RunAsync(new BurstOptions
         {
-            Target = target, PkiDir = pki.Directory, Clients = s.Clients, Rate = s.Rate, Linger = TimeSpan.FromSeconds(3), Duration = s.Duration,
+            Target = target, PkiDir = pki.Directory, Clients = s.Clients, Rate = s.Rate, Linger = TimeSpan.FromSeconds(3),
+                Duration = s.Duration,
             Monitor = monitor.ToString(), ResultsDir = results, Snapshot = TimeSpan.FromSeconds(1), Tls = tls12,
         }, null, ct, null);
         var burstPath = burst.Section("files")?["results"]?.GetValue<string>() ?? ResultsFile.Write(burst, results);
@@ -70,9 +76,11 @@ internal static class DemoRun
 
         view.Say($"peak search: up to {s.PeakSteps} steps of 2s from 50/s (SLO: avg latency < 500 ms, every core <= 85% busy)...");
         var peak = await PeakRun.RunAndReportAsync(new PeakRun.Settings(
-            new BurstOptions { Target = target, PkiDir = pki.Directory, ResultsDir = results, ConnectTimeout = TimeSpan.FromSeconds(5), Tls = tls12 },
+            new BurstOptions { Target = target, PkiDir = pki.Directory, ResultsDir = results, ConnectTimeout = TimeSpan.FromSeconds(5),
+            Tls = tls12 },
             new PeakSearchOptions { StartRate = 50, MinRate = 5, MaxRate = 5_000, Precision = 0.10, MaxSteps = s.PeakSteps }.Validate(),
-            new StepRunnerSettings { StepDuration = TimeSpan.FromSeconds(2), Pause = TimeSpan.FromMilliseconds(500), StepsDir = Path.Combine(results, "peak-steps") },
+            new StepRunnerSettings { StepDuration = TimeSpan.FromSeconds(2), Pause = TimeSpan.FromMilliseconds(500),
+                StepsDir = Path.Combine(results, "peak-steps") },
             monitor, results), null, view.Peak, ct);
 
         var html = Path.Combine(s.Directory, "demo-report.html");

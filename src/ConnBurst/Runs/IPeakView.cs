@@ -2,7 +2,8 @@ using ConnBurst.Reporting.Sections;
 
 namespace ConnBurst.Runs;
 
-/// <summary>What a peak search tells whoever shows it, as it goes (<c>peak</c> prints it; <c>demo</c> indents it under its own lines).</summary>
+/// <summary>What a peak search tells whoever shows it, as it goes (<c>peak</c> prints it; <c>demo</c> indents it under its own
+/// lines).</summary>
 internal interface IPeakView
 {
     /// <summary>The search is about to start with these settings.</summary>

@@ -51,8 +51,10 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
 
     public IEnumerable<int> Pids { get { lock (_gate) return _workers.Select(w => w.Process.Pid).ToList(); } }
 
-    /// <summary>Starts the children with <paramref name="args"/> (this process's own command line) and waits until every one listens.</summary>
-    public static async Task<MqttServerWorkers> StartAsync(MqttBrokerOptions options, IReadOnlyList<string> args, Action<string> log, CancellationToken ct)
+    /// <summary>Starts the children with <paramref name="args"/> (this process's own command line) and waits until every one
+    /// listens.</summary>
+    public static async Task<MqttServerWorkers> StartAsync(MqttBrokerOptions options, IReadOnlyList<string> args, Action<string> log,
+        CancellationToken ct)
     {
         var w = new MqttServerWorkers(options, args, log);
         for (int i = 0; i < options.Workers; i++) w._workers[i] = w.StartChild(i, null);
@@ -99,7 +101,11 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
             lock (_gate) exited = worker;
             if (exited is not null) OnExited(id, exited);
         });
-        lock (_gate) worker = new Worker { Process = process, Started = DateTime.UtcNow, EarlyDeaths = previous?.EarlyDeaths ?? 0, Latest = latest, ReadyOnce = ready };
+        lock (_gate)
+        {
+            worker = new Worker { Process = process, Started = DateTime.UtcNow, EarlyDeaths = previous?.EarlyDeaths ?? 0, Latest = latest,
+                ReadyOnce = ready };
+        }
         return worker;
     }
 
@@ -115,8 +121,10 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
             dead.EarlyDeaths = DateTime.UtcNow - dead.Started < EarlyDeath ? dead.EarlyDeaths + 1 : 0;
             if (dead.EarlyDeaths >= MaxEarlyDeathsInARow)
             {
-                _log($"worker {id} (pid {dead.Process.Pid}) exited ({how}) {dead.EarlyDeaths} times within {EarlyDeath.TotalSeconds:0} s of starting; not restarting it");
-                dead.ReadyOnce.TrySetException(new InputException($"serve mqtt: worker {id} exited ({how}) before listening; see its messages above"));
+                _log($"worker {id} (pid {dead.Process.Pid}) exited ({how}) {dead.EarlyDeaths} times within {EarlyDeath.TotalSeconds:0} s " +
+                    $"of starting; not restarting it");
+                dead.ReadyOnce.TrySetException(new InputException(
+                    $"serve mqtt: worker {id} exited ({how}) before listening; see its messages above"));
                 return;
             }
             _restarts++;
@@ -129,7 +137,8 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
             {
                 if (_stopping) return;
                 try { _workers[id] = StartChild(id, dead); }
-                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { _log($"worker {id}: cannot restart: {e.Message}"); }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { _log(
+                    $"worker {id}: cannot restart: {e.Message}"); }
             }
         }, TaskScheduler.Default);
     }
@@ -146,7 +155,8 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
         }
         await Task.WhenAll(children.Select(async c =>
         {
-            if (!await c.StopAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false)) _log($"worker pid {c.Pid} did not stop within 15 s; killed it");
+            if (!await c.StopAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false))
+                _log($"worker pid {c.Pid} did not stop within 15 s; killed it");
         })).ConfigureAwait(false);
         foreach (var c in children) c.Dispose();
     }
@@ -155,7 +165,8 @@ internal sealed class MqttServerWorkers : IAsyncDisposable
     /// Child mode (<c>--worker-id</c>): run one broker, print <c>@ready</c> and <c>@counters</c> lines, stop on Ctrl-C
     /// or when the parent's end of stdin closes.
     /// </summary>
-    public static async Task RunChildAsync(MqttBrokerOptions options, PkiManifest manifest, int id, Action<string> log, CancellationToken stop)
+    public static async Task RunChildAsync(MqttBrokerOptions options, PkiManifest manifest, int id, Action<string> log,
+        CancellationToken stop)
     {
         using var parentGone = CancellationTokenSource.CreateLinkedTokenSource(stop);
         ParentProcess.CancelWhenStdinCloses(parentGone);

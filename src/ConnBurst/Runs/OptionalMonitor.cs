@@ -22,7 +22,8 @@ internal sealed class OptionalMonitor : IAsyncDisposable
     }
 
     /// <summary>The connected monitor, or null (after a warning) when it is unreachable and not required.</summary>
-    public static async Task<OptionalMonitor?> ConnectAsync(HostPort address, bool required, Action<string> connected, Action<string> warn, CancellationToken ct)
+    public static async Task<OptionalMonitor?> ConnectAsync(HostPort address, bool required, Action<string> connected, Action<string> warn,
+        CancellationToken ct)
     {
         try
         {
@@ -32,7 +33,8 @@ internal sealed class OptionalMonitor : IAsyncDisposable
         }
         catch (Exception e) when (e is InputException or MonitorClientException)
         {
-            var why = e.Message.StartsWith($"monitor {address}: ", StringComparison.Ordinal) ? e.Message[$"monitor {address}: ".Length..] : e.Message;
+            var why = e.Message.StartsWith($"monitor {address}: ", StringComparison.Ordinal) ? e.Message[$"monitor {address}: ".Length..]
+                : e.Message;
             var message = Unreachable.Message("server monitor", address, why);
             if (required) throw new InputException(message + " (--require-monitor)");
             warn($"{message} Running without it (use --require-monitor to stop instead).");
@@ -40,9 +42,11 @@ internal sealed class OptionalMonitor : IAsyncDisposable
         }
     }
 
-    public Task StartAsync(string label, CancellationToken ct) => CallAsync<object>(async () => { await _client.StartAsync(label, ct); return new object(); }, "START");
+    public Task StartAsync(string label, CancellationToken ct)
+        => CallAsync<object>(async () => { await _client.StartAsync(label, ct); return new object(); }, "START");
 
-    /// <summary>Ends the recording and returns its summary; given 10 s even after Ctrl-C, so the monitor writes its side of what was measured.</summary>
+    /// <summary>Ends the recording and returns its summary; given 10 s even after Ctrl-C, so the monitor writes its side of what was
+    /// measured.</summary>
     public async Task<MonitorSummary?> StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -53,7 +57,8 @@ internal sealed class OptionalMonitor : IAsyncDisposable
     {
         if (Gone is not null) return null; // said once already; the runs go on without it
         try { return await call(); }
-        catch (Exception e) when (e is MonitorClientException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (
+            e is MonitorClientException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
         {
             Gone = $"the monitor {_client.Endpoint} failed at {what}: {e.Message}";
             _warn($"{Gone}; going on without the server's side");

@@ -20,7 +20,8 @@ namespace ConnBurst.Runs;
 /// </summary>
 internal static class PeakRun
 {
-    public sealed record Settings(BurstOptions Burst, PeakSearchOptions Search, StepRunnerSettings Steps, HostPort? Monitor, string ResultsDir, string? MonitorToken = null);
+    public sealed record Settings(BurstOptions Burst, PeakSearchOptions Search, StepRunnerSettings Steps, HostPort? Monitor,
+        string ResultsDir, string? MonitorToken = null);
 
     /// <summary>The search's results and its report (text, PNG, HTML) beside them, or at <c>htmlPath</c>.</summary>
     public sealed record Reported(ResultsDocument Doc, string Path, string HtmlPath, IReadOnlyList<RenderOutcome> Outcomes);
@@ -42,7 +43,8 @@ internal static class PeakRun
         return reported;
     }
 
-    public static async Task<(ResultsDocument Doc, string Path)> RunAsync(Settings s, Action<PeakStepRecord>? onStep, Action<string>? log, CancellationToken ct)
+    public static async Task<(ResultsDocument Doc, string Path)> RunAsync(Settings s, Action<PeakStepRecord>? onStep, Action<string>? log,
+        CancellationToken ct)
     {
         var started = DateTimeOffset.UtcNow;
         MonitorClient? monitor = null;

@@ -18,7 +18,8 @@ internal sealed class ServerGraphite : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ServerGraphite(GraphitePlaintextExporter exporter, string prefix, Func<IEnumerable<KeyValuePair<string, double>>> metrics, TimeSpan interval)
+    private ServerGraphite(GraphitePlaintextExporter exporter, string prefix, Func<IEnumerable<KeyValuePair<string, double>>> metrics,
+        TimeSpan interval)
     {
         _exporter = exporter;
         _prefix = prefix;
@@ -40,11 +41,13 @@ internal sealed class ServerGraphite : IAsyncDisposable
     }
 
     /// <summary>Starts sending when <paramref name="endpoint"/> is given (<c>--graphite</c>), else returns null.</summary>
-    public static ServerGraphite? StartIfGiven(string? endpoint, string? root, string protocol, TimeSpan interval, Func<IEnumerable<KeyValuePair<string, double>>> metrics)
+    public static ServerGraphite? StartIfGiven(string? endpoint, string? root, string protocol, TimeSpan interval,
+        Func<IEnumerable<KeyValuePair<string, double>>> metrics)
     {
         var prefix = PrefixFor(root, protocol);
         if (endpoint is null) return null;
-        if (interval < TimeSpan.FromMilliseconds(100)) throw new InputException($"--graphite-interval: {Durations.Format(interval)} is too short (at least 100ms)");
+        if (interval < TimeSpan.FromMilliseconds(100))
+            throw new InputException($"--graphite-interval: {Durations.Format(interval)} is too short (at least 100ms)");
         return new ServerGraphite(new GraphitePlaintextExporter(HostPort.Parse(endpoint, "--graphite", 2003)), prefix, metrics, interval);
     }
 

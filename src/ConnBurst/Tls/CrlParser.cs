@@ -88,7 +88,11 @@ internal static class CrlParser
             "1.2.840.10045.4.3.4" => VerifyEcdsa(tbs, signature, issuer, HashAlgorithmName.SHA512),
             _ => throw new CryptographicException($"CRL signature algorithm {oid} is not supported"),
         };
-        if (!ok) throw new CryptographicException($"CRL signature does not verify against the issuer '{issuer.Subject}' (tampered, or signed by another CA)");
+        if (!ok)
+        {
+            throw new CryptographicException(
+                $"CRL signature does not verify against the issuer '{issuer.Subject}' (tampered, or signed by another CA)");
+        }
     }
 
     private static bool VerifyRsa(ReadOnlySpan<byte> tbs, byte[] sig, X509Certificate2 issuer, HashAlgorithmName hash)
@@ -99,7 +103,8 @@ internal static class CrlParser
 
     private static bool VerifyEcdsa(ReadOnlySpan<byte> tbs, byte[] sig, X509Certificate2 issuer, HashAlgorithmName hash)
     {
-        using var ec = issuer.GetECDsaPublicKey() ?? throw new CryptographicException("CRL is ECDSA-signed but the issuer's key is not ECDSA");
+        using var ec = issuer.GetECDsaPublicKey() ?? throw new CryptographicException(
+            "CRL is ECDSA-signed but the issuer's key is not ECDSA");
         return ec.VerifyData(tbs, sig, hash, DSASignatureFormat.Rfc3279DerSequence);
     }
 }

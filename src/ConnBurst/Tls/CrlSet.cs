@@ -89,12 +89,14 @@ internal sealed class CrlSet
         {
             // Remember the bad stamp so a refused file is reported once, not every tick; keep the old serials.
             _current = old with { Stamp = stamp };
-            _log?.Invoke($"CRL {Path} changed but was refused, keeping the previous one ({old.Contents.RevokedSerials.Count} serials): {error}");
+            _log?.Invoke(
+                $"CRL {Path} changed but was refused, keeping the previous one ({old.Contents.RevokedSerials.Count} serials): {error}");
             return CrlReloadOutcome.Refused;
         }
         _current = next;
         Interlocked.Increment(ref _reloads);
-        _log?.Invoke($"CRL {Path} reloaded: {next.Contents.RevokedSerials.Count} revoked serials (was {old.Contents.RevokedSerials.Count})");
+        _log?.Invoke(
+            $"CRL {Path} reloaded: {next.Contents.RevokedSerials.Count} revoked serials (was {old.Contents.RevokedSerials.Count})");
         return CrlReloadOutcome.Reloaded;
     }
 
@@ -109,7 +111,8 @@ internal sealed class CrlSet
             var contents = CrlParser.ParseAndVerify(der, issuer);
             return new Snapshot(contents, stamp, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is CryptographicException or AsnContentException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (
+            e is CryptographicException or AsnContentException or IOException or UnauthorizedAccessException or FormatException)
         {
             error = e is FileNotFoundException ? "file not found" : e.Message;
             return null;

@@ -6,7 +6,8 @@ namespace ConnBurst.Tls;
 internal enum ServerHandshakeOutcome
 {
     Ok,
-    /// <summary>The peer's certificate was refused (or missing when required): <see cref="ITlsServerConnection.Refusal"/> says why.</summary>
+    /// <summary>The peer's certificate was refused (or missing when required): <see cref="ITlsServerConnection.Refusal"/> says
+    /// why.</summary>
     Refused,
     /// <summary>TLS itself failed: no common protocol or cipher, a bad record, an alert from the peer.</summary>
     TlsError,
@@ -29,7 +30,8 @@ internal interface ITlsServerConnection : IAsyncDisposable
     /// <summary>The negotiated protocol, once the handshake succeeded.</summary>
     SslProtocols Protocol { get; }
 
-    /// <summary>Bytes read, or 0 at end of stream. With an empty buffer: waits until a read would not block. I/O errors throw IOException.</summary>
+    /// <summary>Bytes read, or 0 at end of stream. With an empty buffer: waits until a read would not block. I/O errors throw
+    /// IOException.</summary>
     ValueTask<int> ReadAsync(Memory<byte> buffer);
 
     /// <summary>Writes all of <paramref name="bytes"/>; a dead peer throws IOException or ObjectDisposedException.</summary>

@@ -25,7 +25,8 @@ internal sealed class SslStreamServerConnection(Socket socket, SslServerAuthenti
             OpenSslBuffers.ReleaseWhenIdle(_stream);
             return ServerHandshakeOutcome.Ok;
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException or SocketException or InvalidOperationException)
+        catch (Exception e) when (
+            e is AuthenticationException or IOException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
             // Sorted, never rethrown (Kestrel's HttpsConnectionMiddleware): the certificate verdict first, then how it ended.
             return Refusal != PeerRefusal.None ? ServerHandshakeOutcome.Refused

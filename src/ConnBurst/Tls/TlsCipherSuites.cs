@@ -59,7 +59,13 @@ internal static class TlsCipherSuites
     {
         if (OpenSslNames.TryGetValue(name, out var s)) return s;
         // IANA names are the enum's member names; refuse numbers, which Enum.TryParse would accept.
-        if (name.StartsWith("TLS_", StringComparison.OrdinalIgnoreCase) && Enum.TryParse(name, ignoreCase: true, out s) && Enum.IsDefined(s)) return s;
-        throw new InputException($"{what}: unknown cipher suite '{name}' (use IANA names such as TLS_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, or OpenSSL names such as ECDHE-RSA-AES256-GCM-SHA384)");
+        if (name.StartsWith("TLS_", StringComparison.OrdinalIgnoreCase) && Enum.TryParse(name, ignoreCase: true, out s)
+            && Enum.IsDefined(s))
+        {
+            return s;
+        }
+        throw new InputException(
+            $"{what}: unknown cipher suite '{name}' (use IANA names such as TLS_AES_256_GCM_SHA384 or " +
+            $"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, or OpenSSL names such as ECDHE-RSA-AES256-GCM-SHA384)");
     }
 }

@@ -56,7 +56,8 @@ internal sealed class TlsClientFactory
         };
         if (openSsl is not null)
         {
-            if (openSsl.Tls != tls || openSsl.Insecure != insecure) throw new ArgumentException("the native context was built for other TLS options", nameof(openSsl));
+            if (openSsl.Tls != tls || openSsl.Insecure != insecure)
+                throw new ArgumentException("the native context was built for other TLS options", nameof(openSsl));
             _openSsl = openSsl;
             _credential = client is null ? null : new OpenSslCredential(client);
         }
@@ -75,7 +76,9 @@ internal sealed class TlsClientFactory
         ? throw new InvalidOperationException("a session over a descriptor needs the OpenSSL engine")
         : new OpenSslClientSession(_openSsl, fd, _credential, TargetHost);
 
-    /// <summary>A client of a manifest's server: trusts its CA and presents its shared client certificate (or <paramref name="client"/>).</summary>
-    public static TlsClientFactory FromManifest(PkiManifest m, TlsOptions tls, string targetHost = "localhost", CertificateWithChain? client = null) =>
+    /// <summary>A client of a manifest's server: trusts its CA and presents its shared client certificate (or
+    /// <paramref name="client"/>).</summary>
+    public static TlsClientFactory FromManifest(PkiManifest m, TlsOptions tls, string targetHost = "localhost",
+        CertificateWithChain? client = null) =>
         new(tls, targetHost, TlsCertificates.Roots(m), client ?? TlsCertificates.Client(m));
 }

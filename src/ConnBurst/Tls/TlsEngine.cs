@@ -5,7 +5,8 @@ namespace ConnBurst.Tls;
 /// <summary>What runs a client's TLS: <c>--tls-engine openssl|sslstream</c>.</summary>
 internal enum TlsEngine
 {
-    /// <summary>libssl called directly: one SSL_CTX for the run, no per-connect context (docs/DECISIONS.md). The load generator's default.</summary>
+    /// <summary>libssl called directly: one SSL_CTX for the run, no per-connect context (docs/DECISIONS.md). The load generator's
+    /// default.</summary>
     OpenSsl,
     /// <summary>.NET's SslStream (over the same OpenSSL), kept for comparison and for platforms without libssl 3.</summary>
     SslStream,

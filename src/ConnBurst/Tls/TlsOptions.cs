@@ -16,7 +16,8 @@ internal sealed record TlsOptions
     /// <summary>The suites to offer/accept, in order; empty means OpenSSL's defaults.</summary>
     public IReadOnlyList<TlsCipherSuite> Ciphers { get; private init; } = [];
 
-    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (issue 8's <c>--resume</c> turns it on).</summary>
+    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (issue 8's <c>--resume</c> turns it
+    /// on).</summary>
     public bool AllowResume { get; private init; }
 
     /// <summary>TLS 1.2, OpenSSL's cipher defaults, no resumption.</summary>
@@ -40,7 +41,10 @@ internal sealed record TlsOptions
             if (protocol == TlsProtocol.Tls12 && has13)
                 throw new InputException($"--ciphers: {ciphers.First(TlsCipherSuites.IsTls13)} is a TLS 1.3 suite, but --tls is 1.2");
             if (protocol == TlsProtocol.Tls13 && has12)
-                throw new InputException($"--ciphers: {ciphers.First(c => !TlsCipherSuites.IsTls13(c))} is a TLS 1.2 suite, but --tls is 1.3");
+            {
+                throw new InputException(
+                    $"--ciphers: {ciphers.First(c => !TlsCipherSuites.IsTls13(c))} is a TLS 1.2 suite, but --tls is 1.3");
+            }
         }
         return new TlsOptions { Protocol = protocol, Ciphers = [.. ciphers], AllowResume = allowResume };
     }
@@ -52,5 +56,6 @@ internal sealed record TlsOptions
 
     /// <summary>One line for the effective-configuration print-out.</summary>
     public string Describe() =>
-        $"TLS {Protocol.Name()}, ciphers {(Ciphers.Count == 0 ? "default" : string.Join(',', Ciphers))}, resumption {(AllowResume ? "on" : "off")}";
+        $"TLS {Protocol.Name()}, ciphers {(Ciphers.Count == 0 ? "default" : string.Join(',', Ciphers))}, resumption " +
+            $"{(AllowResume ? "on" : "off")}";
 }

@@ -27,7 +27,8 @@ internal sealed class TlsServerFactory : IDisposable
     public SslServerAuthenticationOptions Options { get; }
 
     public TlsServerFactory(TlsOptions tls, CertificateWithChain server, X509Certificate2Collection trustRoots,
-        ClientCertMode clientCerts, CrlSet? crl, X509Certificate2Collection? clientIntermediates = null, TlsEngine engine = TlsEngine.SslStream)
+        ClientCertMode clientCerts, CrlSet? crl, X509Certificate2Collection? clientIntermediates = null,
+            TlsEngine engine = TlsEngine.SslStream)
     {
         Tls = tls;
         Engine = engine;
@@ -57,7 +58,8 @@ internal sealed class TlsServerFactory : IDisposable
                 return refusal == PeerRefusal.None;
             },
         };
-        if (engine == TlsEngine.OpenSsl) _openSsl = new OpenSslServerContext(tls, server, trustRoots, clientCerts, crl, clientIntermediates);
+        if (engine == TlsEngine.OpenSsl)
+            _openSsl = new OpenSslServerContext(tls, server, trustRoots, clientCerts, crl, clientIntermediates);
     }
 
     /// <summary>

@@ -54,7 +54,8 @@ internal sealed unsafe class EpollPoller : IDisposable
     /// <summary>Stops watching; closing the descriptor does the same, so this is only for one that stays open.</summary>
     public void Remove(int fd) => LibC.EpollCtl(_epfd, EpollCtlDel, fd, null);
 
-    /// <summary>Blocks until something is ready or <paramref name="timeoutMs"/> passes; returns how many events <see cref="TokenAt"/> can read.</summary>
+    /// <summary>Blocks until something is ready or <paramref name="timeoutMs"/> passes; returns how many events <see cref="TokenAt"/> can
+    /// read.</summary>
     public int Wait(int timeoutMs)
     {
         var n = LibC.EpollWait(_epfd, _events, _capacity, timeoutMs);

@@ -11,7 +11,8 @@ internal static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>Turns inline completions on unless the user set the variable (=0 keeps the thread-pool hand-off). Returns whether they are on.</summary>
+    /// <summary>Turns inline completions on unless the user set the variable (=0 keeps the thread-pool hand-off). Returns whether they are
+    /// on.</summary>
     public static bool EnableUnlessSet()
     {
         if (Environment.GetEnvironmentVariable(Variable) is null) Environment.SetEnvironmentVariable(Variable, "1");

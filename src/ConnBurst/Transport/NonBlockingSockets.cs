@@ -17,7 +17,8 @@ internal static unsafe class NonBlockingSockets
     private const int SolSocket = 1, SoError = 4, IpProtoTcp = 6, TcpNoDelay = 1, IpProtoIp = 0, IpBindAddressNoPort = 24;
     private const int EInProgress = 115, EAgain = 11, MsgPeek = 0x2, MsgDontWait = 0x40;
 
-    /// <summary>Opens a socket and starts its connect to <paramref name="target"/>; the descriptor, or -1 with <paramref name="error"/> set.</summary>
+    /// <summary>Opens a socket and starts its connect to <paramref name="target"/>; the descriptor, or -1 with <paramref name="error"/>
+    /// set.</summary>
     public static int StartConnect(IPEndPoint target, IPAddress? source, out SocketError error)
     {
         var family = target.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2;
@@ -97,7 +98,8 @@ internal static unsafe class NonBlockingSockets
     }
 }
 
-/// <summary>Linux errno values as .NET's <see cref="SocketError"/> (whose numbers are Winsock's), for failures read from libc or libssl.</summary>
+/// <summary>Linux errno values as .NET's <see cref="SocketError"/> (whose numbers are Winsock's), for failures read from libc or
+/// libssl.</summary>
 internal static class Errno
 {
     public static SocketError ToSocketError(int errno) => errno switch

@@ -30,9 +30,11 @@ internal static class SocketFailures
         SocketError.Success => SocketFailure.None,
         SocketError.ConnectionRefused => SocketFailure.Refused,
         SocketError.TimedOut => SocketFailure.TimedOut,
-        SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.HostNotFound or SocketError.NetworkDown => SocketFailure.Unreachable,
+        SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.HostNotFound or SocketError.NetworkDown
+            => SocketFailure.Unreachable,
         SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse => SocketFailure.NoLocalPort,
-        SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted or SocketError.Disconnecting => SocketFailure.Reset,
+        SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted or SocketError.Disconnecting
+            => SocketFailure.Reset,
         SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable => SocketFailure.LocalResources,
         SocketError.OperationAborted or SocketError.Interrupted => SocketFailure.Aborted,
         _ => SocketFailure.Other,

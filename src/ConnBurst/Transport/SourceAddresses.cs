@@ -22,7 +22,8 @@ internal sealed class SourceAddresses
     /// <summary>Client <paramref name="index"/>'s address: round-robin over the list.</summary>
     public IPAddress For(long index) => _addresses[(int)(index % _addresses.Length)];
 
-    /// <summary>The addresses of shard <paramref name="shard"/> of <paramref name="shards"/>: every n-th, or all when there are fewer addresses than shards.</summary>
+    /// <summary>The addresses of shard <paramref name="shard"/> of <paramref name="shards"/>: every n-th, or all when there are fewer
+    /// addresses than shards.</summary>
     public SourceAddresses Shard(int shard, int shards)
     {
         if (_addresses.Length < shards) return this;

@@ -63,7 +63,8 @@ public sealed partial class LayeringTests
         var upward = Layers.Violations([("Tls", "Tls/X.cs", "using ConnBurst.Reporting;\nclass X { }")]);
         Assert.Contains(upward, p => p.Contains("Tls (layer 4) reaches up to Reporting (layer 7)", StringComparison.Ordinal));
 
-        var cycle = Layers.Violations([("Load", "Load/A.cs", "using ConnBurst.Monitor;"), ("Monitor", "Monitor/B.cs", "var x = new ConnBurst.Load.Shard(0, 1);")]);
+        var cycle = Layers.Violations([("Load", "Load/A.cs", "using ConnBurst.Monitor;"),
+            ("Monitor", "Monitor/B.cs", "var x = new ConnBurst.Load.Shard(0, 1);")]);
         Assert.Contains(cycle, p => p.StartsWith("cycle: ", StringComparison.Ordinal));
 
         // Comments name layers freely.

@@ -37,11 +37,13 @@ internal static partial class Layers
         var edges = new Dictionary<string, HashSet<string>>();
         foreach (var (folder, file, text) in sources)
         {
-            if (LayerOf(folder) < 0) { problems.Add($"{file}: folder {folder} is in no layer (add it to docs/ARCHITECTURE.md and Layers.BottomUp)"); continue; }
+            if (LayerOf(folder) < 0) { problems.Add(
+                $"{file}: folder {folder} is in no layer (add it to docs/ARCHITECTURE.md and Layers.BottomUp)"); continue; }
             foreach (var target in References(text).Where(t => t != folder))
             {
                 if (LayerOf(target) < 0) { problems.Add($"{file}: references ConnBurst.{target}, which is in no layer"); continue; }
-                if (LayerOf(target) > LayerOf(folder)) problems.Add($"{file}: {folder} (layer {LayerOf(folder)}) reaches up to {target} (layer {LayerOf(target)})");
+                if (LayerOf(target) > LayerOf(folder))
+                    problems.Add($"{file}: {folder} (layer {LayerOf(folder)}) reaches up to {target} (layer {LayerOf(target)})");
                 if (!edges.TryGetValue(folder, out var set)) edges[folder] = set = [];
                 set.Add(target);
             }

@@ -13,8 +13,10 @@ public sealed class SoakScriptTests
     public async Task ASoakOfReconnectCyclesReconcilesEveryCountOnBothServers()
     {
         using var dir = new TempDir();
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
-        foreach (var a in new[] { Path.Combine(Repo.Root, "bench", "soak.sh"), "75s", "600", "100", "2s", "serve mosquitto" }) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = Repo.Root };
+        foreach (var a in new[] { Path.Combine(Repo.Root, "bench", "soak.sh"), "75s", "600", "100", "2s", "serve mosquitto" })
+            psi.ArgumentList.Add(a);
         psi.Environment["SOAK_INTERVAL"] = "5";
         psi.Environment["SOAK_OUT"] = dir.Path;
         using var p = Process.Start(psi)!;

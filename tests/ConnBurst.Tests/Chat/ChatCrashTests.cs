@@ -21,7 +21,8 @@ public class ChatCrashTests
         using var dir = new TempDir();
         var results = dir.Combine("results");
         // 40 clients x 100 messages over 20 s: killed about 6 s into sending.
-        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12", "40", "100", "20",
+        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12", "40", "100",
+            "20",
             "--pki", TestPki.Dir, "--results", results);
         await chat.WaitForOutputAsync("sending", RunTimeout);
         await Task.Delay(TimeSpan.FromSeconds(6));
@@ -53,13 +54,15 @@ public class ChatCrashTests
     {
         using var server = await ChatServerProcess.StartAsync();
         using var dir = new TempDir();
-        var r = await CliProcess.RunAsync(RunTimeout, "chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "5", "2",
+        var r = await CliProcess.RunAsync(RunTimeout, "chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13",
+            "10", "5", "2",
             "--pki", TestPki.Dir, "--results", dir.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Empty(Directory.GetFiles(dir.Path, "*.journal.jsonl"));
         var doc = ResultsFile.Read(r.LastLine);
         // Its intervals carry their histograms, as a burst's do: the same sums as the totals.
-        var roundtrips = doc.Intervals.Sum(i => IntervalHistograms.DecodeNamed(i.Histograms).GetValueOrDefault("roundtrip")?.TotalCount ?? 0);
+        var roundtrips = doc.Intervals.Sum(i => IntervalHistograms.DecodeNamed(i.Histograms).GetValueOrDefault("roundtrip")?.TotalCount
+            ?? 0);
         Assert.Equal(doc.Latency["roundtrip"].Count, roundtrips);
     }
 
@@ -70,7 +73,8 @@ public class ChatCrashTests
         using var dir = new TempDir();
         using var disk = new SmallDisk(dir, "64k");
         var mount = disk.Path;
-        var r = await CliProcess.RunAsync(RunTimeout, "chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12", "50", "400", "40",
+        var r = await CliProcess.RunAsync(RunTimeout, "chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12",
+            "50", "400", "40",
             "--pki", TestPki.Dir, "--results", mount);
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Contains(r.Stdout.Split('\n').Concat(r.Stderr.Split('\n')), l => l.Contains("No space left", StringComparison.Ordinal));

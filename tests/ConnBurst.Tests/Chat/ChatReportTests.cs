@@ -24,11 +24,15 @@ public class ChatReportTests
             doc.Latency[phase] = LatencyHistograms.Summarize(h, withDistribution: true);
         }
         for (var t = 1; t <= 5; t++)
-            doc.Intervals.Add(new IntervalSnapshot { Seconds = t, Values = { ["messagesPerSec"] = 200, ["connectedNow"] = 100, ["roundtrip_p50"] = 1, ["roundtrip_p99"] = 2 } });
+        {
+            doc.Intervals.Add(new IntervalSnapshot { Seconds = t,
+                Values = { ["messagesPerSec"] = 200, ["connectedNow"] = 100, ["roundtrip_p50"] = 1, ["roundtrip_p99"] = 2 } });
+        }
         doc.Counts.Attempted = 100;
         doc.Counts.Connected = 100;
         doc.Counts.Other["messagesSent"] = 1000;
-        doc.Sections["chat"] = new JsonObject { ["everyMemberReceivedEveryBroadcast"] = true, ["negotiatedProtocols"] = new JsonObject { ["Tls13"] = 100 } };
+        doc.Sections["chat"] = new JsonObject { ["everyMemberReceivedEveryBroadcast"] = true,
+            ["negotiatedProtocols"] = new JsonObject { ["Tls13"] = 100 } };
         return doc;
     }
 
@@ -42,7 +46,8 @@ public class ChatReportTests
         Assert.Equal("1000", cells[0]);
         var values = cells[1..].Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(7, values.Length); // min avg p50 p90 p95 p99 max
-        Assert.True(values[0] <= values[2] && values[2] <= values[3] && values[3] <= values[4] && values[4] <= values[5] && values[5] <= values[6]);
+        Assert.True(values[0] <= values[2] && values[2] <= values[3] && values[3] <= values[4] && values[4] <= values[5]
+            && values[5] <= values[6]);
         Assert.Contains("every member received every broadcast", text);
     }
 

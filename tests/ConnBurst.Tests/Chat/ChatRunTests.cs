@@ -100,7 +100,8 @@ public class ChatRunTests
     {
         using var dir = new TempDir();
         var port = FreePort.Next(); // nothing listens there
-        var r = await Chat("127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "tls13", "5", "1", "1", "--pki", TestPki.Dir, "--results", dir.Path);
+        var r = await Chat("127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "tls13", "5", "1", "1", "--pki", TestPki.Dir,
+            "--results", dir.Path);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"cannot reach the chat server at 127.0.0.1:{port} (connection refused)", r.Stderr);
         Assert.Contains("firewall", r.Stderr);
@@ -135,7 +136,8 @@ public class ChatRunTests
         using var server = await ChatServerProcess.StartAsync();
         using var dir = new TempDir();
         var monitorPort = FreePort.Next();
-        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"), "--interval", "250ms");
+        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"),
+            "--interval", "250ms");
         await monitor.WaitForOutputAsync($"127.0.0.1:{monitorPort}", TimeSpan.FromSeconds(60));
         var r = await Chat("127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "3", "2", "--pki", TestPki.Dir,
             "--results", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
@@ -151,10 +153,12 @@ public class ChatRunTests
         using var server = await ChatServerProcess.StartAsync();
         using var dir = new TempDir();
         var monitorPort = FreePort.Next();
-        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"), "--interval", "250ms");
+        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"),
+            "--interval", "250ms");
         await monitor.WaitForOutputAsync($"127.0.0.1:{monitorPort}", TimeSpan.FromSeconds(60));
         // Both TLS versions in one series: the second run's START must not warn again.
-        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "20", "4s",
+        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "20",
+            "4s",
             "--compare", "tls12,tls13", "--pki", TestPki.Dir, "--results", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
         await chat.WaitForOutputAsync("sending 20 message(s)", TimeSpan.FromSeconds(60));
         monitor.Kill();
@@ -174,7 +178,8 @@ public class ChatRunTests
     {
         using var server = await ChatServerProcess.StartAsync();
         using var dir = new TempDir();
-        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "100", "60",
+        using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "100",
+            "60",
             "--pki", TestPki.Dir, "--results", dir.Path);
         await chat.WaitForOutputAsync("sending 100 message(s)", TimeSpan.FromSeconds(60));
         await Task.Delay(2000);

@@ -37,8 +37,11 @@ public class ChatServerTests
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { "s_client", "-quiet", "-connect", $"127.0.0.1:{server.Port}", "-CAfile", TestPki.PathOf(TestPki.Manifest.Ca.Cert), "-verify_return_error" })
+        foreach (var a in new[] { "s_client", "-quiet", "-connect", $"127.0.0.1:{server.Port}", "-CAfile",
+            TestPki.PathOf(TestPki.Manifest.Ca.Cert), "-verify_return_error" })
+        {
             psi.ArgumentList.Add(a);
+        }
         using var openssl = Process.Start(psi)!;
         try
         {
@@ -105,10 +108,12 @@ public class ChatServerTests
         blob[4095] = (byte)'\n';
         var breakers = new (string Name, byte[] Bytes, string? Err)[]
         {
-            ("1 MiB line", [.. Encoding.ASCII.GetBytes("MSG calm "), .. Enumerable.Repeat((byte)'a', 1 << 20), (byte)'\n'], "ERR line-too-long"),
+            ("1 MiB line", [.. Encoding.ASCII.GetBytes("MSG calm "), .. Enumerable.Repeat((byte)'a', 1 << 20), (byte)'\n'],
+                "ERR line-too-long"),
             ("binary blob", blob, null), // ERR bad-utf8 / control-character / line-too-long, or a close
             ("unknown command", Encoding.ASCII.GetBytes("HELLO world\n"), "ERR unknown-command"),
-            ("JOIN flood", Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i => $"JOIN flood{i}\n"))), "ERR too-many-rooms"),
+            ("JOIN flood", Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i => $"JOIN flood{i}\n"))),
+                "ERR too-many-rooms"),
         };
         var seq = 0;
         foreach (var (name, bytes, err) in breakers)

@@ -34,7 +34,8 @@ public class ChatSessionTests
             return string.Concat(Written);
         }
 
-        /// <summary>The closes so far once there are <paramref name="expected"/>: the outbox tells the session after it went idle.</summary>
+        /// <summary>The closes so far once there are <paramref name="expected"/>: the outbox tells the session after it went
+        /// idle.</summary>
         public async Task<string[]> ClosesAsync(int expected)
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);

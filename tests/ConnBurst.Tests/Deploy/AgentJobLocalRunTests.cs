@@ -31,7 +31,8 @@ public sealed class AgentJobLocalRunTests
 
         // The PKI as deploy/README.md makes it: the server certificate names the Service the agents verify.
         var serverName = KubeManifests.OptionValue(agent.Args, "--server-name")!;
-        var certs = await CliProcess.RunAsync(Timeout, "certs", "--out", dir.Combine("pki"), "--revoked", "100", "--server-names", $"{serverName},localhost");
+        var certs = await CliProcess.RunAsync(Timeout, "certs", "--out", dir.Combine("pki"), "--revoked", "100", "--server-names",
+            $"{serverName},localhost");
         Assert.True(certs.ExitCode == 0, certs.ToString());
 
         // serve mqtt from the Deployment's command, listening on loopback instead of the pod's 0.0.0.0:8884.
@@ -39,7 +40,8 @@ public sealed class AgentJobLocalRunTests
         var server = deployment.Container("server");
         var serverArgs = Localize(server.Args, Mounts(deployment, server, dir, "server"), new()
         {
-            ["--bind"] = "127.0.0.1", ["--port"] = port.ToString(CultureInfo.InvariantCulture), ["--prometheus"] = $"127.0.0.1:{FreePort.Next()}",
+            ["--bind"] = "127.0.0.1", ["--port"] = port.ToString(CultureInfo.InvariantCulture),
+                ["--prometheus"] = $"127.0.0.1:{FreePort.Next()}",
         });
         using var serve = CliProcess.Start(serverArgs);
         await serve.WaitForOutputAsync($"listening on 127.0.0.1:{port}", Timeout);
@@ -84,7 +86,8 @@ public sealed class AgentJobLocalRunTests
 
         // Each pod ran its own shard; the merged run is their sum and names every shard.
         var agents = log.ToString().Split('\n').Where(l => l.Contains("@connburst-results ", StringComparison.Ordinal))
-            .Select(l => JsonNode.Parse(l[(l.IndexOf("@connburst-results ", StringComparison.Ordinal) + "@connburst-results ".Length)..])!).ToList();
+            .Select(l => JsonNode.Parse(l[(l.IndexOf("@connburst-results ", StringComparison.Ordinal) + "@connburst-results ".Length)..])!)
+            .ToList();
         Assert.Equal(Enumerable.Range(0, n), agents.Select(a => (int)a["config"]!["shard"]!["index"]!).Order());
         var merged = JsonNode.Parse(File.ReadAllText(dir.Combine("merged.json")))!;
         foreach (var count in new[] { "attempted", "connacks", "connected" })
@@ -97,7 +100,8 @@ public sealed class AgentJobLocalRunTests
     }
 
     /// <summary>The container's environment as the kubelet builds it, for pod <paramref name="index"/> of the Indexed Job.</summary>
-    private static Dictionary<string, string> PodEnv(KubeContainer container, int index, Dictionary<string, Dictionary<string, string>> configMaps)
+    private static Dictionary<string, string> PodEnv(KubeContainer container, int index, Dictionary<string, Dictionary<string,
+        string>> configMaps)
     {
         // The Job controller adds JOB_COMPLETION_INDEX to every container of an Indexed Job's pods.
         var env = new Dictionary<string, string> { ["JOB_COMPLETION_INDEX"] = index.ToString(CultureInfo.InvariantCulture) };
@@ -105,17 +109,29 @@ public sealed class AgentJobLocalRunTests
         foreach (var e in container.Env)
         {
             var name = KubeYaml.Str(e, "name")!;
-            if (KubeYaml.Str(e, "value") is { } value) env[name] = KubeManifests.Expand(value, env);
-            else if (KubeYaml.Str(e, "valueFrom", "fieldRef", "fieldPath") is { } field && field.StartsWith("metadata.annotations['", StringComparison.Ordinal))
+            if (KubeYaml.Str(e, "value") is { } value)
+            {
+                env[name] = KubeManifests.Expand(value, env);
+            }
+            else if (KubeYaml.Str(e, "valueFrom", "fieldRef", "fieldPath") is { } field
+                && field.StartsWith("metadata.annotations['", StringComparison.Ordinal))
+            {
                 env[name] = annotations[field["metadata.annotations['".Length..^2]];
+            }
             else if (KubeYaml.Node(e, "valueFrom", "configMapKeyRef") is YamlMappingNode cm)
+            {
                 env[name] = configMaps[KubeYaml.Str(cm, "name")!][KubeYaml.Str(cm, "key")!];
-            else Assert.Fail($"env {name}: this test does not know how a pod would get it; teach PodEnv");
+            }
+            else
+            {
+                Assert.Fail($"env {name}: this test does not know how a pod would get it; teach PodEnv");
+            }
         }
         return env;
     }
 
-    /// <summary>Each volume mount as a local directory: a Secret's items copied from the PKI (key = file name), an emptyDir empty.</summary>
+    /// <summary>Each volume mount as a local directory: a Secret's items copied from the PKI (key = file name), an emptyDir
+    /// empty.</summary>
     private static Dictionary<string, string> Mounts(KubeObject workload, KubeContainer container, TempDir dir, string pod)
     {
         var mounts = new Dictionary<string, string>();

@@ -56,7 +56,10 @@ public sealed class KubernetesManifestTests
         Assert.Equal("connburst-plan", KubeYaml.Str(env["START_AT"], "valueFrom", "configMapKeyRef", "name"));
         Assert.Equal("START_AT", KubeYaml.Str(env["START_AT"], "valueFrom", "configMapKeyRef", "key"));
         if (env.TryGetValue("JOB_COMPLETION_INDEX", out var index))
-            Assert.Equal("metadata.annotations['batch.kubernetes.io/job-completion-index']", KubeYaml.Str(index, "valueFrom", "fieldRef", "fieldPath"));
+        {
+            Assert.Equal("metadata.annotations['batch.kubernetes.io/job-completion-index']",
+                KubeYaml.Str(index, "valueFrom", "fieldRef", "fieldPath"));
+        }
 
         // Results go to a writable emptyDir (the root file system is read-only).
         var results = KubeManifests.OptionValue(args, "--results")!;
@@ -124,7 +127,8 @@ public sealed class KubernetesManifestTests
         var repo = Regex.Match(script, @"^readonly IMAGE=(\S+)$", RegexOptions.Multiline).Groups[1].Value;
         Assert.NotEmpty(repo);
         // The script tags with the tool's version minus its +commit suffix.
-        var version = typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+        var version = typeof(CliApp)
+            .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
         var containerfile = File.ReadAllText(Path.Combine(KubeManifests.DeployDir, "Containerfile"));
         var user = Regex.Match(containerfile, @"^USER (\d+):(\d+)$", RegexOptions.Multiline);
         Assert.True(user.Success, "Containerfile has no numeric USER");
@@ -135,14 +139,16 @@ public sealed class KubernetesManifestTests
             Assert.All(workload.Containers, c => Assert.Equal($"{repo}:{version}", c.Image));
             Assert.All(workload.Containers, c => Assert.Equal("IfNotPresent", KubeYaml.Str(c.Node, "imagePullPolicy")));
             Assert.Equal(user.Groups[1].Value, KubeYaml.Str(workload.PodSpec, "securityContext", "runAsUser"));
-            Assert.Equal(user.Groups[2].Value, KubeYaml.Str(workload.PodSpec, "securityContext", "fsGroup")); // Secret files are group-readable
+            Assert.Equal(user.Groups[2].Value, KubeYaml.Str(workload.PodSpec, "securityContext",
+                "fsGroup")); // Secret files are group-readable
         }
     }
 
     [Fact]
     public void AgentPodsWidenTheirEphemeralPortsAndAreScrapedWherePrometheusServes()
     {
-        var sysctls = KubeYaml.Items(Job.PodSpec, "securityContext", "sysctls").ToDictionary(s => KubeYaml.Str(s, "name")!, s => KubeYaml.Str(s, "value")!);
+        var sysctls = KubeYaml.Items(Job.PodSpec, "securityContext", "sysctls")
+            .ToDictionary(s => KubeYaml.Str(s, "name")!, s => KubeYaml.Str(s, "value")!);
         Assert.Equal("1024 65535", sysctls["net.ipv4.ip_local_port_range"]);
 
         foreach (var (workload, container) in new[] { (Job, "agent"), (Server, "server") })
@@ -162,14 +168,19 @@ public sealed class KubernetesManifestTests
     public void ValuesKubernetesTakesAsStringsAreNotWrittenAsYamlNumbersOrBooleans()
     {
         // args: [--clients, 30000] fails to decode in kubectl ("cannot unmarshal number into ... of type string").
-        var stringFields = new Regex(@"(\.command|\.args)\[\d+\]$|\.env\[\d+\]\.value$|\.sysctls\[\d+\]\.value$|\.(labels|annotations|matchLabels)\..+$|^\.spec\.selector\..+$");
-        var yaml11NonString = new Regex(@"^([-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL|)$");
+        var stringFields = new Regex(@"(\.command|\.args)\[\d+\]$|\.env\[\d+\]\.value$|\.sysctls\[\d+\]\.value$|" +
+            @"\.(labels|annotations|matchLabels)\..+$|^\.spec\.selector\..+$");
+        var yaml11NonString = new Regex(@"^([-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?|" +
+            @"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL|)$");
         foreach (var o in KubeManifests.LoadAll())
         {
             foreach (var (path, scalar) in KubeYaml.AllScalars(o.Root))
             {
                 if (stringFields.IsMatch(path) && scalar.Style == ScalarStyle.Plain)
-                    Assert.False(yaml11NonString.IsMatch(scalar.Value ?? ""), $"{o.File}: {o.Kind} {o.Name} {path} = {scalar.Value} must be quoted");
+                {
+                    Assert.False(yaml11NonString.IsMatch(scalar.Value ?? ""),
+                        $"{o.File}: {o.Kind} {o.Name} {path} = {scalar.Value} must be quoted");
+                }
             }
         }
     }

@@ -34,7 +34,8 @@ public sealed class SingleFileTests
         Assert.Matches(@"^connburst \S+ \(OpenSSL 3\.", version.Stdout.Trim());
 
         var demoDir = dir.Combine("demo");
-        var demo = await Tool.RunAsync(binary, ["demo", "--out", demoDir, "--clients", "60", "--rate", "30", "--duration", "4s", "--peak-steps", "3"], env, Timeout);
+        var demo = await Tool.RunAsync(binary, ["demo", "--out", demoDir, "--clients", "60", "--rate", "30", "--duration", "4s",
+            "--peak-steps", "3"], env, Timeout);
         Assert.True(demo.ExitCode == 0, demo.ToString());
         Assert.Equal(Path.Combine(demoDir, "demo-report.html"), demo.LastLine);
         Assert.Contains("connect latency (total): avg", demo.Stdout);

@@ -22,13 +22,15 @@ public sealed class ToolPackageTests
         Directory.CreateDirectory(home);
         // The pack restores from the machine's own package cache; only the install and the tool see the temporary home
         // (under it, a restore would fetch every package again).
-        var pack = await RunAsync("dotnet", ["pack", Path.Combine(Repo.Root, "src", "ConnBurst.Cli"), "-c", Configuration, "-o", feed, "-nologo"],
+        var pack = await RunAsync("dotnet", ["pack", Path.Combine(Repo.Root, "src", "ConnBurst.Cli"), "-c", Configuration, "-o", feed,
+            "-nologo"],
             new Dictionary<string, string>());
         var env = new Dictionary<string, string> { ["DOTNET_CLI_HOME"] = home, ["CONNBURST_HOME"] = dir.Combine("connburst-home") };
         Assert.True(pack.ExitCode == 0, pack.ToString());
         // A linux-x64 tool package and the package that points to it (.NET 10 RID-specific tools).
         Assert.True(File.Exists(Path.Combine(feed, $"ConnBurst.{PackageVersion}.nupkg")), string.Join(", ", Directory.GetFiles(feed)));
-        Assert.True(File.Exists(Path.Combine(feed, $"ConnBurst.linux-x64.{PackageVersion}.nupkg")), string.Join(", ", Directory.GetFiles(feed)));
+        Assert.True(File.Exists(Path.Combine(feed, $"ConnBurst.linux-x64.{PackageVersion}.nupkg")),
+            string.Join(", ", Directory.GetFiles(feed)));
 
         var install = await RunAsync("dotnet", ["tool", "install", "--global", "--add-source", feed, "ConnBurst"], env);
         Assert.True(install.ExitCode == 0, install.ToString());
@@ -45,7 +47,8 @@ public sealed class ToolPackageTests
         Assert.True(certs.ExitCode == 0, certs.ToString());
         Assert.True(File.Exists(Path.Combine(pki, "manifest.json")), certs.ToString());
         // openssl, an independent peer, accepts the installed tool's client certificate against its CA and CRL.
-        var verify = await RunAsync("openssl", ["verify", "-crl_check", "-CAfile", Path.Combine(pki, "ca.pem"), "-CRLfile", Path.Combine(pki, "crl.pem"),
+        var verify = await RunAsync("openssl", ["verify", "-crl_check", "-CAfile", Path.Combine(pki, "ca.pem"), "-CRLfile",
+            Path.Combine(pki, "crl.pem"),
             Path.Combine(pki, "client.pem")], env);
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Contains("client.pem: OK", verify.Stdout);

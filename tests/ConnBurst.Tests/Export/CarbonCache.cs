@@ -21,7 +21,8 @@ internal sealed class CarbonCache : IDisposable
         LinePort = FreePort.Next();
         var picklePort = FreePort.Next();
         var queryPort = FreePort.Next();
-        foreach (var d in new[] { "conf", "storage/whisper", "storage/lists", "log", "run" }) Directory.CreateDirectory(Path.Combine(Root, d));
+        foreach (var d in new[] { "conf", "storage/whisper", "storage/lists", "log", "run" })
+            Directory.CreateDirectory(Path.Combine(Root, d));
         File.WriteAllText(Path.Combine(Root, "conf", "carbon.conf"), $"""
             [cache]
             STORAGE_DIR = {Root}/storage/
@@ -53,8 +54,11 @@ internal sealed class CarbonCache : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { $"--config={Root}/conf/carbon.conf", $"--pidfile={Root}/run/carbon.pid", $"--logdir={Root}/log", "--nodaemon", "start" })
+        foreach (var a in new[] { $"--config={Root}/conf/carbon.conf", $"--pidfile={Root}/run/carbon.pid", $"--logdir={Root}/log",
+            "--nodaemon", "start" })
+        {
             psi.ArgumentList.Add(a);
+        }
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -98,7 +102,8 @@ internal sealed class CarbonCache : IDisposable
     /// <summary>The whisper file of a dotted metric path.</summary>
     public string WhisperFile(string metric) => Path.Combine([WhisperDir, .. metric.Split('.')]) + ".wsp";
 
-    /// <summary>Waits for the metric's whisper file to hold at least one value since <paramref name="from"/>; returns the stored values.</summary>
+    /// <summary>Waits for the metric's whisper file to hold at least one value since <paramref name="from"/>; returns the stored
+    /// values.</summary>
     public async Task<List<double>> WaitForValuesAsync(string metric, long from, TimeSpan timeout)
     {
         var file = WhisperFile(metric);
@@ -113,13 +118,15 @@ internal sealed class CarbonCache : IDisposable
             }
             await Task.Delay(300);
         }
-        var known = Directory.Exists(WhisperDir) ? string.Join(", ", Directory.GetFiles(WhisperDir, "*.wsp", SearchOption.AllDirectories).Take(20)) : "none";
+        var known = Directory.Exists(WhisperDir) ? string.Join(", ",
+            Directory.GetFiles(WhisperDir, "*.wsp", SearchOption.AllDirectories).Take(20)) : "none";
         throw new TimeoutException($"no values in {file} within {timeout}; whisper files: {known}; carbon log: {Log}");
     }
 
     private static async Task<List<double>> FetchAsync(string file, long from)
     {
-        var psi = new ProcessStartInfo("/usr/bin/whisper-fetch") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("/usr/bin/whisper-fetch") { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         foreach (var a in new[] { "--json", $"--from={from}", file }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -13,7 +13,8 @@ public sealed class CarbonGraphiteTests
     [Fact]
     public async Task TheMonitorsSamplesLandInCarbonWhisperFiles()
     {
-        Assert.True(File.Exists(CarbonCache.Executable), "graphite-carbon is not installed: run ./test.sh as root, or apt-get install graphite-carbon");
+        Assert.True(File.Exists(CarbonCache.Executable),
+            "graphite-carbon is not installed: run ./test.sh as root, or apt-get install graphite-carbon");
         using var dir = new TempDir();
         using var carbon = await CarbonCache.StartAsync(dir);
         using var busy = await BusyProcess.StartAsync(spin: true);
@@ -53,7 +54,10 @@ public sealed class CarbonGraphiteTests
         await using (var exporter = new GraphitePlaintextExporter(new HostPort("127.0.0.1", carbon.LinePort)))
         {
             for (var s = 0; s < 3; s++)
-                exporter.Enqueue([new($"{root}.connburst.agent1.CON", 1000 + s), new($"{root}.connburst.agent1.ConnLat_99P", 12.5 + s)], now - 2 + s);
+            {
+                exporter.Enqueue([new($"{root}.connburst.agent1.CON", 1000 + s), new($"{root}.connburst.agent1.ConnLat_99P", 12.5 + s)],
+                    now - 2 + s);
+            }
             Assert.True(await exporter.DrainAsync(Wait));
         }
         var con = await carbon.WaitForValuesAsync($"{root}.connburst.agent1.CON", now - 5, Wait);

@@ -50,8 +50,10 @@ public sealed class GrafanaDashboardTests
         var host = SystemSampler.MetricName(Environment.MachineName);
         const string instance = "agent1";
 
-        using var mqtt = await MqttServerProcess.StartAsync(TestPki.Dir, "--graphite", graphite, "--graphite-root", root, "--graphite-interval", "500ms");
-        using var chat = await ChatServerProcess.StartAsync("--graphite", graphite, "--graphite-root", root, "--graphite-interval", "500ms");
+        using var mqtt = await MqttServerProcess.StartAsync(TestPki.Dir, "--graphite", graphite, "--graphite-root", root,
+            "--graphite-interval", "500ms");
+        using var chat = await ChatServerProcess.StartAsync("--graphite", graphite, "--graphite-root", root, "--graphite-interval",
+            "500ms");
         using var monitor = await MonitorProcess.StartAsync(dir, ["--graphite", graphite, "--graphite-prefix", $"{root}.monitor.{host}",
             "--pid", mqtt.Process.Pid.ToString(), "--port", mqtt.Port.ToString(), "--interval", "500ms"]);
         await using (var client = await RawChatClient.ConnectAsync(chat.Port))
@@ -60,11 +62,14 @@ public sealed class GrafanaDashboardTests
             await client.ReadUntilAsync("MSG");
         }
         var m = TestPki.Manifest;
-        string[] common = ["burst", "--target", $"127.0.0.1:{mqtt.Port}", "--graphite", graphite, "--graphite-root", root, "--instance", instance, "--results", dir.Combine("bursts")];
-        var good = await CliProcess.RunAsync(Wait, [.. common, "--pki", TestPki.Dir, "--clients", "60", "--rate", "30", "--duration", "3s"]);
+        string[] common = ["burst", "--target", $"127.0.0.1:{mqtt.Port}", "--graphite", graphite, "--graphite-root", root, "--instance",
+            instance, "--results", dir.Combine("bursts")];
+        var good = await CliProcess.RunAsync(Wait,
+            [.. common, "--pki", TestPki.Dir, "--clients", "60", "--rate", "30", "--duration", "3s"]);
         Assert.Equal(0, good.ExitCode);
         // Revoked certificates: the generator's Err_<reason> series and the server's handshakesFailed.revoked.
-        var refused = await CliProcess.RunAsync(Wait, [.. common, "--pki", TestPki.Dir, "--cert", m.PathOf(m.Revoked[0].Cert), "--key", m.PathOf(m.Revoked[0].Key),
+        var refused = await CliProcess.RunAsync(Wait,
+            [.. common, "--pki", TestPki.Dir, "--cert", m.PathOf(m.Revoked[0].Cert), "--key", m.PathOf(m.Revoked[0].Key),
             "--clients", "10", "--rate", "10", "--duration", "2s"]);
         Assert.True(refused.ExitCode is 0 or 1, refused.ToString());
 
@@ -87,16 +92,19 @@ public sealed class GrafanaDashboardTests
             if (unmatched.Count == 0 || DateTime.UtcNow > deadline) break;
             await Task.Delay(1000);
         }
-        Assert.True(unmatched.Count == 0, "queries matching no series:\n" + string.Join('\n', unmatched.Select(u => $"{u.Name}: {u.Pattern}")) +
+        Assert.True(unmatched.Count == 0, "queries matching no series:\n"
+            + string.Join('\n', unmatched.Select(u => $"{u.Name}: {u.Pattern}")) +
             "\nseries:\n" + string.Join('\n', carbon.Metrics().Order()));
 
-        // The variables' own queries list what the run sent: the host, the server host, the instance (and not the monitor or server subtrees).
+        // The variables' own queries list what the run sent: the host, the server host, the instance (and not the monitor or server
+        // subtrees).
         var all = carbon.Metrics();
         Assert.Contains(all, x => x.StartsWith($"{root}.monitor.{host}.", StringComparison.Ordinal));
         Assert.Contains(all, x => x.StartsWith($"{root}.connburst.server.{host}.mqtt.", StringComparison.Ordinal));
         var instanceRegex = new Regex(Load("connburst-loadgen.json")["templating"]!["list"]!.AsArray()
             .First(v => v!["name"]!.GetValue<string>() == "instance")!["regex"]!.GetValue<string>().Trim('/'));
-        var instances = all.Where(x => x.StartsWith(root + ".connburst.", StringComparison.Ordinal)).Select(x => x.Split('.')[2]).Distinct().Where(x => instanceRegex.IsMatch(x)).ToList();
+        var instances = all.Where(x => x.StartsWith(root + ".connburst.", StringComparison.Ordinal)).Select(x => x.Split('.')[2]).Distinct()
+            .Where(x => instanceRegex.IsMatch(x)).ToList();
         Assert.Equal([instance], instances);
         monitor.Process.Interrupt();
         await monitor.Process.WaitAsync(Wait);
@@ -117,7 +125,8 @@ public sealed class GrafanaDashboardTests
         {
             var end = at;
             var depth = 0;
-            while (end < target.Length && (char.IsAsciiLetterOrDigit(target[end]) || target[end] is '_' or '-' or '.' or '*' or '{' or '}' || (target[end] == ',' && depth > 0)))
+            while (end < target.Length && (char.IsAsciiLetterOrDigit(target[end]) || target[end] is '_' or '-' or '.' or '*' or '{' or '}'
+                || (target[end] == ',' && depth > 0)))
             {
                 if (target[end] == '{') depth++;
                 if (target[end] == '}') depth--;

@@ -7,7 +7,8 @@ using ConnBurst.Tests.Infrastructure;
 
 namespace ConnBurst.Tests.Export;
 
-/// <summary>The exporter against a plain TCP receiver: line format, one reused connection, reconnection, and never blocking or throwing.</summary>
+/// <summary>The exporter against a plain TCP receiver: line format, one reused connection, reconnection, and never blocking or
+/// throwing.</summary>
 public sealed class GraphitePlaintextExporterTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

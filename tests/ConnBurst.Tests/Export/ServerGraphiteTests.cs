@@ -4,7 +4,8 @@ using ConnBurst.Tests.Servers;
 
 namespace ConnBurst.Tests.Export;
 
-/// <summary><c>serve mqtt|chat --graphite</c>: the server's own counters reach Debian's real carbon-cache (whisper files read back).</summary>
+/// <summary><c>serve mqtt|chat --graphite</c>: the server's own counters reach Debian's real carbon-cache (whisper files read
+/// back).</summary>
 public sealed class ServerGraphiteTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -26,7 +27,8 @@ public sealed class ServerGraphiteTests
         var m = TestPki.Manifest;
         var ok = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key));
         Assert.Equal(0, ok.ExitCode);
-        var revoked = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Revoked[0].Cert), m.PathOf(m.Revoked[0].Key));
+        var revoked = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Revoked[0].Cert),
+            m.PathOf(m.Revoked[0].Key));
         Assert.NotEqual(0, revoked.ExitCode);
 
         Assert.Contains(await WaitForLastAsync(carbon, $"{prefix}.connacks", from, v => v >= 1), v => v >= 1);
@@ -54,7 +56,10 @@ public sealed class ServerGraphiteTests
         var prefix = System.Text.RegularExpressions.Regex.Match(server.Process.Stdout, @"as (\S+)\.\* every").Groups[1].Value;
         var m = TestPki.Manifest;
         for (var i = 0; i < 4; i++)
-            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        {
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key)))
+                .ExitCode);
+        }
         // Four CONNACKs spread over two workers' connections reach carbon as one series (the parent's sum), not one per worker.
         Assert.Contains(await WaitForLastAsync(carbon, $"{prefix}.connacks", from, v => v >= 4), v => v == 4);
         Assert.Contains(await carbon.WaitForValuesAsync($"{prefix}.crlSerials", from, Wait), v => v == m.RevokedCount);
@@ -70,7 +75,8 @@ public sealed class ServerGraphiteTests
         using var carbon = await CarbonCache.StartAsync(dir);
         var from = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 2;
         var root = "cbchat" + Random.Shared.Next(100_000, 999_999);
-        using var server = await ChatServerProcess.StartAsync("--graphite", $"127.0.0.1:{carbon.LinePort}", "--graphite-root", root, "--graphite-interval", "250ms");
+        using var server = await ChatServerProcess.StartAsync("--graphite", $"127.0.0.1:{carbon.LinePort}", "--graphite-root", root,
+            "--graphite-interval", "250ms");
         var prefix = System.Text.RegularExpressions.Regex.Match(server.Process.Stdout, @"as (\S+)\.\* every").Groups[1].Value;
         Assert.Equal($"{root}.connburst.server.{ConnBurst.Monitor.SystemSampler.MetricName(Environment.MachineName)}.chat", prefix);
 

@@ -18,7 +18,8 @@ public sealed class CliProcess : IDisposable
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "connburst.dll");
 
-    private CliProcess(IEnumerable<string> args, IDictionary<string, string>? env, string? workingDirectory, IReadOnlyList<string>? launcher = null)
+    private CliProcess(IEnumerable<string> args, IDictionary<string, string>? env, string? workingDirectory,
+        IReadOnlyList<string>? launcher = null)
     {
         // A launcher (such as `taskset -c 0`) runs dotnet itself, so every thread the runtime starts inherits its setting.
         var psi = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
@@ -75,7 +76,10 @@ public sealed class CliProcess : IDisposable
         {
             if (Stdout.Contains(text, StringComparison.Ordinal) || Stderr.Contains(text, StringComparison.Ordinal)) return;
             if (_process.HasExited)
-                throw new InvalidOperationException($"connburst exited ({_process.ExitCode}) before printing '{text}': stdout={Stdout} stderr={Stderr}");
+            {
+                throw new InvalidOperationException(
+                    $"connburst exited ({_process.ExitCode}) before printing '{text}': stdout={Stdout} stderr={Stderr}");
+            }
             await Task.Delay(50);
         }
         throw new TimeoutException($"connburst did not print '{text}' within {timeout}: stdout={Stdout} stderr={Stderr}");

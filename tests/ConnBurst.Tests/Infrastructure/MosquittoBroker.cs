@@ -54,7 +54,8 @@ internal sealed class MosquittoBroker : IDisposable
         // Mosquitto drops root to user "mosquitto", which cannot read the tests' 0600 keys: stay as the test user.
         if (Environment.UserName == "root") lines.Add("user root");
         File.WriteAllLines(conf, lines);
-        var psi = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : Executable) { UseShellExecute = false,
+            RedirectStandardError = true, RedirectStandardOutput = true };
         if (launcher is { Count: > 0 })
         {
             // The launcher must exec the broker in place (as ip netns exec does), so this process's pid is Mosquitto's.

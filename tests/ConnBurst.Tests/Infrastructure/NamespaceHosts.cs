@@ -136,7 +136,8 @@ public sealed partial class NamespaceHosts : IDisposable
     {
         using var p = Exec(host, command);
         var (code, stdout, stderr) = p.Wait(TimeSpan.FromSeconds(30));
-        if (code != 0) throw new InvalidOperationException($"{string.Join(' ', command)} in {host}: exit {code}: {stderr.Trim()} {stdout.Trim()}");
+        if (code != 0)
+            throw new InvalidOperationException($"{string.Join(' ', command)} in {host}: exit {code}: {stderr.Trim()} {stdout.Trim()}");
         return stdout;
     }
 
@@ -248,9 +249,11 @@ public sealed partial class NamespaceHosts : IDisposable
             var (cin, cout) = ($"syn_{key}_{port}", $"synack_{key}_{port}");
             Nft(on, "add", "counter", "inet", "connburst", cin);
             Nft(on, "add", "counter", "inet", "connburst", cout);
-            Nft(on, "add", "rule", "inet", "connburst", "input", "ip", "saddr", a, "tcp", "dport", port.ToString(CultureInfo.InvariantCulture),
+            Nft(on, "add", "rule", "inet", "connburst", "input", "ip", "saddr", a, "tcp", "dport",
+                port.ToString(CultureInfo.InvariantCulture),
                 "tcp", "flags", "&", "(syn|ack)", "==", "syn", "counter", "name", cin);
-            Nft(on, "add", "rule", "inet", "connburst", "output", "ip", "daddr", a, "tcp", "sport", port.ToString(CultureInfo.InvariantCulture),
+            Nft(on, "add", "rule", "inet", "connburst", "output", "ip", "daddr", a, "tcp", "sport",
+                port.ToString(CultureInfo.InvariantCulture),
                 "tcp", "flags", "&", "(syn|ack)", "==", "(syn|ack)", "counter", "name", cout);
             names[a] = (cin, cout);
         }
@@ -261,7 +264,8 @@ public sealed partial class NamespaceHosts : IDisposable
     {
         var text = Nft(on, "list", "counter", "inet", "connburst", name);
         var m = PacketsOf().Match(text);
-        return m.Success ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException($"no packets in: {text}");
+        return m.Success ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"no packets in: {text}");
     }
 
     internal void DeleteRule(NamespaceHost on, string chain, int handle)
@@ -432,7 +436,9 @@ public sealed class HostProcess : IDisposable
         if (!_process.WaitForExit(timeout))
         {
             Kill();
-            throw new TimeoutException($"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)} did not exit within {timeout}: {Stderr}");
+            throw new TimeoutException(
+                $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)} did not exit within {timeout}: " +
+                $"{Stderr}");
         }
         _process.WaitForExit(); // drains the output readers
         return (_process.ExitCode, Stdout, Stderr);

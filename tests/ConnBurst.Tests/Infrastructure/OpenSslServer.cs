@@ -24,11 +24,13 @@ internal sealed class OpenSslServer : IDisposable
         var m = TestPki.Manifest;
         var s = server ?? m;
         Port = FreePort.Next();
-        var psi = new ProcessStartInfo("openssl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var psi = new ProcessStartInfo("openssl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = true };
         foreach (var a in new[]
                  {
                      "s_server", "-accept", $"127.0.0.1:{Port}", "-cert", s.PathOf(s.Server.Cert), "-key", s.PathOf(s.Server.Key),
-                     "-CAfile", m.PathOf(m.Ca.Cert), "-Verify", "2", "-verify_return_error", "-CRL", m.PathOf(m.Crl), "-crl_check", tls == "1.3" ? "-tls1_3" : "-tls1_2", "-rev",
+                     "-CAfile", m.PathOf(m.Ca.Cert), "-Verify", "2", "-verify_return_error", "-CRL", m.PathOf(m.Crl), "-crl_check",
+                         tls == "1.3" ? "-tls1_3" : "-tls1_2", "-rev",
                  })
         {
             psi.ArgumentList.Add(a);

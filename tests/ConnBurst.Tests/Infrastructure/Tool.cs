@@ -19,7 +19,8 @@ internal static class Tool
     /// A longer run with its own environment (dotnet pack, an installed tool, a published binary), its exit code and
     /// output returned, killed with its children at <paramref name="timeout"/>.
     /// </summary>
-    public static async Task<CliResult> RunAsync(string program, IEnumerable<string> args, IDictionary<string, string> env, TimeSpan timeout)
+    public static async Task<CliResult> RunAsync(string program, IEnumerable<string> args, IDictionary<string, string> env,
+        TimeSpan timeout)
     {
         var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -38,7 +39,8 @@ internal static class Tool
         catch (OperationCanceledException)
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', psi.ArgumentList)} did not exit within {timeout}: {await stdout} {await stderr}");
+            throw new TimeoutException(
+                $"{program} {string.Join(' ', psi.ArgumentList)} did not exit within {timeout}: {await stdout} {await stderr}");
         }
         return new CliResult(p.ExitCode, await stdout, await stderr);
     }

@@ -23,7 +23,8 @@ public sealed class BurstAgainstMosquittoTests
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         var kernelBefore = KernelTcpCounters.Read();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "2000",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine,
+            "--clients", "2000",
             "--rate", "200", "--timeout", "60s", "--snapshot", "2s", "--results", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
@@ -57,7 +58,8 @@ public sealed class BurstAgainstMosquittoTests
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         var m = TestPki.Manifest;
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--cert", m.PathOf(m.Revoked[0].Cert),
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine,
+            "--cert", m.PathOf(m.Revoked[0].Cert),
             "--key", m.PathOf(m.Revoked[0].Key), "--clients", "40", "--rate", "40", "--timeout", "60s", "--results", dir.Path);
 
         Assert.Equal(40, doc.Counts.Attempted);
@@ -74,7 +76,8 @@ public sealed class BurstAgainstMosquittoTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "100",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine,
+            "--clients", "100",
             "--rate", "100", "--linger", "2s", "--duration", "10s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
@@ -90,7 +93,8 @@ public sealed class BurstAgainstMosquittoTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "1000", "--rate", "250",
+        using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients",
+            "1000", "--rate", "250",
             "--source-ips", "127.0.0.2-127.0.0.5", "--duration", "5m", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
         await burst.WaitForOutputAsync("connected=1000/1000", TimeSpan.FromSeconds(90));
 
@@ -114,7 +118,8 @@ public sealed class BurstAgainstMosquittoTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "300",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine,
+            "--clients", "300",
             "--rate", "150", "--workers", "2", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
 
         Assert.Equal(2, doc.Section("generator")!["workers"]!.GetValue<int>());
@@ -130,8 +135,10 @@ public sealed class BurstAgainstMosquittoTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(CultureInfo.InvariantCulture)]);
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine, "--clients", "30",
+        using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir,
+            ["--pid", broker.Pid.ToString(CultureInfo.InvariantCulture)]);
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", engine,
+            "--clients", "30",
             "--rate", "30", "--timeout", "60s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
 
         Assert.Equal(30, doc.Counts.Connacks);

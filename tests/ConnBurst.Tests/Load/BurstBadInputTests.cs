@@ -25,7 +25,8 @@ public sealed class BurstBadInputTests
     public async Task KeyThatDoesNotMatchTheCertificate()
     {
         var m = TestPki.Manifest;
-        await AssertRefused("cannot load certificate and key", "--target", "127.0.0.1:1", "--cert", m.PathOf(m.Client.Cert), "--key", m.PathOf(m.Server.Key));
+        await AssertRefused("cannot load certificate and key", "--target", "127.0.0.1:1", "--cert", m.PathOf(m.Client.Cert), "--key",
+            m.PathOf(m.Server.Key));
     }
 
     [Fact]

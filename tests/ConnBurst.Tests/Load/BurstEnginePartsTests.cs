@@ -6,7 +6,8 @@ namespace ConnBurst.Tests.Load;
 public sealed class BurstEnginePartsTests
 {
     private static StopInputs Running(bool duration = false) =>
-        new(Cancelled: false, Now: 100, End: duration ? 1_000 : long.MaxValue, DurationGiven: duration, ConsecutiveRefused: 0, PeerLostAfter: 20,
+        new(Cancelled: false, Now: 100, End: duration ? 1_000 : long.MaxValue, DurationGiven: duration, ConsecutiveRefused: 0,
+            PeerLostAfter: 20,
             ConnectedNow: 5, Cycles: false, Pending: 10, InFlight: 3);
 
     [Fact]
@@ -17,7 +18,8 @@ public sealed class BurstEnginePartsTests
         Assert.Equal(BurstOutcomes.Interrupted, StopRules.Decide(Running(duration: true) with { Cancelled = true, Now = 5_000 }));
 
     [Fact]
-    public void TheDurationEndsTheRun() => Assert.Equal(BurstOutcomes.Completed, StopRules.Decide(Running(duration: true) with { Now = 1_000 }));
+    public void TheDurationEndsTheRun() => Assert.Equal(BurstOutcomes.Completed,
+        StopRules.Decide(Running(duration: true) with { Now = 1_000 }));
 
     [Fact]
     public void WithoutADurationAServerThatRefusesEverythingEndsTheRunButNotWhileSomeoneIsConnected()
@@ -56,7 +58,8 @@ public sealed class BurstEnginePartsTests
     [InlineData("Connected", 1_000, 0, 900, 950, "KeepaliveLost")] // an overdue PINGRESP wins over the next ping
     [InlineData("ReconnectWait", 1_000, 0, 0, 0, "None")]
     public void TheHeartbeatComparesStoredDeadlines(string state, long now, long deadline, long nextPing, long pongDue, string expected) =>
-        Assert.Equal(Enum.Parse<HeartbeatAction>(expected), HeartbeatRules.Decide(Enum.Parse<ClientState>(state), now, deadline, nextPing, pongDue));
+        Assert.Equal(Enum.Parse<HeartbeatAction>(expected),
+            HeartbeatRules.Decide(Enum.Parse<ClientState>(state), now, deadline, nextPing, pongDue));
 
     [Fact]
     public void DeadlinesComeOutInDueOrderAndStaleOnesAreDropped()

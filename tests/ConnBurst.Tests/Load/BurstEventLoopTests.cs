@@ -15,7 +15,8 @@ public sealed class BurstEventLoopTests
     {
         using var broker = new MosquittoBroker(logConnections: true); // notices: "Client X disconnected." only after a DISCONNECT
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", "openssl", "--clients", "20",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", "openssl",
+            "--clients", "20",
             "--rate", "20", "--keepalive", "2s", "--duration", "9s", "--timeout", "30s", "--results", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
@@ -32,5 +33,7 @@ public sealed class BurstEventLoopTests
         Assert.True(CountDisconnects(broker.Log) == 20, broker.Log);
     }
 
-    private static int CountDisconnects(string log) => log.Split('\n').Count(l => l.Contains("disconnected.", StringComparison.Ordinal) && l.Contains("Client ", StringComparison.Ordinal));
+    private static int CountDisconnects(string log)
+        => log.Split('\n').Count(l => l.Contains("disconnected.", StringComparison.Ordinal)
+        && l.Contains("Client ", StringComparison.Ordinal));
 }

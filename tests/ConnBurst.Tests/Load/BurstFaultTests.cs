@@ -19,7 +19,8 @@ public sealed class BurstFaultTests
         var server = await MqttServerProcess.StartOnPortAsync(TestPki.Dir, port);
         // 100 clients cycling every second want more than 50 attempts a second: the pacer is saturated, so the
         // attempts must come to exactly rate x duration whatever the server does.
-        using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--clients", "100", "--rate", "50",
+        using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--clients", "100", "--rate",
+            "50",
             "--linger", "1s", "--duration", "20s", "--timeout", "3s", "--snapshot", "1s", "--results", dir.Path);
         await burst.WaitForOutputAsync("connected", RunTimeout);
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -42,13 +43,15 @@ public sealed class BurstFaultTests
         Assert.Contains(doc.Intervals, i => i.Values["connacks"] == 0 && i.Values["failed"] > 0 && i.Values["attempted"] > 0);
         var sinceStart = (listeningAt - doc.StartedAt).TotalSeconds;
         var firstBack = doc.Intervals.First(i => i.Seconds > sinceStart && i.Values["connacks"] > 0);
-        Assert.True(firstBack.Seconds <= sinceStart + 2 + 1, $"CONNACKs resumed in the interval ending {firstBack.Seconds:0.0} s; the server listened at {sinceStart:0.0} s");
+        Assert.True(firstBack.Seconds <= sinceStart + 2 + 1,
+            $"CONNACKs resumed in the interval ending {firstBack.Seconds:0.0} s; the server listened at {sinceStart:0.0} s");
         Assert.True(doc.Intervals[^1].Values["connacks"] > 0);
         // The interval CSV shows the same outage: a counts row with attempts, failures and no CONNACK.
         var csv = File.ReadAllLines(doc.Section("files")!["intervals"]!.GetValue<string>());
         var header = csv[0].Split(',');
         int Col(string name) => Array.IndexOf(header, name);
-        Assert.Contains(csv.Skip(1).Select(l => l.Split(',')), r => r[1] == "counts" && r[Col("connacks")] == "0" && r[Col("failed")] != "0" && r[Col("attempted")] != "0");
+        Assert.Contains(csv.Skip(1).Select(l => l.Split(',')), r => r[1] == "counts" && r[Col("connacks")] == "0" && r[Col("failed")] != "0"
+            && r[Col("attempted")] != "0");
     }
 
     [Fact]
@@ -56,9 +59,11 @@ public sealed class BurstFaultTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir,
+            ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "50", "--rate", "25",
-            "--linger", "1s", "--duration", "10s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
+            "--linger", "1s", "--duration", "10s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results",
+                dir.Combine("burst"));
         await burst.WaitForOutputAsync("connected", RunTimeout);
         monitor.Process.Kill();
 
@@ -69,7 +74,8 @@ public sealed class BurstFaultTests
         Assert.True(doc.Counts.Connacks > 100, run.ToString()); // it went on to the end
         Assert.Null(doc.Section("server"));
         Assert.Contains("went away", doc.Section("serverMissing")!.GetValue<string>());
-        Assert.Single((run.Stdout + run.Stderr).Split('\n'), l => l.Contains("monitor", StringComparison.Ordinal) && l.Contains("warning", StringComparison.Ordinal));
+        Assert.Single((run.Stdout + run.Stderr).Split('\n'), l => l.Contains("monitor", StringComparison.Ordinal)
+            && l.Contains("warning", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -115,7 +121,8 @@ public sealed class BurstFaultTests
         var report = await CliProcess.RunAsync(RunTimeout, "report", dir.Path, "--html", dir.Combine("killed.html"));
         Assert.True(report.ExitCode == 0, report.ToString());
         Assert.Contains("interrupted", report.Stdout);
-        var doc = ConnBurst.Recording.UnfinishedRuns.Complete(ResultsJournal.Read(Directory.GetFiles(dir.Path, "*.journal.jsonl").Single()));
+        var doc = ConnBurst.Recording.UnfinishedRuns.Complete(ResultsJournal.Read(Directory.GetFiles(dir.Path, "*.journal.jsonl")
+            .Single()));
         var covers = doc.Section("unfinished")!["coversSeconds"]!.GetValue<double>();
         Assert.InRange(covers, 8, 14);
         Assert.InRange(doc.Counts.Attempted, 50 * (covers - 1), 50 * (covers + 1));

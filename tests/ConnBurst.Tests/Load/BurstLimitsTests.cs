@@ -9,7 +9,8 @@ public sealed class BurstLimitsTests
     [Fact]
     public void AHeldRunWithTooFewWorkersIsToldHowManyItNeeds()
     {
-        var w = BurstLimits.Check(40_000, 500, linger: null, workers: 1, fdLimit: 20_000, sources: 4, destinations: 1, ephemeralPorts: 28_232, memAvailableMiB: 20_000);
+        var w = BurstLimits.Check(40_000, 500, linger: null, workers: 1, fdLimit: 20_000, sources: 4, destinations: 1,
+            ephemeralPorts: 28_232, memAvailableMiB: 20_000);
         Assert.Single(w);
         Assert.Contains("40000 connections per process against 20000 open files", w[0]);
         Assert.Contains("--workers 3 or more", w[0]);
@@ -18,7 +19,8 @@ public sealed class BurstLimitsTests
     [Fact]
     public void OneSourceAddressForMoreConnectionsThanPortsIsToldHowManyAddresses()
     {
-        var w = BurstLimits.Check(50_000, 500, linger: null, workers: 4, fdLimit: 20_000, sources: 1, destinations: 1, ephemeralPorts: 28_232, memAvailableMiB: 20_000);
+        var w = BurstLimits.Check(50_000, 500, linger: null, workers: 4, fdLimit: 20_000, sources: 1, destinations: 1,
+            ephemeralPorts: 28_232, memAvailableMiB: 20_000);
         Assert.Contains(w, x => x.Contains("ephemeral ports: give --source-ips with 2 or more addresses", StringComparison.Ordinal));
     }
 
@@ -26,14 +28,17 @@ public sealed class BurstLimitsTests
     public void ReconnectCyclesCountTheirTimeWait()
     {
         // 1,000 closes a second keep 60,000 ports in TIME_WAIT: too many for one address even though only ~5,000 are held.
-        var w = BurstLimits.Check(5_000, 1_000, linger: TimeSpan.FromSeconds(4), workers: 1, fdLimit: 20_000, sources: 1, destinations: 1, ephemeralPorts: 28_232, memAvailableMiB: 20_000);
-        Assert.Contains(w, x => x.Contains("TIME_WAIT", StringComparison.Ordinal) && x.Contains("3 or more addresses", StringComparison.Ordinal));
+        var w = BurstLimits.Check(5_000, 1_000, linger: TimeSpan.FromSeconds(4), workers: 1, fdLimit: 20_000, sources: 1, destinations: 1,
+            ephemeralPorts: 28_232, memAvailableMiB: 20_000);
+        Assert.Contains(w, x => x.Contains("TIME_WAIT", StringComparison.Ordinal)
+            && x.Contains("3 or more addresses", StringComparison.Ordinal));
     }
 
     [Fact]
     public void MoreHeldConnectionsThanMemoryIsNamed()
     {
-        var w = BurstLimits.Check(1_000_000, 1_000, linger: null, workers: 56, fdLimit: 20_000, sources: 40, destinations: 1, ephemeralPorts: 28_232, memAvailableMiB: 20_000);
+        var w = BurstLimits.Check(1_000_000, 1_000, linger: null, workers: 56, fdLimit: 20_000, sources: 40, destinations: 1,
+            ephemeralPorts: 28_232, memAvailableMiB: 20_000);
         Assert.Contains(w, x => x.Contains("MiB available", StringComparison.Ordinal));
     }
 
@@ -46,9 +51,11 @@ public sealed class BurstLimitsTests
     {
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
-        var r = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "40000", "--workers", "1",
+        var r = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients",
+            "40000", "--workers", "1",
             "--rate", "20", "--duration", "1s", "--results", dir.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Single((r.Stdout + r.Stderr).Split('\n'), l => l.Contains("warning: limit:", StringComparison.Ordinal) && l.Contains("open files", StringComparison.Ordinal));
+        Assert.Single((r.Stdout + r.Stderr).Split('\n'), l => l.Contains("warning: limit:", StringComparison.Ordinal)
+            && l.Contains("open files", StringComparison.Ordinal));
     }
 }

@@ -17,10 +17,12 @@ public sealed partial class BurstMqtt311Tests
     {
         using var broker = new MosquittoBroker(logConnections: true);
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--mqtt", "3.1.1", "--clients", "2000",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--mqtt", "3.1.1",
+            "--clients", "2000",
             "--rate", "200", "--timeout", "60s", "--results", dir.Path);
 
-        Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks == 2000, $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
+        Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks == 2000,
+            $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
         Assert.Equal("3.1.1", doc.Config["mqtt"]!.GetValue<string>());
         // Mosquitto's notice for each client: "New client connected from ... as connburst-7 (p2, c1, k60)"; p2 is 3.1.1, p5 is v5.
         var protocols = ProtocolField().Matches(broker.Log).Select(m => m.Groups[1].Value).ToList();
@@ -33,10 +35,12 @@ public sealed partial class BurstMqtt311Tests
     {
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--mqtt", "3.1.1");
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--mqtt", "3.1.1",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--mqtt",
+            "3.1.1",
             "--clients", "2000", "--rate", "200", "--timeout", "60s", "--results", dir.Path);
 
-        Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks == 2000, $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
+        Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks == 2000,
+            $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
         var final = (await server.StopAsync()).Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
         Assert.Contains("connacks=2000 ", final);
     }
@@ -46,7 +50,8 @@ public sealed partial class BurstMqtt311Tests
     {
         using var v5Only = await MqttServerProcess.StartAsync(TestPki.Dir, "--mqtt", "5");
         using var dir = new TempDir();
-        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{v5Only.Port}", "--pki", TestPki.Dir, "--mqtt", "3.1.1",
+        var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{v5Only.Port}", "--pki", TestPki.Dir, "--mqtt",
+            "3.1.1",
             "--clients", "20", "--rate", "50", "--timeout", "30s", "--results", dir.Path);
 
         Assert.Equal(0, doc.Counts.Connacks);

@@ -12,7 +12,8 @@ public sealed class BurstPrometheusTests
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
         var promPort = FreePort.Next();
         using var results = new TempDir();
-        using var burst = CliProcess.Start(["burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "40", "--rate", "20",
+        using var burst = CliProcess.Start(["burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "40",
+            "--rate", "20",
             "--duration", "20s", "--snapshot", "1s", "--results", results.Path, "--prometheus", $"127.0.0.1:{promPort}"]);
         await burst.WaitForOutputAsync($"prometheus metrics at http://127.0.0.1:{promPort}/metrics", TimeSpan.FromSeconds(60));
 

@@ -18,7 +18,8 @@ internal static class BurstResults
     public static void AssertOrdered(LatencySummary s)
     {
         var chain = new[] { s.Min, s.P50, s.P75, s.P90, s.P95, s.P99, s.P999, s.Max };
-        for (int i = 1; i < chain.Length; i++) Assert.True(chain[i - 1] <= chain[i], $"percentiles out of order: {string.Join(" <= ", chain)}");
+        for (int i = 1; i < chain.Length; i++)
+            Assert.True(chain[i - 1] <= chain[i], $"percentiles out of order: {string.Join(" <= ", chain)}");
         Assert.True(s.Min <= s.Avg && s.Avg <= s.Max, $"avg {s.Avg} outside [{s.Min}, {s.Max}]");
     }
 }

@@ -25,7 +25,8 @@ public sealed class BurstResumeTests
             var (run, doc) = await BurstResults.RunAsync(TimeSpan.FromMinutes(2), [.. args]);
             var resumed = doc.Counts.Other["tlsResumed"];
             Assert.True(doc.Counts.Connacks > 20, $"no reconnect wave: {run}");
-            if (resume) Assert.True(resumed >= doc.Counts.Connacks - 20 && resumed > 0, $"resumed {resumed} of {doc.Counts.Connacks}\n{run}");
+            if (resume)
+                Assert.True(resumed >= doc.Counts.Connacks - 20 && resumed > 0, $"resumed {resumed} of {doc.Counts.Connacks}\n{run}");
             else Assert.Equal(0, resumed);
             Assert.Equal(resume, doc.Config["tls"]!["resumption"]!.GetValue<bool>());
         }

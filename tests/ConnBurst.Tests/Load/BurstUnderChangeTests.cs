@@ -18,7 +18,8 @@ public sealed class BurstUnderChangeTests
         var m = TestPki.CopyTo(dir.Combine("pki"));
         using var server = await MqttServerProcess.StartAsync(m.Directory);
         // 60 clients, each holding 6 s then reconnecting: at the swap about 50 are held.
-        using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{server.Port}", "--pki", m.Directory, "--clients", "60", "--rate", "20",
+        using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{server.Port}", "--pki", m.Directory, "--clients", "60",
+            "--rate", "20",
             "--linger", "6s", "--duration", "20s", "--timeout", "10s", "--snapshot", "1s", "--results", dir.Combine("burst"));
         await burst.WaitForOutputAsync("connected", RunTimeout);
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -34,7 +35,8 @@ public sealed class BurstUnderChangeTests
         Assert.Equal(0, doc.Counts.Other["disconnectedByServer"]);
         Assert.True(doc.Counts.Other["disconnectedByClient"] >= 40, string.Join(", ", doc.Counts.Other));
         // Every handshake after the reload is refused as revoked; the last intervals have no CONNACK.
-        Assert.True(doc.Counts.Failed.Where(kv => kv.Key.Contains("revoked", StringComparison.Ordinal)).Sum(kv => kv.Value) > 20, string.Join(", ", doc.Counts.Failed));
+        Assert.True(doc.Counts.Failed.Where(kv => kv.Key.Contains("revoked", StringComparison.Ordinal)).Sum(kv => kv.Value) > 20,
+            string.Join(", ", doc.Counts.Failed));
         Assert.All(doc.Intervals.TakeLast(5), i => Assert.Equal(0, i.Values["connacks"]));
     }
 
@@ -44,13 +46,17 @@ public sealed class BurstUnderChangeTests
         using var hosts = new NamespaceHosts();
         using var dir = new TempDir();
         var port = FreePort.Next();
-        using var serve = hosts.Connburst(hosts.Server, ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", hosts.Server.Address, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        using var serve = hosts.Connburst(hosts.Server,
+            ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", hosts.Server.Address, "--port",
+            port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--report-interval", "1s", "--results", dir.Combine("server")]);
         await serve.WaitForOutputAsync($"listening on {hosts.Server.Address}:{port}", TimeSpan.FromSeconds(60));
 
         // Held clients ping every 2 s; new attempts keep coming (each client reconnects 5 s after connecting).
-        using var burst = hosts.Connburst(hosts.Agent0, ["burst", "--target", $"{hosts.Server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
-            "--clients", "60", "--rate", "20", "--linger", "5s", "--keepalive", "2s", "--timeout", "3s", "--duration", "30s", "--snapshot", "1s",
+        using var burst = hosts.Connburst(hosts.Agent0,
+            ["burst", "--target", $"{hosts.Server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
+            "--clients", "60", "--rate", "20", "--linger", "5s", "--keepalive", "2s", "--timeout", "3s", "--duration", "30s", "--snapshot",
+                "1s",
             "--source-ips", hosts.Agent0.SourceIps, "--results", dir.Combine("burst")]);
         await burst.WaitForOutputAsync("connected", RunTimeout);
         await Task.Delay(TimeSpan.FromSeconds(4));

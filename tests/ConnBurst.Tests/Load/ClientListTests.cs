@@ -12,7 +12,8 @@ public sealed class ClientListTests
         using var dir = new TempDir();
         var m = TestPki.Manifest;
         var path = dir.Combine("list.txt");
-        var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "clientlist", "--destlist", "127.0.0.1,127.0.0.2,localhost", "--clients", "300",
+        var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "clientlist", "--destlist", "127.0.0.1,127.0.0.2,localhost",
+            "--clients", "300",
             "--port", "8884", "--cert", m.PathOf(m.Client.Cert), "--key", m.PathOf(m.Client.Key), "--out", path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(path, r.LastLine);
@@ -28,7 +29,9 @@ public sealed class ClientListTests
         Assert.Equal(300, ids.Distinct().Count());
         Assert.NotEqual(ids.Order(StringComparer.Ordinal), ids); // shuffled
         // Round-robin before the shuffle: client n went to destination n mod 3.
-        Assert.All(Enumerable.Range(0, list.Count), i => Assert.Equal(new[] { "127.0.0.1", "127.0.0.2", "localhost" }[int.Parse(list.IdOf(i)[3..]) % 3], list.DestinationOf(i).Host));
+        Assert.All(Enumerable.Range(0, list.Count),
+            i => Assert.Equal(new[] { "127.0.0.1", "127.0.0.2", "localhost" }[int.Parse(list.IdOf(i)[3..]) % 3],
+            list.DestinationOf(i).Host));
     }
 
     [Fact]
@@ -68,7 +71,9 @@ public sealed class ClientListTests
             for (int i = 0; i < 1_000_000; i++)
             {
                 if (i > 0) w.Write(',');
-                w.Write($"{{\"_id\":\"client-{i}\",\"version\":\"TCP5\",\"dst\":\"10.0.0.{i % 18}\",\"dstPort\":8884,\"useTLS\":true,\"clientCertPath\":\"/p/c.pem\",\"clientKeyPath\":\"/p/c.key\",\"cleanStart\":true,\"lingerTimeSecs\":60,\"reconnectDelayUSecs\":0}}");
+                w.Write($"{{\"_id\":\"client-{i}\",\"version\":\"TCP5\",\"dst\":\"10.0.0.{i % 18}\",\"dstPort\":8884,\"useTLS\":true," +
+                    $"\"clientCertPath\":\"/p/c.pem\",\"clientKeyPath\":\"/p/c.key\",\"cleanStart\":true,\"lingerTimeSecs\":60," +
+                    $"\"reconnectDelayUSecs\":0}}");
             }
             w.Write(']');
         }

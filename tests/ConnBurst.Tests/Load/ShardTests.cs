@@ -91,7 +91,8 @@ public sealed class ShardTests
         Assert.Contains("has passed", Assert.Throws<InputException>(() => StartTime.Parse("2026-12-01T21:59:59Z", now)).Message);
         Assert.Contains("has passed", Assert.Throws<InputException>(() => StartTime.Parse("+0s", now)).Message);
         Assert.Contains("not an RFC 3339 UTC time", Assert.Throws<InputException>(() => StartTime.Parse("tomorrow", now)).Message);
-        Assert.Contains("not an RFC 3339 UTC time", Assert.Throws<InputException>(() => StartTime.Parse("2026-12-01T23:00:00+01:00", now)).Message);
+        Assert.Contains("not an RFC 3339 UTC time",
+            Assert.Throws<InputException>(() => StartTime.Parse("2026-12-01T23:00:00+01:00", now)).Message);
         Assert.Contains("not +DURATION", Assert.Throws<InputException>(() => StartTime.Parse("+soon", now)).Message);
     }
 }

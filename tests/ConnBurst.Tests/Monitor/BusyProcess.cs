@@ -39,8 +39,11 @@ internal sealed class BusyProcess : IDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-c", Script, name, spin ? "1" : "0", sleepers.ToString(), lifetime.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "-c", Script, name, spin ? "1" : "0", sleepers.ToString(),
+            lifetime.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
             psi.ArgumentList.Add(a);
+        }
         _process = Process.Start(psi)!;
     }
 

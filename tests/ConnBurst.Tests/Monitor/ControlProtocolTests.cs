@@ -6,7 +6,8 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Monitor;
 
-/// <summary>The control protocol against a real monitor process: START/STOP/STATUS/SUMMARY, refusals, auth, and the no-STOP timeout.</summary>
+/// <summary>The control protocol against a real monitor process: START/STOP/STATUS/SUMMARY, refusals, auth, and the no-STOP
+/// timeout.</summary>
 public sealed class ControlProtocolTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -78,7 +79,8 @@ public sealed class ControlProtocolTests
     public async Task WithATokenStartIsRefusedUntilAuth()
     {
         using var dir = new TempDir();
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--interval", "250ms"], new Dictionary<string, string> { [MonitorClient.TokenVariable] = "s3cret" });
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--interval", "250ms"], new Dictionary<string,
+            string> { [MonitorClient.TokenVariable] = "s3cret" });
         using var raw = await monitor.ConnectRawAsync();
 
         Assert.StartsWith("ERR authentication required", await raw.SendAsync("START sneaky"));

@@ -17,7 +17,8 @@ public sealed class MonitorCrashTests
     public async Task AMonitorKilledMidRecordingLeavesAJournalThatReportReadsAsTheRecordingInterrupted()
     {
         using var dir = new TempDir();
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--interval", "250ms", "--pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--interval", "250ms", "--pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await using (var client = await MonitorClient.ConnectAsync(monitor.Endpoint, token: null, timeout: Wait))
         {
             await client.StartAsync("killed");

@@ -20,7 +20,8 @@ public sealed class MonitorPerfTests
         using var dir = new TempDir();
         using var peer = SpinningPeer.Start(perfMap: true);
         await peer.WaitReadyAsync();
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "3s", "--interval", "500ms"]);
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "3s", "--interval", "500ms"]);
         var summary = await RecordAsync(monitor, TimeSpan.FromSeconds(5));
 
         var profile = summary.Process!.Profile!;
@@ -45,7 +46,8 @@ public sealed class MonitorPerfTests
         using var dir = new TempDir();
         using var peer = SpinningPeer.Start(perfMap: false);
         await peer.WaitReadyAsync();
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "2s", "--interval", "500ms"]);
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "2s", "--interval", "500ms"]);
         var profile = (await RecordAsync(monitor, TimeSpan.FromSeconds(4))).Process!.Profile!;
         Assert.True(profile.Ok, profile.Note);
         Assert.Equal("no perf map", profile.ManagedFrames);
@@ -87,7 +89,8 @@ public sealed class MonitorPerfTests
         var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "monitor", "--listen", "127.0.0.1:0", "--perf");
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("connburst monitor: --perf needs the process to profile: give --process NAME or --pid N", r.Stderr.Trim());
-        var f = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "monitor", "--listen", "127.0.0.1:0", "--pid", Environment.ProcessId.ToString(), "--perf", "--perf-frequency", "5000");
+        var f = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "monitor", "--listen", "127.0.0.1:0", "--pid",
+            Environment.ProcessId.ToString(), "--perf", "--perf-frequency", "5000");
         Assert.Equal(2, f.ExitCode);
         Assert.Contains("--perf-frequency: 5000 Hz is out of range (1-999)", f.Stderr);
         Assert.DoesNotContain("   at ", f.Stderr);
@@ -99,8 +102,10 @@ public sealed class MonitorPerfTests
         using var dir = new TempDir();
         using var broker = new MosquittoBroker();
         // A low bar: on this shared machine the broker's share of the cores varies; what is tested is the naming.
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-window", "5s", "--interval", "500ms"]);
-        var burst = await CliProcess.RunAsync(Wait, "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate", "100",
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--pid", broker.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-window", "5s", "--interval", "500ms"]);
+        var burst = await CliProcess.RunAsync(Wait, "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate",
+            "100",
             "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
         Assert.True(burst.ExitCode is 0 or 1, burst.ToString());
         var doc = ConnBurst.Results.ResultsFile.Read(burst.LastLine);
@@ -120,12 +125,15 @@ public sealed class MonitorPerfTests
         using var dir = new TempDir();
         using var server = await StartServeMqttWithPerfMapAsync();
         // Warm the server first: a cold one spends its first seconds in the JIT, whose thread would be the busiest.
-        var warm = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "300", "--rate", "100",
+        var warm = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients",
+            "300", "--rate", "100",
             "--duration", "3s", "--results", dir.Combine("warm"));
         Assert.Equal(0, warm.ExitCode);
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", server.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-frequency", "499",
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--pid", server.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-frequency", "499",
             "--perf-window", "6s", "--interval", "500ms"]);
-        var burst = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "1200", "--rate", "150",
+        var burst = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients",
+            "1200", "--rate", "150",
             "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
         Assert.True(burst.ExitCode is 0 or 1, burst.ToString());
         var doc = ConnBurst.Results.ResultsFile.Read(burst.LastLine);
@@ -161,7 +169,8 @@ public sealed class MonitorPerfTests
         {
             Assert.InRange(t.Functions.Sum(f => f.Share), 0, 1 + 1e-9);
             Assert.InRange(t.Modules.Sum(m => m.Share), 0, 1 + 1e-9);
-            Assert.True(t.Modules.Count > 0 && t.Modules[0].Share >= t.Functions[0].Share, $"{t.Name}: a file holds at least its top function's samples");
+            Assert.True(t.Modules.Count > 0 && t.Modules[0].Share >= t.Functions[0].Share,
+                $"{t.Name}: a file holds at least its top function's samples");
         }
     }
 

@@ -6,7 +6,8 @@ using ConnBurst.Tests.Infrastructure;
 
 namespace ConnBurst.Tests.Monitor;
 
-/// <summary>A real <c>connburst monitor</c> on a free loopback port (it prints the port it bound), with its results in a temp dir.</summary>
+/// <summary>A real <c>connburst monitor</c> on a free loopback port (it prints the port it bound), with its results in a temp
+/// dir.</summary>
 internal sealed partial class MonitorProcess : IDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);

@@ -23,7 +23,8 @@ public sealed class MonitorPrometheusTests
         }
         for (var core = 0; core < Environment.ProcessorCount; core++)
         {
-            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith($"connburst_monitor_value{{series=\"cpu.cpu{core}.busy\"}} ", StringComparison.Ordinal));
+            var line = text.Split('\n').FirstOrDefault(l
+                => l.StartsWith($"connburst_monitor_value{{series=\"cpu.cpu{core}.busy\"}} ", StringComparison.Ordinal));
             Assert.True(line is not null, text);
             var value = double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(value, 0, 100);

@@ -9,7 +9,8 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Tests.Monitor;
 
-/// <summary>What the issue says the monitor must show: a watched busy process's threads, and the socket queue of a server that stops reading.</summary>
+/// <summary>What the issue says the monitor must show: a watched busy process's threads, and the socket queue of a server that stops
+/// reading.</summary>
 public sealed partial class MonitorRecordingTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -22,7 +23,8 @@ public sealed partial class MonitorRecordingTests
         using var server = new TcpListener(IPAddress.Loopback, 0);
         server.Start();
         var port = ((IPEndPoint)server.LocalEndpoint).Port;
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--process", busy.Name, "--port", port.ToString(), "--interval", "500ms"]);
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--process", busy.Name, "--port", port.ToString(), "--interval", "500ms"]);
         await monitor.Process.WaitForOutputAsync($"watching process {busy.Name} (pid {busy.Pid}", Wait);
 
         using var raw = await monitor.ConnectRawAsync();
@@ -53,7 +55,8 @@ public sealed partial class MonitorRecordingTests
         foreach (var group in new[] { "mem", "net", "disk", "load", "process", "sockets" })
             Assert.NotNull(section["series"]![group]);
         // The socket dump may skip intervals on a busy machine (--socket-budget); every measured one sees the listener.
-        var listening = section["series"]!["sockets"]!["listen"]!.AsArray().Where(v => v is not null).Select(v => v!.GetValue<double>()).ToList();
+        var listening = section["series"]!["sockets"]!["listen"]!.AsArray().Where(v => v is not null).Select(v => v!.GetValue<double>())
+            .ToList();
         Assert.NotEmpty(listening);
         Assert.All(listening, v => Assert.Equal(1, v));
 
@@ -82,7 +85,8 @@ public sealed partial class MonitorRecordingTests
         using var server = new TcpListener(IPAddress.Loopback, 0);
         server.Start();
         var port = ((IPEndPoint)server.LocalEndpoint).Port;
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--port", port.ToString(), "--interval", "250ms", "--socket-budget", "0"]);
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--port", port.ToString(), "--interval", "250ms", "--socket-budget", "0"]);
         using var raw = await monitor.ConnectRawAsync();
 
         using var client = new TcpClient();

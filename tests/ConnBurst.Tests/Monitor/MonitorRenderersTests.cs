@@ -12,7 +12,8 @@ public sealed class MonitorRenderersTests
 {
     private static RecordingResult Synthetic(string? process)
     {
-        var recording = new ConnBurst.Monitor.Recording("synthetic", ["cpu.total.busy", "cpu.cpu0.busy", "mem.usedMiB", "process.cpuPercent", "process.rssMiB"]);
+        var recording = new ConnBurst.Monitor.Recording("synthetic",
+            ["cpu.total.busy", "cpu.cpu0.busy", "mem.usedMiB", "process.cpuPercent", "process.rssMiB"]);
         for (var i = 0; i < 5; i++) recording.Append([10.0 * i, 20.0 * i, 512, 5.0 * i, 40]);
         return new RecordingResult(recording, "completed", DateTimeOffset.Now, TimeSpan.FromMilliseconds(250), Cores: 1, Port: null,
             ProcessName: process, ProcessPid: process is null ? null : 4242, ProcessCpuSeconds: 0.5,

@@ -14,7 +14,8 @@ public sealed class PerfScriptParserTests
             "  30567     7f18f14ee752 ASN1_item_verify_ctx (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)",
             "  30567     7f18f14ee760 ASN1_item_verify_ctx (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)",
             "  30566     7f18f1525de4 [unknown] (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)",
-            "  31207     7f1882a1c0d3 instance bool [System.Private.CoreLib] System.Threading.SpinWait::SpinOnce(int32)[Optimized] (/tmp/perf-31200.map)",
+            "  31207     7f1882a1c0d3 instance bool [System.Private.CoreLib] System.Threading.SpinWait::SpinOnce(int32)[Optimized] " +
+                "(/tmp/perf-31200.map)",
             "not a sample line",
             "",
         ];
@@ -23,7 +24,8 @@ public sealed class PerfScriptParserTests
         Assert.Equal(2, counts[30567][("ASN1_item_verify_ctx", "libcrypto.so.3")]);
         Assert.Equal(1, counts[30567][("__siphash_unaligned", "[kernel.kallsyms]")]);
         Assert.Equal(1, counts[30566][("[unknown]", "libcrypto.so.3")]);
-        Assert.Equal(1, counts[31207][("instance bool [System.Private.CoreLib] System.Threading.SpinWait::SpinOnce(int32)[Optimized]", PerfScriptParser.ManagedModule)]);
+        Assert.Equal(1, counts[31207][("instance bool [System.Private.CoreLib] System.Threading.SpinWait::SpinOnce(int32)[Optimized]",
+            PerfScriptParser.ManagedModule)]);
     }
 
     [Fact]

@@ -34,7 +34,9 @@ public sealed class ProcReadersTests
     {
         using var dir = new TempDir();
         var path = dir.Combine("meminfo");
-        File.WriteAllText(path, "MemTotal:       24684092 kB\nMemFree:        20275536 kB\nMemAvailable:   23416640 kB\nBuffers:            7320 kB\nCached:          3540848 kB\nSwapTotal:       1048576 kB\nSwapFree:         524288 kB\n");
+        File.WriteAllText(path,
+            "MemTotal:       24684092 kB\nMemFree:        20275536 kB\nMemAvailable:   23416640 kB\nBuffers:            7320 kB\nCached: " +
+            "         3540848 kB\nSwapTotal:       1048576 kB\nSwapFree:         524288 kB\n");
         using var reader = new MemInfoReader(path);
         Assert.True(reader.Sample());
         Assert.Equal(24684092 / 1024.0, reader.TotalMiB, 6);
@@ -48,12 +50,18 @@ public sealed class ProcReadersTests
     {
         using var dir = new TempDir();
         var path = dir.Combine("dev");
-        const string header = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
-        File.WriteAllText(path, header + "    lo:   34113      66    0    0    0     0          0         0    34113      66    0    0    0     0       0          0\n  eth0: 1000    10    0    0    0     0          0         0   2000    20    0    0    0     0       0          0\n");
+        const string header =
+            "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame " +
+            "compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
+        File.WriteAllText(path,
+            header + "    lo:   34113      66    0    0    0     0          0         0    34113      66    0    0    0     0       0    " +
+            "      0\n  eth0: 1000    10    0    0    0     0          0         0   2000    20    0    0    0     0       0          0\n");
         using var reader = new NetDevReader(path);
         Assert.Equal(["lo", "eth0"], reader.Interfaces);
         Assert.False(reader.Sample());
-        File.WriteAllText(path, header + "    lo:   34113      66    0    0    0     0          0         0    34113      66    0    0    0     0       0          0\n  eth0: 3000    30    0    4    0     0          0         0   6000    60    0    1    0     0       0          0\n");
+        File.WriteAllText(path,
+            header + "    lo:   34113      66    0    0    0     0          0         0    34113      66    0    0    0     0       0    " +
+            "      0\n  eth0: 3000    30    0    4    0     0          0         0   6000    60    0    1    0     0       0          0\n");
         Assert.True(reader.Sample());
         Assert.Equal(1000, reader.Rate(1, NetDevReader.RxBytes, 2));
         Assert.Equal(10, reader.Rate(1, NetDevReader.RxPackets, 2));
@@ -71,7 +79,9 @@ public sealed class ProcReadersTests
         var sys = dir.Combine("block");
         Directory.CreateDirectory(Path.Combine(sys, "vda"));
         Directory.CreateDirectory(Path.Combine(sys, "loop0"));
-        File.WriteAllText(path, " 254       0 vda 100 0 1000 0 50 0 2000 0 0 100 0 0 0 0 0 0 0\n 254       1 vda1 100 0 1000 0 50 0 2000 0 0 100 0 0 0 0 0 0 0\n   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+        File.WriteAllText(path,
+            " 254       0 vda 100 0 1000 0 50 0 2000 0 0 100 0 0 0 0 0 0 0\n 254       1 vda1 100 0 1000 0 50 0 2000 0 0 100 0 0 0 0 0 0 " +
+            "0\n   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
         using var reader = new DiskStatsReader(path, sys);
         Assert.Equal(["vda"], reader.Disks);
         Assert.False(reader.Sample());
@@ -137,7 +147,8 @@ public sealed class ProcReadersTests
     [Fact]
     public void ProcessStatParsingSurvivesSpacesAndParenthesesInTheName()
     {
-        var line = "7954 (my (odd) name) R 7943 7943 4456 0 -1 4194304 98 0 0 0 250 50 0 0 20 0 7 0 60371 3133440 379 18446744073709551615 0 0"u8;
+        var line =
+            "7954 (my (odd) name) R 7943 7943 4456 0 -1 4194304 98 0 0 0 250 50 0 0 20 0 7 0 60371 3133440 379 18446744073709551615 0 0"u8;
         Assert.True(ProcessReader.ParseStat(line, out var comm, out var ticks, out var threads, out var rss));
         Assert.Equal("my (odd) name", System.Text.Encoding.UTF8.GetString(comm));
         Assert.Equal(300, ticks);

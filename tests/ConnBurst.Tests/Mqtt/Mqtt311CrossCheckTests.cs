@@ -23,7 +23,8 @@ public class Mqtt311CrossCheckTests
     [Fact]
     public void OurConnectBytesEqualMqttNetsForTheBenchmarkShape()
     {
-        var theirs = Formatter().Encode(new MqttConnectPacket { ClientId = "client-1", CleanSession = true, KeepAlivePeriod = 60 }).ToArray();
+        var theirs = Formatter().Encode(new MqttConnectPacket { ClientId = "client-1", CleanSession = true, KeepAlivePeriod = 60 })
+            .ToArray();
         var ours = Encode(new MqttConnect { Version = MqttVersion.V311, ClientId = "client-1", KeepAliveSeconds = 60 });
         Assert.Equal(Convert.ToHexString(theirs), Convert.ToHexString(ours));
         // 3.1.1 §3.1.2: "MQTT", level 4, flags 0x02 (clean session), keepalive 60, no property length.
@@ -40,7 +41,8 @@ public class Mqtt311CrossCheckTests
         }).ToArray();
         var ours = Encode(new MqttConnect
         {
-            Version = MqttVersion.V311, ClientId = "w", CleanStart = false, KeepAliveSeconds = 5, UserName = "u", Password = Encoding.ASCII.GetBytes("pw"),
+            Version = MqttVersion.V311, ClientId = "w", CleanStart = false, KeepAliveSeconds = 5, UserName = "u",
+                Password = Encoding.ASCII.GetBytes("pw"),
             WillTopic = "t/w", WillPayload = new byte[] { 3 }, WillQoS = 1, WillRetain = true,
         });
         Assert.Equal(Convert.ToHexString(theirs), Convert.ToHexString(ours));
@@ -49,7 +51,8 @@ public class Mqtt311CrossCheckTests
     [Fact]
     public void OurDecodersReadMqttNetsConnectAndConnAck()
     {
-        var connect = Formatter().Encode(new MqttConnectPacket { ClientId = "from-mqttnet", CleanSession = true, KeepAlivePeriod = 10, Username = "n" }).ToArray();
+        var connect = Formatter().Encode(new MqttConnectPacket { ClientId = "from-mqttnet", CleanSession = true, KeepAlivePeriod = 10,
+            Username = "n" }).ToArray();
         Assert.Equal(MqttDecodeStatus.Ok, MqttFrame.TryRead(connect, 1 << 20, out var h, out _));
         Assert.Equal(MqttReasonCode.Success, MqttConnectDecoder.Decode(MqttFrame.Body(connect, h), out var info, out var level));
         Assert.Equal((byte)4, level);
@@ -64,7 +67,8 @@ public class Mqtt311CrossCheckTests
         })
         {
             var connack = Formatter().Encode(new MqttConnAckPacket { ReturnCode = code }).ToArray();
-            Assert.Equal(MqttDecodeStatus.Ok, MqttConnAckDecoder.TryDecode(connack, out var ack, out var used, out _, version: MqttVersion.V311));
+            Assert.Equal(MqttDecodeStatus.Ok, MqttConnAckDecoder.TryDecode(connack, out var ack, out var used, out _,
+                version: MqttVersion.V311));
             Assert.Equal(connack.Length, used);
             Assert.Equal(reason, ack.ReasonCode);
             Assert.Equal((byte)code, ack.WireCode);
@@ -77,13 +81,15 @@ public class Mqtt311CrossCheckTests
         static MqttPacket Decode(byte[] packet)
         {
             Assert.Equal(MqttDecodeStatus.Ok, MqttFrame.TryRead(packet, 1 << 20, out var h, out _));
-            return Formatter().Decode(new ReceivedMqttPacket(packet[0], new ArraySegment<byte>(packet, h.HeaderLength, h.RemainingLength), packet.Length));
+            return Formatter().Decode(new ReceivedMqttPacket(packet[0], new ArraySegment<byte>(packet, h.HeaderLength, h.RemainingLength),
+                packet.Length));
         }
         var accepted = Assert.IsType<MqttConnAckPacket>(Decode(MqttConnAckEncoder.Success311.ToArray()));
         Assert.Equal(MqttConnectReturnCode.ConnectionAccepted, accepted.ReturnCode);
         var refusal = new byte[4];
         Assert.Equal(4, MqttConnAckEncoder.Write311(refusal, MqttReasonCode.UnsupportedProtocolVersion));
-        Assert.Equal(MqttConnectReturnCode.ConnectionRefusedUnacceptableProtocolVersion, Assert.IsType<MqttConnAckPacket>(Decode(refusal)).ReturnCode);
+        Assert.Equal(MqttConnectReturnCode.ConnectionRefusedUnacceptableProtocolVersion,
+            Assert.IsType<MqttConnAckPacket>(Decode(refusal)).ReturnCode);
         // A malformed CONNECT has no 3.1.1 return code: the server closes without a CONNACK.
         Assert.Equal(0, MqttConnAckEncoder.Write311(refusal, MqttReasonCode.MalformedPacket));
 
@@ -98,7 +104,8 @@ public class Mqtt311CrossCheckTests
         Assert.Equal([MqttSubscribeReasonCode.UnspecifiedError, MqttSubscribeReasonCode.UnspecifiedError], s.ReasonCodes);
 
         var unsuback = new byte[MqttServerAcks.GetSubAckSize(3, MqttVersion.V311)];
-        Assert.Equal(4, MqttServerAcks.WriteSubAck(unsuback, MqttPacketType.UnsubAck, 11, 3, MqttReasonCode.NoSubscriptionExisted, MqttVersion.V311));
+        Assert.Equal(4, MqttServerAcks.WriteSubAck(unsuback, MqttPacketType.UnsubAck, 11, 3, MqttReasonCode.NoSubscriptionExisted,
+            MqttVersion.V311));
         Assert.Equal(11, Assert.IsType<MqttUnsubAckPacket>(Decode(unsuback)).PacketIdentifier);
     }
 
@@ -123,7 +130,8 @@ public class Mqtt311CrossCheckTests
     public void ThreeOneOneRefusesV5OnlyFieldsAtTheEdge()
     {
         Assert.Contains("v5 properties", new MqttConnect { Version = MqttVersion.V311, ClientId = "a", ReceiveMaximum = 5 }.Validate());
-        Assert.Contains("[MQTT-3.1.2-22]", new MqttConnect { Version = MqttVersion.V311, ClientId = "a", Password = new byte[] { 1 } }.Validate());
+        Assert.Contains("[MQTT-3.1.2-22]", new MqttConnect { Version = MqttVersion.V311, ClientId = "a", Password = new byte[] { 1 } }
+            .Validate());
         Assert.Null(new MqttConnect { ClientId = "a", Password = new byte[] { 1 } }.Validate()); // v5 allows a password alone
     }
 }

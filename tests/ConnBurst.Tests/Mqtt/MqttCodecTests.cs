@@ -124,15 +124,24 @@ public class MqttCodecTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 6, 2, 0, 60, 0, 0, 0 }, MqttReasonCode.UnsupportedProtocolVersion)] // level 6: neither 5 nor 4 (3.1.1)
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 3, 0, 60, 0, 0, 0 }, MqttReasonCode.MalformedPacket)] // reserved flag
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 3, 0x21, 0, 0, 0, 0 }, MqttReasonCode.ProtocolError)] // receive max 0
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 2, 0x7F, 0, 0, 0 }, MqttReasonCode.MalformedPacket)] // unknown property
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 1, 0 }, MqttReasonCode.MalformedPacket)] // U+0000 in client id
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 2, 0xED, 0xA0 }, MqttReasonCode.MalformedPacket)] // surrogate bytes
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 0, 0, 60, 0, 0, 0 }, MqttReasonCode.ClientIdentifierNotValid)] // empty id, no clean start
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 0, 9 }, MqttReasonCode.MalformedPacket)] // trailing byte
-    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 10, 0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2, 0, 0 }, MqttReasonCode.ProtocolError)] // duplicate property
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 6, 2, 0, 60, 0, 0, 0 },
+        MqttReasonCode.UnsupportedProtocolVersion)] // level 6: neither 5 nor 4 (3.1.1)
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 3, 0, 60, 0, 0, 0 },
+        MqttReasonCode.MalformedPacket)] // reserved flag
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 3, 0x21, 0, 0, 0, 0 },
+        MqttReasonCode.ProtocolError)] // receive max 0
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 2, 0x7F, 0, 0, 0 },
+        MqttReasonCode.MalformedPacket)] // unknown property
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 1, 0 },
+        MqttReasonCode.MalformedPacket)] // U+0000 in client id
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 2, 0xED, 0xA0 },
+        MqttReasonCode.MalformedPacket)] // surrogate bytes
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 0, 0, 60, 0, 0, 0 },
+        MqttReasonCode.ClientIdentifierNotValid)] // empty id, no clean start
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 0, 0, 0, 9 },
+        MqttReasonCode.MalformedPacket)] // trailing byte
+    [InlineData(new byte[] { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 5, 2, 0, 60, 10, 0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2, 0, 0 },
+        MqttReasonCode.ProtocolError)] // duplicate property
     public void MalformedConnectGetsTheRightReasonCode(byte[] body, MqttReasonCode expected) =>
         Assert.Equal(expected, MqttConnectDecoder.Decode(body, out _));
 

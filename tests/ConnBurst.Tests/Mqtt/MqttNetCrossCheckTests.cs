@@ -46,7 +46,8 @@ public class MqttNetCrossCheckTests
     [Fact]
     public void OurConnectBytesEqualMqttNetsForTheBenchmarkShape()
     {
-        var theirs = Formatter().Encode(new MqttConnectPacket { ClientId = "client-1", CleanSession = true, KeepAlivePeriod = 60, RequestProblemInformation = true }).ToArray();
+        var theirs = Formatter().Encode(new MqttConnectPacket { ClientId = "client-1", CleanSession = true, KeepAlivePeriod = 60,
+            RequestProblemInformation = true }).ToArray();
         var p = new MqttConnect { ClientId = "client-1", KeepAliveSeconds = 60 };
         var ours = new byte[MqttConnectEncoder.GetSize(p)];
         MqttConnectEncoder.Write(ours, p);

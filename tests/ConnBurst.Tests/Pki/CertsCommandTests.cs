@@ -59,7 +59,8 @@ public sealed class CertsCommandTests
     public void ServerCertCarriesTheRequestedNamesAndVerifiesForThem()
     {
         var m = TestPki.Manifest;
-        var r = Openssl(m.Directory, "verify", "-CAfile", m.Ca.Cert, "-verify_hostname", "localhost", "-purpose", "sslserver", m.Server.Cert);
+        var r = Openssl(m.Directory, "verify", "-CAfile", m.Ca.Cert, "-verify_hostname", "localhost", "-purpose", "sslserver",
+            m.Server.Cert);
         Assert.True(r.Code == 0, r.Output);
         Assert.Equal(0, Openssl(m.Directory, "verify", "-CAfile", m.Ca.Cert, "-verify_ip", "127.0.0.1", m.Server.Cert).Code);
         Assert.NotEqual(0, Openssl(m.Directory, "verify", "-CAfile", m.Ca.Cert, "-verify_hostname", "example.org", m.Server.Cert).Code);
@@ -77,7 +78,8 @@ public sealed class CertsCommandTests
     public async Task PerClientCertsWithIntermediateAndEcdsaVerifyThroughTheChain()
     {
         using var tmp = new TempDir();
-        var r = await CliProcess.RunAsync(Timeout, "certs", "--out", tmp.Combine("pki"), "--key", "ecdsa-p256", "--clients", "20", "--revoked", "50", "--intermediate");
+        var r = await CliProcess.RunAsync(Timeout, "certs", "--out", tmp.Combine("pki"), "--key", "ecdsa-p256", "--clients", "20",
+            "--revoked", "50", "--intermediate");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.EndsWith("manifest.json", r.LastLine);
         var m = PkiManifest.Load(tmp.Combine("pki"));
@@ -86,10 +88,12 @@ public sealed class CertsCommandTests
         Assert.Equal(20, m.Clients.Select(c => File.ReadAllText(m.PathOf(c.Cert))).Distinct().Count());
         foreach (var c in m.Clients.Take(3).Append(m.Client))
         {
-            var v = Openssl(m.Directory, "verify", "-crl_check", "-CRLfile", m.Crl, "-CAfile", m.Ca.Cert, "-untrusted", m.Issuer.Cert, c.Cert);
+            var v = Openssl(m.Directory, "verify", "-crl_check", "-CRLfile", m.Crl, "-CAfile", m.Ca.Cert, "-untrusted", m.Issuer.Cert,
+                c.Cert);
             Assert.True(v.Code == 0, v.Output);
         }
-        var revoked = Openssl(m.Directory, "verify", "-crl_check", "-CRLfile", m.Crl, "-CAfile", m.Ca.Cert, "-untrusted", m.Issuer.Cert, m.Revoked[0].Cert);
+        var revoked = Openssl(m.Directory, "verify", "-crl_check", "-CRLfile", m.Crl, "-CAfile", m.Ca.Cert, "-untrusted", m.Issuer.Cert,
+            m.Revoked[0].Cert);
         Assert.Contains("certificate revoked", revoked.Output);
     }
 
@@ -140,8 +144,11 @@ public sealed class CertsCommandTests
     {
         var r = await CliProcess.RunAsync(Timeout, "certs", "--help");
         Assert.Equal(0, r.ExitCode);
-        foreach (var o in new[] { "--out", "--key", "--revoked", "--clients", "--server-names", "--days", "--expired", "--force", "--intermediate" })
+        foreach (var o in new[] { "--out", "--key", "--revoked", "--clients", "--server-names", "--days", "--expired", "--force",
+            "--intermediate" })
+        {
             Assert.Contains(o, r.Stdout);
+        }
         var root = await CliProcess.RunAsync(Timeout, "--help");
         Assert.Contains("certs", root.Stdout);
     }
@@ -155,7 +162,8 @@ public sealed class CertsCommandTests
 
     internal static (int Code, string Output) Openssl(string workingDirectory, params string[] args)
     {
-        var psi = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        var psi = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = workingDirectory };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -14,7 +14,8 @@ public sealed class BurstAggregatorTests
         foreach (var v in totalMicros) rec.Record(BurstPhase.Total, v);
         var counters = new BurstCounters();
         for (int i = 0; i < attempts; i++) { counters.Attempt(); counters.Connacked(); }
-        return new IntervalReport { Shard = shard, Index = index, EndSeconds = index + 1, Final = final, Counters = counters.TakeDelta(), Histograms = rec.TakeInterval() };
+        return new IntervalReport { Shard = shard, Index = index, EndSeconds = index + 1, Final = final, Counters = counters.TakeDelta(),
+            Histograms = rec.TakeInterval() };
     }
 
     [Fact]
@@ -26,7 +27,8 @@ public sealed class BurstAggregatorTests
         Assert.True(back.Final);
         Assert.Equal(4, back.Counters.Total("connacks"));
         Assert.Equal(r.Histograms[(int)BurstPhase.Total].TotalCount, back.Histograms[(int)BurstPhase.Total].TotalCount);
-        Assert.Equal(r.Histograms[(int)BurstPhase.Total].GetValueAtPercentile(75), back.Histograms[(int)BurstPhase.Total].GetValueAtPercentile(75));
+        Assert.Equal(r.Histograms[(int)BurstPhase.Total].GetValueAtPercentile(75),
+            back.Histograms[(int)BurstPhase.Total].GetValueAtPercentile(75));
         Assert.False(IntervalReport.TryParse("a log line", out _));
     }
 

@@ -12,7 +12,8 @@ public sealed class BurstMergeTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 23, 0, 0, TimeSpan.Zero);
 
-    /// <summary>An agent's results as burst writes them, through the real aggregator, from the given latencies (µs) per interval.</summary>
+    /// <summary>An agent's results as burst writes them, through the real aggregator, from the given latencies (µs) per
+    /// interval.</summary>
     private static ResultsDocument Agent(int index, int count, long[][] intervals, Action<JsonObject>? editConfig = null)
     {
         using var agg = new BurstAggregator(1, 100, T0, null, null);
@@ -28,7 +29,8 @@ public sealed class BurstMergeTests
                 counters.Connacked();
             }
             if (i == 0) { counters.Attempt(); counters.Failed(FailureKind.Timeout, "timeout"); }
-            var line = new IntervalReport { Index = i, EndSeconds = i + 1, Final = i == intervals.Length - 1, Counters = counters.TakeDelta(), Histograms = rec.TakeInterval() }.ToLine();
+            var line = new IntervalReport { Index = i, EndSeconds = i + 1, Final = i == intervals.Length - 1,
+                Counters = counters.TakeDelta(), Histograms = rec.TakeInterval() }.ToLine();
             Assert.True(IntervalReport.TryParse(line, out var r));
             agg.Add(r);
         }
@@ -38,7 +40,8 @@ public sealed class BurstMergeTests
             StartedAt = T0,
             Config = new JsonObject
             {
-                ["target"] = "198.18.0.1:8884", ["clients"] = 3000, ["rate"] = 300, ["snapshot"] = "1s", ["startAt"] = "2026-12-01T23:00:00.000Z",
+                ["target"] = "198.18.0.1:8884", ["clients"] = 3000, ["rate"] = 300, ["snapshot"] = "1s",
+                    ["startAt"] = "2026-12-01T23:00:00.000Z",
                 ["shard"] = new JsonObject { ["index"] = index, ["count"] = count }, ["sourceIps"] = $"198.18.{index}.1", ["workers"] = 1,
             },
         };
@@ -50,7 +53,8 @@ public sealed class BurstMergeTests
     private static long[][] Values(int seed, int intervals, int min, int max)
     {
         var rnd = new Random(seed);
-        return Enumerable.Range(0, intervals).Select(_ => Enumerable.Range(0, rnd.Next(50, 400)).Select(_ => (long)rnd.Next(min, max)).ToArray()).ToArray();
+        return Enumerable.Range(0, intervals).Select(_
+            => Enumerable.Range(0, rnd.Next(50, 400)).Select(_ => (long)rnd.Next(min, max)).ToArray()).ToArray();
     }
 
     [Fact]
@@ -92,7 +96,8 @@ public sealed class BurstMergeTests
     [Fact]
     public void AMergedFileMergesAgainAndSurvivesItsOwnJson()
     {
-        var merged = BurstMerge.Merge([new(Agent(0, 2, Values(4, 3, 1000, 9000)), "a"), new(Agent(1, 2, Values(5, 3, 1000, 9000)), "b")], false);
+        var merged = BurstMerge.Merge([new(Agent(0, 2, Values(4, 3, 1000, 9000)), "a"), new(Agent(1, 2, Values(5, 3, 1000, 9000)), "b")],
+            false);
         var dir = Directory.CreateTempSubdirectory();
         try
         {
@@ -125,7 +130,8 @@ public sealed class BurstMergeTests
     [Fact]
     public void AMissingShardIsAllowedOnlyWhenAskedAndThenNamed()
     {
-        var merged = BurstMerge.Merge([new(Agent(0, 3, Values(7, 2, 1000, 5000)), "a"), new(Agent(2, 3, Values(8, 2, 1000, 5000)), "c")], allowMissing: true);
+        var merged = BurstMerge.Merge([new(Agent(0, 3, Values(7, 2, 1000, 5000)), "a"), new(Agent(2, 3, Values(8, 2, 1000, 5000)), "c")],
+            allowMissing: true);
         Assert.Equal("partial", merged.Outcome);
         Assert.Equal([1], merged.Section("shards")!["missing"]!.AsArray().Select(x => x!.GetValue<int>()));
     }

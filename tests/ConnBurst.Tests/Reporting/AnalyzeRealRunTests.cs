@@ -21,7 +21,8 @@ public class AnalyzeRealRunTests
         stalled.Listen(512);
         var port = ((IPEndPoint)stalled.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var monitor = await MonitorProcess.StartAsync(dir, ["--port", port, "--interval", "250ms"]);
-        var burst = await CliProcess.RunAsync(Timeout, "burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--clients", "100", "--rate", "50",
+        var burst = await CliProcess.RunAsync(Timeout, "burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--clients", "100",
+            "--rate", "50",
             "--timeout", "3s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("results"));
         Assert.True(File.Exists(burst.LastLine), burst.ToString());
         var r = await CliProcess.RunAsync(Timeout, "analyze", burst.LastLine);
@@ -50,10 +51,13 @@ public class AnalyzeRealRunTests
         })!;
         try
         {
-            using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            using var monitor = await MonitorProcess.StartAsync(dir,
+                ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--port", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "250ms"]);
-            using var burst = CliProcess.Start(["burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "450", "--rate", "150",
-                "--timeout", "10s", "--duration", "15s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("results")],
+            using var burst = CliProcess.Start(["burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "450", "--rate",
+                "150",
+                "--timeout", "10s", "--duration", "15s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results",
+                    dir.Combine("results")],
                 launcher: ["taskset", "-c", "0"]);
             var done = await burst.WaitAsync(Timeout);
             Assert.True(File.Exists(done.LastLine), done.ToString());

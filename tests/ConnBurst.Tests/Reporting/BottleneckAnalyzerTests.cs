@@ -20,10 +20,12 @@ public class BottleneckAnalyzerTests
         Assert.NotNull(a.Functions);
         Assert.Equal("ASN1_item_verify_ctx", a.Functions!.Conclusion);
         Assert.StartsWith("busiest thread .NET Sockets", a.Functions.Text);
-        Assert.Contains(a.Functions.Evidence, e => e.Contains("10.0% ASN1_item_verify_ctx in libcrypto.so.3", StringComparison.Ordinal) && e.Contains("by file: libcrypto.so.3 50.0%", StringComparison.Ordinal));
+        Assert.Contains(a.Functions.Evidence, e => e.Contains("10.0% ASN1_item_verify_ctx in libcrypto.so.3", StringComparison.Ordinal)
+            && e.Contains("by file: libcrypto.so.3 50.0%", StringComparison.Ordinal));
         Assert.Equal(4, a.Claims.Count());
 
-        server["process"]!["profile"] = System.Text.Json.Nodes.JsonNode.Parse("""{"status":"not-cpu-bound","note":"perf not run: the process was not CPU-bound"}""");
+        server["process"]!["profile"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """{"status":"not-cpu-bound","note":"perf not run: the process was not CPU-bound"}""");
         var idle = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
         Assert.Equal("not-cpu-bound", idle.Functions!.Conclusion);
         Assert.Empty(idle.Functions.Evidence);
@@ -44,7 +46,8 @@ public class BottleneckAnalyzerTests
         var doc = SampleResults.Burst().WithServer(SampleResults.Server(recvQSumMax: 900_000, acceptQueueMax: 128));
         var a = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
         Assert.Equal("server", a.Side.Conclusion);
-        Assert.Contains(a.Side.Evidence, e => e.Contains("Recv-Q", StringComparison.Ordinal) && e.Contains("900000", StringComparison.Ordinal));
+        Assert.Contains(a.Side.Evidence, e => e.Contains("Recv-Q", StringComparison.Ordinal)
+            && e.Contains("900000", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -69,7 +72,8 @@ public class BottleneckAnalyzerTests
         doc.WithServer(server);
         var a = BottleneckAnalyzer.Analyze(doc, ServerFigures.Of(doc));
         Assert.True(a.Side.Conclusion == "generator", string.Join(" | ", a.Side.Evidence));
-        Assert.Contains(a.Side.Evidence, e => e.Contains("server process itself used at most 45", StringComparison.Ordinal) && e.Contains("busy with other work", StringComparison.Ordinal));
+        Assert.Contains(a.Side.Evidence, e => e.Contains("server process itself used at most 45", StringComparison.Ordinal)
+            && e.Contains("busy with other work", StringComparison.Ordinal));
 
         // The same hot core with a server that did use a whole core is the server's.
         server["process"]!["cpuMaxPercent"] = 98.0;

@@ -25,7 +25,8 @@ public class CompareTests
     [Fact]
     public void TextAndHtmlShowEveryRunAndAnOverlaidChartPerPhase()
     {
-        var runs = new[] { 10.0, 15, 30 }.Select((s, i) => RunReportBuilder.Build(SampleResults.Burst(scaleMs: s, seed: i), $"/tmp/run{i}.json")).ToList();
+        var runs = new[] { 10.0, 15, 30 }.Select((s, i)
+            => RunReportBuilder.Build(SampleResults.Burst(scaleMs: s, seed: i), $"/tmp/run{i}.json")).ToList();
         var c = RunComparison.Build(runs);
         var text = CompareRenderer.Text(c);
         Assert.Contains("baseline run0", text);

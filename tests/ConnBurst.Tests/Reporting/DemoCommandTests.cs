@@ -12,7 +12,8 @@ public class DemoCommandTests
     public async Task DemoWritesAReportAPersonCanOpenAndLeavesNoProcessBehind()
     {
         using var dir = new TempDir();
-        var r = await CliProcess.RunAsync(Timeout, "demo", "--out", dir.Path, "--clients", "60", "--rate", "30", "--duration", "4s", "--peak-steps", "3");
+        var r = await CliProcess.RunAsync(Timeout, "demo", "--out", dir.Path, "--clients", "60", "--rate", "30", "--duration", "4s",
+            "--peak-steps", "3");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(dir.Combine("demo-report.html"), r.LastLine);
         Assert.Contains("connect latency (total): avg", r.Stdout);
@@ -27,11 +28,13 @@ public class DemoCommandTests
         Assert.Equal(2, await verdicts.CountAsync()); // the burst and the peak search
         Assert.True(await verdicts.Nth(1).IsVisibleAsync());
         var charts = await page.Locator("figure.chart img").CountAsync();
-        Assert.True(charts >= 5, $"{charts} charts"); // burst: 4 (CPU included); peak: its own chart, plus latency charts when a step passed
+        Assert.True(charts >= 5,
+            $"{charts} charts"); // burst: 4 (CPU included); peak: its own chart, plus latency charts when a step passed
         Assert.Equal(charts, await ReportBrowser.DecodedChartCountAsync(page));
         Assert.Equal(0, browser.BlockedRequests);
         Directory.CreateDirectory(HtmlReportInBrowserTests.ScreenshotDir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HtmlReportInBrowserTests.ScreenshotDir, "demo-report.png"), FullPage = true }).WaitAsync(Timeout);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(HtmlReportInBrowserTests.ScreenshotDir,
+            "demo-report.png"), FullPage = true }).WaitAsync(Timeout);
     }
 
     [Fact]

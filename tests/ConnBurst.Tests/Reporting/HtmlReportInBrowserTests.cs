@@ -26,7 +26,8 @@ public class HtmlReportInBrowserTests
         await ReportBrowser.AssertReportVisibleAsync(page, expectedCharts: 4);
         Assert.Equal(0, browser.BlockedRequests);
         Directory.CreateDirectory(ScreenshotDir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "report-sample.png"), FullPage = true }).WaitAsync(Timeout);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, "report-sample.png"), FullPage = true })
+            .WaitAsync(Timeout);
     }
 
     [Fact]

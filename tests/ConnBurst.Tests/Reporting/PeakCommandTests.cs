@@ -17,9 +17,11 @@ public class PeakCommandTests
     {
         using var dir = new TempDir();
         using var broker = new MosquittoBroker();
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "250ms"]);
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "250ms"]);
         // A small, fast search: the shared 2-core box is noisy, so CPU is not judged (100%) and generator lag is tolerated.
-        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", broker.Target, "--monitor", monitor.Endpoint.ToString(), "--pki", TestPki.Dir,
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", broker.Target, "--monitor", monitor.Endpoint.ToString(), "--pki",
+            TestPki.Dir,
             "--start-rate", "10", "--max-rate", "40", "--step-duration", "1s", "--max-cpu-busy", "100", "--max-generator-lag", "5s",
             "--results", dir.Combine("results"));
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -58,7 +60,8 @@ public class PeakCommandTests
     [Fact]
     public async Task AnUnreachableMonitorIsAOneLineInputError()
     {
-        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", "127.0.0.1:1", "--monitor", $"127.0.0.1:{FreePort.Next()}", "--results", Path.GetTempPath());
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--target", "127.0.0.1:1", "--monitor", $"127.0.0.1:{FreePort.Next()}",
+            "--results", Path.GetTempPath());
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("monitor", r.Stderr);
         Assert.Single(r.Stderr.Trim().Split('\n'));

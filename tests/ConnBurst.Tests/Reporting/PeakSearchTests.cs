@@ -5,7 +5,8 @@ namespace ConnBurst.Tests.Reporting;
 
 public class PeakSearchTests
 {
-    /// <summary>A server that serves up to <paramref name="capacity"/> conn/s: latency and CPU climb with the rate, latency explodes beyond it.</summary>
+    /// <summary>A server that serves up to <paramref name="capacity"/> conn/s: latency and CPU climb with the rate, latency explodes beyond
+    /// it.</summary>
     private sealed class FakeServer(double capacity, double generatorLimit = double.MaxValue, bool cpuBound = false) : IPeakStepRunner
     {
         public List<double> Rates { get; } = new();
@@ -40,7 +41,8 @@ public class PeakSearchTests
     [Fact]
     public async Task CpuOverTheBusyLimitFailsAStepEvenWhenLatencyIsFine()
     {
-        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, Precision = 0.05 }, new FakeServer(1000, cpuBound: true)).RunAsync(CancellationToken.None);
+        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, Precision = 0.05 }, new FakeServer(1000, cpuBound: true))
+            .RunAsync(CancellationToken.None);
         Assert.InRange(peak.Rate, 950, 1000);
         Assert.Contains(peak.Steps, s => s.Outcome == "fail-cpu");
         Assert.Contains("busy", peak.Verdict);
@@ -72,7 +74,8 @@ public class PeakSearchTests
     [Fact]
     public async Task ReportsTheCeilingWhenEveryStepPasses()
     {
-        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, MaxRate = 1000 }, new FakeServer(1e9)).RunAsync(CancellationToken.None);
+        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, MaxRate = 1000 }, new FakeServer(1e9))
+            .RunAsync(CancellationToken.None);
         Assert.Equal("none", peak.LimitedBy);
         Assert.Equal(1000, peak.Rate);
         Assert.Equal([100, 200, 400, 800, 1000], peak.Steps.Select(s => s.Rate));
@@ -82,7 +85,8 @@ public class PeakSearchTests
     [Fact]
     public async Task HalvesDownWhenTheFirstStepFailsAndReportsNoPeakAtTheFloor()
     {
-        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, MinRate = 10 }, new FakeServer(1)).RunAsync(CancellationToken.None);
+        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, MinRate = 10 }, new FakeServer(1))
+            .RunAsync(CancellationToken.None);
         Assert.Equal(0, peak.Rate);
         Assert.Equal([100, 50, 25, 12.5, 10], peak.Steps.Select(s => s.Rate));
         Assert.Contains("no rate", peak.Verdict);
@@ -106,7 +110,8 @@ public class PeakSearchTests
     [Fact]
     public async Task NeverRunsMoreThanMaxSteps()
     {
-        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 1, Precision = 0.001, MaxSteps = 6 }, new FakeServer(777)).RunAsync(CancellationToken.None);
+        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 1, Precision = 0.001, MaxSteps = 6 }, new FakeServer(777))
+            .RunAsync(CancellationToken.None);
         Assert.Equal(6, peak.Steps.Count);
     }
 

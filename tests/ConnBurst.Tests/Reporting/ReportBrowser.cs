@@ -45,7 +45,8 @@ public sealed class ReportBrowser : IAsyncDisposable
         var browser = new ReportBrowser(playwright, context, profile);
         await context.RouteAsync("**/*", async route =>
         {
-            if (route.Request.Url.StartsWith("file:", StringComparison.Ordinal) || route.Request.Url.StartsWith("data:", StringComparison.Ordinal))
+            if (route.Request.Url.StartsWith("file:", StringComparison.Ordinal)
+                || route.Request.Url.StartsWith("data:", StringComparison.Ordinal))
             {
                 await route.ContinueAsync();
             }
@@ -68,7 +69,9 @@ public sealed class ReportBrowser : IAsyncDisposable
 
     /// <summary>True when every chart image on the page decoded (complete, with a natural width).</summary>
     public static async Task<int> DecodedChartCountAsync(IPage page) =>
-        await page.EvaluateAsync<int>("() => Array.from(document.querySelectorAll('figure.chart img')).filter(i => i.complete && i.naturalWidth > 0).length").WaitAsync(Limit);
+        await page.EvaluateAsync<int>(
+            "() => Array.from(document.querySelectorAll('figure.chart img')).filter(i => i.complete && i.naturalWidth > 0).length")
+            .WaitAsync(Limit);
 
     public async ValueTask DisposeAsync()
     {

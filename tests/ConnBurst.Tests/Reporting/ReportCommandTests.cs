@@ -39,7 +39,8 @@ public class ReportCommandTests
     public async Task AnalyzeNamesTheSideWithItsFigures()
     {
         using var dir = new TempDir();
-        var results = ResultsFile.Write(SampleResults.Burst().WithServer(SampleResults.Server(recvQSumMax: 500_000)), dir.Path, "stalled.json");
+        var results = ResultsFile.Write(SampleResults.Burst().WithServer(SampleResults.Server(recvQSumMax: 500_000)), dir.Path,
+            "stalled.json");
         var r = await CliProcess.RunAsync(Timeout, "analyze", results);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("side: server:", r.Stdout);

@@ -20,7 +20,8 @@ public class ReportRenderingTests
         Assert.True(File.Exists(dir.Combine("run.txt")));
         Assert.True(File.Exists(dir.Combine("run.html")));
         var pngs = outcomes.Single(o => o.Format == "png").Files;
-        Assert.Equal(["latency-over-time", "latency-distribution", "rates", "server-cpu"], pngs.Select(p => Path.GetFileNameWithoutExtension(p)["run-".Length..]));
+        Assert.Equal(["latency-over-time", "latency-distribution", "rates", "server-cpu"],
+            pngs.Select(p => Path.GetFileNameWithoutExtension(p)["run-".Length..]));
         foreach (var png in pngs)
         {
             var bytes = File.ReadAllBytes(png);
@@ -94,7 +95,8 @@ public class ReportRenderingTests
     public void AMonitorResultIsJoinedToTheRunItWatched()
     {
         var burst = SampleResults.Burst();
-        var monitor = new ResultsDocument { Kind = "monitor", StartedAt = burst.StartedAt.AddSeconds(-1), EndedAt = burst.EndedAt.AddSeconds(1) };
+        var monitor = new ResultsDocument { Kind = "monitor", StartedAt = burst.StartedAt.AddSeconds(-1),
+            EndedAt = burst.EndedAt.AddSeconds(1) };
         monitor.Sections["monitor"] = SampleResults.MonitorSection(summary: SampleResults.Server(core0Max: 91));
         var runs = RunReportBuilder.Build([(burst, null), (monitor, null)]);
         var run = Assert.Single(runs);

@@ -21,7 +21,8 @@ internal static class SampleResults
             Kind = "burst",
             StartedAt = start,
             EndedAt = start.AddSeconds(intervals),
-            Machine = new MachineInfo { Host = "bench", Cores = 2, MemoryMiB = 24_000, CpuModel = "Test CPU", DotNet = ".NET 10", OpenSsl = "OpenSSL 3.5", FdLimit = 20_000, Kernel = "6.1", Os = "Debian" },
+            Machine = new MachineInfo { Host = "bench", Cores = 2, MemoryMiB = 24_000, CpuModel = "Test CPU", DotNet = ".NET 10",
+                OpenSsl = "OpenSSL 3.5", FdLimit = 20_000, Kernel = "6.1", Os = "Debian" },
         };
         doc.Config["target"] = "127.0.0.1:8884";
         doc.Config["tls"] = tls;
@@ -50,7 +51,8 @@ internal static class SampleResults
                 {
                     ["attempted"] = 200, ["connacks"] = 200 - (i == 5 ? failed : 0), ["failed"] = i == 5 ? failed : 0,
                     ["connectedNow"] = Math.Min(2000, 200 * i), ["attemptsPerSec"] = 200, ["connacksPerSec"] = 200 - (i == 5 ? failed : 0),
-                    ["schedulerLagP99Ms"] = 1.2, ["total_p50"] = total.P50, ["total_p90"] = total.P90, ["total_p99"] = total.P99, ["total_max"] = total.Max,
+                    ["schedulerLagP99Ms"] = 1.2, ["total_p50"] = total.P50, ["total_p90"] = total.P90, ["total_p99"] = total.P99,
+                        ["total_max"] = total.Max,
                 },
             });
         }
@@ -66,13 +68,16 @@ internal static class SampleResults
 
     public static JsonObject Generator(double cpuSeconds, double lagP99, bool fellBehind = false) => new()
     {
-        ["workers"] = 1, ["cpuSeconds"] = cpuSeconds, ["cpuMsPerAttempt"] = Math.Round(cpuSeconds * 1000 / 2000, 3), ["peakRssBytes"] = 80_000_000,
-        ["schedulerLagMs"] = new JsonObject { ["p50"] = lagP99 / 3, ["p99"] = lagP99, ["p999"] = lagP99 * 1.5, ["max"] = lagP99 * 2, ["avg"] = lagP99 / 2 },
+        ["workers"] = 1, ["cpuSeconds"] = cpuSeconds, ["cpuMsPerAttempt"] = Math.Round(cpuSeconds * 1000 / 2000, 3),
+            ["peakRssBytes"] = 80_000_000,
+        ["schedulerLagMs"] = new JsonObject { ["p50"] = lagP99 / 3, ["p99"] = lagP99, ["p999"] = lagP99 * 1.5, ["max"] = lagP99 * 2,
+            ["avg"] = lagP99 / 2 },
         ["maxTickLagMs"] = lagP99 * 2, ["behindThresholdMs"] = 50, ["behindIntervals"] = fellBehind ? 4 : 0, ["fellBehind"] = fellBehind,
     };
 
     /// <summary>A monitor summary in ConnBurst.Monitor.MonitorSummary's JSON shape.</summary>
-    public static JsonObject Server(double core0Max = 55, double core1Max = 40, double recvQSumMax = 0, double sendQSumMax = 0, double acceptQueueMax = 0)
+    public static JsonObject Server(double core0Max = 55, double core1Max = 40, double recvQSumMax = 0, double sendQSumMax = 0,
+        double acceptQueueMax = 0)
     {
         var perCore = new JsonArray
         {
@@ -85,12 +90,14 @@ internal static class SampleResults
             ["cpu"] = new JsonObject
             {
                 ["cores"] = 2, ["totalAvgBusy"] = (core0Max + core1Max) * 0.4, ["totalMaxBusy"] = (core0Max + core1Max) / 2,
-                ["maxCoreAvgBusy"] = Math.Max(core0Max, core1Max) * 0.8, ["maxCoreMaxBusy"] = Math.Max(core0Max, core1Max), ["avgIoWait"] = 0.3, ["perCore"] = perCore,
+                ["maxCoreAvgBusy"] = Math.Max(core0Max, core1Max) * 0.8, ["maxCoreMaxBusy"] = Math.Max(core0Max, core1Max),
+                    ["avgIoWait"] = 0.3, ["perCore"] = perCore,
             },
             ["memory"] = new JsonObject { ["totalMiB"] = 24_000, ["usedMiBMax"] = 3_000, ["availableMiBMin"] = 21_000 },
             ["process"] = new JsonObject
             {
-                ["pid"] = 4242, ["name"] = "connburst", ["cpuAvgPercent"] = 70, ["cpuMaxPercent"] = 95, ["fdsMax"] = 2100, ["threadsMax"] = 24,
+                ["pid"] = 4242, ["name"] = "connburst", ["cpuAvgPercent"] = 70, ["cpuMaxPercent"] = 95, ["fdsMax"] = 2100,
+                    ["threadsMax"] = 24,
                 ["busiestThreads"] = new JsonArray
                 {
                     new JsonObject { ["tid"] = 4250, ["name"] = ".NET TP Worker", ["cpuSeconds"] = 3.1, ["share"] = 0.44 },
@@ -107,10 +114,12 @@ internal static class SampleResults
         };
     }
 
-    /// <summary>A monitor recording's "monitor" section (ConnBurst.Monitor.MonitorJson's shape): times, per-core busy series, optional summary.</summary>
+    /// <summary>A monitor recording's "monitor" section (ConnBurst.Monitor.MonitorJson's shape): times, per-core busy series, optional
+    /// summary.</summary>
     public static JsonObject MonitorSection(int samples = 10, JsonObject? summary = null)
     {
-        JsonArray Series(Func<int, double> f) => new(Enumerable.Range(0, samples).Select(i => (JsonNode?)JsonValue.Create(Math.Round(f(i), 3))).ToArray());
+        JsonArray Series(Func<int, double> f) => new(Enumerable.Range(0, samples)
+            .Select(i => (JsonNode?)JsonValue.Create(Math.Round(f(i), 3))).ToArray());
         var m = new JsonObject
         {
             ["label"] = "burst", ["intervalMs"] = 1000, ["cores"] = 2, ["samples"] = samples,

@@ -22,7 +22,8 @@ public class TablesTests
 
         var chat = ConnBurst.Tests.Chat.ChatReportTests.Synthetic("tls13", 2);
         var roundTripP99 = LatencyTable.P99.Text(chat.Latency["roundtrip"].P99);
-        var chatRow = ChatTextReport.Render(chat).Split('\n').Single(l => l.TrimStart().StartsWith("round trip ", StringComparison.Ordinal));
+        var chatRow = ChatTextReport.Render(chat).Split('\n')
+            .Single(l => l.TrimStart().StartsWith("round trip ", StringComparison.Ordinal));
         Assert.Contains($" {roundTripP99} ", chatRow + " ");
     }
 
@@ -40,12 +41,15 @@ public class TablesTests
     {
         var steps = new[]
         {
-            new PeakStepRecord { Rate = 100, AvgLatencyMs = 3.2, P99LatencyMs = 9.9, MaxCoreBusy = 40, Attempted = 400, Connected = 400, Outcome = "pass" },
-            new PeakStepRecord { Rate = 12_800, AvgLatencyMs = 1234.5, MaxCoreBusy = null, Attempted = 51_200, Connected = 50_000, Failed = 1_200, Outcome = "fail-latency", Note = "slow" },
+            new PeakStepRecord { Rate = 100, AvgLatencyMs = 3.2, P99LatencyMs = 9.9, MaxCoreBusy = 40, Attempted = 400, Connected = 400,
+                Outcome = "pass" },
+            new PeakStepRecord { Rate = 12_800, AvgLatencyMs = 1234.5, MaxCoreBusy = null, Attempted = 51_200, Connected = 50_000,
+                Failed = 1_200, Outcome = "fail-latency", Note = "slow" },
         };
         var header = TextTable.Header(PeakStepsTable.Of([]), "  ");
         var rows = steps.Select((s, i) => TextTable.Row(PeakStepsTable.Of([s], i + 1), 0, "  ")).ToList();
-        Assert.Equal(TextTable.Render(PeakStepsTable.Of(steps), "  "), string.Join(Environment.NewLine, [header, .. rows]) + Environment.NewLine);
+        Assert.Equal(TextTable.Render(PeakStepsTable.Of(steps), "  "),
+            string.Join(Environment.NewLine, [header, .. rows]) + Environment.NewLine);
         var outcomeAt = header.IndexOf("outcome", StringComparison.Ordinal);
         Assert.All(rows, r => Assert.Equal(' ', r[outcomeAt - 1]));
         Assert.Equal("fail-latency (slow)", rows[1][outcomeAt..]);
@@ -60,7 +64,8 @@ public class TablesTests
         Assert.True(met.Overall.AnyFailed); // the errors check failed, the SLO did not
         Assert.Equal("SLO met", met.Overall.SloText);
 
-        var unjudged = Verdicts.Overall([new Verdict("outcome", true, "run completed", VerdictRole.Outcome), new Verdict("latency", null, "no latency", VerdictRole.Slo)], null);
+        var unjudged = Verdicts.Overall([new Verdict("outcome", true, "run completed", VerdictRole.Outcome),
+            new Verdict("latency", null, "no latency", VerdictRole.Slo)], null);
         Assert.Null(unjudged.SloMet);
         Assert.Equal("no latency", unjudged.Headline); // a passing outcome is not news
     }
@@ -70,7 +75,8 @@ public class TablesTests
     {
         using var dir = new TempDir();
         var set = ReportSet.Of([RunReportBuilder.Build(SampleResults.Burst())]);
-        var outcomes = new CompositeRenderer([new ChatTextReport(), new ChatPerformanceChart()]).Write(set, new ReportOutput(dir.Path, "x"));
+        var outcomes = new CompositeRenderer([new ChatTextReport(), new ChatPerformanceChart()])
+            .Write(set, new ReportOutput(dir.Path, "x"));
         Assert.All(outcomes, o => Assert.Null(o.Error));
         Assert.All(outcomes, o => Assert.Empty(o.Files));
         Assert.Empty(Directory.GetFiles(dir.Path));

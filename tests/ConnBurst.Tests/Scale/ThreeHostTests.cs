@@ -74,7 +74,8 @@ public sealed partial class ThreeHostTests
             [
                 "burst", "--target", $"{server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
                 "--clients", Str(Clients), "--rate", Str(Rate), "--timeout", "60s", "--snapshot", "1s",
-                "--shard", $"{i}/2", "--start-at", StartTime.Format(startAt), "--source-ips", h.SourceIps, "--results", dir.Combine($"agent{i}"),
+                "--shard", $"{i}/2", "--start-at", StartTime.Format(startAt), "--source-ips", h.SourceIps, "--results",
+                    dir.Combine($"agent{i}"),
             ])).ToList();
             var untilStart = startAt - TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
             if (untilStart > TimeSpan.Zero) await Task.Delay(untilStart);
@@ -82,7 +83,8 @@ public sealed partial class ThreeHostTests
             var runs = new List<CliResult>();
             foreach (var a in agents) runs.Add(await a.WaitAsync(RunTimeout));
             var stopped = await control.SendAsync("STOP"); // after the last agent exited
-            var monitorJson = JsonPath().Match(stopped) is { Success: true } jm ? jm.Groups[1].Value : throw new Xunit.Sdk.XunitException($"STOP: {stopped}");
+            var monitorJson = JsonPath().Match(stopped) is { Success: true } jm ? jm.Groups[1].Value
+                : throw new Xunit.Sdk.XunitException($"STOP: {stopped}");
 
             Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.ToString()));
             var docs = runs.Select(r => ResultsFile.Read(r.LastLine)).ToList();
@@ -96,12 +98,14 @@ public sealed partial class ThreeHostTests
             foreach (var a in agentAddresses)
             {
                 Assert.True(seen[a].Syns >= Clients / 4, $"{a}: {seen[a].Syns} SYNs at the server host, expected at least {Clients / 4}");
-                Assert.True(seen[a].SynAcks >= Clients / 4, $"{a}: {seen[a].SynAcks} SYN-ACKs from the server host, expected at least {Clients / 4}");
+                Assert.True(seen[a].SynAcks >= Clients / 4,
+                    $"{a}: {seen[a].SynAcks} SYN-ACKs from the server host, expected at least {Clients / 4}");
             }
             if (broker is not null)
             {
                 // Mosquitto names every peer and client id: the four addresses, and 400 distinct ids none of them taken over.
-                var connected = Connected().Matches(broker.Log).Select(m => (Ip: m.Groups[1].Value, Id: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
+                var connected = Connected().Matches(broker.Log)
+                    .Select(m => (Ip: m.Groups[1].Value, Id: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
                 Assert.Equal(agentAddresses.Order(), connected.Select(c => c.Ip).Distinct().Order());
                 Assert.Equal(Enumerable.Range(0, Clients), connected.Select(c => c.Id).Order());
                 Assert.DoesNotContain("already connected", broker.Log);
@@ -109,7 +113,8 @@ public sealed partial class ThreeHostTests
 
             // merge: the two agents plus the monitor's results JSON (the server's side).
             var mergedPath = dir.Combine("merged.json");
-            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), monitorJson, "--out", mergedPath);
+            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), monitorJson, "--out",
+                mergedPath);
             Assert.True(merge.ExitCode == 0, merge.ToString());
             var merged = ResultsFile.Read(merge.LastLine);
             Assert.Equal("completed", merged.Outcome);
@@ -127,7 +132,8 @@ public sealed partial class ThreeHostTests
             // The server's CPU, from the monitor that watched the broker's process across the whole distributed run.
             var figures = ServerFigures.Of(merged);
             Assert.NotNull(figures);
-            Assert.True(figures.Cores > 0 && figures.PerCoreMax.Length == figures.Cores, $"cores {figures.Cores}, per-core {figures.PerCoreMax.Length}");
+            Assert.True(figures.Cores > 0 && figures.PerCoreMax.Length == figures.Cores,
+                $"cores {figures.Cores}, per-core {figures.PerCoreMax.Length}");
             Assert.True(figures.Samples >= 2, $"{figures.Samples} monitor samples");
             Assert.True(figures.ProcessCpuMax > 0, $"the broker's process CPU: {figures.ProcessCpuMax}");
             Assert.Equal(serverPid, merged.Section("monitor")!["summary"]!["process"]!["pid"]!.GetValue<int>());
@@ -177,7 +183,8 @@ public sealed partial class ThreeHostTests
         using var dir = new TempDir();
         var server = hosts.Server;
         var port = FreePort.Next();
-        var serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", server.Address, "--port", Str(port), "--results", dir.Combine("server")]);
+        var serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", server.Address, "--port", Str(port),
+            "--results", dir.Combine("server")]);
         await serve.WaitForOutputAsync($"listening on {server.Address}:{port}", StartTimeout);
         var monitor = await StartMonitorAsync(hosts, dir, serve.Pid, port);
 
@@ -228,7 +235,8 @@ public sealed partial class ThreeHostTests
     private static async Task<IPEndPoint> StartMonitorAsync(NamespaceHosts hosts, TempDir dir, int serverPid, int port)
     {
         var monitor = hosts.Connburst(hosts.Server,
-            ["monitor", "--listen", $"{hosts.Server.Address}:0", "--pid", Str(serverPid), "--port", Str(port), "--interval", "500ms", "--results", dir.Combine("monitor")],
+            ["monitor", "--listen", $"{hosts.Server.Address}:0", "--pid", Str(serverPid), "--port", Str(port), "--interval", "500ms",
+                "--results", dir.Combine("monitor")],
             new Dictionary<string, string> { ["CONNBURST_MONITOR_TOKEN"] = Token });
         await monitor.WaitForOutputAsync("listening on ", StartTimeout);
         var m = Listening().Match(monitor.Stdout);

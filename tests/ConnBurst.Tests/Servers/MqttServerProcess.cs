@@ -20,13 +20,15 @@ public sealed class MqttServerProcess : IDisposable
         _results = results;
     }
 
-    public static Task<MqttServerProcess> StartAsync(string pkiDir, params string[] extra) => StartOnPortAsync(pkiDir, FreePort.Next(), extra);
+    public static Task<MqttServerProcess> StartAsync(string pkiDir, params string[] extra)
+        => StartOnPortAsync(pkiDir, FreePort.Next(), extra);
 
     /// <summary>On a given port: a server restarted where clients expect it.</summary>
     public static async Task<MqttServerProcess> StartOnPortAsync(string pkiDir, int port, params string[] extra)
     {
         var results = new TempDir();
-        var args = new List<string> { "serve", "mqtt", "--pki", pkiDir, "--port", port.ToString(), "--report-interval", "1s", "--results", results.Path };
+        var args = new List<string> { "serve", "mqtt", "--pki", pkiDir, "--port", port.ToString(), "--report-interval", "1s", "--results",
+            results.Path };
         args.AddRange(extra);
         var server = new MqttServerProcess(CliProcess.Start(args), port, results);
         try
@@ -59,11 +61,16 @@ public sealed class MqttServerProcess : IDisposable
 public static class MosquittoPub
 {
     /// <param name="protocol">mosquitto_pub's <c>-V</c>: mqttv5 or mqttv311.</param>
-    public static async Task<(int ExitCode, string Output)> RunAsync(int port, string caFile, string? cert, string? key, string protocol = "mqttv5")
+    public static async Task<(int ExitCode, string Output)> RunAsync(int port, string caFile, string? cert, string? key,
+        string protocol = "mqttv5")
     {
-        var psi = new ProcessStartInfo("mosquitto_pub") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-V", protocol, "--cafile", caFile, "-h", "127.0.0.1", "-p", port.ToString(), "-t", "t", "-m", "x", "-q", "1" })
+        var psi = new ProcessStartInfo("mosquitto_pub") { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
+        foreach (var a in new[] { "-V", protocol, "--cafile", caFile, "-h", "127.0.0.1", "-p", port.ToString(), "-t", "t", "-m", "x", "-q",
+            "1" })
+        {
             psi.ArgumentList.Add(a);
+        }
         if (cert is not null)
         {
             psi.ArgumentList.Add("--cert"); psi.ArgumentList.Add(cert);

@@ -53,7 +53,8 @@ public class ServeMqttInteropTests
         using var dir = new TempDir();
         var m = TestPki.CopyTo(dir.Combine("pki"));
         CrlFiles.FlipLastSignatureByte(m.PathOf(m.Crl));
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--port", FreePort.Next().ToString(),
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--port",
+            FreePort.Next().ToString(),
             "--tls-engine", engine);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("signature does not verify", result.Stderr);
@@ -70,7 +71,8 @@ public class ServeMqttInteropTests
         using var server = await MqttServerProcess.StartAsync(m.Directory, "--tls-engine", engine);
         Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
 
-        var client = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(m.PathOf(m.Client.Cert)));
+        var client =
+            System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(m.PathOf(m.Client.Cert)));
         CrlFiles.WriteWithSerial(m, client.SerialNumberBytes.ToArray());
         await server.Process.WaitForOutputAsync("crl.pem reloaded: ", TimeSpan.FromSeconds(30));
 
@@ -88,7 +90,10 @@ public class ServeMqttInteropTests
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2", "--tls-engine", engine);
         Assert.Contains("2 workers (pids", server.Process.Stdout);
         for (int i = 0; i < 4; i++)
-            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        {
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key)))
+                .ExitCode);
+        }
         Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), null, null)).ExitCode);
         var result = await server.StopAsync();
         Assert.Equal(0, result.ExitCode);
@@ -102,13 +107,15 @@ public class ServeMqttInteropTests
     {
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2");
         var line = server.Process.Stdout.Split('\n').Single(l => l.Contains("workers (pids", StringComparison.Ordinal));
-        var pids = System.Text.RegularExpressions.Regex.Match(line, @"pids ([0-9,]+)").Groups[1].Value.Split(',').Select(int.Parse).ToList();
+        var pids = System.Text.RegularExpressions.Regex.Match(line, @"pids ([0-9,]+)").Groups[1].Value
+            .Split(',').Select(int.Parse).ToList();
         Assert.Equal(2, pids.Count);
         // SIGKILL: the parent can neither forward a signal nor wait; only the workers' end of stdin tells them.
         Assert.True(server.Process.Signal(9));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (pids.Any(p => Directory.Exists($"/proc/{p}")) && DateTime.UtcNow < deadline) await Task.Delay(100);
-        Assert.True(pids.All(p => !Directory.Exists($"/proc/{p}")), $"workers still running: {string.Join(',', pids.Where(p => Directory.Exists($"/proc/{p}")))}");
+        Assert.True(pids.All(p => !Directory.Exists($"/proc/{p}")),
+            $"workers still running: {string.Join(',', pids.Where(p => Directory.Exists($"/proc/{p}")))}");
     }
 
     [Fact]
@@ -117,16 +124,24 @@ public class ServeMqttInteropTests
         var m = TestPki.Manifest;
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2");
         var line = server.Process.Stdout.Split('\n').Single(l => l.Contains("workers (pids", StringComparison.Ordinal));
-        var pids = System.Text.RegularExpressions.Regex.Match(line, @"pids ([0-9,]+)").Groups[1].Value.Split(',').Select(int.Parse).ToList();
+        var pids = System.Text.RegularExpressions.Regex.Match(line, @"pids ([0-9,]+)").Groups[1].Value
+            .Split(',').Select(int.Parse).ToList();
         for (int i = 0; i < 4; i++)
-            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        {
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key)))
+                .ExitCode);
+        }
         await server.Process.WaitForOutputAsync("connacks=4 ", TimeSpan.FromSeconds(20)); // both children have reported
 
         Assert.True(ConnBurst.Common.Signals.Send(pids[0], 9));
-        await server.Process.WaitForOutputAsync($"worker 0 (pid {pids[0]}) exited (signal 9 (SIGKILL)); restarting it (restart 1)", TimeSpan.FromSeconds(20));
+        await server.Process.WaitForOutputAsync($"worker 0 (pid {pids[0]}) exited (signal 9 (SIGKILL)); restarting it (restart 1)",
+            TimeSpan.FromSeconds(20));
         // The port stays served meanwhile (the other child), and again by both once the new one listens.
         for (int i = 0; i < 4; i++)
-            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        {
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key)))
+                .ExitCode);
+        }
 
         var result = await server.StopAsync();
         Assert.Equal(0, result.ExitCode);
@@ -142,7 +157,8 @@ public class ServeMqttInteropTests
     [InlineData("--max-accept-rate", "-3", "--max-accept-rate")]
     public async Task BadOptionsAreOneLineErrorsWithExitCode2(string option, string value, string message)
     {
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--port", "0", option, value);
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--port", "0", option,
+            value);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);
         Assert.Single(result.Stderr.Trim().Split('\n'));

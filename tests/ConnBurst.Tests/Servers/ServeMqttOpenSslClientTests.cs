@@ -47,7 +47,8 @@ public class ServeMqttOpenSslClientTests
         var f = TestPki.ForeignCa;
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", "openssl", "--client-cert", "optional");
         Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), null, null)).ExitCode);
-        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), f.PathOf(f.Client.Cert), f.PathOf(f.Client.Key))).ExitCode);
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), f.PathOf(f.Client.Cert), f.PathOf(f.Client.Key)))
+            .ExitCode);
         var result = await server.StopAsync();
         var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
         Assert.Contains("connacks=1 ", final);

@@ -15,7 +15,8 @@ public sealed class ServeMqttPrometheusTests
 
         var ca = m.PathOf(m.Ca.Cert);
         Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
-        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Revoked[0].Cert), m.PathOf(m.Revoked[0].Key))).ExitCode);
+        Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, m.PathOf(m.Revoked[0].Cert), m.PathOf(m.Revoked[0].Key)))
+            .ExitCode);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var text = await http.GetStringAsync($"http://127.0.0.1:{promPort}/metrics");
@@ -33,7 +34,10 @@ public sealed class ServeMqttPrometheusTests
         var promPort = FreePort.Next();
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--workers", "2", "--prometheus", $"127.0.0.1:{promPort}");
         for (int i = 0; i < 4; i++)
-            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        {
+            Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key)))
+                .ExitCode);
+        }
 
         // The children report every second; the parent's /metrics shows their sum (whichever child took each connection).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

@@ -71,7 +71,8 @@ public class ServeMqttProtocolTests
         Assert.Equal(MqttConstants.PingResp.ToArray(), await ReadPacketAsync(good));
 
         var m = TestPki.Manifest;
-        Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key))).ExitCode);
+        Assert.Equal(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key)))
+            .ExitCode);
         var result = await server.StopAsync();
         Assert.Contains("MalformedPacket=1", result.Stdout);
     }
@@ -91,14 +92,16 @@ public class ServeMqttProtocolTests
         // Level 6, which no version has: the v5 CONNACK 0x84.
         await using (var ssl = await ConnectTlsAsync(server.Port))
         {
-            await ssl.WriteAsync(new byte[] { 0x10, 14, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 6, 2, 0, 60, 0, 0, 1, (byte)'x' });
+            await ssl.WriteAsync(new byte[] { 0x10, 14, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 6, 2, 0, 60, 0, 0, 1,
+                (byte)'x' });
             var reply = await ReadPacketAsync(ssl);
             Assert.Equal(MqttDecodeStatus.Ok, MqttConnAckDecoder.TryDecode(reply, out var ack, out _, out _));
             Assert.Equal(MqttReasonCode.UnsupportedProtocolVersion, ack.ReasonCode);
             Assert.Empty(await ReadPacketAsync(ssl));
         }
         var m = TestPki.Manifest;
-        var pub = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key), "mqttv311");
+        var pub = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key),
+            "mqttv311");
         Assert.NotEqual(0, pub.ExitCode);
         var result = await server.StopAsync();
         Assert.Contains("UnsupportedProtocolVersion=3", result.Stdout);
@@ -110,7 +113,8 @@ public class ServeMqttProtocolTests
     {
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", engine);
         await using var ssl = await ConnectTlsAsync(server.Port);
-        await ssl.WriteAsync(new byte[] { 0x10, 12, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0, 0 }); // empty id, clean
+        await ssl.WriteAsync(new byte[] { 0x10, 12, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 2, 0, 60, 0,
+            0 }); // empty id, clean
         Assert.Equal(MqttConnAckEncoder.Success311.ToArray(), await ReadPacketAsync(ssl)); // no property carries an assigned id
         await ssl.WriteAsync(new byte[] { 0x32, 0x06, 0, 1, (byte)'t', 0, 5, (byte)'x' }); // PUBLISH QoS 1, pid 5, no properties
         Assert.Equal(new byte[] { 0x40, 2, 0, 5 }, await ReadPacketAsync(ssl)); // PUBACK, no reason code
@@ -124,7 +128,8 @@ public class ServeMqttProtocolTests
         Assert.Empty(await ReadPacketAsync(ssl)); // closed with no DISCONNECT: a 3.1.1 server sends none
 
         var m = TestPki.Manifest;
-        var pub = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key), "mqttv311");
+        var pub = await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key),
+            "mqttv311");
         Assert.True(pub.ExitCode == 0, pub.Output);
         var result = await server.StopAsync();
         var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));

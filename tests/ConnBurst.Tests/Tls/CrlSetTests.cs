@@ -82,7 +82,8 @@ internal static class CrlFiles
         PemEncoding.TryFind(text, out var f);
         var builder = CertificateRevocationListBuilder.Load(Convert.FromBase64String(text[f.Base64Data]), out var number);
         builder.AddEntry(extraSerial, DateTimeOffset.UtcNow.AddMinutes(-1), X509RevocationReason.KeyCompromise);
-        var crl = builder.Build(issuer, number + BigInteger.One, DateTimeOffset.UtcNow.AddDays(30), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var crl = builder.Build(issuer, number + BigInteger.One, DateTimeOffset.UtcNow.AddDays(30), HashAlgorithmName.SHA256,
+            RSASignaturePadding.Pkcs1);
         var tmp = m.PathOf(m.Crl) + ".new";
         File.WriteAllText(tmp, PemEncoding.WriteString("X509 CRL", crl) + "\n");
         File.Move(tmp, m.PathOf(m.Crl), overwrite: true); // atomic replace, as an operator's tooling would do

@@ -25,7 +25,8 @@ public sealed class TlsClientEngineTests
 
     public static TheoryData<string> Engines() => new() { "openssl", "sslstream" };
 
-    private static TlsClientFactory Client(string engine, string tls, string host, CertKeyPair? pair, PkiManifest? trust = null, bool resume = false)
+    private static TlsClientFactory Client(string engine, string tls, string host, CertKeyPair? pair, PkiManifest? trust = null,
+        bool resume = false)
     {
         var m = TestPki.Manifest;
         var options = TlsOptions.Create(tls, allowResume: resume);
@@ -113,7 +114,8 @@ public sealed class TlsClientEngineTests
     public async Task TheServerNameIsChecked(string engine)
     {
         using var server = new OpenSslServer("1.2");
-        Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "not-the-server.example", TestPki.Manifest.Client), server.Port));
+        Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "not-the-server.example", TestPki.Manifest.Client),
+            server.Port));
         Assert.Equal("ok", await Talk(Client(engine, "1.2", "127.0.0.1", TestPki.Manifest.Client), server.Port));
     }
 
@@ -175,8 +177,10 @@ public sealed class TlsClientEngineTests
     [Fact]
     public void CipherSuitesReachOpenSslByItsOwnNames()
     {
-        using var ok = new OpenSslClientContext(TlsOptions.Create("1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"), TlsCertificates.Roots(TestPki.Manifest));
-        using var ok13 = new OpenSslClientContext(TlsOptions.Create("1.3", "TLS_AES_256_GCM_SHA384"), TlsCertificates.Roots(TestPki.Manifest));
+        using var ok = new OpenSslClientContext(TlsOptions.Create("1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+            TlsCertificates.Roots(TestPki.Manifest));
+        using var ok13 = new OpenSslClientContext(TlsOptions.Create("1.3", "TLS_AES_256_GCM_SHA384"),
+            TlsCertificates.Roots(TestPki.Manifest));
         Assert.Equal(TlsEngine.OpenSsl, TlsEngines.Parse("openssl"));
         Assert.Throws<ConnBurst.Common.InputException>(() => TlsEngines.Parse("gnutls"));
     }

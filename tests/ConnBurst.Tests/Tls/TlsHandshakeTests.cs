@@ -13,7 +13,8 @@ public class TlsHandshakeTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static async Task<(bool clientOk, PeerCheckedSslStream server, bool serverOk)> Handshake(TlsServerFactory server, TlsClientFactory client)
+    private static async Task<(bool clientOk, PeerCheckedSslStream server, bool serverOk)> Handshake(TlsServerFactory server,
+        TlsClientFactory client)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -52,7 +52,8 @@ public class TlsServerHostTests
     private static TlsServerHost StartHost(TimeSpan? handshakeTimeout = null, long idleMs = long.MaxValue / 2, bool reusePort = false,
         string engine = "sslstream")
     {
-        var tls = TlsServerFactory.FromManifest(TestPki.Manifest, TlsOptions.Default, ClientCertMode.Required, engine: TlsEngines.Parse(engine));
+        var tls = TlsServerFactory.FromManifest(TestPki.Manifest, TlsOptions.Default, ClientCertMode.Required,
+            engine: TlsEngines.Parse(engine));
         var host = new TlsServerHost(new TlsServerHostOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
@@ -175,7 +176,8 @@ public class TlsServerHostTests
     {
         await using var a = StartHost(reusePort: true);
         var tls = TlsServerFactory.FromManifest(TestPki.Manifest, TlsOptions.Default, ClientCertMode.Required);
-        await using var b = new TlsServerHost(new TlsServerHostOptions { EndPoint = a.LocalEndPoint!, ReusePort = true }, tls, c => new EchoSession(c));
+        await using var b = new TlsServerHost(new TlsServerHostOptions { EndPoint = a.LocalEndPoint!, ReusePort = true }, tls,
+            c => new EchoSession(c));
         b.Start();
         Assert.Equal(a.LocalEndPoint!.Port, b.LocalEndPoint!.Port);
         using var probe = ListenSockets.Listen(new IPEndPoint(IPAddress.Loopback, 0), 16, reusePort: true);

@@ -120,7 +120,8 @@ internal sealed class ChatClient(int index, string room, ChatRecorder recorder) 
                 await ssl.WriteAsync(quit.AsMemory(0, ChatFormatter.Quit(quit)), cts.Token).ConfigureAwait(false);
                 await reader.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException or InvalidOperationException) { }
+            catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException
+                or InvalidOperationException) { }
         }
         if (_ssl is not null) await _ssl.DisposeAsync().ConfigureAwait(false);
         else _socket?.Dispose();
@@ -225,8 +226,10 @@ internal sealed class ChatClient(int index, string room, ChatRecorder recorder) 
     {
         SocketError.ConnectionRefused => "tcp-refused",
         SocketError.TimedOut => "tcp-timeout",
-        SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown => "tcp-unreachable",
-        SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable => "tcp-local-resources",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.NetworkDown
+            => "tcp-unreachable",
+        SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.TooManyOpenSockets
+            or SocketError.NoBufferSpaceAvailable => "tcp-local-resources",
         _ => "tcp-" + e.ToString().ToLowerInvariant(),
     };
 

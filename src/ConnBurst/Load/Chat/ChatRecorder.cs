@@ -64,7 +64,8 @@ internal sealed class ChatRecorder
     private void Record(string phase, long micros) =>
         _recorders[phase].RecordValue(Math.Clamp(micros, 1, LatencyHistograms.HighestTrackableMicros));
 
-    /// <summary>Moves interval histograms into the totals and appends one interval row (messages/s, deliveries/s, and the interval's round-trip and fan-out percentiles).</summary>
+    /// <summary>Moves interval histograms into the totals and appends one interval row (messages/s, deliveries/s, and the interval's
+    /// round-trip and fan-out percentiles).</summary>
     public void Snapshot(long nowTicks, int connected)
     {
         lock (_snapshotGate)
@@ -72,7 +73,8 @@ internal sealed class ChatRecorder
             var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_lastSnapshotTicks, nowTicks).TotalSeconds;
             if (seconds <= 0) return;
             _lastSnapshotTicks = nowTicks;
-            var row = new IntervalSnapshot { Seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(StartTicks, nowTicks).TotalSeconds, 3) };
+            var row = new IntervalSnapshot { Seconds = Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(StartTicks, nowTicks)
+                .TotalSeconds, 3) };
             var histograms = new List<KeyValuePair<string, HistogramBase>>(Phases.Length);
             foreach (var phase in Phases)
             {

@@ -55,8 +55,10 @@ internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
                 else
                 {
                     recorder.Failure("tls-handshake");
-                    error = $"the TLS handshake with the chat server at {o.Server} failed ({detail}): check that the server accepts {o.ProtocolArg} " +
-                            $"(serve chat --tls any), that its certificate names '{o.Server.Host}', and that it chains to the CA trusted here ({o.Trust})";
+                    error = $"the TLS handshake with the chat server at {o.Server} failed ({detail}): check that the server accepts " +
+                        $"{o.ProtocolArg} " +
+                            $"(serve chat --tls any), that its certificate names '{o.Server.Host}', and that it chains to the CA trusted " +
+                            $"here ({o.Trust})";
                 }
                 return Finish();
             }
@@ -70,9 +72,11 @@ internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
             if (members == 0)
             {
                 outcome = "failed";
-                error = $"no client could connect and join at {o.Server}: {string.Join(", ", recorder.Failures.Select(f => $"{f.Key}={f.Value}"))}" +
+                error = $"no client could connect and join at {o.Server}: " +
+                    $"{string.Join(", ", recorder.Failures.Select(f => $"{f.Key}={f.Value}"))}" +
                         (recorder.Failures.ContainsKey("tls-handshake") || recorder.Failures.ContainsKey("tls-closed")
-                            ? $"; check that the server speaks {o.ProtocolArg} and that its certificate names '{o.Server.Host}' and chains to the CA you trust ({o.Trust})"
+                            ? $"; check that the server speaks {o.ProtocolArg} and that its certificate names '{o.Server.Host}' and " +
+                            $"chains to the CA you trust ({o.Trust})"
                             : "");
                 return Finish();
             }
@@ -120,7 +124,8 @@ internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
         header.Outcome = "running";
         header.Counts.Attempted = o.Clients;
         Directory.CreateDirectory(o.ResultsDir);
-        var path = Path.Combine(Path.GetFullPath(o.ResultsDir), $"chat-{o.ProtocolArg}-{ResultsFile.Timestamp(startedAt)}{ResultsJournal.Suffix}");
+        var path = Path.Combine(Path.GetFullPath(o.ResultsDir),
+            $"chat-{o.ProtocolArg}-{ResultsFile.Timestamp(startedAt)}{ResultsJournal.Suffix}");
         return ResultsJournal.Start(path, header);
     }
 
@@ -183,7 +188,8 @@ internal sealed class ChatRun(ChatRunOptions options, Action<string> log)
             if (clients.All(c => !c.Alive || c.Received >= sentByRoom.GetValueOrDefault(c.Room))) return;
             try { await Task.Delay(20, ct).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
         }
-        if (!ct.IsCancellationRequested) log($"drain timeout ({Common.Durations.Format(options.DrainTimeout)}): some broadcasts did not arrive");
+        if (!ct.IsCancellationRequested)
+            log($"drain timeout ({Common.Durations.Format(options.DrainTimeout)}): some broadcasts did not arrive");
     }
 
     private static async Task SnapshotLoopAsync(ChatRecorder recorder, IReadOnlyList<ChatClient> clients, CancellationToken ct)

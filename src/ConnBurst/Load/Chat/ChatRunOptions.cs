@@ -53,14 +53,18 @@ internal sealed record ChatRunOptions
 
     public ChatRunOptions Validate()
     {
-        if (Clients is < 1 or > 18_000) throw new InputException($"CLIENTS {Clients} is out of range (1-18000: one process holds at most ~18,000 sockets)");
+        if (Clients is < 1 or > 18_000)
+            throw new InputException($"CLIENTS {Clients} is out of range (1-18000: one process holds at most ~18,000 sockets)");
         if (MessagesPerClient is < 0 or > 1_000_000) throw new InputException($"MESSAGES {MessagesPerClient} is out of range (0-1000000)");
-        if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24)) throw new InputException($"DURATION {Durations.Format(Duration)} is out of range (above 0, at most 24h)");
+        if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24))
+            throw new InputException($"DURATION {Durations.Format(Duration)} is out of range (above 0, at most 24h)");
         if (Rooms < 1 || Rooms > Clients) throw new InputException($"--rooms {Rooms} is out of range (1 to CLIENTS)");
         if (!ConnBurst.Chat.ChatParser.IsName(System.Text.Encoding.UTF8.GetBytes(RoomOf(Rooms - 1))))
             throw new InputException($"--room '{Room}' is not a room name (1-60 of A-Z a-z 0-9 _ - . #)");
-        if (MessageSize is < 1 or > 4000) throw new InputException($"--message-size {MessageSize} is out of range (1-4000 bytes; the server's line limit is 4 KiB)");
-        if (Rate is { } r && (r <= 0 || double.IsNaN(r) || r > 1_000_000)) throw new InputException($"--rate {r} is out of range (above 0, at most 1000000/s)");
+        if (MessageSize is < 1 or > 4000)
+            throw new InputException($"--message-size {MessageSize} is out of range (1-4000 bytes; the server's line limit is 4 KiB)");
+        if (Rate is { } r && (r <= 0 || double.IsNaN(r) || r > 1_000_000))
+            throw new InputException($"--rate {r} is out of range (above 0, at most 1000000/s)");
         if (Server.Port is < 1 or > 65535) throw new InputException($"PORT {Server.Port} is out of range (1-65535)");
         return this;
     }

@@ -6,7 +6,8 @@ namespace ConnBurst.Load.Chat;
 /// "Every member received every broadcast of its room": for each member still connected, the copies it received
 /// against the messages sent in its room (every member joined before the first send, so each must see all of them).
 /// </summary>
-internal sealed record DeliveryCheck(int Members, long Expected, long Received, long Lost, long Extra, int MembersShort, IReadOnlyList<RoomDelivery> Rooms)
+internal sealed record DeliveryCheck(int Members, long Expected, long Received, long Lost, long Extra, int MembersShort,
+    IReadOnlyList<RoomDelivery> Rooms)
 {
     public static DeliveryCheck Of(IReadOnlyList<ChatClient> clients, ConcurrentDictionary<string, long> sentByRoom)
     {

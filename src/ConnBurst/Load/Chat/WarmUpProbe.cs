@@ -14,14 +14,17 @@ internal static class WarmUpProbe
 {
     public enum Outcome { Ok, Unreachable, TlsFailed }
 
-    public static async Task<(Outcome Outcome, string Detail)> RunAsync(IPEndPoint endpoint, SslClientAuthenticationOptions tls, TimeSpan timeout, CancellationToken ct)
+    public static async Task<(Outcome Outcome, string Detail)> RunAsync(IPEndPoint endpoint, SslClientAuthenticationOptions tls,
+        TimeSpan timeout, CancellationToken ct)
     {
         using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         try { await socket.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (Outcome.Unreachable, $"no answer within {Common.Durations.Format(timeout)}"); }
-        catch (SocketException e) { return (Outcome.Unreachable, e.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : e.Message); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (Outcome.Unreachable,
+            $"no answer within {Common.Durations.Format(timeout)}"); }
+        catch (SocketException e) { return (Outcome.Unreachable,
+            e.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : e.Message); }
 
         await using var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false));
         try
@@ -32,7 +35,8 @@ internal static class WarmUpProbe
             while (await ssl.ReadAsync(buffer, cts.Token).ConfigureAwait(false) > 0) { } // until the server closes after BYE
             return (Outcome.Ok, ssl.SslProtocol.ToString());
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (Outcome.TlsFailed, $"no TLS handshake within {Common.Durations.Format(timeout)}"); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (Outcome.TlsFailed,
+            $"no TLS handshake within {Common.Durations.Format(timeout)}"); }
         catch (AuthenticationException e) { return (Outcome.TlsFailed, e.InnerException?.Message ?? e.Message); }
         catch (IOException e) { return (Outcome.TlsFailed, e.Message); }
     }

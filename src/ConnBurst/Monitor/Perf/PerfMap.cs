@@ -44,7 +44,8 @@ internal sealed class PerfMap
             var first = line.IndexOf(' ');
             var second = first < 0 ? -1 : line.IndexOf(' ', first + 1);
             if (second < 0) continue;
-            if (!TryHex(line.AsSpan(0, first), out var start) || !TryHex(line.AsSpan(first + 1, second - first - 1), out var size)) continue;
+            if (!TryHex(line.AsSpan(0, first), out var start) || !TryHex(line.AsSpan(first + 1, second - first - 1), out var size))
+                continue;
             entries.Add((start, start + size, line[(second + 1)..].Trim()));
         }
         return new PerfMap(entries);

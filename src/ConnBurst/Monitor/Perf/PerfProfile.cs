@@ -27,7 +27,8 @@ internal sealed class PerfProfile
     /// <summary>The process's CPU (% of one core) in the sample that started perf, or its highest when it never did.</summary>
     [JsonPropertyName("processCpuPercent")] public double? ProcessCpuPercent { get; set; }
     [JsonPropertyName("cpuBoundPercent")] public double CpuBoundPercent { get; set; }
-    /// <summary>Whether perf could name managed frames: "perf map read", "no perf map" (a .NET process without DOTNET_PerfMapEnabled=1), or null for native processes.</summary>
+    /// <summary>Whether perf could name managed frames: "perf map read", "no perf map" (a .NET process without DOTNET_PerfMapEnabled=1), or
+    /// null for native processes.</summary>
     [JsonPropertyName("managedFrames")] public string? ManagedFrames { get; set; }
     [JsonPropertyName("samples")] public long Samples { get; set; }
     [JsonPropertyName("threads")] public List<ProfiledThread> Threads { get; set; } = [];
@@ -56,19 +57,22 @@ internal sealed class ProfiledThread
     [JsonPropertyName("share")] public double Share { get; set; }
     /// <summary>Its top functions, most samples first.</summary>
     [JsonPropertyName("functions")] public List<ProfiledFunction> Functions { get; set; } = [];
-    /// <summary>Its samples by file (libcrypto.so.3, managed (perf map), [kernel.kallsyms]...), most first: where the time went when no one function dominates.</summary>
+    /// <summary>Its samples by file (libcrypto.so.3, managed (perf map), [kernel.kallsyms]...), most first: where the time went when no one
+    /// function dominates.</summary>
     [JsonPropertyName("modules")] public List<ProfiledModule> Modules { get; set; } = [];
 
     /// <summary>"27% F in M, 9% G in N" for the first <paramref name="n"/> functions.</summary>
     public static string Top(IEnumerable<ProfiledFunction> functions, int n) =>
-        string.Join(", ", functions.Take(n).Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Share * 100:0.#}% {f.Symbol} in {f.Module}")));
+        string.Join(", ", functions.Take(n).Select(f
+            => string.Create(CultureInfo.InvariantCulture, $"{f.Share * 100:0.#}% {f.Symbol} in {f.Module}")));
 }
 
 internal sealed class ProfiledFunction
 {
     /// <summary>The symbol perf resolved (a managed method from the perf map, or a native function); [unknown] when it could not.</summary>
     [JsonPropertyName("symbol")] public string Symbol { get; set; } = "";
-    /// <summary>The file it lives in (libcrypto.so.3, libcoreclr.so, [kernel.kallsyms]), or "managed (perf map)" for JIT-compiled code.</summary>
+    /// <summary>The file it lives in (libcrypto.so.3, libcoreclr.so, [kernel.kallsyms]), or "managed (perf map)" for JIT-compiled
+    /// code.</summary>
     [JsonPropertyName("module")] public string Module { get; set; } = "";
     [JsonPropertyName("samples")] public long Samples { get; set; }
     /// <summary>Share of its thread's samples, 0-1.</summary>

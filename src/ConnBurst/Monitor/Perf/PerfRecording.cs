@@ -42,8 +42,10 @@ internal sealed class PerfRecording : IDisposable
         _cpuPercent = cpuPercent;
         _managedFrames = ManagedFrames(pid);
         _dataFile = Path.Combine(Path.GetTempPath(), $"connburst-perf-{Environment.ProcessId}-{pid}-{DateTime.UtcNow.Ticks}.data");
-        var psi = new ProcessStartInfo(PerfTool.Path!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "record", "-q", "-e", Event, "-F", frequency.ToString(CultureInfo.InvariantCulture), "-p", pid.ToString(CultureInfo.InvariantCulture),
+        var psi = new ProcessStartInfo(PerfTool.Path!) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
+        foreach (var a in new[] { "record", "-q", "-e", Event, "-F", frequency.ToString(CultureInfo.InvariantCulture), "-p",
+            pid.ToString(CultureInfo.InvariantCulture),
                      "-o", _dataFile, "--", "sleep", window.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) })
         {
             psi.ArgumentList.Add(a);
@@ -57,7 +59,8 @@ internal sealed class PerfRecording : IDisposable
     }
 
     /// <summary>Starts perf on <paramref name="pid"/>; the reason instead when perf is missing or not permitted.</summary>
-    public static (PerfRecording? Recording, PerfProfile? Unavailable) TryStart(int pid, int frequency, TimeSpan window, double threshold, double startedAfter, double cpuPercent)
+    public static (PerfRecording? Recording, PerfProfile? Unavailable) TryStart(int pid, int frequency, TimeSpan window, double threshold,
+        double startedAfter, double cpuPercent)
     {
         if (PerfTool.WhyUnavailable() is { } why) return (null, PerfProfile.Unavailable(why.Status, why.Note, pid, threshold));
         try { return (new PerfRecording(pid, frequency, window, threshold, startedAfter, cpuPercent), null); }
@@ -67,13 +70,15 @@ internal sealed class PerfRecording : IDisposable
         }
     }
 
-    /// <summary>Stops perf if it still samples, reads its samples, and builds the profile (blocks for seconds; call off the monitor's lock).</summary>
+    /// <summary>Stops perf if it still samples, reads its samples, and builds the profile (blocks for seconds; call off the monitor's
+    /// lock).</summary>
     public PerfProfile Finish(Func<int, string?> threadName)
     {
         var profile = new PerfProfile
         {
             Pid = _pid, Event = Event, FrequencyHz = _frequency, CpuBoundPercent = _threshold,
-            StartedAfterSeconds = Math.Round(_startedAfter, 1), ProcessCpuPercent = Math.Round(_cpuPercent, 1), ManagedFrames = _managedFrames,
+            StartedAfterSeconds = Math.Round(_startedAfter, 1), ProcessCpuPercent = Math.Round(_cpuPercent, 1),
+                ManagedFrames = _managedFrames,
         };
         if (!_perf.HasExited) Signals.Send(_perf.Id, 2); // SIGINT: perf record writes a complete file and ends its workload
         if (!_perf.WaitForExit(TimeSpan.FromSeconds(15)))
@@ -96,7 +101,10 @@ internal sealed class PerfRecording : IDisposable
         }
         profile.Samples = counts.Values.Sum(f => f.Values.Sum());
         if (profile.Samples == 0)
-            return Fail(profile, "no-samples", $"perf sampled nothing of pid {_pid} in {profile.Seconds:0.#} s (the process ended or slept): {LastLine(errors)}");
+        {
+            return Fail(profile, "no-samples",
+                $"perf sampled nothing of pid {_pid} in {profile.Seconds:0.#} s (the process ended or slept): {LastLine(errors)}");
+        }
         foreach (var (tid, functions) in counts.OrderByDescending(kv => kv.Value.Values.Sum()).Take(ThreadsKept))
         {
             var samples = functions.Values.Sum();
@@ -104,15 +112,20 @@ internal sealed class PerfRecording : IDisposable
             {
                 Tid = tid, Name = threadName(tid) ?? $"tid {tid}", Samples = samples,
                 Share = ShareOf(samples, profile.Samples),
-                Functions = functions.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Symbol, StringComparer.Ordinal).Take(FunctionsKept)
-                    .Select(kv => new ProfiledFunction { Symbol = kv.Key.Symbol, Module = kv.Key.Module, Samples = kv.Value, Share = ShareOf(kv.Value, samples) })
+                Functions = functions.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Symbol, StringComparer.Ordinal)
+                    .Take(FunctionsKept)
+                    .Select(kv => new ProfiledFunction { Symbol = kv.Key.Symbol, Module = kv.Key.Module, Samples = kv.Value,
+                    Share = ShareOf(kv.Value, samples) })
                     .ToList(),
                 Modules = functions.GroupBy(kv => kv.Key.Module, kv => kv.Value).Select(g => (Module: g.Key, Samples: g.Sum()))
                     .OrderByDescending(m => m.Samples).ThenBy(m => m.Module, StringComparer.Ordinal).Take(ModulesKept)
-                    .Select(m => new ProfiledModule { Module = m.Module, Samples = m.Samples, Share = ShareOf(m.Samples, samples) }).ToList(),
+                    .Select(m => new ProfiledModule { Module = m.Module, Samples = m.Samples, Share = ShareOf(m.Samples, samples) })
+                    .ToList(),
             });
         }
-        profile.Note = profile.Headline() + (_managedFrames == NoPerfMap ? $"; managed frames unnamed: pid {_pid} is a .NET process without /tmp/perf-{_pid}.map (start it with DOTNET_PerfMapEnabled=1)" : "");
+        profile.Note = profile.Headline() + (_managedFrames == NoPerfMap
+            ? $"; managed frames unnamed: pid {_pid} is a .NET process without /tmp/perf-{_pid}.map (start it with DOTNET_PerfMapEnabled=1)"
+            : "");
         return profile;
     }
 
@@ -136,7 +149,8 @@ internal sealed class PerfRecording : IDisposable
 
     private Dictionary<int, Dictionary<(string Symbol, string Module), long>> Script()
     {
-        var psi = new ProcessStartInfo(PerfTool.Path!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(PerfTool.Path!) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         foreach (var a in new[] { "script", "-i", _dataFile, "-F", "tid,ip,sym,dso" }) psi.ArgumentList.Add(a);
         using var script = Process.Start(psi) ?? throw new InvalidOperationException("perf script did not start");
         script.ErrorDataReceived += (_, _) => { };
@@ -157,7 +171,8 @@ internal sealed class PerfRecording : IDisposable
         while (reader.ReadLine() is { } line) yield return line;
     }
 
-    private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "no message";
+    private static string LastLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim()
+        ?? "no message";
 
     /// <summary>A .NET process (libcoreclr mapped) has its JIT-compiled methods named only through its perf map file.</summary>
     private static string? ManagedFrames(int pid)

@@ -7,7 +7,8 @@ namespace ConnBurst.Monitor.Perf;
 ///   30567 ffffffff82247b01 __siphash_unaligned ([kernel.kallsyms])
 ///   30567     7f18f14ee752 ASN1_item_verify_ctx (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)
 ///   30567     7f18f1525de4 [unknown] (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)
-///   31207     7f1882a1c0d3 instance bool [System.Private.CoreLib] System.Threading.SpinWait::SpinOnce(int32)[Optimized] (/tmp/perf-31200.map)
+/// 31207     7f1882a1c0d3 instance bool [System.Private.CoreLib] System.Threading.SpinWait::SpinOnce(int32)[Optimized]
+/// (/tmp/perf-31200.map)
 /// </code>
 /// The file is the last parenthesised group (managed symbols carry parentheses of their own). JIT-compiled code,
 /// named by perf from the map file or by <see cref="PerfMap"/> from the address, is called "managed (perf map)".
@@ -41,10 +42,18 @@ internal static class PerfScriptParser
         symbol = module = "";
         var line = raw.AsSpan().Trim();
         var space = line.IndexOf(' ');
-        if (space <= 0 || !int.TryParse(line[..space], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out tid)) return false;
+        if (space <= 0 || !int.TryParse(line[..space], System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out tid))
+        {
+            return false;
+        }
         var rest = line[(space + 1)..].TrimStart();
         var afterIp = rest.IndexOf(' ');
-        if (afterIp <= 0 || !ulong.TryParse(rest[..afterIp], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out ip)) return false;
+        if (afterIp <= 0 || !ulong.TryParse(rest[..afterIp], System.Globalization.NumberStyles.AllowHexSpecifier,
+            System.Globalization.CultureInfo.InvariantCulture, out ip))
+        {
+            return false;
+        }
         rest = rest[(afterIp + 1)..].Trim();
         if (rest.IsEmpty) return false;
         var open = DsoOpen(rest);

@@ -14,14 +14,20 @@ internal static class PerfTool
         if (Path is null) return ("perf-missing", "perf is not installed (Debian: apt-get install linux-perf): no function-level profile");
         // Sampling another process needs root (CAP_PERFMON) or perf_event_paranoid <= 2 (user-space only at 2).
         if (!Environment.IsPrivilegedProcess && Paranoid() is > 2 and var level)
-            return ("not-permitted", $"perf is not permitted: kernel.perf_event_paranoid is {level} and the monitor is not root (run it as root, or sysctl kernel.perf_event_paranoid=1)");
+        {
+            return ("not-permitted",
+                $"perf is not permitted: kernel.perf_event_paranoid is {level} and the monitor is not root (run it as root, or sysctl " +
+                $"kernel.perf_event_paranoid=1)");
+        }
         return null;
     }
 
     /// <summary>perf's own words for a refusal (paranoid level, missing capability, ptrace scope).</summary>
     public static bool LooksNotPermitted(string stderr) =>
-        stderr.Contains("perf_event_paranoid", StringComparison.Ordinal) || stderr.Contains("Permission denied", StringComparison.OrdinalIgnoreCase) ||
-        stderr.Contains("No permission", StringComparison.OrdinalIgnoreCase) || stderr.Contains("Access to performance monitoring", StringComparison.Ordinal);
+        stderr.Contains("perf_event_paranoid", StringComparison.Ordinal)
+            || stderr.Contains("Permission denied", StringComparison.OrdinalIgnoreCase) ||
+        stderr.Contains("No permission", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("Access to performance monitoring", StringComparison.Ordinal);
 
     public static int? Paranoid()
     {
@@ -31,7 +37,8 @@ internal static class PerfTool
 
     private static string? Find()
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = System.IO.Path.Combine(dir, "perf");
             if (File.Exists(candidate)) return candidate;

@@ -34,9 +34,12 @@ internal sealed class PerfWatch(PerfSettings settings)
         _pid ??= pid;
         _maxCpu = Math.Max(_maxCpu, cpuPercent);
         if (_recording is not null || _unavailable is not null || cpuPercent < settings.CpuBoundPercent) return;
-        (_recording, _unavailable) = PerfRecording.TryStart(pid.Value, settings.FrequencyHz, settings.Window, settings.CpuBoundPercent, secondsIntoRecording, cpuPercent);
+        (_recording, _unavailable) = PerfRecording.TryStart(pid.Value, settings.FrequencyHz, settings.Window, settings.CpuBoundPercent,
+            secondsIntoRecording, cpuPercent);
         log(_recording is not null
-            ? string.Create(CultureInfo.InvariantCulture, $"perf: pid {pid} at {cpuPercent:0}% of one core (>= {settings.CpuBoundPercent:0}%): sampling it at {settings.FrequencyHz} Hz for up to {settings.Window.TotalSeconds:0.#} s")
+            ? string.Create(CultureInfo.InvariantCulture,
+            $"perf: pid {pid} at {cpuPercent:0}% of one core (>= {settings.CpuBoundPercent:0}%): sampling it at {settings.FrequencyHz} " +
+            $"Hz for up to {settings.Window.TotalSeconds:0.#} s")
             : _unavailable!.Note);
     }
 
@@ -54,12 +57,14 @@ internal sealed class PerfWatch(PerfSettings settings)
         }
         else if (_pid is null)
         {
-            probe = new PerfProbe(null, PerfProfile.Unavailable("process-gone", "perf not run: the watched process was not found during the recording", 0, settings.CpuBoundPercent));
+            probe = new PerfProbe(null, PerfProfile.Unavailable("process-gone",
+                "perf not run: the watched process was not found during the recording", 0, settings.CpuBoundPercent));
         }
         else
         {
             var note = string.Create(CultureInfo.InvariantCulture,
-                $"perf not run: the process was not CPU-bound (at most {_maxCpu:0.#}% of one core in a sample; --perf starts at {settings.CpuBoundPercent:0.#}%)");
+                $"perf not run: the process was not CPU-bound (at most {_maxCpu:0.#}% of one core in a sample; --perf starts at " +
+                    $"{settings.CpuBoundPercent:0.#}%)");
             var p = PerfProfile.Unavailable("not-cpu-bound", note, _pid.Value, settings.CpuBoundPercent);
             p.ProcessCpuPercent = Math.Round(_maxCpu, 1);
             probe = new PerfProbe(null, p);

@@ -31,7 +31,8 @@ internal sealed class DeviceCounters
         Array.Copy(_now, _before, _now.Length);
     }
 
-    /// <summary>The device index for a name as read from the file, or -1. Files list devices in a stable order, so the next index is tried first.</summary>
+    /// <summary>The device index for a name as read from the file, or -1. Files list devices in a stable order, so the next index is tried
+    /// first.</summary>
     public int IndexOf(ReadOnlySpan<byte> name)
     {
         if (_nameBytes.Length == 0) return -1;

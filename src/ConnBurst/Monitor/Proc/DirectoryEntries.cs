@@ -15,7 +15,8 @@ internal sealed class DirectoryEntries(string path) : IDisposable
 
     public string Path { get; } = path;
 
-    /// <summary>Calls <paramref name="onNumericEntry"/> for each entry whose name is a number (fds, thread ids); returns the count, or -1 if unreadable.</summary>
+    /// <summary>Calls <paramref name="onNumericEntry"/> for each entry whose name is a number (fds, thread ids); returns the count, or -1
+    /// if unreadable.</summary>
     public int ForEachNumeric<TState>(TState state, Action<TState, int>? onNumericEntry)
     {
         if (_fd < 0) _fd = Native.Open(_path, directory: true);

@@ -56,7 +56,8 @@ internal sealed class ProcessReader : IDisposable
     public int Fds { get; private set; }
     public int Threads { get; private set; }
 
-    /// <summary>Reads the process and its threads; false if the process is gone (or on the first read, which only primes the counters).</summary>
+    /// <summary>Reads the process and its threads; false if the process is gone (or on the first read, which only primes the
+    /// counters).</summary>
     public bool Sample(double seconds)
     {
         var text = _stat.ReadAll();
@@ -95,7 +96,8 @@ internal sealed class ProcessReader : IDisposable
     /// <summary>Process CPU seconds since <see cref="MarkBaseline"/>.</summary>
     public double CpuSecondsSinceBaseline => (_ticks - _baselineTicks) / (double)Native.ClockTicksPerSecond;
 
-    /// <summary>The busiest threads since <see cref="MarkBaseline"/>, busiest first (threads that ended during the recording included).</summary>
+    /// <summary>The busiest threads since <see cref="MarkBaseline"/>, busiest first (threads that ended during the recording
+    /// included).</summary>
     public IReadOnlyList<ThreadCpu> ThreadTable(int top)
     {
         double total = 0;
@@ -138,7 +140,8 @@ internal sealed class ProcessReader : IDisposable
     {
         if (!_byTid.TryGetValue(tid, out var t))
         {
-            t = new ThreadState(tid, new ProcFile($"/proc/{Pid}/task/{tid}/stat", keepOpen: _threads.Count < MaxOpenThreadFiles, bufferSize: 512));
+            t = new ThreadState(tid, new ProcFile($"/proc/{Pid}/task/{tid}/stat", keepOpen: _threads.Count < MaxOpenThreadFiles,
+                bufferSize: 512));
             var text = t.File.ReadAll();
             if (!text.IsEmpty && ParseStat(text, out var comm, out var ticks, out _, out _))
             {
@@ -155,7 +158,8 @@ internal sealed class ProcessReader : IDisposable
     }
 
     /// <summary>Parses a /proc/PID/stat or /proc/PID/task/TID/stat line.</summary>
-    internal static bool ParseStat(ReadOnlySpan<byte> text, out ReadOnlySpan<byte> comm, out long cpuTicks, out long threads, out long rssPages)
+    internal static bool ParseStat(ReadOnlySpan<byte> text, out ReadOnlySpan<byte> comm, out long cpuTicks, out long threads,
+        out long rssPages)
     {
         comm = default;
         cpuTicks = threads = rssPages = 0;
@@ -200,7 +204,8 @@ internal sealed class ProcessReader : IDisposable
         public bool Alive { get; set; } = true;
         public int Generation { get; set; }
 
-        /// <summary>Threads name themselves after they start, so the name is re-checked each read; it allocates only when it changes.</summary>
+        /// <summary>Threads name themselves after they start, so the name is re-checked each read; it allocates only when it
+        /// changes.</summary>
         public void Rename(ReadOnlySpan<byte> comm)
         {
             NameBytes = comm.ToArray();

@@ -158,5 +158,6 @@ internal static class TcpStates
 
     /// <summary>Series names, in <see cref="TcpState"/> order.</summary>
     public static readonly string[] Names =
-        ["other", "established", "synSent", "synRecv", "finWait1", "finWait2", "timeWait", "close", "closeWait", "lastAck", "listen", "closing", "newSynRecv"];
+        ["other", "established", "synSent", "synRecv", "finWait1", "finWait2", "timeWait", "close", "closeWait", "lastAck", "listen",
+            "closing", "newSynRecv"];
 }

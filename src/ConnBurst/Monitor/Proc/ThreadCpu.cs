@@ -1,4 +1,5 @@
 namespace ConnBurst.Monitor.Proc;
 
-/// <summary>One row of the busiest-threads table: CPU seconds a thread used during a recording, and its share of the process's total.</summary>
+/// <summary>One row of the busiest-threads table: CPU seconds a thread used during a recording, and its share of the process's
+/// total.</summary>
 internal sealed record ThreadCpu(int Tid, string Name, double CpuSeconds, double Share, bool Alive);

@@ -18,7 +18,8 @@ internal static class LatencyCharts
             var key = $"{phase}_{p}";
             var points = intervals.Where(i => i.Values.ContainsKey(key)).Select(i => (i.Seconds, i.Values[key])).ToArray();
             if (points.Length == 0) continue;
-            ChartStyle.Line(plot, points.Select(x => x.Seconds).ToArray(), points.Select(x => x.Item2).ToArray(), p, ChartStyle.ColorOf(n++));
+            ChartStyle.Line(plot, points.Select(x => x.Seconds).ToArray(), points.Select(x => x.Item2).ToArray(), p,
+                ChartStyle.ColorOf(n++));
         }
         if (n == 0) return ChartStyle.Empty(title, "no per-interval latency in these results");
         ChartStyle.Finish(plot, n);
@@ -44,8 +45,11 @@ internal static class LatencyCharts
         }
         if (n == 0) return ChartStyle.Empty(title, "no latency recorded");
         var ticks = new ScottPlot.TickGenerators.NumericManual();
-        foreach (var (pct, text) in new[] { (0.0, "0%"), (50.0, "50%"), (90.0, "90%"), (99.0, "99%"), (99.9, "99.9%"), (99.99, "99.99%"), (99.999, "99.999%") })
+        foreach (var (pct, text) in new[] { (0.0, "0%"), (50.0, "50%"), (90.0, "90%"), (99.0, "99%"), (99.9, "99.9%"), (99.99, "99.99%"),
+            (99.999, "99.999%") })
+        {
             if (Position(pct) <= maxX + 0.5) ticks.AddMajor(Position(pct), text);
+        }
         plot.Axes.Bottom.TickGenerator = ticks;
         ChartStyle.Finish(plot, n);
         return plot;

@@ -2,7 +2,8 @@ using ConnBurst.Reporting.Sections;
 
 namespace ConnBurst.Reporting.Charts;
 
-/// <summary>The peak search's chart: average latency (left) and busiest server core (right) against offered rate, with the SLO lines.</summary>
+/// <summary>The peak search's chart: average latency (left) and busiest server core (right) against offered rate, with the SLO
+/// lines.</summary>
 internal static class PeakCharts
 {
     public static ScottPlot.Plot LatencyAndCpuVsRate(PeakSection peak, string title)
@@ -15,7 +16,8 @@ internal static class PeakCharts
         var withCpu = steps.Where(s => s.MaxCoreBusy.HasValue).ToArray();
         if (withCpu.Length > 0)
         {
-            ChartStyle.Line(plot, withCpu.Select(s => s.Rate).ToArray(), withCpu.Select(s => s.MaxCoreBusy!.Value).ToArray(), "busiest server core (%, right)", ChartStyle.ColorOf(1), onRightAxis: true);
+            ChartStyle.Line(plot, withCpu.Select(s => s.Rate).ToArray(), withCpu.Select(s => s.MaxCoreBusy!.Value).ToArray(),
+                "busiest server core (%, right)", ChartStyle.ColorOf(1), onRightAxis: true);
             plot.Axes.Right.Label.Text = "busiest core (%)";
             var cpuLine = plot.Add.HorizontalLine(peak.Slo.MaxCpuBusy, 1, ChartStyle.ColorOf(1), ScottPlot.LinePattern.Dotted);
             cpuLine.Axes.YAxis = plot.Axes.Right;

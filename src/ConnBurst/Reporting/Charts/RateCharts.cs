@@ -6,7 +6,8 @@ namespace ConnBurst.Reporting.Charts;
 internal static class RateCharts
 {
     private static readonly (string Key, string Legend)[] Rates =
-        [("attemptsPerSec", "attempts/s"), ("connacksPerSec", "CONNACKs/s"), ("connectsPerSec", "connects/s"), ("failuresPerSec", "failures/s"), ("failed", "failed in interval"), ("messagesPerSec", "messages/s")];
+        [("attemptsPerSec", "attempts/s"), ("connacksPerSec", "CONNACKs/s"), ("connectsPerSec", "connects/s"),
+            ("failuresPerSec", "failures/s"), ("failed", "failed in interval"), ("messagesPerSec", "messages/s")];
 
     public static ScottPlot.Plot ConnectionsAndRates(IReadOnlyList<IntervalSnapshot> intervals, string title)
     {

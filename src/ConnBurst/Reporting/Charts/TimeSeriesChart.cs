@@ -2,8 +2,10 @@ using ScottPlot;
 
 namespace ConnBurst.Reporting.Charts;
 
-/// <summary>One line on a <see cref="TimeSeriesChart"/>: x and y arrays of equal length; NaN points are left out (gaps in the data).</summary>
-internal sealed record ChartLine(string Name, IReadOnlyList<double> Xs, IReadOnlyList<double> Ys, bool RightAxis = false, float Width = 1.5f);
+/// <summary>One line on a <see cref="TimeSeriesChart"/>: x and y arrays of equal length; NaN points are left out (gaps in the
+/// data).</summary>
+internal sealed record ChartLine(string Name, IReadOnlyList<double> Xs, IReadOnlyList<double> Ys, bool RightAxis = false,
+    float Width = 1.5f);
 
 /// <summary>
 /// Line charts over time as PNG (ScottPlot 5), shared by every command that draws one: lines on a left axis,
@@ -32,7 +34,8 @@ internal static class TimeSeriesChart
         plot.SavePng(path, options.Width, options.Height);
     }
 
-    /// <summary>Draws the lines on a plot in the shared <see cref="ChartStyle"/> (for reports that embed it or save it themselves).</summary>
+    /// <summary>Draws the lines on a plot in the shared <see cref="ChartStyle"/> (for reports that embed it or save it
+    /// themselves).</summary>
     public static Plot Build(Options options, IEnumerable<ChartLine> lines)
     {
         var plot = ChartStyle.NewPlot(options.Title, options.XLabel, options.YLabel);

@@ -20,7 +20,8 @@ internal sealed class ChatPerformanceChart : RunFileRenderer
 
     protected override bool AppliesTo(RunReport run) => run.Doc.Kind == "chat";
 
-    protected override string FileName(RunReport run, string baseName) => ChatResultsWriter.FileName(run.Doc, "performance", baseName, "png");
+    protected override string FileName(RunReport run, string baseName)
+        => ChatResultsWriter.FileName(run.Doc, "performance", baseName, "png");
 
     protected override void Render(string path, RunReport run) => Save(run.Doc, path);
 

@@ -15,7 +15,8 @@ internal sealed class ChatTextReport : RunFileRenderer
 {
     /// <summary>The figures the chat benchmark's file shows, as it always has (no p75, no p99.9).</summary>
     private static readonly Column[] Figures =
-        [LatencyTable.Count, LatencyTable.Min, LatencyTable.Avg, LatencyTable.P50, LatencyTable.P90, LatencyTable.P95, LatencyTable.P99, LatencyTable.Max];
+        [LatencyTable.Count, LatencyTable.Min, LatencyTable.Avg, LatencyTable.P50, LatencyTable.P90, LatencyTable.P95, LatencyTable.P99,
+            LatencyTable.Max];
 
     public override string Format => "txt";
 
@@ -31,23 +32,30 @@ internal sealed class ChatTextReport : RunFileRenderer
         var sb = new StringBuilder();
         var tls = Str(c, "tls") == "tls13" ? "1.3" : "1.2";
         sb.AppendLine(CultureInfo.InvariantCulture, $"ConnBurst chat client results: TLS {tls}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"started  {doc.StartedAt:yyyy-MM-dd HH:mm:ss zzz}   ended {doc.EndedAt:HH:mm:ss}   outcome {doc.Outcome}");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"server   {Str(c, "server")}   clients {Str(c, "clients")}   messages/client {Str(c, "messagesPerClient")}   duration {Str(c, "duration")}");
+            $"started  {doc.StartedAt:yyyy-MM-dd HH:mm:ss zzz}   ended {doc.EndedAt:HH:mm:ss}   outcome {doc.Outcome}");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"rooms    {Str(c, "rooms")} ({Str(c, "room")})   message size {Str(c, "messageSize")} B   rate {(c["rate"] is null ? "spread over duration" : Str(c, "rate") + "/s")}   trust {Str(c, "trust")}");
+            $"server   {Str(c, "server")}   clients {Str(c, "clients")}   messages/client {Str(c, "messagesPerClient")}   duration " +
+                $"{Str(c, "duration")}");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"rooms    {Str(c, "rooms")} ({Str(c, "room")})   message size {Str(c, "messageSize")} B   rate " +
+                $"{(c["rate"] is null ? "spread over duration" : Str(c, "rate") + "/s")}   trust {Str(c, "trust")}");
         if (doc.Section("chat") is JsonObject chat)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"negotiated {Pairs(chat["negotiatedProtocols"])}   cipher {Pairs(chat["cipherSuites"])}");
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"negotiated {Pairs(chat["negotiatedProtocols"])}   cipher {Pairs(chat["cipherSuites"])}");
         }
-        sb.AppendLine(CultureInfo.InvariantCulture, $"machine  {doc.Machine.Host}, {doc.Machine.Cores} cores, {doc.Machine.CpuModel}, {doc.Machine.OpenSsl}");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"machine  {doc.Machine.Host}, {doc.Machine.Cores} cores, {doc.Machine.CpuModel}, {doc.Machine.OpenSsl}");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"connections: attempted {doc.Counts.Attempted}, connected and joined {doc.Counts.Connected}");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"connections: attempted {doc.Counts.Attempted}, connected and joined {doc.Counts.Connected}");
         sb.AppendLine();
         Table(sb, "Connection times", doc, [("tcp", "TCP connect"), ("tls", "TLS handshake")]);
         sb.AppendLine();
         Table(sb, "Message times", doc, [("roundtrip", "round trip"), ("fanout", "fan-out")]);
-        sb.AppendLine("  round trip: send until the broadcast copy returns to its sender; fan-out: send until it reaches each other member.");
+        sb.AppendLine(
+            "  round trip: send until the broadcast copy returns to its sender; fan-out: send until it reaches each other member.");
         sb.AppendLine();
         var o = doc.Counts.Other;
         sb.AppendLine(CultureInfo.InvariantCulture,
@@ -56,9 +64,11 @@ internal sealed class ChatTextReport : RunFileRenderer
         if (doc.Section("chat") is JsonObject ch)
         {
             var every = ch["everyMemberReceivedEveryBroadcast"]?.GetValue<bool>() == true;
-            sb.AppendLine(every ? "every member received every broadcast of its room" : "NOT every member received every broadcast of its room");
+            sb.AppendLine(every ? "every member received every broadcast of its room"
+                : "NOT every member received every broadcast of its room");
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"throughput: {Str(ch, "messagesPerSecondSent")} messages/s sent, {Str(ch, "deliveriesPerSecond")} deliveries/s over {Str(ch, "sendSeconds")} s");
+                $"throughput: {Str(ch, "messagesPerSecondSent")} messages/s sent, {Str(ch, "deliveriesPerSecond")} deliveries/s over " +
+                    $"{Str(ch, "sendSeconds")} s");
         }
         sb.AppendLine();
         sb.AppendLine("errors by kind:");
@@ -76,7 +86,8 @@ internal sealed class ChatTextReport : RunFileRenderer
     private static void Table(StringBuilder sb, string title, ResultsDocument doc, (string Phase, string Label)[] rows)
     {
         sb.AppendLine(title);
-        TextTable.AppendTo(sb, LatencyTable.Of(rows.Select(r => (r.Label, doc.Latency.GetValueOrDefault(r.Phase) ?? new LatencySummary())), Figures), "  ");
+        TextTable.AppendTo(sb, LatencyTable.Of(rows.Select(r => (r.Label, doc.Latency.GetValueOrDefault(r.Phase) ?? new LatencySummary())),
+            Figures), "  ");
     }
 
     private static string Str(JsonObject o, string key) => o[key]?.ToString() ?? "-";

@@ -10,7 +10,8 @@ namespace ConnBurst.Reporting.Compare;
 /// TLS 1.3 needs 1. The expected handshake difference is (rounds A - rounds B) x RTT; the rest of the measured
 /// difference is CPU and queueing (key exchange, signatures, validation), not the network.
 /// </summary>
-internal sealed record HandshakeRounds(string ProtocolA, int RoundsA, string ProtocolB, int RoundsB, double RttMs, double MeasuredDifferenceMs)
+internal sealed record HandshakeRounds(string ProtocolA, int RoundsA, string ProtocolB, int RoundsB, double RttMs,
+    double MeasuredDifferenceMs)
 {
     public double ExpectedDifferenceMs => (RoundsA - RoundsB) * RttMs;
 
@@ -28,7 +29,8 @@ internal sealed record HandshakeRounds(string ProtocolA, int RoundsA, string Pro
         if (!a.Latency.TryGetValue("tls", out var tlsA) || !b.Latency.TryGetValue("tls", out var tlsB)) return null;
         if (tcpA.Count == 0 || tcpB.Count == 0 || tlsA.Count == 0 || tlsB.Count == 0) return null;
         // The fastest TCP connect is the best RTT estimate: under load the median carries accept and scheduling queueing.
-        return new HandshakeRounds(va, FullHandshakeRounds(va), vb, FullHandshakeRounds(vb), Math.Min(tcpA.Min, tcpB.Min), tlsA.P50 - tlsB.P50);
+        return new HandshakeRounds(va, FullHandshakeRounds(va), vb, FullHandshakeRounds(vb), Math.Min(tcpA.Min, tcpB.Min),
+            tlsA.P50 - tlsB.P50);
     }
 
     public string Text()
@@ -38,9 +40,12 @@ internal sealed record HandshakeRounds(string ProtocolA, int RoundsA, string Pro
         sb.AppendLine("TLS handshake round trips (full handshake, before the first application byte):");
         sb.AppendLine(inv, $"  TLS {ProtocolA}: {RoundsA} RTT    TLS {ProtocolB}: {RoundsB} RTT    (TLS 1.2 needs 2 RTT, TLS 1.3 needs 1)");
         sb.AppendLine(inv, $"  network RTT, estimated from the fastest TCP connect (1 RTT): {RttMs:0.000} ms");
-        sb.AppendLine(inv, $"  expected TLS handshake p50 difference [0]-[1] from round trips alone: {ExpectedDifferenceMs:+0.000;-0.000;0.000} ms");
+        sb.AppendLine(inv,
+            $"  expected TLS handshake p50 difference [0]-[1] from round trips alone: {ExpectedDifferenceMs:+0.000;-0.000;0.000} ms");
         sb.AppendLine(inv, $"  measured TLS handshake p50 difference [0]-[1]: {MeasuredDifferenceMs:+0.000;-0.000;0.000} ms");
-        sb.AppendLine(inv, $"  the rest, {MeasuredDifferenceMs - ExpectedDifferenceMs:+0.000;-0.000;0.000} ms, is CPU and queueing (key exchange, signatures, validation)");
+        sb.AppendLine(inv,
+            $"  the rest, {MeasuredDifferenceMs - ExpectedDifferenceMs:+0.000;-0.000;0.000} ms, is CPU and queueing (key exchange, " +
+            $"signatures, validation)");
         return sb.ToString();
     }
 

@@ -21,7 +21,8 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
 
     public async Task<PeakSection> RunAsync(CancellationToken ct)
     {
-        var section = _section = new PeakSection { Slo = new PeakSlo { MaxAvgLatencyMs = _o.MaxAvgLatencyMs, MaxCpuBusy = _o.MaxCpuBusy, Precision = _o.Precision } };
+        var section = _section = new PeakSection { Slo = new PeakSlo { MaxAvgLatencyMs = _o.MaxAvgLatencyMs, MaxCpuBusy = _o.MaxCpuBusy,
+            Precision = _o.Precision } };
         double? pass = null, fail = null;
         var rate = _o.StartRate;
         string? stop = null;
@@ -60,7 +61,8 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
         section.Rate = pass ?? 0;
         section.FailedRate = fail;
         // The bracket's top was a step the generator could not offer: the server's own limit was not reached.
-        if (stop is null or "floor" && fail is { } top && section.Steps.LastOrDefault(x => x.Rate == top)?.GeneratorLimited == true) stop = "generator";
+        if (stop is null or "floor" && fail is { } top && section.Steps.LastOrDefault(x => x.Rate == top)?.GeneratorLimited == true)
+            stop = "generator";
         section.LimitedBy = stop switch
         {
             "generator" => "generator",
@@ -128,7 +130,8 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
         if (stop == "generator")
         {
             return prefix + (s.Rate > 0
-                ? $"peak >= {F(s.Rate)} conn/s ({slo}); the generator could not offer {F(s.FailedRate ?? 0)} conn/s, so the server's limit was not reached"
+                ? $"peak >= {F(s.Rate)} conn/s ({slo}); the generator could not offer {F(s.FailedRate ?? 0)} conn/s, so the server's " +
+                $"limit was not reached"
                 : $"no peak found: the generator could not offer even {F(s.FailedRate ?? 0)} conn/s");
         }
 
@@ -139,7 +142,9 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
         if (s.FailedRate is { } hi)
         {
             var failing = s.Steps.Last(x => x.Rate == hi);
-            return prefix + $"peak {F(s.Rate)} conn/s (bracket {F(s.Rate)}..{F(hi)}, {F(100 * (hi - s.Rate) / s.Rate)}% wide) with {slo}; at {F(hi)} conn/s: {Why(failing)}";
+            return prefix
+                + $"peak {F(s.Rate)} conn/s (bracket {F(s.Rate)}..{F(hi)}, {F(100 * (hi - s.Rate) / s.Rate)}% wide) with {slo}; at " +
+                $"{F(hi)} conn/s: {Why(failing)}";
         }
         return prefix + $"peak >= {F(s.Rate)} conn/s ({slo}); the search stopped after {s.Steps.Count} steps";
     }

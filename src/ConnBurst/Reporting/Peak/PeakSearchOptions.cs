@@ -33,8 +33,11 @@ internal sealed record PeakSearchOptions
     {
         var t = text.Trim();
         var pct = t.EndsWith('%');
-        if (!double.TryParse(pct ? t[..^1] : t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v <= 0)
+        if (!double.TryParse(pct ? t[..^1] : t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
+            out var v) || v <= 0)
+        {
             throw new InputException($"{option}: '{text}' is not a positive percentage (e.g. 5% or 0.05)");
+        }
         return pct || v >= 1 ? v / 100 : v;
     }
 }

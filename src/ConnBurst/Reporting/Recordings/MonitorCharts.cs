@@ -5,7 +5,8 @@ namespace ConnBurst.Reporting.Recordings;
 /// <summary>The chat benchmark's <c>server_cpu_usage_TIMESTAMP.png</c>: CPU busy % over time per core and in total.</summary>
 internal sealed class CpuUsageChart() : RecordingRenderer("png", "server_cpu_usage", "png")
 {
-    /// <summary>The peak search's limit (the chat benchmark: no core above 85% busy), drawn so a reader sees how close each core came.</summary>
+    /// <summary>The peak search's limit (the chat benchmark: no core above 85% busy), drawn so a reader sees how close each core
+    /// came.</summary>
     public const double BusyLimit = 85;
 
     protected override void Render(string path, MonitorRecording m)

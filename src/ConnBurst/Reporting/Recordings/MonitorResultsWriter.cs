@@ -29,15 +29,19 @@ internal static class MonitorResultsWriter
         summary.Files["json"] = Path.GetFullPath(Path.Combine(directory, jsonName));
         MonitorJson.SetSummary(doc, summary);
         var jsonPath = ResultsFile.Write(doc, directory, jsonName);
-        return new RecordingFiles(summary, jsonPath, outcomes.Where(o => o.Error is not null).Select(o => $"{o.Format}: {o.Error}").ToList());
+        return new RecordingFiles(summary, jsonPath,
+            outcomes.Where(o => o.Error is not null).Select(o => $"{o.Format}: {o.Error}").ToList());
     }
 
     /// <summary>The chat benchmark names files by second; two recordings in one second get _2, _3... rather than overwriting.</summary>
     private static string UniqueStamp(string directory, string stamp)
     {
         var candidate = stamp;
-        for (var n = 2; File.Exists(Path.Combine(directory, $"monitor-{candidate}.json")) || File.Exists(Path.Combine(directory, $"server_cpu_results_{candidate}.txt")); n++)
+        for (var n = 2; File.Exists(Path.Combine(directory, $"monitor-{candidate}.json"))
+            || File.Exists(Path.Combine(directory, $"server_cpu_results_{candidate}.txt")); n++)
+        {
             candidate = $"{stamp}_{n}";
+        }
         return candidate;
     }
 }

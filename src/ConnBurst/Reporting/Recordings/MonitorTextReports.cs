@@ -57,21 +57,39 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
 
         sb.AppendLine();
         sb.AppendLine("Summary");
-        sb.AppendLine(Inv, $"  CPU total busy: avg {s.Cpu.TotalAvgBusy:0.0}%, max {s.Cpu.TotalMaxBusy:0.0}%   (iowait avg {s.Cpu.AvgIoWait:0.0}%, softirq avg {s.Cpu.AvgSoftIrq:0.0}%, steal avg {s.Cpu.AvgSteal:0.0}%)");
+        sb.AppendLine(Inv,
+            $"  CPU total busy: avg {s.Cpu.TotalAvgBusy:0.0}%, max {s.Cpu.TotalMaxBusy:0.0}%   (iowait avg {s.Cpu.AvgIoWait:0.0}%, " +
+            $"softirq avg {s.Cpu.AvgSoftIrq:0.0}%, steal avg {s.Cpu.AvgSteal:0.0}%)");
         foreach (var c in s.Cpu.PerCore)
-            sb.AppendLine(Inv, $"  cpu{c.Core}: busy avg {c.AvgBusy:0.0}%, max {c.MaxBusy:0.0}%  (user {c.AvgUser:0.0}%, system {c.AvgSystem:0.0}%, softirq {c.AvgSoftIrq:0.0}%)");
-        sb.AppendLine(Inv, $"  busiest core: avg {s.Cpu.MaxCoreAvgBusy:0.0}%, max {s.Cpu.MaxCoreMaxBusy:0.0}%  -> every core <= {CpuUsageChart.BusyLimit:0}% busy: {(s.EveryCoreAtMost(CpuUsageChart.BusyLimit) ? "yes" : "no")}");
-        sb.AppendLine(Inv, $"  memory: {s.Memory.TotalMiB:0} MiB total, used max {s.Memory.UsedMiBMax:0} MiB, available min {s.Memory.AvailableMiBMin:0} MiB");
+        {
+            sb.AppendLine(Inv,
+                $"  cpu{c.Core}: busy avg {c.AvgBusy:0.0}%, max {c.MaxBusy:0.0}%  (user {c.AvgUser:0.0}%, system {c.AvgSystem:0.0}%, " +
+                $"softirq {c.AvgSoftIrq:0.0}%)");
+        }
+        sb.AppendLine(Inv,
+            $"  busiest core: avg {s.Cpu.MaxCoreAvgBusy:0.0}%, max {s.Cpu.MaxCoreMaxBusy:0.0}%  -> every core <= " +
+            $"{CpuUsageChart.BusyLimit:0}% busy: {(s.EveryCoreAtMost(CpuUsageChart.BusyLimit) ? "yes" : "no")}");
+        sb.AppendLine(Inv,
+            $"  memory: {s.Memory.TotalMiB:0} MiB total, used max {s.Memory.UsedMiBMax:0} MiB, available min " +
+            $"{s.Memory.AvailableMiBMin:0} MiB");
         sb.AppendLine(Inv, $"  load1 max {s.Load1Max:0.00}");
         if (s.Process is { } proc)
         {
-            sb.AppendLine(Inv, $"  process {proc.Name} (pid {proc.Pid}): CPU avg {proc.CpuAvgPercent:0.0}%, max {proc.CpuMaxPercent:0.0}% of one core, {proc.CpuSeconds:0.00} CPU s; RSS max {proc.RssMiBMax:0.0} MiB; fds max {proc.FdsMax:0}; threads max {proc.ThreadsMax:0}");
+            sb.AppendLine(Inv,
+                $"  process {proc.Name} (pid {proc.Pid}): CPU avg {proc.CpuAvgPercent:0.0}%, max {proc.CpuMaxPercent:0.0}% of one core, " +
+                $"{proc.CpuSeconds:0.00} CPU s; RSS max {proc.RssMiBMax:0.0} MiB; fds max {proc.FdsMax:0}; " +
+                $"threads max {proc.ThreadsMax:0}");
             sb.AppendLine("  busiest threads:");
             ThreadsTextReport.AppendThreads(sb, r.Threads.Take(10), "    ");
             if (proc.Profile is { } profile) AppendProfile(sb, profile);
         }
         if (s.Sockets is { } so)
-            sb.AppendLine(Inv, $"  port {so.Port}: established max {so.EstablishedMax:0}; Recv-Q max {so.RecvQMax:0} B (sum max {so.RecvQSumMax:0}); Send-Q max {so.SendQMax:0} B (sum max {so.SendQSumMax:0}); accept queue max {so.AcceptQueueMax:0}; not reading: {so.NotReading}");
+        {
+            sb.AppendLine(Inv,
+                $"  port {so.Port}: established max {so.EstablishedMax:0}; Recv-Q max {so.RecvQMax:0} B (sum max {so.RecvQSumMax:0}); " +
+                $"Send-Q max {so.SendQMax:0} B (sum max {so.SendQSumMax:0}); accept queue max {so.AcceptQueueMax:0}; not reading: " +
+                $"{so.NotReading}");
+        }
         File.WriteAllText(path, sb.ToString());
     }
 
@@ -83,16 +101,20 @@ internal sealed class MonitorTextReport() : RecordingRenderer("txt", "server_cpu
             sb.AppendLine(Inv, $"  functions: {p.Note}");
             return;
         }
-        sb.AppendLine(Inv, $"  functions (perf, {p.Event ?? "-"} at {p.FrequencyHz ?? 0} Hz for {p.Seconds ?? 0:0.#} s, {p.Samples} samples): {p.Note}");
+        sb.AppendLine(Inv,
+            $"  functions (perf, {p.Event ?? "-"} at {p.FrequencyHz ?? 0} Hz for {p.Seconds ?? 0:0.#} s, {p.Samples} samples): {p.Note}");
         foreach (var t in p.Threads)
         {
-            sb.AppendLine(Inv, $"    {t.Name} (tid {t.Tid}): {t.Share * 100:0.0}% of the process's samples; by file: {string.Join(", ", t.Modules.Select(m => string.Create(Inv, $"{m.Module} {m.Share * 100:0.#}%")))}");
+            sb.AppendLine(Inv,
+                $"    {t.Name} (tid {t.Tid}): {t.Share * 100:0.0}% of the process's samples; by file: " +
+                $"{string.Join(", ", t.Modules.Select(m => string.Create(Inv, $"{m.Module} {m.Share * 100:0.#}%")))}");
             foreach (var f in t.Functions) sb.AppendLine(Inv, $"      {f.Share * 100,5:0.0}%  {f.Symbol}  [{f.Module}]");
         }
     }
 }
 
-/// <summary><c>server_threads_TIMESTAMP.txt</c>, when a process was watched: every thread's CPU over the recording, busiest first.</summary>
+/// <summary><c>server_threads_TIMESTAMP.txt</c>, when a process was watched: every thread's CPU over the recording, busiest
+/// first.</summary>
 internal sealed class ThreadsTextReport() : RecordingRenderer("threadsTxt", "server_threads", "txt")
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -103,7 +125,9 @@ internal sealed class ThreadsTextReport() : RecordingRenderer("threadsTxt", "ser
     {
         var (r, s) = (m.Result, m.Summary);
         var sb = new StringBuilder();
-        sb.AppendLine(Inv, $"Busiest threads of {s.Process?.Name} (pid {s.Process?.Pid}) during recording '{r.Recording.Label}' ({s.Seconds:0.0} s, {r.ProcessCpuSeconds:0.00} process CPU s)");
+        sb.AppendLine(Inv,
+            $"Busiest threads of {s.Process?.Name} (pid {s.Process?.Pid}) during recording '{r.Recording.Label}' ({s.Seconds:0.0} s, " +
+            $"{r.ProcessCpuSeconds:0.00} process CPU s)");
         AppendThreads(sb, r.Threads, "");
         File.WriteAllText(path, sb.ToString());
     }
@@ -112,6 +136,9 @@ internal sealed class ThreadsTextReport() : RecordingRenderer("threadsTxt", "ser
     {
         sb.AppendLine(Inv, $"{indent}{"tid",8}  {"name",-16}  {"cpu_s",9}  {"share",7}");
         foreach (var t in threads)
-            sb.AppendLine(Inv, $"{indent}{t.Tid,8}  {t.Name,-16}  {t.CpuSeconds,9:0.00}  {t.Share * 100,6:0.0}%{(t.Alive ? "" : "  (ended)")}");
+        {
+            sb.AppendLine(Inv,
+                $"{indent}{t.Tid,8}  {t.Name,-16}  {t.CpuSeconds,9:0.00}  {t.Share * 100,6:0.0}%{(t.Alive ? "" : "  (ended)")}");
+        }
     }
 }

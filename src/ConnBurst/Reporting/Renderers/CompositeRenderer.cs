@@ -1,6 +1,7 @@
 namespace ConnBurst.Reporting.Renderers;
 
-/// <summary>Runs every renderer; one format's failure is recorded and the others still write (BenchmarkDotNet's composite exporter).</summary>
+/// <summary>Runs every renderer; one format's failure is recorded and the others still write (BenchmarkDotNet's composite
+/// exporter).</summary>
 internal sealed class CompositeRenderer(IEnumerable<IReportRenderer> renderers)
 {
     public static CompositeRenderer Default() => new([new TextRenderer(), new PngRenderer(), new HtmlRenderer()]);

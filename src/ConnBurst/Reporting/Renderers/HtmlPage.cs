@@ -28,7 +28,8 @@ internal sealed class HtmlPage
     }
 
     /// <summary>A table; <paramref name="numericFrom"/> right-aligns columns from that index on.</summary>
-    public HtmlPage Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string? cssClass = null, int numericFrom = int.MaxValue)
+    public HtmlPage Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string? cssClass = null,
+        int numericFrom = int.MaxValue)
     {
         _body.Append($"<table{(cssClass is null ? "" : $" class=\"{cssClass}\"")}><thead><tr>");
         for (var i = 0; i < header.Count; i++) _body.Append($"<th{(i >= numericFrom ? " class=\"num\"" : "")}>{E(header[i])}</th>");
@@ -46,7 +47,9 @@ internal sealed class HtmlPage
     public HtmlPage Chart(Charts.Chart chart)
     {
         var png = Convert.ToBase64String(chart.Png());
-        _body.Append($"<figure class=\"chart\" data-chart=\"{E(chart.Id)}\"><img alt=\"{E(chart.Title)}\" width=\"{Charts.Chart.Width}\" height=\"{Charts.Chart.Height}\" src=\"data:image/png;base64,{png}\"><figcaption>{E(chart.Title)}</figcaption></figure>\n");
+        _body.Append(
+            $"<figure class=\"chart\" data-chart=\"{E(chart.Id)}\"><img alt=\"{E(chart.Title)}\" width=\"{Charts.Chart.Width}\" " +
+            $"height=\"{Charts.Chart.Height}\" src=\"data:image/png;base64,{png}\"><figcaption>{E(chart.Title)}</figcaption></figure>\n");
         return this;
     }
 
@@ -54,13 +57,15 @@ internal sealed class HtmlPage
     public HtmlPage Cards(IEnumerable<(string Label, string Value)> cards)
     {
         _body.Append("<div class=\"cards\">");
-        foreach (var (label, value) in cards) _body.Append($"<div class=\"card\"><div class=\"value\">{E(value)}</div><div class=\"label\">{E(label)}</div></div>");
+        foreach (var (label, value) in cards)
+            _body.Append($"<div class=\"card\"><div class=\"value\">{E(value)}</div><div class=\"label\">{E(label)}</div></div>");
         _body.Append("</div>\n");
         return this;
     }
 
     public string ToHtml(string title) =>
-        $"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+        $"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, " +
+            $"initial-scale=1\">" +
         $"<title>{E(title)}</title><style>{Css}</style></head><body><main>\n{_body}</main></body></html>\n";
 
     private const string Css = """

@@ -22,9 +22,12 @@ internal sealed class HtmlRenderer : IReportRenderer
     public static string Render(ReportSet set)
     {
         var page = new HtmlPage();
-        var title = set.Runs.Count == 1 ? $"ConnBurst {set.Runs[0].Doc.Kind} report: {set.Runs[0].Label}" : $"ConnBurst report: {set.Runs.Count} runs";
+        var title = set.Runs.Count == 1 ? $"ConnBurst {set.Runs[0].Doc.Kind} report: {set.Runs[0].Label}"
+            : $"ConnBurst report: {set.Runs.Count} runs";
         page.Heading(1, title);
-        page.Paragraph($"generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC from {string.Join(", ", set.Runs.Select(r => r.SourcePath is null ? r.Label : Path.GetFileName(r.SourcePath)))}", "sub");
+        page.Paragraph(
+            $"generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC from " +
+            $"{string.Join(", ", set.Runs.Select(r => r.SourcePath is null ? r.Label : Path.GetFileName(r.SourcePath)))}", "sub");
         for (var i = 0; i < set.Runs.Count; i++) Run(page, set.Runs[i], set.Charts[i], set.Runs.Count > 1);
         return page.ToHtml(title);
     }
@@ -59,8 +62,17 @@ internal sealed class HtmlRenderer : IReportRenderer
             page.Table(steps.Headings, steps.RowsText(), numericFrom: 1);
         }
         page.Heading(many ? 3 : 2, "Errors");
-        if (r.Errors.Count == 0) page.Paragraph("No failed attempts.");
-        else page.Table(["reason", "count", "share of attempts"], r.Errors.Select(e => (IReadOnlyList<string>)[e.Reason, I(e.Count), e.ShareOfAttempts.ToString("P2", CultureInfo.InvariantCulture)]), "errors", numericFrom: 1);
+        if (r.Errors.Count == 0)
+        {
+            page.Paragraph("No failed attempts.");
+        }
+        else
+        {
+            page.Table(["reason", "count", "share of attempts"],
+                r.Errors.Select(e =>
+                    (IReadOnlyList<string>)[e.Reason, I(e.Count), e.ShareOfAttempts.ToString("P2", CultureInfo.InvariantCulture)]),
+                "errors", numericFrom: 1);
+        }
 
         if (r.Analysis is { } a)
         {
@@ -80,7 +92,8 @@ internal sealed class HtmlRenderer : IReportRenderer
         page.Table(["fact", "value"], new List<IReadOnlyList<string>>
         {
             new[] { "host", m.Host }, new[] { "cpu", $"{m.Cores} cores, {m.CpuModel}" }, new[] { "memory", $"{m.MemoryMiB:N0} MiB" },
-            new[] { "os / kernel", $"{m.Os} / {m.Kernel}" }, new[] { ".NET", m.DotNet }, new[] { "OpenSSL", m.OpenSsl }, new[] { "fd limit", I(m.FdLimit) },
+            new[] { "os / kernel", $"{m.Os} / {m.Kernel}" }, new[] { ".NET", m.DotNet }, new[] { "OpenSSL", m.OpenSsl },
+                new[] { "fd limit", I(m.FdLimit) },
         }, "kv");
     }
 

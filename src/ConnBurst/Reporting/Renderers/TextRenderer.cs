@@ -26,14 +26,23 @@ internal sealed class TextRenderer : IReportRenderer
     private static void Render(StringBuilder sb, RunReport r)
     {
         var d = r.Doc;
-        sb.AppendLine(CultureInfo.InvariantCulture, $"== {r.Label}: {d.Kind} run, {d.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, {r.DurationSeconds:0.0} s, {d.Outcome}");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"== {r.Label}: {d.Kind} run, {d.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, {r.DurationSeconds:0.0} s, {d.Outcome}");
         if (d.Counts.Attempted > 0 || d.Counts.Connected > 0)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"   attempted {d.Counts.Attempted:N0}  connected {d.Counts.Connected:N0}  connacks {d.Counts.Connacks:N0}  failed {r.FailedTotal:N0}");
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"   attempted {d.Counts.Attempted:N0}  connected {d.Counts.Connected:N0}  connacks {d.Counts.Connacks:N0}  failed " +
+                $"{r.FailedTotal:N0}");
+        }
         if (d.Latency.Count > 0) TextTable.AppendTo(sb, LatencyTable.Of(d.Latency), "   ");
         foreach (var e in r.Errors)
             sb.AppendLine(CultureInfo.InvariantCulture, $"   error {e.Reason}: {e.Count:N0} ({e.ShareOfAttempts:P2} of attempts)");
         if (r.Server is { } m)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"   server cpu: busiest core cpu{m.BusiestCore} max {m.MaxCoreBusy:0.0}%, machine avg {m.TotalAvgBusy:0.0}%, {m.Samples} samples");
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"   server cpu: busiest core cpu{m.BusiestCore} max {m.MaxCoreBusy:0.0}%, machine avg {m.TotalAvgBusy:0.0}%, " +
+                $"{m.Samples} samples");
+        }
         if (r.Peak is { Steps.Count: > 0 } p) TextTable.AppendTo(sb, PeakStepsTable.Of(p.Steps), "   ");
         foreach (var v in r.Verdicts)
             sb.AppendLine(CultureInfo.InvariantCulture, $"   [{v.Mark}] {v.Name}: {v.Text}");

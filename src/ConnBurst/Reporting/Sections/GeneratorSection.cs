@@ -21,7 +21,8 @@ internal sealed class GeneratorSection
     /// <summary>Intervals in which the pacer fell behind its schedule by more than the threshold.</summary>
     [JsonPropertyName("behindIntervals")] public int? BehindIntervals { get; set; }
     [JsonPropertyName("fellBehind")] public bool? FellBehind { get; set; }
-    /// <summary>Bytes the generator's own sockets held unread (Recv-Q) and unsent (Send-Q), max of the per-sample sums (optional).</summary>
+    /// <summary>Bytes the generator's own sockets held unread (Recv-Q) and unsent (Send-Q), max of the per-sample sums
+    /// (optional).</summary>
     [JsonPropertyName("recvQMax")] public long? RecvQMax { get; set; }
     [JsonPropertyName("sendQMax")] public long? SendQMax { get; set; }
 }

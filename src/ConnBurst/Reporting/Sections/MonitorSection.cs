@@ -12,10 +12,12 @@ internal sealed record CpuSeries(double[] Seconds, IReadOnlyList<(string Name, d
 {
     public static CpuSeries? Of(ResultsDocument doc)
     {
-        if (doc.Section("monitor") is not JsonObject m || m["t"] is not JsonArray t || m["series"]?["cpu"] is not JsonObject cpu) return null;
+        if (doc.Section("monitor") is not JsonObject m || m["t"] is not JsonArray t || m["series"]?["cpu"] is not JsonObject cpu)
+            return null;
         var seconds = Values(t);
         var cores = cpu.Where(kv => kv.Key.StartsWith("cpu", StringComparison.Ordinal) && kv.Value?["busy"] is JsonArray)
-            .Select(kv => (Name: kv.Key, Busy: Values((JsonArray)kv.Value!["busy"]!), Index: int.TryParse(kv.Key[3..], out var i) ? i : int.MaxValue))
+            .Select(kv => (Name: kv.Key, Busy: Values((JsonArray)kv.Value!["busy"]!),
+            Index: int.TryParse(kv.Key[3..], out var i) ? i : int.MaxValue))
             .OrderBy(c => c.Index).Select(c => (c.Name, c.Busy)).ToList();
         if (cores.Count == 0 || seconds.Length == 0) return null;
         var total = cpu["total"]?["busy"] is JsonArray ta ? Values(ta) : null;

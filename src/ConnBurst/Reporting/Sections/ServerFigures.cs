@@ -43,7 +43,8 @@ internal sealed record ServerFigures
     /// <summary>Per-core series for the CPU chart, when the results carry them.</summary>
     public CpuSeries? Series { get; init; }
 
-    /// <summary>The server figures of a run: its "server" section, or the "summary" of a monitor result; null when it has neither.</summary>
+    /// <summary>The server figures of a run: its "server" section, or the "summary" of a monitor result; null when it has
+    /// neither.</summary>
     public static ServerFigures? Of(ResultsDocument doc)
     {
         var node = doc.Section("server") as JsonObject ?? doc.Section("monitor")?["summary"] as JsonObject;
@@ -65,7 +66,8 @@ internal sealed record ServerFigures
         var profiled = (profile?["threads"] as JsonArray)?.OfType<JsonObject>().Select(t => new ProfiledThreadFigures(
             (int)(Num(t["tid"]) ?? 0), t["name"]?.GetValue<string>() ?? "", Num(t["share"]) ?? 0,
             (t["functions"] as JsonArray)?.OfType<JsonObject>()
-                .Select(f => (f["symbol"]?.GetValue<string>() ?? "", f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [],
+                .Select(f => (f["symbol"]?.GetValue<string>() ?? "", f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList()
+                ?? [],
             (t["modules"] as JsonArray)?.OfType<JsonObject>()
                 .Select(f => (f["module"]?.GetValue<string>() ?? "", Num(f["share"]) ?? 0)).ToList() ?? [])).ToList() ?? [];
         return new ServerFigures
@@ -114,5 +116,6 @@ internal sealed record ServerFigures
 }
 
 /// <summary>One profiled thread as the monitor summarised it: its share of the process's perf samples and its top functions.</summary>
-internal sealed record ProfiledThreadFigures(int Tid, string Name, double Share, IReadOnlyList<(string Symbol, string Module, double Share)> Functions,
+internal sealed record ProfiledThreadFigures(int Tid, string Name, double Share,
+    IReadOnlyList<(string Symbol, string Module, double Share)> Functions,
     IReadOnlyList<(string Module, double Share)> Modules);

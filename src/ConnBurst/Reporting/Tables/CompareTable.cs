@@ -12,7 +12,8 @@ internal static class CompareTable
     public static Table Of(RunComparison c, IReadOnlyList<string> runHeadings)
     {
         List<Column> columns = [Column.Label("figure"), Column.Figure(runHeadings[0])];
-        for (var i = 1; i < c.Runs.Count; i++) columns.AddRange([Column.Figure(runHeadings[i]), Column.Delta("delta"), Column.Ratio("ratio")]);
+        for (var i = 1; i < c.Runs.Count; i++)
+            columns.AddRange([Column.Figure(runHeadings[i]), Column.Delta("delta"), Column.Ratio("ratio")]);
         var rows = c.Rows.Select(row =>
         {
             List<Cell> cells = [row.Unit.Length > 0 ? $"{row.Name} ({row.Unit})" : row.Name, row.Cells[0].Value];

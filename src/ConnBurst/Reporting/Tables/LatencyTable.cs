@@ -10,7 +10,8 @@ internal static class LatencyTable
 {
     public static readonly Column Phase = Column.Label("phase"), Count = Column.Count("count");
     public static readonly Column Min = Column.Milliseconds("min"), Avg = Column.Milliseconds("avg"), P50 = Column.Milliseconds("p50"),
-        P75 = Column.Milliseconds("p75"), P90 = Column.Milliseconds("p90"), P95 = Column.Milliseconds("p95"), P99 = Column.Milliseconds("p99"),
+        P75 = Column.Milliseconds("p75"), P90 = Column.Milliseconds("p90"), P95 = Column.Milliseconds("p95"),
+            P99 = Column.Milliseconds("p99"),
         P999 = Column.Milliseconds("p99.9"), Max = Column.Milliseconds("max");
 
     private static readonly (Column Column, Func<LatencySummary, Cell> Get)[] Figures =

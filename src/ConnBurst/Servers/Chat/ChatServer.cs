@@ -50,11 +50,13 @@ internal sealed class ChatServer : IAsyncDisposable
         return session;
     }
 
-    /// <summary>One line of counters: the transport's (accepted, handshakes by outcome) and chat's (by protocol, rooms, messages).</summary>
+    /// <summary>One line of counters: the transport's (accepted, handshakes by outcome) and chat's (by protocol, rooms,
+    /// messages).</summary>
     public string Describe()
     {
         var failed = string.Join(' ', Transport.FailedByReason().Where(kv => kv.Value > 0).Select(kv => $"{kv.Key}={kv.Value}"));
-        return $"accepted={Transport.Accepted} handshakes-ok={Transport.HandshakesOk}" + (failed.Length > 0 ? $" handshake-failed: {failed}" : "") +
+        return $"accepted={Transport.Accepted} handshakes-ok={Transport.HandshakesOk}"
+            + (failed.Length > 0 ? $" handshake-failed: {failed}" : "") +
                $" | {Counters.Describe(Rooms.RoomCount)}";
     }
 
@@ -80,7 +82,8 @@ internal sealed class ChatServer : IAsyncDisposable
         yield return new("messagesIn", Counters.MessagesIn);
         yield return new("messagesOut", Counters.MessagesOut);
         yield return new("slowReadersDropped", Counters.SlowReadersDropped);
-        foreach (var e in ConnBurst.Chat.ChatErrors.All) yield return new("errors." + ConnBurst.Chat.ChatErrors.Token(e), Counters.Errors(e));
+        foreach (var e in ConnBurst.Chat.ChatErrors.All)
+            yield return new("errors." + ConnBurst.Chat.ChatErrors.Token(e), Counters.Errors(e));
     }
 
     /// <summary>The counters as JSON, for a results section or a test.</summary>
@@ -94,7 +97,8 @@ internal sealed class ChatServer : IAsyncDisposable
         {
             ["accepted"] = Transport.Accepted, ["handshakesOk"] = Transport.HandshakesOk, ["handshakesFailed"] = failed,
             ["sessions"] = Counters.Sessions, ["current"] = Counters.Current, ["tls12"] = Counters.Tls12, ["tls13"] = Counters.Tls13,
-            ["rooms"] = Rooms.RoomCount, ["joins"] = Counters.Joins, ["messagesIn"] = Counters.MessagesIn, ["messagesOut"] = Counters.MessagesOut,
+            ["rooms"] = Rooms.RoomCount, ["joins"] = Counters.Joins, ["messagesIn"] = Counters.MessagesIn,
+                ["messagesOut"] = Counters.MessagesOut,
             ["slowReadersDropped"] = Counters.SlowReadersDropped, ["quits"] = Counters.Quits, ["errors"] = errors,
         };
     }

@@ -39,11 +39,13 @@ internal sealed class ChatServerCounters
     public void Quit() => Interlocked.Increment(ref _quits);
     public void Error(ChatError e) => Interlocked.Increment(ref _errors[(int)e]);
 
-    /// <summary>One line for the log: <c>sessions=.. current=.. tls1.2=.. tls1.3=.. rooms=.. in=.. out=.. slow-dropped=.. err{..}</c>.</summary>
+    /// <summary>One line for the log: <c>sessions=.. current=.. tls1.2=.. tls1.3=.. rooms=.. in=.. out=.. slow-dropped=..
+    /// err{..}</c>.</summary>
     public string Describe(int rooms)
     {
         var errs = string.Join(' ', ChatErrors.All.Where(e => Errors(e) > 0).Select(e => $"{ChatErrors.Token(e)}={Errors(e)}"));
-        return $"sessions={Sessions} current={Current} tls1.2={Tls12} tls1.3={Tls13} rooms={rooms} joins={Joins} messages-in={MessagesIn} " +
+        return $"sessions={Sessions} current={Current} tls1.2={Tls12} tls1.3={Tls13} rooms={rooms} joins={Joins} " +
+               $"messages-in={MessagesIn} " +
                $"messages-out={MessagesOut} slow-dropped={SlowReadersDropped} quits={Quits}" + (errs.Length > 0 ? " errors: " + errs : "");
     }
 }

@@ -18,9 +18,12 @@ internal sealed record ChatServerOptions
     public ChatServerOptions Validate()
     {
         Limits.Validate();
-        if (SendQueueLines is < 1 or > 1_000_000) throw new InputException($"--send-queue {SendQueueLines} is out of range (1-1000000 lines)");
-        if (SendQueueBytes < Limits.MaxLineBytes * 2) throw new InputException($"send queue bytes {SendQueueBytes} must hold at least two lines ({Limits.MaxLineBytes * 2})");
-        if (HandshakeTimeout <= TimeSpan.Zero || HandshakeTimeout > TimeSpan.FromMinutes(10)) throw new InputException("--handshake-timeout must be above 0 and at most 10m");
+        if (SendQueueLines is < 1 or > 1_000_000)
+            throw new InputException($"--send-queue {SendQueueLines} is out of range (1-1000000 lines)");
+        if (SendQueueBytes < Limits.MaxLineBytes * 2)
+            throw new InputException($"send queue bytes {SendQueueBytes} must hold at least two lines ({Limits.MaxLineBytes * 2})");
+        if (HandshakeTimeout <= TimeSpan.Zero || HandshakeTimeout > TimeSpan.FromMinutes(10))
+            throw new InputException("--handshake-timeout must be above 0 and at most 10m");
         return this;
     }
 }

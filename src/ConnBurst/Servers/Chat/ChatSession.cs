@@ -174,7 +174,8 @@ internal sealed class ChatSession : IChatMember, IConnectionSession
     public void CloseIfFlushed()
     {
         // Both Finish and the writer's idle callback get here, on different threads; the close happens once.
-        if (State == SessionState.CloseAfterFlush && Outbox.IsIdle && Interlocked.Exchange(ref _closeRequested, 1) == 0) _close(_closeReason);
+        if (State == SessionState.CloseAfterFlush && Outbox.IsIdle && Interlocked.Exchange(ref _closeRequested, 1) == 0)
+            _close(_closeReason);
     }
 
     private int _closeRequested;

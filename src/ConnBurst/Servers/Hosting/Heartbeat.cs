@@ -46,7 +46,12 @@ internal sealed class Heartbeat : IDisposable
             var started = Stopwatch.GetTimestamp();
             Tick(Environment.TickCount64);
             var took = Stopwatch.GetElapsedTime(started);
-            if (took > Interval) _log?.Invoke($"heartbeat tick took {took.TotalMilliseconds:0} ms (interval {Interval.TotalMilliseconds:0} ms) over {_connections.Count} connections");
+            if (took > Interval)
+            {
+                _log?.Invoke(
+                    $"heartbeat tick took {took.TotalMilliseconds:0} ms (interval {Interval.TotalMilliseconds:0} ms) over " +
+                    $"{_connections.Count} connections");
+            }
         }
     }
 

@@ -12,7 +12,8 @@ namespace ConnBurst.Servers.Hosting;
 
 /// <summary>
 /// A TLS server that knows nothing of the protocol it carries: it accepts (optionally throttled), sets TCP_NODELAY, runs the
-/// handshake on a <see cref="TlsServerFactory"/>'s engine (SslStream or libssl, <see cref="ITlsServerConnection"/>), counts failures by reason, then feeds decrypted bytes to an
+/// handshake on a <see cref="TlsServerFactory"/>'s engine (SslStream or libssl, <see cref="ITlsServerConnection"/>), counts failures by
+/// reason, then feeds decrypted bytes to an
 /// <see cref="IConnectionSession"/>. Idle connections wait in a zero-byte read holding no buffer; one <see cref="Heartbeat"/>
 /// enforces every deadline. Used by <c>serve mqtt</c> and <c>serve chat</c>.
 /// </summary>
@@ -175,7 +176,8 @@ internal sealed class TlsServerHost : IAsyncDisposable
         return false;
     }
 
-    private async Task<ConnectionCloseReason> ReadLoopAsync(ServerConnection connection, ITlsServerConnection stream, IConnectionSession session)
+    private async Task<ConnectionCloseReason> ReadLoopAsync(ServerConnection connection, ITlsServerConnection stream,
+        IConnectionSession session)
     {
         byte[]? buffer = null;
         int filled = 0;

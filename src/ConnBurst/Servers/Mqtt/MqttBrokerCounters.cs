@@ -21,7 +21,8 @@ internal sealed class MqttBrokerCounters
     /// <summary>CONNACKs with a failure reason, by reason name (e.g. "UnsupportedProtocolVersion").</summary>
     public ConcurrentDictionary<string, long> Refused { get; } = new();
 
-    /// <summary>Connections the broker closed for a protocol violation, by reason (MalformedPacket, ProtocolError, PacketTooLarge...).</summary>
+    /// <summary>Connections the broker closed for a protocol violation, by reason (MalformedPacket, ProtocolError,
+    /// PacketTooLarge...).</summary>
     public ConcurrentDictionary<string, long> ProtocolCloses { get; } = new();
 
     internal void OnConnack() => Interlocked.Increment(ref _connacks);

@@ -12,7 +12,8 @@ internal sealed record MqttBrokerOptions
     public int Port { get; init; } = 8884;
     public TlsOptions Tls { get; init; } = TlsOptions.Default;
     public ClientCertMode ClientCerts { get; init; } = ClientCertMode.Required;
-    /// <summary>What runs the server's TLS: <c>--tls-engine openssl|sslstream</c> (docs/DECISIONS.md "Tls: a libssl server engine").</summary>
+    /// <summary>What runs the server's TLS: <c>--tls-engine openssl|sslstream</c> (docs/DECISIONS.md "Tls: a libssl server
+    /// engine").</summary>
     public TlsEngine Engine { get; init; } = TlsEngine.OpenSsl;
     /// <summary>Server processes sharing the port with SO_REUSEPORT (1: this process serves alone).</summary>
     public int Workers { get; init; } = 1;
@@ -39,7 +40,8 @@ internal sealed record MqttBrokerOptions
             throw new InputException($"--max-accept-rate: {r} must be a positive number of connections per second");
         if (HandshakeTimeout <= TimeSpan.Zero) throw new InputException("--handshake-timeout must be positive");
         if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--connect-timeout must be positive");
-        if (MaxPacketSize is < 64 or > 268_435_460) throw new InputException($"--max-packet-size: {MaxPacketSize} is out of range (64 B - 256 MiB)");
+        if (MaxPacketSize is < 64 or > 268_435_460)
+            throw new InputException($"--max-packet-size: {MaxPacketSize} is out of range (64 B - 256 MiB)");
         if (AcceptedVersions.Count == 0) throw new InputException("--mqtt: name at least one version (5, 3.1.1 or both)");
         if (ReportInterval < TimeSpan.FromMilliseconds(100)) throw new InputException("--report-interval must be at least 100ms");
         return this;

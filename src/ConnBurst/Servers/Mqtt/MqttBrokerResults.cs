@@ -7,7 +7,8 @@ namespace ConnBurst.Servers.Mqtt;
 /// <summary>The results document a <c>serve mqtt</c> run writes on exit (kind "server"): its counters in the one model.</summary>
 internal static class MqttBrokerResults
 {
-    public static ResultsDocument Build(MqttBrokerOptions options, PkiManifest manifest, MqttBrokerSnapshot final, DateTimeOffset started, int workerRestarts)
+    public static ResultsDocument Build(MqttBrokerOptions options, PkiManifest manifest, MqttBrokerSnapshot final, DateTimeOffset started,
+        int workerRestarts)
     {
         var config = new JsonObject();
         foreach (var (name, value) in options.Describe()) config[name] = value;

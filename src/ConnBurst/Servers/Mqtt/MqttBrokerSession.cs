@@ -12,7 +12,8 @@ namespace ConnBurst.Servers.Mqtt;
 /// only, with the spec's reason code: a CONNACK before the session exists, a DISCONNECT after. A 3.1.1 client (level 4) is
 /// answered in 3.1.1: return codes instead of reasons, no properties, and a plain close where v5 would send DISCONNECT.
 /// </summary>
-internal sealed class MqttBrokerSession(ServerConnection connection, MqttBrokerCounters counters, MqttBrokerLimits limits) : IConnectionSession
+internal sealed class MqttBrokerSession(ServerConnection connection, MqttBrokerCounters counters, MqttBrokerLimits limits)
+    : IConnectionSession
 {
     private enum State { AwaitingConnect, Connected, Closing }
 
@@ -95,7 +96,8 @@ internal sealed class MqttBrokerSession(ServerConnection connection, MqttBrokerC
             counters.OnRefused(rc);
             var refuse = connection.Output.GetSpan(MqttConnAckEncoder.GetSize());
             // Answered in the client's version when it is one we know; 3.1.1 has no CONNACK for a malformed CONNECT.
-            connection.Output.Advance(level == (byte)MqttVersion.V311 ? MqttConnAckEncoder.Write311(refuse, rc) : MqttConnAckEncoder.Write(refuse, rc));
+            connection.Output.Advance(level == (byte)MqttVersion.V311 ? MqttConnAckEncoder.Write311(refuse, rc)
+                : MqttConnAckEncoder.Write(refuse, rc));
             Close();
             return;
         }

@@ -11,7 +11,8 @@ internal sealed record MqttBrokerSnapshot
 {
     [JsonPropertyName("accepted")] public long Accepted { get; init; }
     [JsonPropertyName("handshakesOk")] public long HandshakesOk { get; init; }
-    [JsonPropertyName("handshakesFailed")] public SortedDictionary<string, long> HandshakesFailed { get; init; } = new(StringComparer.Ordinal);
+    [JsonPropertyName("handshakesFailed")]
+    public SortedDictionary<string, long> HandshakesFailed { get; init; } = new(StringComparer.Ordinal);
     [JsonPropertyName("connacks")] public long Connacks { get; init; }
     [JsonPropertyName("refused")] public SortedDictionary<string, long> Refused { get; init; } = new(StringComparer.Ordinal);
     [JsonPropertyName("protocolCloses")] public SortedDictionary<string, long> ProtocolCloses { get; init; } = new(StringComparer.Ordinal);
@@ -98,7 +99,8 @@ internal sealed record MqttBrokerSnapshot
         if (Refused.Count > 0) { sb.Append(" refused"); AppendNonZero(sb, Refused); }
         sb.Append($" disconnects={Disconnects} current={Current}");
         if (ProtocolCloses.Count > 0) { sb.Append(" protocol-closes"); AppendNonZero(sb, ProtocolCloses); }
-        if (KeepaliveTimeouts + ConnectTimeouts > 0) sb.Append($" keepalive-timeouts={KeepaliveTimeouts} connect-timeouts={ConnectTimeouts}");
+        if (KeepaliveTimeouts + ConnectTimeouts > 0)
+            sb.Append($" keepalive-timeouts={KeepaliveTimeouts} connect-timeouts={ConnectTimeouts}");
         if (Publishes + Subscribes + Pings > 0) sb.Append($" pings={Pings} publishes={Publishes} subscribes={Subscribes}");
         return sb.ToString();
     }

@@ -68,7 +68,8 @@ internal sealed class OpenSslClientContext : IDisposable
             var x509 = OpenSslCredential.ParseCertificate(root);
             try
             {
-                if (LibCrypto.StoreAddCert(store, x509) != 1) throw new InputException($"cannot add {root.Subject} to the trust store: {LibCrypto.DrainErrors()}");
+                if (LibCrypto.StoreAddCert(store, x509) != 1)
+                    throw new InputException($"cannot add {root.Subject} to the trust store: {LibCrypto.DrainErrors()}");
             }
             finally
             {

@@ -64,7 +64,8 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
     {
         if (IPAddress.TryParse(host, out _))
         {
-            if (LibCrypto.ParamSet1IpAsc(LibSsl.Get0Param(_ssl), host) != 1) throw new InvalidOperationException($"cannot expect IP {host}: {LibCrypto.DrainErrors()}");
+            if (LibCrypto.ParamSet1IpAsc(LibSsl.Get0Param(_ssl), host) != 1)
+                throw new InvalidOperationException($"cannot expect IP {host}: {LibCrypto.DrainErrors()}");
             return;
         }
         var name = Marshal.StringToCoTaskMemUTF8(host);

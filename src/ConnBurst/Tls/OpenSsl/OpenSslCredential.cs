@@ -27,20 +27,31 @@ internal sealed unsafe class OpenSslCredential : IDisposable
     /// <summary>Puts this identity on one connection.</summary>
     internal void ApplyTo(nint ssl)
     {
-        if (LibSsl.UseCertificate(ssl, _certificate.DangerousGetHandle()) != 1) throw new InvalidOperationException("SSL_use_certificate: " + LibCrypto.DrainErrors());
-        if (LibSsl.UsePrivateKey(ssl, _key.DangerousGetHandle()) != 1) throw new InvalidOperationException("SSL_use_PrivateKey: " + LibCrypto.DrainErrors());
+        if (LibSsl.UseCertificate(ssl, _certificate.DangerousGetHandle()) != 1)
+            throw new InvalidOperationException("SSL_use_certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.UsePrivateKey(ssl, _key.DangerousGetHandle()) != 1)
+            throw new InvalidOperationException("SSL_use_PrivateKey: " + LibCrypto.DrainErrors());
         foreach (var x509 in _chain)
-            if (LibSsl.Ctrl(ssl, LibSsl.CtrlChainCert, 1, x509.DangerousGetHandle()) != 1) throw new InvalidOperationException("SSL_add1_chain_cert: " + LibCrypto.DrainErrors());
+        {
+            if (LibSsl.Ctrl(ssl, LibSsl.CtrlChainCert, 1, x509.DangerousGetHandle()) != 1)
+                throw new InvalidOperationException("SSL_add1_chain_cert: " + LibCrypto.DrainErrors());
+        }
     }
 
     /// <summary>Makes this identity a server context's own (the context up-refs the objects; this may be disposed after).</summary>
     internal void ApplyToContext(nint ctx)
     {
-        if (LibSsl.CtxUseCertificate(ctx, _certificate.DangerousGetHandle()) != 1) throw new InputException("server certificate: SSL_CTX_use_certificate: " + LibCrypto.DrainErrors());
-        if (LibSsl.CtxUsePrivateKey(ctx, _key.DangerousGetHandle()) != 1) throw new InputException("server key: SSL_CTX_use_PrivateKey: " + LibCrypto.DrainErrors());
-        if (LibSsl.CtxCheckPrivateKey(ctx) != 1) throw new InputException("the server key does not match its certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxUseCertificate(ctx, _certificate.DangerousGetHandle()) != 1)
+            throw new InputException("server certificate: SSL_CTX_use_certificate: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxUsePrivateKey(ctx, _key.DangerousGetHandle()) != 1)
+            throw new InputException("server key: SSL_CTX_use_PrivateKey: " + LibCrypto.DrainErrors());
+        if (LibSsl.CtxCheckPrivateKey(ctx) != 1)
+            throw new InputException("the server key does not match its certificate: " + LibCrypto.DrainErrors());
         foreach (var x509 in _chain)
-            if (LibSsl.CtxCtrl(ctx, LibSsl.CtrlChainCert, 1, x509.DangerousGetHandle()) != 1) throw new InputException("server chain: SSL_CTX_add1_chain_cert: " + LibCrypto.DrainErrors());
+        {
+            if (LibSsl.CtxCtrl(ctx, LibSsl.CtrlChainCert, 1, x509.DangerousGetHandle()) != 1)
+                throw new InputException("server chain: SSL_CTX_add1_chain_cert: " + LibCrypto.DrainErrors());
+        }
     }
 
     internal static nint ParseCertificate(X509Certificate2 certificate)
@@ -50,7 +61,8 @@ internal sealed unsafe class OpenSslCredential : IDisposable
         {
             var cursor = p;
             var x509 = LibCrypto.D2iX509(0, &cursor, der.Length);
-            return x509 != 0 ? x509 : throw new InputException($"{certificate.Subject}: OpenSSL cannot parse the certificate: {LibCrypto.DrainErrors()}");
+            return x509 != 0 ? x509 : throw new InputException(
+                $"{certificate.Subject}: OpenSSL cannot parse the certificate: {LibCrypto.DrainErrors()}");
         }
     }
 
@@ -65,7 +77,8 @@ internal sealed unsafe class OpenSslCredential : IDisposable
             {
                 var cursor = p;
                 var pkey = LibCrypto.D2iAutoPrivateKey(0, &cursor, der.Length);
-                return pkey != 0 ? pkey : throw new InputException($"{certificate.Subject}: OpenSSL cannot parse the private key: {LibCrypto.DrainErrors()}");
+                return pkey != 0 ? pkey : throw new InputException(
+                    $"{certificate.Subject}: OpenSSL cannot parse the private key: {LibCrypto.DrainErrors()}");
             }
         }
         finally

@@ -51,7 +51,8 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         }
     }
 
-    private void Configure(TlsOptions tls, CertificateWithChain server, X509Certificate2Collection trustRoots, X509Certificate2Collection? intermediates)
+    private void Configure(TlsOptions tls, CertificateWithChain server, X509Certificate2Collection trustRoots,
+        X509Certificate2Collection? intermediates)
     {
         OpenSslContextSettings.Apply(_ctx, tls);
         if (!tls.AllowResume) LibSsl.CtxSetNumTickets(_ctx, 0); // TLS 1.3 sends (stateful) tickets even with SSL_OP_NO_TICKET
@@ -77,8 +78,10 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         var x509 = OpenSslCredential.ParseCertificate(cert);
         try
         {
-            if (LibCrypto.StoreAddCert(store, x509) != 1) throw new InputException($"cannot add {cert.Subject} to the trust store: {LibCrypto.DrainErrors()}");
-            if (clientCaList && LibSsl.CtxAddClientCa(_ctx, x509) != 1) throw new InputException($"cannot list {cert.Subject} in CertificateRequest: {LibCrypto.DrainErrors()}");
+            if (LibCrypto.StoreAddCert(store, x509) != 1)
+                throw new InputException($"cannot add {cert.Subject} to the trust store: {LibCrypto.DrainErrors()}");
+            if (clientCaList && LibSsl.CtxAddClientCa(_ctx, x509) != 1)
+                throw new InputException($"cannot list {cert.Subject} in CertificateRequest: {LibCrypto.DrainErrors()}");
         }
         finally
         {
@@ -114,7 +117,8 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         }
     }
 
-    /// <summary>Whether the CRL in force lists this certificate (its issuer's DER name and serial); false with !readable when its fields cannot be read.</summary>
+    /// <summary>Whether the CRL in force lists this certificate (its issuer's DER name and serial); false with !readable when its fields
+    /// cannot be read.</summary>
     private static bool IsRevoked(CrlSet crl, nint x509, out bool readable)
     {
         byte* issuer = null;

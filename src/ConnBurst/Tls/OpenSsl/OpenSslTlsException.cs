@@ -21,10 +21,14 @@ internal sealed class OpenSslTlsException(string message, Exception? inner = nul
         if (sslError == LibSsl.ErrorSyscall && errno != 0)
         {
             var error = ToSocketError(errno);
-            return new($"TLS I/O failed: {error} ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})", new SocketException((int)error));
+            return new($"TLS I/O failed: {error} ({System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)})",
+                new SocketException((int)error));
         }
-        if (sslError is LibSsl.ErrorZeroReturn or LibSsl.ErrorSyscall || queue.Contains("unexpected eof", StringComparison.OrdinalIgnoreCase))
+        if (sslError is LibSsl.ErrorZeroReturn or LibSsl.ErrorSyscall
+            || queue.Contains("unexpected eof", StringComparison.OrdinalIgnoreCase))
+        {
             return new("the peer closed the connection (EOF) during TLS") { EndOfStream = true };
+        }
         var verify = LibSsl.GetVerifyResult(ssl);
         if (queue.Contains("certificate verify failed", StringComparison.OrdinalIgnoreCase) && verify != 0)
         {
