@@ -24,12 +24,15 @@ wait_port "$port" 60
 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" --source-ips 127.0.0.2-127.0.0.5 \
   --keepalive "$keepalive" --duration "$((ramp + hold + 30))s" --timeout 60s --snapshot 5s --results "$work/burst" >"$work/burst.out" 2>&1 &
 bpid=$!
+# ss walks every socket in the kernel for each count: at 100,000 connections (200,000 loopback ends) one count costs
+# a good part of a core, so the ramp counts every 5 s, not every second (2026-12-02: counting every second, the
+# script itself was a visible share of a saturated machine's CPU past 54,000 connections).
 established() { ss -Htn state established "( dport = :$port )" 2>/dev/null | wc -l; }
 peak=0; start=$SECONDS; reached=""
 while kill -0 "$bpid" 2>/dev/null && [ $((SECONDS - start)) -lt "$ramp" ]; do
   held=$(established); [ "$held" -gt "$peak" ] && peak=$held
   if [ "$held" -ge "$clients" ]; then reached=$((SECONDS - start)); break; fi
-  sleep 1
+  sleep 5
 done
 low=$(established); hold_start=$SECONDS
 while kill -0 "$bpid" 2>/dev/null && [ $((SECONDS - hold_start)) -lt "$hold" ]; do
