@@ -40,7 +40,9 @@ while kill -0 "$bpid" 2>/dev/null && [ $((SECONDS - hold_start)) -lt "$hold" ]; 
   sleep 5
 done
 held_end=$(established)
-rss_gen=$(for p in $(pgrep -f "connburst.dll burst .*--target 127.0.0.1:$port"); do awk '/VmRSS/{print $2}' /proc/$p/status; done | paste -sd+ | bc)
+# The workers get their options as JSON on stdin, so their command lines do not name the target: count the burst
+# process and its children.
+rss_gen=$(for p in "$bpid" $(pgrep -P "$bpid"); do awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null; done | paste -sd+ | bc)
 rss_srv=$(for p in $(pgrep -f "connburst.dll serve mqtt .*$work/pki"); do awk '/VmRSS/{print $2}' /proc/$p/status 2>/dev/null; done | paste -sd+ | bc)
 kill -INT "$bpid" 2>/dev/null; kill -TERM "$bpid" 2>/dev/null
 for _ in $(seq 120); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.5; done
