@@ -111,3 +111,12 @@ prepare_runtimes() {
   [[ " $* " == *" sf "* ]] && publish_single_file
   return 0
 }
+
+# stop_pids PID...: SIGTERM to each, up to 20 s for them to exit (a monitor writes its recording on SIGTERM), then
+# SIGKILL to what is left.
+stop_pids() {
+  local p alive
+  for p in "$@"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 100); do alive=0; for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 0.2; done
+  for p in "$@"; do kill -9 "$p" 2>/dev/null || true; done
+}

@@ -11,10 +11,7 @@ windows=${2:-3}
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  # The monitors write their recordings on SIGTERM; give them a bounded while, then make sure they are gone.
-  for _ in $(seq 100); do alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 0.2; done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  stop_pids "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
