@@ -143,10 +143,13 @@ public sealed class MonitorPerfTests
         // JIT code is labelled "managed (perf map)" only when its address was found in the map: samples there were named.
         // (Which methods make a thread's top 15 depends on the load; the managed ones are many and small.)
         Assert.Contains(profile.Threads.SelectMany(t => t.Modules), m => m.Module == PerfScriptParser.ManagedModule && m.Samples > 0);
-        // The bar: at least three functions of the busiest thread named, libcrypto's among them.
+        // At least three functions of the busiest thread named, and libcrypto among its files. Not a named libcrypto
+        // function: Debian strips libcrypto's internal symbols, so the RSA arithmetic that is most of its samples is
+        // "[unknown] in libcrypto.so.3", and whether an exported libcrypto function makes this thread's top 15 is chance
+        // (it missed in about one run in four). The Mosquitto test above holds the named-libcrypto-function bar.
         var named = profile.Threads[0].Functions.Where(f => f.Symbol != "[unknown]").ToList();
         Assert.True(named.Count >= 3, profile.Note);
-        Assert.Contains(named, f => f.Module.StartsWith("libcrypto.so", StringComparison.Ordinal));
+        Assert.Contains(profile.Threads[0].Modules, m => m.Module.StartsWith("libcrypto.so", StringComparison.Ordinal));
         AssertSharesAddUp(profile);
 
         var analyze = await CliProcess.RunAsync(Wait, "analyze", burst.LastLine);
