@@ -2,7 +2,9 @@
 # Issue 8's scale figure: N (default 50,000) concurrent mutual-TLS MQTT connections opened and then HELD for a while
 # with keepalive on this one machine, counting every drop. `connburst burst` runs worker processes (at most 18,000
 # sockets each: the fd limit is 20,000) against `connburst serve mqtt --workers W` (SO_REUSEPORT, W = N/15,000 + 1)
-# over 4 source addresses (the per-address ephemeral range is ~28K).
+# over source addresses 127.0.0.2 and up, at most 13,000 connections each: Linux's connect() gets ~100 times dearer
+# once one (source, destination) pair holds half of the 28,232 ephemeral ports (BurstLimits; 2026-12-02 this was
+# the collapse past 54,000 held over 4 addresses).
 # Drops: connections the server or the network closed (burst's disconnectedByServer) plus failed attempts, and the
 # lowest established count (ss) seen during the hold. Bounded: the ramp stops at RAMP_SECONDS whatever it reached.
 # Usage: bench/hold.sh [CLIENTS] [RATE] [HOLD_SECONDS] [RAMP_SECONDS]   (defaults 50000 250 300 400)
@@ -13,6 +15,7 @@ hold=${3:-300}
 ramp=${4:-400}
 keepalive=${KEEPALIVE:-60s}
 workers=$((clients / 15000 + 1))
+sources=$(( (clients + 12999) / 13000 )); [ "$sources" -lt 4 ] && sources=4
 work=$(mktemp -d)
 trap 'for p in $(jobs -p); do pkill -KILL -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 build_connburst
@@ -21,7 +24,7 @@ port=$(free_port)
 dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --workers "$workers" --results "$work/server" >"$work/server.out" 2>&1 &
 spid=$!
 wait_port "$port" 60
-dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" --source-ips 127.0.0.2-127.0.0.5 \
+dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" --source-ips "127.0.0.2-127.0.0.$((sources + 1))" \
   --keepalive "$keepalive" --duration "$((ramp + hold + 30))s" --timeout 60s --snapshot 5s --results "$work/burst" >"$work/burst.out" 2>&1 &
 bpid=$!
 # ss walks every socket in the kernel for each count: at 100,000 connections (200,000 loopback ends) one count costs
@@ -53,7 +56,7 @@ for _ in $(seq 30); do kill -0 "$spid" 2>/dev/null || break; sleep 0.5; done
 pkill -KILL -P "$spid" 2>/dev/null || true; kill -KILL "$spid" 2>/dev/null || true
 echo "## Held connections: $clients concurrent mutual-TLS MQTT connections ($(machine_facts))"
 echo
-echo "Command: \`bench/hold.sh $clients $rate $hold $ramp\` (keepalive $keepalive, serve mqtt --workers $workers, burst over 4 source IPs)"
+echo "Command: \`bench/hold.sh $clients $rate $hold $ramp\` (keepalive $keepalive, serve mqtt --workers $workers, burst over $sources source IPs)"
 echo
 python3 - "$json" "$peak" "$clients" "${reached:-not reached}" "$low" "$held_end" "$hold" "${rss_gen:-0}" "${rss_srv:-0}" <<'PY'
 import json, sys

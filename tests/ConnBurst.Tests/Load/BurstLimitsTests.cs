@@ -25,6 +25,18 @@ public sealed class BurstLimitsTests
     }
 
     [Fact]
+    public void HoldingMoreThanHalfThePortsOfOneAddressIsToldItsConnectsTurnSlow()
+    {
+        // 100,000 held over 4 addresses is 25,000 each: under the 90% hard limit, over the half where connect() slows.
+        var w = BurstLimits.Check(100_000, 300, linger: null, workers: 6, fdLimit: 20_000, sources: 4, destinations: 1,
+            ephemeralPorts: 28_232, memAvailableMiB: 20_000);
+        Assert.Contains(w, x => x.Contains("more than half of the 28232 ephemeral ports", StringComparison.Ordinal)
+            && x.Contains("--source-ips with 8 or more addresses", StringComparison.Ordinal));
+        Assert.DoesNotContain(BurstLimits.Check(100_000, 300, null, 6, 20_000, 8, 1, 28_232, 20_000),
+            x => x.Contains("ephemeral", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ReconnectCyclesCountTheirTimeWait()
     {
         // 1,000 closes a second keep 60,000 ports in TIME_WAIT: too many for one address even though only ~5,000 are held.
