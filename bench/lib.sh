@@ -97,10 +97,11 @@ runtime_cmd() {
     r2r) RUNTIME_CMD=(env "$R2R_DIR/connburst") ;;
     r2r-tiered) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 "$R2R_DIR/connburst") ;;
     r2r-tc0) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 "$R2R_DIR/connburst") ;;
+    r2r-pgo0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TieredPGO=0 "$R2R_DIR/connburst") ;;
     sf) RUNTIME_CMD=(env "$SINGLE_FILE") ;;
     aot) [ -x "${AOT_BIN:-}" ] || { echo "runtime aot: set AOT_BIN to a NativeAOT connburst" >&2; return 2; }
          RUNTIME_CMD=(env "$AOT_BIN") ;;
-    *) echo "unknown runtime '$1' (dll tiered pgo0 tc0 delay0 qjl0 r2r r2r-tiered r2r-tc0 sf aot)" >&2; return 2 ;;
+    *) echo "unknown runtime '$1' (dll tiered pgo0 tc0 delay0 qjl0 r2r r2r-tiered r2r-tc0 r2r-pgo0 sf aot)" >&2; return 2 ;;
   esac
 }
 # prepare_runtimes NAME...: builds the publishes those runtimes need.
