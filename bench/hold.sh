@@ -52,7 +52,8 @@ for _ in $(seq 120); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.5; done
 wait "$bpid" || true
 json=$(tail -1 "$work/burst.out")
 kill -TERM "$spid"
-for _ in $(seq 30); do kill -0 "$spid" 2>/dev/null || break; sleep 0.5; done
+# serve mqtt gives each worker up to 15 s to stop and then writes its results: wait longer than that before killing.
+for _ in $(seq 80); do kill -0 "$spid" 2>/dev/null || break; sleep 0.5; done
 pkill -KILL -P "$spid" 2>/dev/null || true; kill -KILL "$spid" 2>/dev/null || true
 echo "## Held connections: $clients concurrent mutual-TLS MQTT connections ($(machine_facts))"
 echo
