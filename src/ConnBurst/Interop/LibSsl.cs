@@ -15,7 +15,8 @@ internal static unsafe partial class LibSsl
     public const int ErrorNone = 0, ErrorSsl = 1, ErrorWantRead = 2, ErrorWantWrite = 3, ErrorSyscall = 5, ErrorZeroReturn = 6;
     public const int VerifyNone = 0, VerifyPeer = 1, VerifyFailIfNoPeerCert = 2;
     public const int SentShutdown = 1, ReceivedShutdown = 2;
-    public const int CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55, CtrlChainCert = 89;
+    public const int CtrlSetReadAhead = 41, CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55, CtrlClearMode = 78;
+    public const int CtrlChainCert = 89;
     public const int CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
     public const long ModeEnablePartialWrite = 0x1, ModeAcceptMovingWriteBuffer = 0x2, ModeReleaseBuffers = 0x10;
     public const long Tls12Version = 0x0303, Tls13Version = 0x0304;
@@ -73,6 +74,8 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_get_version")] public static partial nint GetVersion(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_get1_session")] public static partial nint Get1Session(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_session")] public static partial int SetSession(nint ssl, nint session);
+    /// <summary>Frees the connection's read and write buffers now; 0 (nothing freed) while either holds unprocessed bytes.</summary>
+    [LibraryImport(Ssl, EntryPoint = "SSL_free_buffers")] public static partial int FreeBuffers(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_session_reused")] public static partial int SessionReused(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_is_resumable")] public static partial int SessionIsResumable(nint session);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_shutdown")] public static partial void SetShutdown(nint ssl, int mode);

@@ -67,7 +67,18 @@ internal sealed partial class BurstEngine
         private readonly Shard _part;
         private readonly Pacer _pacer;
         private readonly long _t0;
-        private readonly DeadlineQueue _deadlines = new();
+        /// <summary>Reconnect delays: their ends are due times of the schedule, so the loop wakes for them exactly.</summary>
+        private readonly DeadlineQueue _reconnects = new();
+        /// <summary>Linger ends, kept apart because one may wait up to <see cref="_lingerSlack"/> for a wake-up the loop
+        /// has anyway.</summary>
+        private readonly DeadlineQueue _lingers = new();
+        /// <summary>
+        /// How late a linger may end: 5% of the run's linger, at most 10 ms. A wake-up of its own for every linger end was
+        /// about one of the six sleeps a connect costs the loop (each 40-60 us of kernel time on this machine, issue 14's
+        /// profile); within the slack it rides on a launch or a handshake step that wakes the loop anyway. The next cycle
+        /// is scheduled from the real disconnect, so the slack never shows as scheduler lag.
+        /// </summary>
+        private readonly long _lingerSlack;
         private readonly EpollPoller _poller = new();
         private readonly List<DueAttempt> _due = new(256);
         /// <summary>What a held connection reads (PINGRESP, a server DISCONNECT) lands here: one buffer per loop, none per
@@ -86,6 +97,7 @@ internal sealed partial class BurstEngine
             _t0 = engine._t0 + (long)(part.FirstDueSeconds(rate) * Frequency);
             _pacer = new Pacer(_t0, part.RateOf(rate), part.ClientsOf(engine._slots.Length), Frequency);
             Pending = _pacer.Pending;
+            _lingerSlack = engine._o.Linger is { } linger ? Math.Min(Frequency / 100, (long)(linger.TotalSeconds * Frequency / 20)) : 0;
             _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
                 Priority = ThreadPriority.AboveNormal };
         }
@@ -134,7 +146,8 @@ internal sealed partial class BurstEngine
                     if (now < _t0) wake = Math.Min(wake, _t0);
                     else if (_pacer.NextDue() is { } due) wake = Math.Min(wake, due);
                 }
-                if (_deadlines.TryPeekDue(out var timer)) wake = Math.Min(wake, timer);
+                if (_reconnects.TryPeekDue(out var timer)) wake = Math.Min(wake, timer);
+                if (_lingers.TryPeekDue(out var lingerEnd)) wake = Math.Min(wake, lingerEnd + _lingerSlack);
                 now = Stopwatch.GetTimestamp();
                 int ms = wake <= now ? 0 : (int)Math.Min((wake - now + oneMs - 1) / oneMs, 100);
                 int n = _poller.Wait(ms);
@@ -340,7 +353,7 @@ internal sealed partial class BurstEngine
             slot.KeepaliveExpired = false;
             slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
             slot.Phase = LoopPhase.Held;
-            if (linger is not null) _deadlines.Arm(slot, slot.Deadline, DeadlineKind.Linger);
+            if (linger is not null) _lingers.Arm(slot, slot.Deadline, DeadlineKind.Linger);
             if (_e._stopping)
             {
                 Disconnect(slot);
@@ -425,7 +438,7 @@ internal sealed partial class BurstEngine
             {
                 slot.Deadline = now + (long)(_e._plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
                 slot.Set(ClientState.ReconnectWait);
-                _deadlines.Arm(slot, slot.Deadline, DeadlineKind.Reconnect);
+                _reconnects.Arm(slot, slot.Deadline, DeadlineKind.Reconnect);
             }
             else
             {
@@ -433,16 +446,14 @@ internal sealed partial class BurstEngine
             }
         }
 
-        /// <summary>Linger ends and reconnect delays that are due, in due order.</summary>
+        /// <summary>Linger ends that are due, then reconnect delays that are, each kind in due order.</summary>
         private void RunTimers(long now)
         {
-            while (_deadlines.TryTakeDue(now, out var slot, out var kind, out var due))
+            while (_lingers.TryTakeDue(now, out var slot, out _, out _))
+                if (slot.Current == ClientState.Connected) Disconnect(slot);
+            while (_reconnects.TryTakeDue(now, out var slot, out _, out var due))
             {
-                if (kind == DeadlineKind.Linger)
-                {
-                    if (slot.Current == ClientState.Connected) Disconnect(slot);
-                }
-                else if (!_e._stopping && slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
+                if (!_e._stopping && slot.TryMove(ClientState.ReconnectWait, ClientState.Waiting))
                 {
                     _pacer.EnqueueReconnect(_part.OrdinalOf(slot.Local), due);
                     _nextDue = Math.Min(_nextDue, due); // no earlier than this: LaunchDue finds the exact slot

@@ -21,8 +21,17 @@ internal sealed class DeadlineQueue
     /// <summary>True when something was armed since the last <see cref="TakeDue"/> (the scheduler must not sleep past it).</summary>
     public bool HasNew => !_inbox.IsEmpty;
 
-    /// <summary>The earliest deadline taken in so far (scheduler thread).</summary>
-    public bool TryPeekDue(out long due) => _queue.TryPeek(out _, out due);
+    /// <summary>The earliest deadline, including any armed since the last call (scheduler thread).</summary>
+    public bool TryPeekDue(out long due)
+    {
+        TakeIn();
+        return _queue.TryPeek(out _, out due);
+    }
+
+    private void TakeIn()
+    {
+        while (_inbox.TryDequeue(out var t)) _queue.Enqueue((t.Slot, t.Kind, t.Cycle), t.Due);
+    }
 
     /// <summary>
     /// The next deadline due at or before <paramref name="now"/>, stale ones left out (scheduler thread). Takes in what
@@ -30,7 +39,7 @@ internal sealed class DeadlineQueue
     /// </summary>
     public bool TryTakeDue(long now, out ClientSlot slot, out DeadlineKind kind, out long due)
     {
-        while (_inbox.TryDequeue(out var t)) _queue.Enqueue((t.Slot, t.Kind, t.Cycle), t.Due);
+        TakeIn();
         while (_queue.TryPeek(out var next, out due) && due <= now)
         {
             _queue.Dequeue();

@@ -134,24 +134,26 @@ internal sealed class BurstAggregator : IDisposable
             ["attemptsPerSec"] = delta.Total("attempted") / seconds,
             ["connacksPerSec"] = delta.Total("connacks") / seconds,
         };
-        var (total, lag) = PutHistogramValues(merged, tickLag, values);
+        PutHistogramValues(merged, tickLag, values);
         var lagMax = values["schedulerLagMaxMs"];
-        var behind = lag.P99 > _behindThresholdMs || tickLag > _behindThresholdMs;
+        var lagP99 = values["schedulerLagP99Ms"];
+        var behind = lagP99 > _behindThresholdMs || tickLag > _behindThresholdMs;
         if (behind) _behindIntervals++;
         foreach (var k in Enum.GetValues<FailureKind>()) values[k.Name()] = delta.Total(k.Name());
-        var snapshot = new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.Encode(merged) };
+        var lines = HlogFile.IntervalLines(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
+        var snapshot = new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.FromLogLines(lines, merged) };
         Intervals.Add(snapshot);
         WriteFiles(() =>
         {
             _csv?.Write(end, values);
-            _hlog?.Append(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
+            _hlog?.Append(lines);
             _journal?.Append(snapshot, delta.Totals, delta.Failures);
         });
 
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
         IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"),
             _totals.Total("connacks"),
-            values["attemptsPerSec"], values["connacksPerSec"], total.P50, total.P99, lag.P99, lagMax, behind, failures));
+            values["attemptsPerSec"], values["connacksPerSec"], values["total_p50"], values["total_p99"], lagP99, lagMax, behind, failures));
     }
 
     /// <summary>Writes the interval files; on the first IOException stops writing them (measuring goes on in memory).</summary>
@@ -173,26 +175,23 @@ internal sealed class BurstAggregator : IDisposable
     /// The interval values that come from its merged histograms (the scheduler-lag maximum also from the ticks'
     /// own lag), written into <paramref name="values"/>: one definition for live intervals and for merged agents'.
     /// </summary>
-    public static (LatencySummary Total, LatencySummary Lag) PutHistogramValues(IReadOnlyList<HistogramBase> merged, double tickLagMs,
-        IDictionary<string, double> values)
+    public static void PutHistogramValues(IReadOnlyList<HistogramBase> merged, double tickLagMs, IDictionary<string, double> values)
     {
-        var total = LatencyHistograms.Summarize(merged[(int)BurstPhase.Total]);
-        var lag = LatencyHistograms.Summarize(merged[(int)BurstPhase.SchedulerLag]);
-        values["schedulerLagP99Ms"] = lag.P99;
-        values["schedulerLagMaxMs"] = Math.Max(lag.Max, tickLagMs);
-        values["total_count"] = total.Count;
-        values["total_min"] = total.Min;
-        values["total_p50"] = total.P50;
-        values["total_p90"] = total.P90;
-        values["total_p99"] = total.P99;
-        values["total_max"] = total.Max;
+        var total = merged[(int)BurstPhase.Total];
+        var lag = merged[(int)BurstPhase.SchedulerLag];
+        values["schedulerLagP99Ms"] = LatencyHistograms.PercentileMs(lag, 99);
+        values["schedulerLagMaxMs"] = Math.Max(LatencyHistograms.MaxMs(lag), tickLagMs);
+        values["total_count"] = total.TotalCount;
+        values["total_min"] = LatencyHistograms.MinMs(total);
+        values["total_p50"] = LatencyHistograms.PercentileMs(total, 50);
+        values["total_p90"] = LatencyHistograms.PercentileMs(total, 90);
+        values["total_p99"] = LatencyHistograms.PercentileMs(total, 99);
+        values["total_max"] = LatencyHistograms.MaxMs(total);
         foreach (var p in new[] { BurstPhase.Tcp, BurstPhase.Tls, BurstPhase.Connack })
         {
-            var s = LatencyHistograms.Summarize(merged[(int)p]);
-            values[$"{p.Name()}_p50"] = s.P50;
-            values[$"{p.Name()}_p99"] = s.P99;
+            values[$"{p.Name()}_p50"] = LatencyHistograms.PercentileMs(merged[(int)p], 50);
+            values[$"{p.Name()}_p99"] = LatencyHistograms.PercentileMs(merged[(int)p], 99);
         }
-        return (total, lag);
     }
 
     private static long FailedIn(CounterSnapshot c) => Enum.GetValues<FailureKind>().Sum(k => c.Total(k.Name()));

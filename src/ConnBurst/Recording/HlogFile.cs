@@ -24,9 +24,12 @@ internal sealed class HlogFile : IDisposable
         _out.Write(LatencyHistograms.LogText(_start)); // the header alone: version, start time, legend
     }
 
-    /// <summary>Appends one interval: <paramref name="histograms"/> indexed by <see cref="BurstPhase"/>, stamped with wall-clock
-    /// bounds.</summary>
-    public void Append(IReadOnlyList<HistogramBase> histograms, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>
+    /// One interval's lines: <paramref name="histograms"/> indexed by <see cref="BurstPhase"/>, tagged with the phase
+    /// name and stamped with wall-clock bounds. The run's interval figures take their compact histograms from the same
+    /// lines (<see cref="IntervalHistograms.FromLogLines"/>), so each interval is compressed once, not twice.
+    /// </summary>
+    public static string IntervalLines(IReadOnlyList<HistogramBase> histograms, DateTimeOffset from, DateTimeOffset to)
     {
         var tagged = new HistogramBase[histograms.Count];
         for (int i = 0; i < histograms.Count; i++)
@@ -37,16 +40,19 @@ internal sealed class HlogFile : IDisposable
             h.EndTimeStamp = to.ToUnixTimeMilliseconds();
             tagged[i] = h;
         }
-        // The writer always emits a header first; keep only the interval lines, all phases in one write.
+        // The writer always emits a header first; keep only the interval lines.
         var lines = new StringBuilder();
-        foreach (var line in LatencyHistograms.LogText(_start, tagged).Split('\n'))
+        foreach (var line in LatencyHistograms.LogText(DateTime.UnixEpoch, tagged).Split('\n'))
         {
             var l = line.TrimEnd('\r');
             if (l.Length == 0 || l[0] == '#' || l[0] == '"') continue;
             lines.Append(l).Append('\n');
         }
-        _out.Write(lines.ToString());
+        return lines.ToString();
     }
+
+    /// <summary>Appends one interval's lines (<see cref="IntervalLines"/>), all phases in one write.</summary>
+    public void Append(string intervalLines) => _out.Write(intervalLines);
 
     public void Dispose() => _out.Dispose();
 }

@@ -22,6 +22,24 @@ internal static class IntervalHistograms
         return encoded;
     }
 
+    /// <summary>
+    /// What <see cref="Encode"/> gives, taken from an interval's hlog lines (<see cref="HlogFile.IntervalLines"/>): the
+    /// payload of a line is the same compressed histogram, so nothing is encoded twice. Empty histograms are left out.
+    /// </summary>
+    public static SortedDictionary<string, string> FromLogLines(string lines, IReadOnlyList<HistogramBase> byPhase)
+    {
+        var encoded = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in lines.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            const string tag = "Tag=";
+            if (!line.StartsWith(tag, StringComparison.Ordinal)) continue;
+            var name = line[tag.Length..line.IndexOf(',')];
+            var phase = Array.FindIndex(BurstPhases.All, p => p.Name() == name);
+            if (phase >= 0 && phase < byPhase.Count && byPhase[phase].TotalCount > 0) encoded[name] = line[(line.LastIndexOf(',') + 1)..];
+        }
+        return encoded;
+    }
+
     /// <summary>Histograms indexed by <see cref="BurstPhase"/> (empty ones for phases not present).</summary>
     public static LongHistogram[] Decode(IReadOnlyDictionary<string, string>? encoded)
     {

@@ -122,6 +122,7 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
         var chain = LibSsl.Get0VerifiedChain(_ssl);
         if (chain != 0)
             for (nint x509; (x509 = LibCrypto.StackPop(chain)) != 0;) LibCrypto.X509Free(x509);
+        LibSsl.FreeBuffers(_ssl); // the last read may have left them (read-ahead); refused, harmlessly, while they hold bytes
     }
 
     /// <summary>Decrypted bytes already buffered inside libssl (a read would not wait for the socket).</summary>
@@ -153,7 +154,12 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
         var errno = Marshal.GetLastPInvokeError();
         if (result > 0)
         {
-            if (op == Op.Handshake) IsResumed = LibSsl.SessionReused(_ssl) == 1;
+            if (op == Op.Handshake)
+            {
+                IsResumed = LibSsl.SessionReused(_ssl) == 1;
+                // Established: from now on a connection's buffers go whenever they are empty (it mostly idles).
+                LibSsl.Ctrl(_ssl, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
+            }
             // A TLS 1.2 session is resumable when the handshake ends; a TLS 1.3 one once the server's ticket has
             // been read, which happens on the way to the first application data.
             if (!_sessionKept && op != Op.Write) _sessionKept = _context.RememberSession(_ssl, _sessionKey);
