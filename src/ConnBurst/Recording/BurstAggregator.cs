@@ -19,6 +19,7 @@ internal sealed class BurstAggregator : IDisposable
     private IntervalCsv? _csv;
     private HlogFile? _hlog;
     private ResultsJournal? _journal;
+    private readonly string? _journalPath;
     private readonly SortedDictionary<int, List<IntervalReport>> _pending = new();
     private readonly Dictionary<int, int> _finalIndexOfShard = new();
     private readonly Dictionary<int, GeneratorUsage> _usage = new();
@@ -31,7 +32,10 @@ internal sealed class BurstAggregator : IDisposable
     private int _behindIntervals;
     private int _nextIndex;
 
+    /// <summary>The closed intervals; the first <see cref="_spilled"/> have their histograms in the journal until
+    /// <see cref="Fill"/>.</summary>
     public List<IntervalSnapshot> Intervals { get; } = [];
+    private int _spilled;
 
     /// <summary>Raised for each interval closed, in order.</summary>
     public event Action<IntervalProgress>? IntervalClosed;
@@ -40,6 +44,7 @@ internal sealed class BurstAggregator : IDisposable
         ResultsJournal? journal = null)
     {
         _journal = journal;
+        _journalPath = journal?.Path;
         _shards = shards;
         _target = target;
         _t0 = t0;
@@ -149,6 +154,14 @@ internal sealed class BurstAggregator : IDisposable
             _hlog?.Append(lines);
             _journal?.Append(snapshot, delta.Totals, delta.Failures);
         });
+        if (_journal is not null && StorageError is null)
+        {
+            // In the journal now: the histograms come back from it at the end (Fill), so an hour-long run does not hold
+            // an hour of them (about 17 KB an interval as .NET strings: most of the generator's RSS growth over the
+            // hour-long soak against Mosquitto, issue 13).
+            snapshot.Histograms = null;
+            _spilled++;
+        }
 
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
         IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"),
@@ -208,6 +221,7 @@ internal sealed class BurstAggregator : IDisposable
             if (name is not ("attempted" or "connacks")) doc.Counts.Other[name] = n;
         doc.Counts.Other["connectedNow"] = _gauges.Gauge("connectedNow");
         BurstPhases.SummarizeInto(_cumulative, doc.Latency);
+        RestoreSpilledHistograms();
         doc.Intervals = Intervals;
 
         var lag = LatencyHistograms.Summarize(_cumulative[(int)BurstPhase.SchedulerLag]);
@@ -236,6 +250,18 @@ internal sealed class BurstAggregator : IDisposable
                 ["worker"] = kv.Key, ["of"] = _shards, ["exit"] = kv.Value.Exit, ["lastInterval"] = kv.Value.LastInterval,
             }).ToArray());
         }
+    }
+
+    /// <summary>Puts back the histograms the journal holds (it is still there: the run deletes it after its results JSON).</summary>
+    private void RestoreSpilledHistograms()
+    {
+        if (_spilled == 0 || _journalPath is null) return;
+        List<IntervalSnapshot> written;
+        try { written = ResultsJournal.ReadIntervals(_journalPath); }
+        catch (IOException) { return; } // the intervals keep their values; the run's latency comes from the cumulative histograms
+        for (int i = 0; i < Math.Min(_spilled, written.Count); i++)
+            if (Intervals[i].Histograms is null && Intervals[i].Seconds == written[i].Seconds) Intervals[i].Histograms = written[i].Histograms;
+        _spilled = 0;
     }
 
     /// <summary>The merged cumulative histogram of a phase (for tests and renderers that want the raw distribution).</summary>

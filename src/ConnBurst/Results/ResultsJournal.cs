@@ -56,6 +56,24 @@ internal sealed class ResultsJournal : IDisposable
     }
 
     /// <summary>
+    /// The intervals written so far, in order (a torn last line left out): what a long run's aggregator reads back at
+    /// the end instead of holding every interval's histograms in memory for the whole run.
+    /// </summary>
+    public static List<IntervalSnapshot> ReadIntervals(string path)
+    {
+        var intervals = new List<IntervalSnapshot>();
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<Entry>(line, ResultsFile.Json) is { } e) intervals.Add(e.Interval);
+            }
+            catch (JsonException) { break; }
+        }
+        return intervals;
+    }
+
+    /// <summary>
     /// The results of an unfinished run: counts summed from its intervals, the intervals themselves (with their
     /// histograms, from which a reader computes the latency summary), outcome "interrupted", and an "unfinished"
     /// section saying how much time it covers. A torn last line (the process died mid-write) is left out.

@@ -81,4 +81,30 @@ public sealed class BurstAggregatorTests
         Assert.Equal(2, totals.Count);
         Assert.Equal(4, totals.Sum(h => h.TotalCount));
     }
+
+    /// <summary>
+    /// A long run does not hold its intervals' histograms in memory: once an interval is in the journal, only its values
+    /// stay, and the final document takes the histograms back from the journal, every one as it was encoded.
+    /// </summary>
+    [Fact]
+    public void IntervalHistogramsWaitInTheJournalAndComeBackWhole()
+    {
+        using var dir = new TempDir();
+        using var journal = ResultsJournal.Start(dir.Combine("r.journal.jsonl"), new ResultsDocument());
+        using var agg = new BurstAggregator(1, 300, DateTimeOffset.UtcNow, null, null, journal: journal);
+        var rnd = new Random(3);
+        var expected = new List<SortedDictionary<string, string>>();
+        for (int i = 0; i < 3; i++)
+        {
+            var r = Report(0, i, i == 2, Enumerable.Range(0, 100).Select(_ => (long)rnd.Next(100, 90_000)), 100);
+            expected.Add(IntervalHistograms.Encode(r.Histograms));
+            agg.Add(r);
+        }
+        Assert.Equal(3, agg.Intervals.Count);
+        Assert.All(agg.Intervals, iv => Assert.Null(iv.Histograms));
+
+        var doc = new ResultsDocument();
+        agg.Fill(doc, 0);
+        Assert.Equal(expected, doc.Intervals.Select(iv => iv.Histograms!).ToList());
+    }
 }
