@@ -43,20 +43,15 @@ internal static class ServeChatCommand
             DefaultValueFactory = _ => "results" };
         var statsInterval = new Option<string>("--stats-interval") { Description = "How often to print the counters (0: only at exit)",
             DefaultValueFactory = _ => "5s" };
-        var graphite = new Option<string?>("--graphite") { Description =
-            "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
-        var graphiteRoot = new Option<string?>("--graphite-root") { Description =
-            "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.chat.NAME" };
-        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite",
-            DefaultValueFactory = _ => "1s" };
+        var graphite = new ServerGraphiteOptions("chat");
 
         var cmd = new Command("chat",
             "The reference chat server: rooms, broadcast to every member, bounded send queues (slow readers are dropped), line and room " +
             "limits, counters.")
         {
             pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results,
-                graphite, graphiteRoot, graphiteInterval,
         };
+        graphite.AddTo(cmd);
         CommandAction.Set(cmd, async (p, ct) =>
         {
             if (!IPAddress.TryParse(p.GetValue(listen), out var address))
@@ -72,8 +67,7 @@ internal static class ServeChatCommand
                 HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
             }.Validate();
             var stats = Durations.Parse(p.GetValue(statsInterval)!, "--stats-interval");
-            var graphiteEvery = Durations.Parse(p.GetValue(graphiteInterval)!, "--graphite-interval");
-            ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "chat"); // bad input before any socket
+            var graphiteTo = graphite.Read(p); // bad input before any socket
             var tlsOptions = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers));
             var manifest = DefaultPki.Resolve(p.GetValue(pki), m => Console.WriteLine($"serve chat: {m}"));
             var factory = TlsServerFactory.FromManifest(manifest, tlsOptions,
@@ -90,14 +84,7 @@ internal static class ServeChatCommand
                               $"rooms/client, " +
                               $"{options.Limits.MaxClientsPerRoom} clients/room, send queue {options.SendQueueLines} lines; handshake " +
                               $"timeout {Durations.Format(options.HandshakeTimeout)}");
-            await using var graphiteOut = ServerGraphite.StartIfGiven(p.GetValue(graphite), p.GetValue(graphiteRoot), "chat", graphiteEvery,
-                server.GraphiteMetrics);
-            if (graphiteOut is not null)
-            {
-                Console.WriteLine(
-                    $"serve chat: graphite {graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every " +
-                    $"{Durations.Format(graphiteEvery)}");
-            }
+            await using var graphiteOut = graphiteTo.Start(server.GraphiteMetrics, m => Console.WriteLine($"serve chat: {m}"));
             Console.WriteLine($"serve chat: listening on {server.LocalEndPoint} (Ctrl-C to stop)");
             try
             {
@@ -121,8 +108,7 @@ internal static class ServeChatCommand
                     ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
                 ["maxClientsPerRoom"] = options.Limits.MaxClientsPerRoom, ["sendQueue"] = options.SendQueueLines,
                 ["handshakeTimeout"] = Durations.Format(options.HandshakeTimeout),
-                ["graphite"] = graphiteOut is null ? null
-                    : $"{graphiteOut.Exporter.Endpoint} as {graphiteOut.Prefix}.* every {Durations.Format(graphiteEvery)}",
+                ["graphite"] = graphiteTo.Describe(),
             };
             var doc = ChatServerResults.Build(server, config, started);
             Console.WriteLine(ResultsFile.Write(doc, p.GetValue(results)!,

@@ -59,12 +59,7 @@ internal static class ServeMqttCommand
             "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
         var mqtt = new Option<string>("--mqtt") { Description = "MQTT versions accepted: 5, 3.1.1 or both",
             DefaultValueFactory = _ => "both" };
-        var graphite = new Option<string?>("--graphite") { Description =
-            "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
-        var graphiteRoot = new Option<string?>("--graphite-root") { Description =
-            "Graphite metric root: metrics are [ROOT.]connburst.server.HOST.mqtt.NAME" };
-        var graphiteInterval = new Option<string>("--graphite-interval") { Description = "How often the counters go to Graphite",
-            DefaultValueFactory = _ => "1s" };
+        var graphite = new ServerGraphiteOptions("mqtt");
         var workerId = new Option<int?>("--worker-id") { Description = "Internal: set by a --workers parent on its children",
             Hidden = true };
 
@@ -72,8 +67,9 @@ internal static class ServeMqttCommand
             "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
             pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt,
-                interval, resume, results, prometheus, graphite, graphiteRoot, graphiteInterval, workerId,
+                interval, resume, results, prometheus, workerId,
         };
+        graphite.AddTo(cmd);
         CommandAction.Set(cmd, async (p, ct) =>
         {
             // Before any socket exists (workers inherit the variable from this process).
@@ -96,8 +92,7 @@ internal static class ServeMqttCommand
                 AcceptedVersions = MqttVersions.ParseSet(p.GetValue(mqtt), "--mqtt"),
                 ReportInterval = Durations.Parse(p.GetValue(interval)!, "--report-interval"),
             }.Validate();
-            var graphiteEvery = Durations.Parse(p.GetValue(graphiteInterval)!, "--graphite-interval");
-            ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt"); // bad input before any socket
+            var graphiteTo = graphite.Read(p); // bad input before any socket
             var manifest = DefaultPki.Resolve(p.GetValue(pki), msg => Console.Error.WriteLine(msg));
             var resultsDir = p.GetValue(results)!;
 
@@ -118,8 +113,7 @@ internal static class ServeMqttCommand
                 await using var workers = await MqttServerWorkers.StartAsync(options, Environment.GetCommandLineArgs().Skip(1).ToList(),
                     Log, ct);
                 ExposeMetrics(prom, workers.Snapshot);
-                await using var graphiteOut = StartGraphite(p.GetValue(graphite), p.GetValue(graphiteRoot), graphiteEvery,
-                    workers.Snapshot);
+                await using var graphiteOut = graphiteTo.Start(() => workers.Snapshot().GraphiteMetrics(), Console.WriteLine);
                 Console.WriteLine(
                     $"{options.Workers} workers (pids {string.Join(',', workers.Pids)}) share the port with SO_REUSEPORT; one that dies " +
                     $"is restarted");
@@ -135,7 +129,7 @@ internal static class ServeMqttCommand
                 await using var broker = new MqttBroker(options, manifest, Log);
                 broker.Start();
                 ExposeMetrics(prom, broker.Snapshot);
-                await using var graphiteOut = StartGraphite(p.GetValue(graphite), p.GetValue(graphiteRoot), graphiteEvery, broker.Snapshot);
+                await using var graphiteOut = graphiteTo.Start(() => broker.Snapshot().GraphiteMetrics(), Console.WriteLine);
                 Console.WriteLine($"CRL: {broker.Crl?.Count ?? 0} revoked serials, reloaded when {manifest.PathOf(manifest.Crl)} changes");
                 Console.WriteLine($"listening on {FormatEndPoint(broker.LocalEndPoint!)}");
                 final = await ReportUntilStoppedAsync(broker.Snapshot, options.ReportInterval, ct);
@@ -144,11 +138,7 @@ internal static class ServeMqttCommand
             }
             Console.WriteLine($"final: {final.Format()}");
             var doc = MqttBrokerResults.Build(options, manifest, final, started, restarts);
-            if (p.GetValue(graphite) is { } g)
-            {
-                doc.Config["graphite"] =
-                    $"{g} as {ServerGraphite.PrefixFor(p.GetValue(graphiteRoot), "mqtt")}* every {Durations.Format(graphiteEvery)}";
-            }
+            if (graphiteTo.Describe() is { } g) doc.Config["graphite"] = g;
             Console.WriteLine(ResultsFile.Write(doc, resultsDir,
                 $"server-mqtt-{ResultsFile.Timestamp(started)}-{Environment.ProcessId}.json"));
             return ExitCodes.Ok;
@@ -161,13 +151,6 @@ internal static class ServeMqttCommand
         if (prom is null) return;
         BrokerMetrics.Expose(prom, snapshot);
         Console.WriteLine($"prometheus metrics at {prom.Url}");
-    }
-
-    private static ServerGraphite? StartGraphite(string? endpoint, string? root, TimeSpan interval, Func<MqttBrokerSnapshot> snapshot)
-    {
-        var g = ServerGraphite.StartIfGiven(endpoint, root, "mqtt", interval, () => snapshot().GraphiteMetrics());
-        if (g is not null) Console.WriteLine($"graphite {g.Exporter.Endpoint} as {g.Prefix}.* every {Durations.Format(interval)}");
-        return g;
     }
 
     internal static void Log(string message) =>

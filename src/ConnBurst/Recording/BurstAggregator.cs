@@ -106,14 +106,20 @@ internal sealed class BurstAggregator : IDisposable
 
     private void Close(List<IntervalReport> reports)
     {
-        var merged = new LongHistogram[_cumulative.Length];
-        for (int i = 0; i < merged.Length; i++) merged[i] = LatencyHistograms.Create();
+        // One report (a run in one process, or one worker left): its histograms are the interval's as they are. A copy
+        // is six histograms of 172 KB each on the large-object heap every interval, and the collections they cause pause
+        // the event loops.
+        var single = reports.Count == 1 && reports[0].Histograms.Length == _cumulative.Length;
+        var merged = single ? reports[0].Histograms : new LongHistogram[_cumulative.Length];
+        if (!single)
+            for (int i = 0; i < merged.Length; i++) merged[i] = LatencyHistograms.Create();
         var delta = new CounterSnapshot();
         var gauges = new CounterSnapshot();
         double end = 0, tickLag = 0;
         foreach (var r in reports)
         {
-            for (int i = 0; i < merged.Length && i < r.Histograms.Length; i++) merged[i].Add(r.Histograms[i]);
+            if (!single)
+                for (int i = 0; i < merged.Length && i < r.Histograms.Length; i++) merged[i].Add(r.Histograms[i]);
             delta.Add(r.Counters, addGauges: false);
             gauges.Add(new CounterSnapshot { Gauges = r.Counters.Gauges });
             end = Math.Max(end, r.EndSeconds);
@@ -165,8 +171,8 @@ internal sealed class BurstAggregator : IDisposable
 
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
         IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"),
-            _totals.Total("connacks"),
-            values["attemptsPerSec"], values["connacksPerSec"], values["total_p50"], values["total_p99"], lagP99, lagMax, behind, failures));
+            _totals.Total("connacks"), values["attemptsPerSec"], values["connacksPerSec"], values["total_p50"], values["total_p99"],
+            lagP99, lagMax, behind, failures));
     }
 
     /// <summary>Writes the interval files; on the first IOException stops writing them (measuring goes on in memory).</summary>
@@ -239,6 +245,10 @@ internal sealed class BurstAggregator : IDisposable
                 ["p50"] = lag.P50, ["p99"] = lag.P99, ["p999"] = lag.P999, ["max"] = Math.Max(lag.Max, _maxTickLagMs), ["avg"] = lag.Avg,
             },
             ["maxTickLagMs"] = _maxTickLagMs,
+            // The collector pauses every thread, the event loops too: a pause is scheduler lag the loops could not avoid.
+            ["gcPauseMs"] = Math.Round(_usage.Values.Sum(u => u.GcPauseMs), 1),
+            ["gcCollections"] = new JsonArray([.. Enumerable.Range(0, 3)
+                .Select(g => (JsonNode)_usage.Values.Sum(u => u.GcCollections.Length > g ? u.GcCollections[g] : 0))]),
             ["behindThresholdMs"] = _behindThresholdMs,
             ["behindIntervals"] = _behindIntervals,
             ["fellBehind"] = _behindIntervals > 0,
@@ -260,7 +270,10 @@ internal sealed class BurstAggregator : IDisposable
         try { written = ResultsJournal.ReadIntervals(_journalPath); }
         catch (IOException) { return; } // the intervals keep their values; the run's latency comes from the cumulative histograms
         for (int i = 0; i < Math.Min(_spilled, written.Count); i++)
-            if (Intervals[i].Histograms is null && Intervals[i].Seconds == written[i].Seconds) Intervals[i].Histograms = written[i].Histograms;
+        {
+            var iv = Intervals[i];
+            if (iv.Histograms is null && iv.Seconds == written[i].Seconds) iv.Histograms = written[i].Histograms;
+        }
         _spilled = 0;
     }
 

@@ -69,11 +69,17 @@ internal sealed class GeneratorUsage
     public long RssBytes { get; set; }
     /// <summary>The largest scheduler tick overrun in the interval (ms): how late the pacer woke up.</summary>
     public double MaxTickLagMs { get; set; }
+    /// <summary>Time .NET's garbage collector held the process's threads (event loops included) paused so far, in ms.</summary>
+    public double GcPauseMs { get; set; }
+    /// <summary>Collections so far, by generation (0, 1, 2).</summary>
+    public int[] GcCollections { get; set; } = [];
 
     public static GeneratorUsage Now(double maxTickLagMs) => new()
     {
         CpuSeconds = Environment.CpuUsage.TotalTime.TotalSeconds,
         RssBytes = Environment.WorkingSet,
         MaxTickLagMs = maxTickLagMs,
+        GcPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+        GcCollections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
     };
 }
