@@ -198,6 +198,7 @@ internal sealed partial class BurstEngine
 
     private IntervalReport TakeReport(int index, double endSeconds, bool final, long? connectedAtStop)
     {
+        var swapped = Recorders.Swap(); // the latency cut, then the counters' right after it (PhaseRecorders.Swap)
         var counters = Counters.TakeDelta();
         if (connectedAtStop is { } c) counters.Gauges["connectedNow"] = c;
         var lag = Math.Max(_maxTickLagMs, Interlocked.Exchange(ref _maxLoopLagTicks, 0) * 1000.0 / Frequency);
@@ -209,7 +210,7 @@ internal sealed partial class BurstEngine
             EndSeconds = endSeconds,
             Final = final,
             Counters = counters,
-            Histograms = Recorders.TakeInterval(),
+            Histograms = Recorders.Copy(swapped),
             Usage = GeneratorUsage.Now(Math.Max(0, lag)),
         };
     }
