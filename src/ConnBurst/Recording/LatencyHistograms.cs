@@ -83,13 +83,13 @@ internal static class LatencyHistograms
         s.Min = MinMs(h);
         s.Avg = h.GetMean() / ms;
         s.StdDev = h.GetStdDeviation() / ms;
-        s.P50 = h.GetValueAtPercentile(50) / ms;
-        s.P75 = h.GetValueAtPercentile(75) / ms;
-        s.P90 = h.GetValueAtPercentile(90) / ms;
-        s.P95 = h.GetValueAtPercentile(95) / ms;
-        s.P99 = h.GetValueAtPercentile(99) / ms;
-        s.P999 = h.GetValueAtPercentile(99.9) / ms;
-        s.Max = h.GetMaxValue() / ms;
+        s.P50 = PercentileMs(h, 50);
+        s.P75 = PercentileMs(h, 75);
+        s.P90 = PercentileMs(h, 90);
+        s.P95 = PercentileMs(h, 95);
+        s.P99 = PercentileMs(h, 99);
+        s.P999 = PercentileMs(h, 99.9);
+        s.Max = MaxMs(h);
         if (withDistribution)
         {
             s.Distribution = new List<double[]>();

@@ -59,18 +59,28 @@ internal sealed class ResultsJournal : IDisposable
     /// The intervals written so far, in order (a torn last line left out): what a long run's aggregator reads back at
     /// the end instead of holding every interval's histograms in memory for the whole run.
     /// </summary>
-    public static List<IntervalSnapshot> ReadIntervals(string path)
+    public static List<IntervalSnapshot> ReadIntervals(string path) =>
+        [.. Entries(File.ReadLines(path).Skip(1), out _).Select(e => e.Interval)];
+
+    /// <summary>The interval lines that parse, in order; <paramref name="torn"/> counts those that do not (a write cut short).</summary>
+    private static List<Entry> Entries(IEnumerable<string> lines, out int torn)
     {
-        var intervals = new List<IntervalSnapshot>();
-        foreach (var line in File.ReadLines(path).Skip(1))
+        var entries = new List<Entry>();
+        torn = 0;
+        foreach (var line in lines)
         {
             try
             {
-                if (JsonSerializer.Deserialize<Entry>(line, ResultsFile.Json) is { } e) intervals.Add(e.Interval);
+                if (JsonSerializer.Deserialize<Entry>(line, ResultsFile.Json) is { } e) entries.Add(e);
             }
-            catch (JsonException) { break; }
+            catch (JsonException) { torn++; }
         }
-        return intervals;
+        return entries;
+    }
+
+    private static IEnumerable<string> Rest(IEnumerator<string> lines)
+    {
+        while (lines.MoveNext()) yield return lines.Current;
     }
 
     /// <summary>
@@ -86,13 +96,9 @@ internal sealed class ResultsJournal : IDisposable
         try { doc = JsonSerializer.Deserialize<ResultsDocument>(lines.Current, ResultsFile.Json) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new Common.InputException($"{path}: not a ConnBurst journal ({e.Message})"); }
         var totals = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        int torn = 0;
-        while (lines.MoveNext())
+        var entries = Entries(Rest(lines), out var torn);
+        foreach (var e in entries)
         {
-            Entry? e;
-            try { e = JsonSerializer.Deserialize<Entry>(lines.Current, ResultsFile.Json); }
-            catch (JsonException) { torn++; continue; }
-            if (e is null) continue;
             doc.Intervals.Add(e.Interval);
             foreach (var (k, v) in e.Totals) totals[k] = totals.GetValueOrDefault(k) + v;
             foreach (var (k, v) in e.Failures) doc.Counts.Failed[k] = doc.Counts.Failed.GetValueOrDefault(k) + v;

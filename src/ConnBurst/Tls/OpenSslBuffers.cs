@@ -14,9 +14,6 @@ namespace ConnBurst.Tls;
 /// </summary>
 internal static class OpenSslBuffers
 {
-    private const int SslCtrlMode = 33;           // SSL_CTRL_MODE
-    private const long SslModeReleaseBuffers = 0x10; // SSL_MODE_RELEASE_BUFFERS
-
     private static readonly (FieldInfo? Field, string? Reason) Probed = Probe();
     private static readonly FieldInfo? ContextField = Probed.Field;
 
@@ -31,7 +28,8 @@ internal static class OpenSslBuffers
         try
         {
             ssl.DangerousAddRef(ref added);
-            return (Interop.LibSsl.Ctrl(ssl.DangerousGetHandle(), SslCtrlMode, SslModeReleaseBuffers, 0) & SslModeReleaseBuffers) != 0;
+            return (Interop.LibSsl.Ctrl(ssl.DangerousGetHandle(), Interop.LibSsl.CtrlMode, Interop.LibSsl.ModeReleaseBuffers, 0)
+                & Interop.LibSsl.ModeReleaseBuffers) != 0;
         }
         catch (ObjectDisposedException)
         {
