@@ -211,6 +211,7 @@ internal sealed partial class BurstEngine
             Final = final,
             Counters = counters,
             Histograms = Recorders.Copy(swapped),
+            HistogramsOwner = Recorders.Return, // whoever consumes the report gives them back (ReleaseHistograms)
             Usage = GeneratorUsage.Now(Math.Max(0, lag)),
         };
     }

@@ -146,6 +146,7 @@ internal static class BurstRunner
         return await engine.RunAsync(r =>
         {
             var line = r.ToLine();
+            r.ReleaseHistograms();
             lock (gate) { output.WriteLine(line); output.Flush(); }
         }, linked.Token).ConfigureAwait(false);
     }

@@ -106,9 +106,9 @@ internal sealed class BurstAggregator : IDisposable
 
     private void Close(List<IntervalReport> reports)
     {
-        // One report (a run in one process, or one worker left): its histograms are the interval's as they are. A copy
-        // is six histograms of 172 KB each on the large-object heap every interval, and the collections they cause pause
-        // the event loops.
+        // One report (a run in one process, or one worker left): its histograms are the interval's as they are, and go back
+        // to the engine's recorders below. A copy is six histograms of 172 KB each on the large-object heap every interval,
+        // and the collections they cause pause the event loops.
         var single = reports.Count == 1 && reports[0].Histograms.Length == _cumulative.Length;
         var merged = single ? reports[0].Histograms : new LongHistogram[_cumulative.Length];
         if (!single)
@@ -153,6 +153,7 @@ internal sealed class BurstAggregator : IDisposable
         foreach (var k in Enum.GetValues<FailureKind>()) values[k.Name()] = delta.Total(k.Name());
         var lines = HlogFile.IntervalLines(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
         var snapshot = new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.FromLogLines(lines, merged) };
+        foreach (var r in reports) r.ReleaseHistograms(); // the last read of them (merged included, when it is a report's)
         Intervals.Add(snapshot);
         WriteFiles(() =>
         {

@@ -21,7 +21,7 @@ internal sealed class HlogFile : IDisposable
         Path = path;
         _start = startTime.UtcDateTime;
         _out = new Common.LineFile(path);
-        _out.Write(LatencyHistograms.LogText(_start)); // the header alone: version, start time, legend
+        _out.Write(LatencyHistograms.LogHeader(_start));
     }
 
     /// <summary>
@@ -31,22 +31,14 @@ internal sealed class HlogFile : IDisposable
     /// </summary>
     public static string IntervalLines(IReadOnlyList<HistogramBase> histograms, DateTimeOffset from, DateTimeOffset to)
     {
-        var tagged = new HistogramBase[histograms.Count];
+        var lines = new StringBuilder();
         for (int i = 0; i < histograms.Count; i++)
         {
             var h = histograms[i];
             h.Tag = ((BurstPhase)i).Name();
             h.StartTimeStamp = from.ToUnixTimeMilliseconds();
             h.EndTimeStamp = to.ToUnixTimeMilliseconds();
-            tagged[i] = h;
-        }
-        // The writer always emits a header first; keep only the interval lines.
-        var lines = new StringBuilder();
-        foreach (var line in LatencyHistograms.LogText(DateTime.UnixEpoch, tagged).Split('\n'))
-        {
-            var l = line.TrimEnd('\r');
-            if (l.Length == 0 || l[0] == '#' || l[0] == '"') continue;
-            lines.Append(l).Append('\n');
+            lines.Append(HistogramLogLine.Of(h)).Append('\n');
         }
         return lines.ToString();
     }

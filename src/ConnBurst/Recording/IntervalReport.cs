@@ -24,6 +24,11 @@ internal sealed class IntervalReport
     public CounterSnapshot Counters { get; set; } = new();
     /// <summary>Indexed by <see cref="BurstPhase"/>.</summary>
     [JsonIgnore] public LongHistogram[] Histograms { get; set; } = [];
+    /// <summary>
+    /// Where <see cref="Histograms"/> go once nothing reads them (<see cref="ReleaseHistograms"/>): the engine's recorders,
+    /// which reuse them for a later interval (<see cref="PhaseRecorders.Return"/>). Null for a report read from a worker's line.
+    /// </summary>
+    [JsonIgnore] public Action<LongHistogram[]>? HistogramsOwner { get; init; }
     public GeneratorUsage Usage { get; set; } = new();
 
     [JsonPropertyName("histograms")]
@@ -49,6 +54,17 @@ internal sealed class IntervalReport
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public string ToLine() => LinePrefix + JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// Hands the histograms back to their owner when the report has been merged (<see cref="BurstAggregator"/>) or sent
+    /// (<see cref="ToLine"/>); the report has none from then on.
+    /// </summary>
+    public void ReleaseHistograms()
+    {
+        var histograms = Histograms;
+        Histograms = [];
+        if (histograms.Length > 0) HistogramsOwner?.Invoke(histograms);
+    }
 
     /// <summary>Parses a worker's stdout line; false when it is not a report line.</summary>
     public static bool TryParse(string line, out IntervalReport report)

@@ -28,9 +28,9 @@ internal static class LatencyHistograms
 
     /// <summary>
     /// A histogram as one self-contained HdrHistogram interval log (compressed, base64 inside): the form histograms
-    /// travel in between workers. Built on the public log writer/reader, so the encoding is HdrHistogram's own.
+    /// travel in between workers. The log writer's text (<see cref="HistogramLogLine"/>), read back by the library's reader.
     /// </summary>
-    public static string Encode(HistogramBase h) => LogText(DateTime.UnixEpoch, h);
+    public static string Encode(HistogramBase h) => LogHeader(DateTime.UnixEpoch) + HistogramLogLine.Of(h) + "\n";
 
     /// <summary>The inverse of <see cref="Encode"/>, into a histogram of this project's standard shape (exact counts kept).</summary>
     public static LongHistogram Decode(string text)
@@ -43,13 +43,14 @@ internal static class LatencyHistograms
     }
 
     /// <summary>
-    /// HdrHistogram's log text for <paramref name="histograms"/>, as ASCII. HdrHistogram.NET's writer emits UTF-16 with a
-    /// BOM, which the Java tools (HistogramLogProcessor) cannot read; the text itself is the standard format.
+    /// HdrHistogram's log header (version, start time, legend), as ASCII. HdrHistogram.NET's writer emits UTF-16 with a
+    /// BOM, which the Java tools (HistogramLogProcessor) cannot read; the text itself is the standard format. The
+    /// histograms' lines come from <see cref="HistogramLogLine"/>, which writes the same text without the writer's buffers.
     /// </summary>
-    public static string LogText(DateTime startTime, params HistogramBase[] histograms)
+    public static string LogHeader(DateTime startTime)
     {
         using var ms = new MemoryStream();
-        using (var w = new HistogramLogWriter(ms)) w.Write(startTime, histograms);
+        using (var w = new HistogramLogWriter(ms)) w.Write(startTime);
         ms.Position = 0;
         using var reader = new StreamReader(ms, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();

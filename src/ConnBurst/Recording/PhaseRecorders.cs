@@ -8,8 +8,12 @@ namespace ConnBurst.Recording;
 /// </summary>
 internal sealed class PhaseRecorders
 {
+    /// <summary>Sets of copies given back (<see cref="Return"/>) beyond this many are left to the collector.</summary>
+    private const int MaxSpareSets = 2;
+
     private readonly Recorder[] _recorders;
     private readonly HistogramBase?[] _recycle;
+    private readonly Stack<LongHistogram[]> _spare = new(); // locked: returned by whoever consumed the interval
 
     public PhaseRecorders()
     {
@@ -24,7 +28,8 @@ internal sealed class PhaseRecorders
 
     /// <summary>
     /// Everything recorded since the last call, one histogram per phase (indexed by <see cref="BurstPhase"/>). The
-    /// returned histograms are the caller's to keep: they are copies, so the recorders' swap buffers can be recycled.
+    /// returned histograms are the caller's to keep (or to <see cref="Return"/>): they are copies, so the recorders' swap
+    /// buffers can be recycled.
     /// </summary>
     public LongHistogram[] TakeInterval() => Copy(Swap());
 
@@ -42,17 +47,39 @@ internal sealed class PhaseRecorders
         return swapped;
     }
 
-    /// <summary>Copies of what <see cref="Swap"/> took, whose buffers go back to the recorders for the next swap.</summary>
+    /// <summary>
+    /// Copies of what <see cref="Swap"/> took, whose buffers go back to the recorders for the next swap. The copies are
+    /// a set given back by <see cref="Return"/> when there is one: each histogram is 172 KB on the large-object heap, and
+    /// six new ones a snapshot interval made every collection of a one-process burst a gen-2 one.
+    /// </summary>
     public LongHistogram[] Copy(HistogramBase[] swapped)
     {
-        var result = new LongHistogram[swapped.Length];
+        LongHistogram[]? result;
+        lock (_spare) _spare.TryPop(out result);
+        result ??= new LongHistogram[swapped.Length];
         for (int i = 0; i < swapped.Length; i++)
         {
-            var copy = LatencyHistograms.Create();
+            var copy = result[i] ?? LatencyHistograms.Create();
+            copy.Reset(); // the counts; the tag and timestamps the .hlog stamped on it are cleared too, as in a new one
+            copy.Tag = null;
+            copy.StartTimeStamp = 0;
+            copy.EndTimeStamp = 0;
             copy.Add(swapped[i]);
             result[i] = copy;
             _recycle[i] = swapped[i];
         }
         return result;
+    }
+
+    /// <summary>
+    /// Gives back histograms <see cref="Copy"/> returned, once nothing reads them any more (the interval is merged, or
+    /// sent to the parent); a later interval's copies reuse them. Any thread.
+    /// </summary>
+    public void Return(LongHistogram[] copies)
+    {
+        lock (_spare)
+        {
+            if (_spare.Count < MaxSpareSets) _spare.Push(copies);
+        }
     }
 }

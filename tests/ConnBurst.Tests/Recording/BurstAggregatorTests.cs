@@ -8,14 +8,44 @@ namespace ConnBurst.Tests.Recording;
 
 public sealed class BurstAggregatorTests
 {
-    private static IntervalReport Report(int shard, int index, bool final, IEnumerable<long> totalMicros, long attempts)
+    private static IntervalReport Report(int shard, int index, bool final, IEnumerable<long> totalMicros, long attempts,
+        Action<LongHistogram[]>? owner = null)
     {
         var rec = new PhaseRecorders();
         foreach (var v in totalMicros) rec.Record(BurstPhase.Total, v);
         var counters = new BurstCounters();
         for (int i = 0; i < attempts; i++) { counters.Attempt(); counters.Connacked(); }
         return new IntervalReport { Shard = shard, Index = index, EndSeconds = index + 1, Final = final, Counters = counters.TakeDelta(),
-            Histograms = rec.TakeInterval() };
+            Histograms = rec.TakeInterval(), HistogramsOwner = owner };
+    }
+
+    /// <summary>
+    /// An interval's histograms go back to the recorders that made them (who reuse them) once it is closed, not before:
+    /// with two workers, interval 0 waits for the second one.
+    /// </summary>
+    [Fact]
+    public void AnIntervalsHistogramsGoBackToTheirOwnersOnceItCloses()
+    {
+        using var dir = new TempDir();
+        using var agg = new BurstAggregator(2, 10, DateTimeOffset.UtcNow, dir.Combine("i.csv"), dir.Combine("r.hlog"));
+        var returned = new List<LongHistogram[]>();
+        var a = Report(0, 0, false, [1_000], 1, returned.Add);
+        var b = Report(1, 0, true, [2_000], 1, returned.Add);
+        var (histogramsA, histogramsB) = (a.Histograms, b.Histograms);
+        agg.Add(a);
+        Assert.Empty(returned);
+        agg.Add(b);
+        Assert.Equal(2, returned.Count);
+        Assert.Same(histogramsA, returned[0]);
+        Assert.Same(histogramsB, returned[1]);
+        Assert.Empty(a.Histograms);
+        Assert.Equal(2, agg.Cumulative(BurstPhase.Total).TotalCount);
+
+        var single = Report(0, 1, true, [3_000], 1, returned.Add); // one worker left: its histograms are the interval's
+        var histogramsSingle = single.Histograms;
+        agg.Add(single);
+        Assert.Same(histogramsSingle, returned[2]);
+        Assert.Equal(3, agg.Cumulative(BurstPhase.Total).TotalCount);
     }
 
     [Fact]
