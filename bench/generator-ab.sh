@@ -3,7 +3,8 @@
 # time and rate, and each one's CPU per CONNACK is counted over the same window, so a busy machine slows both alike
 # and the ratio B/A is the figure (issue 14: changes of a few percent are lost between runs minutes apart).
 # Usage: bench/generator-ab.sh DLL_A DLL_B [RATE] [SECS]   (defaults 60/s each, 30 s; about SECS + 30 s)
-# DLL_A and DLL_B are connburst.dll files of two builds (a worktree of main and this checkout, say).
+# DLL_A and DLL_B are connburst.dll files of two builds (a worktree of main and this checkout, say), or one dll twice
+# with ENV_A / ENV_B set to environment assignments for that side (e.g. ENV_B="GLIBC_TUNABLES=glibc.malloc.mxfast=0").
 . "$(dirname "$0")/lib.sh"
 A=${1:?usage: bench/generator-ab.sh DLL_A DLL_B [RATE] [SECS]} B=${2:?usage: bench/generator-ab.sh DLL_A DLL_B [RATE] [SECS]}
 rate=${3:-60} secs=${4:-30}
@@ -16,7 +17,9 @@ port=$(free_port)
 mpid=$(start_mosquitto "$out/pki" "$port")
 declare -A pid
 for x in A B; do
-  dotnet "${!x}" burst --target "127.0.0.1:$port" --pki "$out/pki" --clients $((rate * 4)) --rate "$rate" --linger 2s \
+  env_of=ENV_$x
+  # shellcheck disable=SC2086
+  env ${!env_of:-} dotnet "${!x}" burst --target "127.0.0.1:$port" --pki "$out/pki" --clients $((rate * 4)) --rate "$rate" --linger 2s \
     --duration $((secs + 15))s --snapshot 1s --timeout 30s --results "$out/res$x" >"$out/$x.out" 2>&1 &
   pid[$x]=$!
 done

@@ -92,6 +92,7 @@ runtime_cmd() {
     tiered) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 dotnet "$CONNBURST_DLL") ;;
     pgo0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TieredPGO=0 dotnet "$CONNBURST_DLL") ;;
     tc0) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 dotnet "$CONNBURST_DLL") ;;
+    nor2r) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 DOTNET_ReadyToRun=0 dotnet "$CONNBURST_DLL") ;;
     delay0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TC_CallCountingDelayMs=0 dotnet "$CONNBURST_DLL") ;;
     qjl0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TC_QuickJitForLoops=0 dotnet "$CONNBURST_DLL") ;;
     r2r) RUNTIME_CMD=(env "$R2R_DIR/connburst") ;;
@@ -101,7 +102,7 @@ runtime_cmd() {
     sf) RUNTIME_CMD=(env "$SINGLE_FILE") ;;
     aot) [ -x "${AOT_BIN:-}" ] || { echo "runtime aot: set AOT_BIN to a NativeAOT connburst" >&2; return 2; }
          RUNTIME_CMD=(env "$AOT_BIN") ;;
-    *) echo "unknown runtime '$1' (dll tiered pgo0 tc0 delay0 qjl0 r2r r2r-tiered r2r-tc0 r2r-pgo0 sf aot)" >&2; return 2 ;;
+    *) echo "unknown runtime '$1' (dll tiered pgo0 tc0 nor2r delay0 qjl0 r2r r2r-tiered r2r-tc0 r2r-pgo0 sf aot)" >&2; return 2 ;;
   esac
 }
 # prepare_runtimes NAME...: builds the publishes those runtimes need.

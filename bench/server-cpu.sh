@@ -13,7 +13,7 @@
 #   Every round starts each server anew, makes N full MQTT connects (TLS 1.2 handshake, CONNECT, CONNACK, DISCONNECT)
 #   that are not counted, then counts the server's CPU over the next CONNECTS, 6 at a time, all from
 #   bench/mqtt-connects.py (Python's ssl module: an independent client). Each RUNTIMES name is a way of running
-#   serve mqtt (bench/lib.sh runtime_cmd: dll, tiered, pgo0, tc0, delay0, qjl0, r2r, r2r-tiered, r2r-tc0, r2r-pgo0, sf, aot), side by side with
+#   serve mqtt (bench/lib.sh runtime_cmd: dll, tiered, pgo0, tc0, nor2r, delay0, qjl0, r2r, r2r-tiered, r2r-tc0, r2r-pgo0, sf, aot), side by side with
 #   Mosquitto; MQTTnet is left out. The runtimes run in a different order every round.
 . "$(dirname "$0")/lib.sh"
 secs=${1:-10}
