@@ -24,6 +24,8 @@ internal sealed class BurstAggregator : IDisposable
     private readonly Dictionary<int, int> _finalIndexOfShard = new();
     private readonly Dictionary<int, GeneratorUsage> _usage = new();
     private readonly LongHistogram[] _cumulative;
+    /// <summary>An interval's merge of several reports, reused: nothing reads it once the interval is closed.</summary>
+    private readonly HistogramSetPool _merges = new(maxSpareSets: 1);
     private readonly CounterSnapshot _totals = new();
     private CounterSnapshot _gauges = new();
     private double _lastSeconds;
@@ -110,9 +112,7 @@ internal sealed class BurstAggregator : IDisposable
         // to the engine's recorders below. A copy is six histograms of 172 KB each on the large-object heap every interval,
         // and the collections they cause pause the event loops.
         var single = reports.Count == 1 && reports[0].Histograms.Length == _cumulative.Length;
-        var merged = single ? reports[0].Histograms : new LongHistogram[_cumulative.Length];
-        if (!single)
-            for (int i = 0; i < merged.Length; i++) merged[i] = LatencyHistograms.Create();
+        var merged = single ? reports[0].Histograms : _merges.Rent();
         var delta = new CounterSnapshot();
         var gauges = new CounterSnapshot();
         double end = 0, tickLag = 0;
@@ -154,6 +154,7 @@ internal sealed class BurstAggregator : IDisposable
         var lines = HlogFile.IntervalLines(merged, _t0.AddSeconds(end - seconds), _t0.AddSeconds(end));
         var snapshot = new IntervalSnapshot { Seconds = end, Values = values, Histograms = IntervalHistograms.FromLogLines(lines, merged) };
         foreach (var r in reports) r.ReleaseHistograms(); // the last read of them (merged included, when it is a report's)
+        if (!single) _merges.Return(merged);
         Intervals.Add(snapshot);
         WriteFiles(() =>
         {

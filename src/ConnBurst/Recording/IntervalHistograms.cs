@@ -61,7 +61,12 @@ internal static class IntervalHistograms
         return h;
     }
 
-    private static LongHistogram DecodeOne(string b64) => LatencyHistograms.Decode($"0.000,0.000,0.000,{b64}\n");
+    private static LongHistogram DecodeOne(string b64)
+    {
+        var h = LatencyHistograms.Create();
+        HistogramLogDecoder.AddInto(h, b64);
+        return h;
+    }
 
     private static string Compact(string logText)
     {

@@ -26,9 +26,17 @@ internal sealed class IntervalReport
     [JsonIgnore] public LongHistogram[] Histograms { get; set; } = [];
     /// <summary>
     /// Where <see cref="Histograms"/> go once nothing reads them (<see cref="ReleaseHistograms"/>): the engine's recorders,
-    /// which reuse them for a later interval (<see cref="PhaseRecorders.Return"/>). Null for a report read from a worker's line.
+    /// which reuse them for a later interval (<see cref="PhaseRecorders.Return"/>); for a report read from a worker's line, the
+    /// pool its histograms were decoded into (<see cref="Decoded"/>).
     /// </summary>
-    [JsonIgnore] public Action<LongHistogram[]>? HistogramsOwner { get; init; }
+    [JsonIgnore] public Action<LongHistogram[]>? HistogramsOwner { get => _owner; init => _owner = value; }
+    private Action<LongHistogram[]>? _owner;
+
+    /// <summary>
+    /// The sets workers' reports are decoded into, reused once the aggregator has merged them. A parent holds about one set
+    /// per worker per open interval; the cap bounds what a stalled interval's pile-up keeps afterwards (32 sets: 33 MB).
+    /// </summary>
+    private static readonly HistogramSetPool Decoded = new(maxSpareSets: 32);
     public GeneratorUsage Usage { get; set; } = new();
 
     [JsonPropertyName("histograms")]
@@ -43,11 +51,11 @@ internal sealed class IntervalReport
         }
         set
         {
-            var hs = new LongHistogram[BurstPhases.All.Length];
-            for (int i = 0; i < hs.Length; i++) hs[i] = LatencyHistograms.Create();
+            var hs = Decoded.Rent();
             foreach (var (name, text) in value)
-                if (BurstPhases.TryParse(name, out var p)) hs[(int)p] = LatencyHistograms.Decode(text);
+                if (BurstPhases.TryParse(name, out var p)) LatencyHistograms.AddDecoded(hs[(int)p], text);
             Histograms = hs;
+            _owner = Decoded.Return;
         }
     }
 

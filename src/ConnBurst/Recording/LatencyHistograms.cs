@@ -35,11 +35,23 @@ internal static class LatencyHistograms
     /// <summary>The inverse of <see cref="Encode"/>, into a histogram of this project's standard shape (exact counts kept).</summary>
     public static LongHistogram Decode(string text)
     {
-        using var ms = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text));
-        using var r = new HistogramLogReader(ms);
         var h = Create();
-        foreach (var part in r.ReadHistograms()) h.Add(part);
+        AddDecoded(h, text);
         return h;
+    }
+
+    /// <summary>
+    /// Adds every histogram of an interval log's text (<see cref="Encode"/>'s) into <paramref name="h"/>, which must have
+    /// the standard shape: a worker's report is read into histograms reused from interval to interval
+    /// (<see cref="HistogramLogDecoder"/>). A line that is not a histogram of that shape throws <see cref="FormatException"/>.
+    /// </summary>
+    public static void AddDecoded(HistogramBase h, string text)
+    {
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            if (line.IsEmpty || line[0] is '#' or '"') continue; // the header's comments and legend
+            HistogramLogDecoder.AddInto(h, line[(line.LastIndexOf(',') + 1)..]);
+        }
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ internal sealed class PhaseRecorders
 
     private readonly Recorder[] _recorders;
     private readonly HistogramBase?[] _recycle;
-    private readonly Stack<LongHistogram[]> _spare = new(); // locked: returned by whoever consumed the interval
+    private readonly HistogramSetPool _copies = new(MaxSpareSets);
 
     public PhaseRecorders()
     {
@@ -54,18 +54,10 @@ internal sealed class PhaseRecorders
     /// </summary>
     public LongHistogram[] Copy(HistogramBase[] swapped)
     {
-        LongHistogram[]? result;
-        lock (_spare) _spare.TryPop(out result);
-        result ??= new LongHistogram[swapped.Length];
+        var result = _copies.Rent();
         for (int i = 0; i < swapped.Length; i++)
         {
-            var copy = result[i] ?? LatencyHistograms.Create();
-            copy.Reset(); // the counts; the tag and timestamps the .hlog stamped on it are cleared too, as in a new one
-            copy.Tag = null;
-            copy.StartTimeStamp = 0;
-            copy.EndTimeStamp = 0;
-            copy.Add(swapped[i]);
-            result[i] = copy;
+            result[i].Add(swapped[i]);
             _recycle[i] = swapped[i];
         }
         return result;
@@ -75,11 +67,5 @@ internal sealed class PhaseRecorders
     /// Gives back histograms <see cref="Copy"/> returned, once nothing reads them any more (the interval is merged, or
     /// sent to the parent); a later interval's copies reuse them. Any thread.
     /// </summary>
-    public void Return(LongHistogram[] copies)
-    {
-        lock (_spare)
-        {
-            if (_spare.Count < MaxSpareSets) _spare.Push(copies);
-        }
-    }
+    public void Return(LongHistogram[] copies) => _copies.Return(copies);
 }
