@@ -7,7 +7,7 @@
 # the collapse past 54,000 held over 4 addresses).
 # Drops: connections the server or the network closed (burst's disconnectedByServer) plus failed attempts, and the
 # lowest established count (ss) seen during the hold. Bounded: the ramp stops at RAMP_SECONDS whatever it reached.
-# Usage: bench/hold.sh [CLIENTS] [RATE] [HOLD_SECONDS] [RAMP_SECONDS]   (defaults 50000 250 300 400)
+# Usage: [KEEP=DIR] bench/hold.sh [CLIENTS] [RATE] [HOLD_SECONDS] [RAMP_SECONDS]   (defaults 50000 250 300 400)
 . "$(dirname "$0")/lib.sh"
 clients=${1:-50000}
 rate=${2:-250}
@@ -17,7 +17,10 @@ keepalive=${KEEPALIVE:-60s}
 workers=$((clients / 15000 + 1))
 sources=$(( (clients + 12999) / 13000 )); [ "$sources" -lt 4 ] && sources=4
 work=$(mktemp -d)
-trap 'for p in $(jobs -p); do pkill -KILL -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+# The logs and results stay in KEEP (a directory) when it is set: a 20-minute run that goes wrong should leave its evidence.
+keep=${KEEP:-}
+trap 'for p in $(jobs -p); do pkill -KILL -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+  [ -n "$keep" ] && mkdir -p "$keep" && cp -r "$work"/*.out "$work"/burst "$work"/server "$keep"/ 2>/dev/null; rm -rf "$work"' EXIT
 build_connburst
 connburst certs --out "$work/pki" >/dev/null
 port=$(free_port)
@@ -50,7 +53,8 @@ rss_srv=$(for p in $(pgrep -f "connburst.dll serve mqtt .*$work/pki"); do awk '/
 kill -INT "$bpid" 2>/dev/null; kill -TERM "$bpid" 2>/dev/null
 for _ in $(seq 120); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.5; done
 wait "$bpid" || true
-json=$(tail -1 "$work/burst.out")
+# The results file, not burst's last line: a progress line may be printed after the path.
+json=$(ls -t "$work"/burst/*.json 2>/dev/null | head -1 || true)
 kill -TERM "$spid"
 # serve mqtt gives each worker up to 15 s to stop and then writes its results: wait longer than that before killing.
 for _ in $(seq 80); do kill -0 "$spid" 2>/dev/null || break; sleep 0.5; done

@@ -42,7 +42,11 @@ internal static class CliApp
                 $"connburst: {parse.Errors[0].Message} (see 'connburst {string.Join(' ', CommandPath(parse))} --help')");
             return ExitCodes.BadInput;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+        // How long a command may take to finish after Ctrl-C or SIGTERM before the process is ended without it. Stopping is
+        // bounded inside (a burst closes for at most 5 s, a worker is killed 10 s after it was told to stop, a server worker
+        // 15 s), but 200,000 connections closing at once on both sides of one 2-core machine took a burst past 15 s: it was
+        // ended before it wrote its results (its journal kept them; bench/hold.sh, 2026-12-02).
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)

@@ -52,15 +52,16 @@ internal static class WorkerPool
     }
 
     /// <summary>A worker's line, in order: an interval report to merge, its outcome, or a message to pass on.</summary>
-    private static void OnLine(string line, bool stderr, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes,
+    internal static void OnLine(string line, bool stderr, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes,
         int[] lastIndex, Action<string>? log)
     {
         if (stderr)
         {
             log?.Invoke($"[worker {shard}] {line}");
         }
-        else if (IntervalReport.TryParse(line, out var report))
+        else if (line.StartsWith(IntervalReport.LinePrefix, StringComparison.Ordinal))
         {
+            if (ParseReport(line, shard, log) is not { } report) return;
             report.Shard = shard;
             lastIndex[shard] = report.Index;
             lock (gate) aggregator.Add(report);
@@ -73,6 +74,24 @@ internal static class WorkerPool
         else if (line.Length > 0)
         {
             log?.Invoke($"[worker {shard}] {line}");
+        }
+    }
+
+    /// <summary>
+    /// A report line that does not parse (a worker killed in the middle of writing one: a report is longer than a pipe
+    /// takes in one write) is dropped with a message, not thrown: this runs on the process's output event, where an
+    /// exception would end the parent and every worker's results with it. The worker's end is handled where it is awaited.
+    /// </summary>
+    private static IntervalReport? ParseReport(string line, int shard, Action<string>? log)
+    {
+        try
+        {
+            return IntervalReport.TryParse(line, out var report) ? report : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException)
+        {
+            log?.Invoke($"[worker {shard}] an unreadable report line ({line.Length} characters) was dropped: {e.Message}");
+            return null;
         }
     }
 
