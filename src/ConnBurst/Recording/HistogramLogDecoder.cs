@@ -17,9 +17,9 @@ namespace ConnBurst.Recording;
 internal static class HistogramLogDecoder
 {
     // The cookies' low byte carries the word size, which V2's variable-length counts make irrelevant (the Java reader masks it).
-    private const int CompressedCookieBaseV2 = 0x1c849304;
-    private const int CookieBaseV2 = 0x1c849303;
     private const int CookieMask = ~0xf0;
+    private const int CompressedCookieBaseV2 = HistogramLogLine.CompressedCookieV2 & CookieMask;
+    private const int CookieBaseV2 = 0x1c849303;
     private const int HeaderLength = 40;
 
     private static readonly Lock Gate = new(); // a line per phase per worker report, read on one thread: no contention

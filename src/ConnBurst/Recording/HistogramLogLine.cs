@@ -20,7 +20,7 @@ namespace ConnBurst.Recording;
 /// </summary>
 internal static class HistogramLogLine
 {
-    private const int CompressedCookieV2 = 0x1c849304 | 0x10; // HistogramEncoding's: V2, word size byte marks TLZE encoding
+    internal const int CompressedCookieV2 = 0x1c849304 | 0x10; // HistogramEncoding's: V2, word size byte marks TLZE encoding
     private const double MaxValueUnitRatio = 1_000_000.0; // the writer's: Interval_Max is the maximum over a million
 
     private static readonly Lock Gate = new(); // the buffers are shared: a line per phase per snapshot, so no contention
@@ -31,14 +31,19 @@ internal static class HistogramLogLine
     /// <summary>The line for <paramref name="h"/> (its tag, start and end timestamps, maximum), without the newline.</summary>
     public static string Of(HistogramBase h)
     {
-        string payload;
-        lock (Gate) payload = Convert.ToBase64String(Compress(h));
+        var payload = Payload(h);
         var start = h.StartTimeStamp / 1000.0;
         var length = h.EndTimeStamp / 1000.0 - start;
         var max = h.GetMaxValue() / MaxValueUnitRatio;
         return h.Tag is null
             ? string.Create(CultureInfo.InvariantCulture, $"{start:F3},{length:F3},{max:F3},{payload}")
             : string.Create(CultureInfo.InvariantCulture, $"Tag={h.Tag},{start:F3},{length:F3},{max:F3},{payload}");
+    }
+
+    /// <summary>The line's last field alone: the base64 of the compressed histogram (how results JSON carries one).</summary>
+    public static string Payload(HistogramBase h)
+    {
+        lock (Gate) return Convert.ToBase64String(Compress(h));
     }
 
     /// <summary>HdrHistogram's compressed encoding of <paramref name="h"/>, valid until the next call (under <see cref="Gate"/>).</summary>

@@ -18,7 +18,7 @@ internal static class IntervalHistograms
     {
         var encoded = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, h) in byName)
-            if (h.TotalCount > 0) encoded[name] = Compact(LatencyHistograms.Encode(h));
+            if (h.TotalCount > 0) encoded[name] = HistogramLogLine.Payload(h);
         return encoded;
     }
 
@@ -66,16 +66,5 @@ internal static class IntervalHistograms
         var h = LatencyHistograms.Create();
         HistogramLogDecoder.AddInto(h, b64);
         return h;
-    }
-
-    private static string Compact(string logText)
-    {
-        foreach (var line in logText.Split('\n'))
-        {
-            var l = line.TrimEnd('\r');
-            if (l.Length == 0 || l[0] is '#' or '"') continue;
-            return l[(l.LastIndexOf(',') + 1)..];
-        }
-        throw new InvalidOperationException("the histogram log writer wrote no interval line");
     }
 }
