@@ -93,6 +93,8 @@ runtime_cmd() {
     pgo0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TieredPGO=0 dotnet "$CONNBURST_DLL") ;;
     tc0) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 dotnet "$CONNBURST_DLL") ;;
     nor2r) RUNTIME_CMD=(env DOTNET_TieredCompilation=0 DOTNET_ReadyToRun=0 dotnet "$CONNBURST_DLL") ;;
+    je) RUNTIME_CMD=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 dotnet "$CONNBURST_DLL") ;;
+    tcm) RUNTIME_CMD=(env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 dotnet "$CONNBURST_DLL") ;;
     delay0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TC_CallCountingDelayMs=0 dotnet "$CONNBURST_DLL") ;;
     qjl0) RUNTIME_CMD=(env DOTNET_TieredCompilation=1 DOTNET_TC_QuickJitForLoops=0 dotnet "$CONNBURST_DLL") ;;
     r2r) RUNTIME_CMD=(env "$R2R_DIR/connburst") ;;
