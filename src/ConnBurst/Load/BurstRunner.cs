@@ -70,7 +70,7 @@ internal static class BurstRunner
         if (observer is not null) aggregator.IntervalClosed += observer.OnInterval;
         log?.Invoke(
             $"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, " +
-            $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
+            $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}){(o.TlsOnly ? " handshakes only, no MQTT" : "")}, " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}" +
                     $"{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
