@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The load generator's own costs, measured side by side with native OpenSSL in one run (issue 4, issue 8):
 #   1. client CPU per mutual-TLS connect (RSA-2048, TLS 1.2, shared cert) of `connburst burst` vs `openssl s_time -new`,
-#      both against the same Mosquitto (require_certificate, 10K CRL), at the same offered rate;
+#      both against the same Mosquitto (require_certificate, 10K CRL), at the same offered rate; and per handshake of
+#      `burst --tls-only` (no MQTT), which does what s_time does, so its ratio is like for like;
 #   2. RSS per idle connected client, two ways: all-in ((RSS holding N) - (RSS holding 1)) / (N - 1), which also counts
 #      what a busy process grows once (tier-1 JIT code, thread-pool threads, the GC's gen0 budget), and the marginal
 #      slope between 1,000 and N held clients, which is what bench/server-memory.sh reports for servers;
 #   3. the highest offered rate at which the scheduler's lag p99 stays under 10 ms (steps against Mosquitto).
 # CPU comes from /proc/PID/stat deltas, counted between interval-CSV rows, so start-up and JIT are excluded.
-# Usage: bench/loadgen.sh [SECONDS_PER_CPU_RUN] [IDLE_CLIENTS]   (defaults 20 and 3000; about 4 minutes in all)
+# Usage: bench/loadgen.sh [SECONDS_PER_CPU_RUN] [IDLE_CLIENTS]   (defaults 20 and 3000; about 5 minutes in all)
 . "$(dirname "$0")/lib.sh"
 secs=${1:-20}
 steps=${STEPS:-123}   # STEPS=3 runs only the rate steps
@@ -44,18 +45,20 @@ mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
 # cswitches FILE: the context-switches count `perf stat -x,` wrote into FILE (0 when perf is missing or failed).
 cswitches() { awk -F, '/context-switches/{print $1+0; f=1} END{if(!f) print 0}' "$1" 2>/dev/null || echo 0; }
 have_perf() { command -v perf >/dev/null && perf stat -e context-switches -x, -o /dev/null -- true 2>/dev/null; }
-# burst_cpu ENGINE: generator CPU ms per CONNACK over $secs steady-state seconds; sets cb_n to the CONNACKs counted
-# and cb_cs to the generator's context switches per CONNACK over the same window (perf stat, every thread).
+# burst_cpu NAME ENGINE [BURST_OPTION...]: generator CPU ms per CONNACK (with --tls-only: per handshake) over $secs
+# steady-state seconds; sets cb_n to the CONNACKs counted and cb_cs to the generator's context switches per CONNACK over
+# the same window (perf stat, every thread). NAME keeps each run's files apart.
 burst_cpu() {
-  local engine=$1 res=$work/r1-$1 csv gpid bpid c0 c1 n0 n1 r0 ppid=
+  local name=$1 engine=$2 res=$work/r1-$1 csv gpid bpid c0 c1 n0 n1 r0 ppid=
+  shift 2
   connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients $((rate * 4)) --rate $rate --linger 2s \
-    --duration $((secs + 12))s --snapshot 1s --timeout 30s --results "$res" >"$work/burst1-$engine.out" 2>&1 &
+    --duration $((secs + 12))s --snapshot 1s --timeout 30s --results "$res" "$@" >"$work/burst1-$name.out" 2>&1 &
   bpid=$!
   while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
   csv=$(ls "$res"/*-intervals.csv)
   gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")
   wait_rows "$csv" 5
-  if have_perf; then perf stat -e context-switches -x, -o "$work/cs-$engine" -p "$gpid" >/dev/null 2>&1 & ppid=$!; fi
+  if have_perf; then perf stat -e context-switches -x, -o "$work/cs-$name" -p "$gpid" >/dev/null 2>&1 & ppid=$!; fi
   c0=$(cpu_ms "$gpid"); n0=$(csv_connacks "$csv"); r0=$(csv_rows "$csv")
   wait_rows "$csv" $((r0 + secs))
   c1=$(cpu_ms "$gpid"); n1=$(csv_connacks "$csv")
@@ -63,10 +66,12 @@ burst_cpu() {
   wait "$bpid" || true
   cb_n=$((n1 - n0))
   cb_ms=$(echo "($c1 - $c0) / ($n1 - $n0)" | bc -l)
-  cb_cs=$(echo "$(cswitches "$work/cs-$engine") / ($n1 - $n0)" | bc -l)
+  cb_cs=$(echo "$(cswitches "$work/cs-$name") / ($n1 - $n0)" | bc -l)
 }
 declare -A cpu_of n_of cs_of
-for e in $engines; do burst_cpu "$e"; cpu_of[$e]=$cb_ms; n_of[$e]=$cb_n; cs_of[$e]=$cb_cs; done
+for e in $engines; do burst_cpu "$e" "$e"; cpu_of[$e]=$cb_ms; n_of[$e]=$cb_n; cs_of[$e]=$cb_cs; done
+# The same run with nothing of MQTT: TCP, the handshake, a close_notify at the linger's end (what s_time -new does).
+burst_cpu tls-only openssl --tls-only; tlsonly_ms=$cb_ms; tlsonly_n=$cb_n; tlsonly_cs=$cb_cs
 
 s_conns=0; s_cpu=0
 stime_perf=(); if have_perf; then stime_perf=(perf stat -e context-switches -x, -o "$work/cs-stime" --); fi
@@ -87,15 +92,20 @@ for e in $engines; do
   printf '| client CPU per mutual-TLS connect, `burst --tls-engine %s` at %d/s (linger 2s, reconnect waves) | <= 4 ms (stretch < 2 ms); <= 1.0x s_time | %.2f ms (%d CONNACKs over %ss) |\n' \
     "$e" "$rate" "${cpu_of[$e]}" "${n_of[$e]}" "$secs"
 done
+printf '| client CPU per TLS handshake, `burst --tls-only --tls-engine openssl` at %d/s (linger 2s, no MQTT) | report | %.2f ms (%d handshakes over %ss) |\n' \
+  "$rate" "$tlsonly_ms" "$tlsonly_n" "$secs"
 printf '| client CPU per connect, `openssl s_time -new` (closed loop, same Mosquitto, same run) | reference | %.2f ms (%d connects in %ss) |\n' \
   "$st_ms" "$s_conns" "$secs"
 for e in $engines; do
   printf '| ratio connburst (%s) / s_time | <= 1.0 (stretch 0.8) | %.2f |\n' "$e" "$(echo "${cpu_of[$e]} / $st_ms" | bc -l)"
 done
+printf '| ratio connburst --tls-only (openssl) / s_time (like for like: a handshake each) | report | %.2f |\n' \
+  "$(echo "$tlsonly_ms / $st_ms" | bc -l)"
 if [ ${#stime_perf[@]} -gt 0 ]; then
   for e in $engines; do
     printf '| context switches per connect (`perf stat -e context-switches`, every thread), `burst --tls-engine %s` | report | %.1f |\n' "$e" "${cs_of[$e]}"
   done
+  printf '| context switches per handshake, `burst --tls-only --tls-engine openssl` | report | %.1f |\n' "$tlsonly_cs"
   printf '| context switches per connect, `openssl s_time -new` | reference | %.1f |\n' "$(echo "$(cswitches "$work/cs-stime") / $s_conns" | bc -l)"
 fi
 echo "| load average at the end of the CPU runs | noise | $(cut -d' ' -f1-3 /proc/loadavg) |"

@@ -69,6 +69,8 @@ internal static class BurstCommand
         Console.WriteLine($"outcome {doc.Outcome}: attempted {c.Attempted}, connacks {c.Connacks}, connected at end {c.Connected}" +
                           (c.Failed.Count > 0 ? ", failed " + string.Join(", ", c.Failed.Select(kv => $"{kv.Key}={kv.Value}"))
                           : ", 0 failed"));
+        // The JSON keeps its field names for the tools that read it; a person reading this line is told what they mean here.
+        if (doc.Config["tlsOnly"]?.GetValue<bool>() == true) Console.WriteLine("  TLS only: connacks count completed handshakes");
         if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));
         if (doc.Section("generator") is { } g)
         {

@@ -78,6 +78,8 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_free_buffers")] public static partial int FreeBuffers(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_session_reused")] public static partial int SessionReused(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_is_resumable")] public static partial int SessionIsResumable(nint session);
+    /// <summary>Sends close_notify (the first call); on a non-blocking socket it may want to write, and the caller may not care.</summary>
+    [LibraryImport(Ssl, EntryPoint = "SSL_shutdown", SetLastError = true)] public static partial int Shutdown(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_shutdown")] public static partial void SetShutdown(nint ssl, int mode);
     [LibraryImport(Ssl, EntryPoint = "SSL_SESSION_free")] public static partial void SessionFree(nint session);
     [LibraryImport(Ssl, EntryPoint = "SSL_get0_peer_CA_list")] public static partial nint Get0PeerCaList(nint ssl);

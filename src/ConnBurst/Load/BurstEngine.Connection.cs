@@ -8,7 +8,7 @@ using ConnBurst.Transport;
 
 namespace ConnBurst.Load;
 
-/// <summary>One connection's life: TCP, TLS, CONNECT/CONNACK, then an idle hold that owns no buffer.</summary>
+/// <summary>One connection's life: TCP, TLS, CONNECT/CONNACK (not with TLS only), then an idle hold that owns no buffer.</summary>
 internal sealed partial class BurstEngine
 {
     private static readonly byte[] PingReq = MqttConstants.PingReq.ToArray();
@@ -50,53 +50,57 @@ internal sealed partial class BurstEngine
         }
         long tlsDone = Stopwatch.GetTimestamp();
 
-        MqttConnAck ack;
-        var buffer = ArrayPool<byte>.Shared.Rent(ConnackBufferSize);
-        try
+        // With TLS only the handshake is the connect: nothing of MQTT is sent or awaited.
+        if (!_tlsOnly)
         {
-            var connect = new MqttConnect
+            MqttConnAck ack;
+            var buffer = ArrayPool<byte>.Shared.Rent(ConnackBufferSize);
+            try
             {
-                Version = _o.MqttVersion,
-                ClientId = _plan.ClientIdOf(client),
-                CleanStart = _plan.CleanStartOf(client),
-                KeepAliveSeconds = (ushort)_o.KeepAlive.TotalSeconds,
-            };
-            var n = MqttConnectEncoder.Write(buffer, connect);
-            await tls.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
-            int filled = 0;
-            while (true)
-            {
-                var read = await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
-                if (read == 0) { Fail(slot, FailureKind.Protocol, "closed-before-connack"); return; }
-                filled += read;
-                var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize,
-                    _o.MqttVersion);
-                if (status == MqttDecodeStatus.Ok) break;
-                if (status == MqttDecodeStatus.Invalid || filled == buffer.Length)
+                var connect = new MqttConnect
                 {
-                    Fail(slot, FailureKind.Protocol, $"connack-invalid-0x{(byte)why:x2}");
-                    return;
+                    Version = _o.MqttVersion,
+                    ClientId = _plan.ClientIdOf(client),
+                    CleanStart = _plan.CleanStartOf(client),
+                    KeepAliveSeconds = (ushort)_o.KeepAlive.TotalSeconds,
+                };
+                var n = MqttConnectEncoder.Write(buffer, connect);
+                await tls.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+                int filled = 0;
+                while (true)
+                {
+                    var read = await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                    if (read == 0) { Fail(slot, FailureKind.Protocol, "closed-before-connack"); return; }
+                    filled += read;
+                    var status = MqttConnAckDecoder.TryDecode(buffer.AsSpan(0, filled), out ack, out _, out var why, ConnackBufferSize,
+                        _o.MqttVersion);
+                    if (status == MqttDecodeStatus.Ok) break;
+                    if (status == MqttDecodeStatus.Invalid || filled == buffer.Length)
+                    {
+                        Fail(slot, FailureKind.Protocol, $"connack-invalid-0x{(byte)why:x2}");
+                        return;
+                    }
                 }
             }
-        }
-        catch (Exception e)
-        {
-            // TLS 1.3 sends the server's verdict on our certificate after our handshake finished: it surfaces here.
-            if (TlsFailureReasons.IsTlsAlert(e)) Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(e));
-            else Fail(slot, FailureKind.Protocol, "closed-before-connack");
-            return;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            catch (Exception e)
+            {
+                // TLS 1.3 sends the server's verdict on our certificate after our handshake finished: it surfaces here.
+                if (TlsFailureReasons.IsTlsAlert(e)) Fail(slot, FailureKind.Tls, TlsFailureReasons.Classify(e));
+                else Fail(slot, FailureKind.Protocol, "closed-before-connack");
+                return;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
 
-        if (ack.ReasonCode != MqttReasonCode.Success)
-        {
-            Fail(slot, FailureKind.ConnackRefused, $"connack-0x{ack.WireCode:x2}"); // as sent: a v5 reason or a 3.1.1 return code
-            return;
+            if (ack.ReasonCode != MqttReasonCode.Success)
+            {
+                Fail(slot, FailureKind.ConnackRefused, $"connack-0x{ack.WireCode:x2}"); // as sent: a v5 reason or a 3.1.1 return code
+                return;
+            }
         }
-        long done = Stopwatch.GetTimestamp();
+        long done = _tlsOnly ? tlsDone : Stopwatch.GetTimestamp();
         if (!slot.TryMove(ClientState.Connecting, ClientState.Connected))
         {
             Fail(slot, FailureKind.Timeout, "timeout-connack"); // the heartbeat gave up on it a moment earlier
@@ -105,7 +109,7 @@ internal sealed partial class BurstEngine
         Volatile.Write(ref _consecutiveRefused, 0);
         Recorders.Record(BurstPhase.Tcp, Micros(tcpDone - start));
         Recorders.Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
-        Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
+        if (!_tlsOnly) Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
         Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
         Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
         Counters.Connacked();
@@ -113,7 +117,7 @@ internal sealed partial class BurstEngine
         slot.Connects++;
 
         var linger = _plan.LingerOf(client);
-        slot.NextPing = done + _keepAliveTicks;
+        slot.NextPing = _tlsOnly ? long.MaxValue : done + _keepAliveTicks; // TLS only: the heartbeat never pings
         slot.PongDue = 0;
         slot.KeepaliveExpired = false;
         slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
@@ -125,6 +129,7 @@ internal sealed partial class BurstEngine
     /// <summary>
     /// Holds a connected client until either side closes. Waits with a zero-byte read, so an idle connection has no
     /// buffer rented (Kestrel's pattern); a small one is rented only when bytes (PINGRESP, a server DISCONNECT) arrive.
+    /// With TLS only those bytes are not MQTT's and are dropped unread.
     /// </summary>
     private async Task HoldAsync(ClientSlot slot, ITlsClientConnection tls)
     {
@@ -138,7 +143,7 @@ internal sealed partial class BurstEngine
                 {
                     var n = await tls.ReadAsync(buffer).ConfigureAwait(false);
                     if (n == 0) break;
-                    if (!Consume(slot, buffer.AsSpan(0, n))) break;
+                    if (!_tlsOnly && !Consume(slot, buffer.AsSpan(0, n))) break;
                 }
                 finally
                 {
@@ -195,7 +200,8 @@ internal sealed partial class BurstEngine
         }
     }
 
-    /// <summary>Linger over or run ending: DISCONNECT (normal), then close; the hold loop counts it as ours.</summary>
+    /// <summary>Linger over or run ending: DISCONNECT (normal; TLS only: close_notify), then close; the hold loop counts it as
+    /// ours.</summary>
     private async Task DisconnectAsync(ClientSlot slot)
     {
         var tls = slot.Tls;
@@ -203,7 +209,7 @@ internal sealed partial class BurstEngine
         {
             if (tls is not null)
             {
-                var write = tls.WriteAsync(Disconnect).AsTask();
+                var write = (_tlsOnly ? tls.CloseNotifyAsync() : tls.WriteAsync(Disconnect)).AsTask();
                 await write.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
         }

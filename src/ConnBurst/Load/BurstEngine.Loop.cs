@@ -10,7 +10,8 @@ namespace ConnBurst.Load;
 /// <summary>
 /// The native engine's I/O (issue 14): one event loop thread per core, each owning every K-th client of this engine
 /// end to end, from its due time through the non-blocking connect, the TLS handshake (libssl on the descriptor),
-/// CONNECT/CONNACK, the hold with its keepalive, to DISCONNECT and close. Nothing is handed to another thread on the
+/// CONNECT/CONNACK, the hold with its keepalive, to DISCONNECT and close (with <c>--tls-only</c>: from the handshake
+/// straight to the hold, and a close_notify instead of DISCONNECT). Nothing is handed to another thread on the
 /// way: the profile of the thread-pool design spent about a third of the generator's CPU on those hand-offs.
 /// Each loop paces its clients as part j of K of the engine's schedule (<see cref="Shard"/>'s arithmetic, as workers
 /// do), so the union of the loops' due times is the engine's open-loop schedule. A loop blocks in epoll_wait until a
@@ -81,8 +82,8 @@ internal sealed partial class BurstEngine
         private readonly long _lingerSlack;
         private readonly EpollPoller _poller = new();
         private readonly List<DueAttempt> _due = new(256);
-        /// <summary>What a held connection reads (PINGRESP, a server DISCONNECT) lands here: one buffer per loop, none per
-        /// connection.</summary>
+        /// <summary>What a held connection reads (PINGRESP, a server DISCONNECT; TLS only: whatever the server sends, discarded)
+        /// lands here: one buffer per loop, none per connection.</summary>
         private readonly byte[] _scratch = new byte[4096];
         private readonly Thread _thread;
         private bool _closedAll;
@@ -269,6 +270,11 @@ internal sealed partial class BurstEngine
                         return;
                     }
                     slot.TlsDone = Stopwatch.GetTimestamp();
+                    if (_e._tlsOnly)
+                    {
+                        Connected(slot, slot.TlsDone);
+                        return;
+                    }
                     slot.Buffer = ArrayPool<byte>.Shared.Rent(ConnackBufferSize);
                     slot.Filled = MqttConnectEncoder.Write(slot.Buffer, new MqttConnect
                     {
@@ -333,13 +339,22 @@ internal sealed partial class BurstEngine
                 Fail(slot, FailureKind.ConnackRefused, $"connack-0x{ack.WireCode:x2}"); // as sent: a v5 reason or a 3.1.1 return code
                 return;
             }
-            long done = Stopwatch.GetTimestamp();
+            Connected(slot, Stopwatch.GetTimestamp());
+        }
+
+        /// <summary>
+        /// The attempt is connected (<paramref name="done"/>: its CONNACK read, or with TLS only its handshake finished):
+        /// count and time it, then hold it until its linger ends. With TLS only nothing happened in the connack phase, so
+        /// none is recorded, and no PINGREQ is ever due.
+        /// </summary>
+        private void Connected(ClientSlot slot, long done)
+        {
             slot.Set(ClientState.Connected);
             Volatile.Write(ref _e._consecutiveRefused, 0);
             var recorders = _e.Recorders;
             recorders.Record(BurstPhase.Tcp, Micros(slot.TcpDone - slot.StartTicks));
             recorders.Record(BurstPhase.Tls, Micros(slot.TlsDone - slot.TcpDone));
-            recorders.Record(BurstPhase.Connack, Micros(done - slot.TlsDone));
+            if (!_e._tlsOnly) recorders.Record(BurstPhase.Connack, Micros(done - slot.TlsDone));
             recorders.Record(BurstPhase.Total, Micros(done - slot.DueTicks));
             recorders.Record(BurstPhase.TotalFromStart, Micros(done - slot.StartTicks));
             _e.Counters.Connacked();
@@ -348,7 +363,7 @@ internal sealed partial class BurstEngine
             slot.Connects++;
 
             var linger = _e._plan.LingerOf(slot.Global);
-            slot.NextPing = done + _e._keepAliveTicks;
+            slot.NextPing = _e._tlsOnly ? long.MaxValue : done + _e._keepAliveTicks;
             slot.PongDue = 0;
             slot.KeepaliveExpired = false;
             slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
@@ -359,10 +374,13 @@ internal sealed partial class BurstEngine
                 Disconnect(slot);
                 return;
             }
-            ReadHeld(slot); // edge-triggered: whatever came with the CONNACK must be read now
+            ReadHeld(slot); // edge-triggered: whatever came with the CONNACK (or the handshake's last flight) must be read now
         }
 
-        /// <summary>Reads a held connection until it would block; closes it when the server closed or sent DISCONNECT.</summary>
+        /// <summary>
+        /// Reads a held connection until it would block; closes it when the server closed or sent DISCONNECT. With TLS only
+        /// the bytes are not MQTT's and are dropped unread.
+        /// </summary>
         private void ReadHeld(ClientSlot slot)
         {
             while (true)
@@ -372,7 +390,7 @@ internal sealed partial class BurstEngine
                 if (!slot.Session!.HasPending && !NonBlockingSockets.HasData(slot.Fd)) return;
                 var n = slot.Session.Read(_scratch, out var want, out var failure);
                 if (want != TlsWant.None && failure is null) return;
-                if (failure is not null || n == 0 || !_e.Consume(slot, _scratch.AsSpan(0, n)))
+                if (failure is not null || n == 0 || (!_e._tlsOnly && !_e.Consume(slot, _scratch.AsSpan(0, n))))
                 {
                     // The server closed, reset, or said DISCONNECT: unless we were already closing it, it is the server's doing.
                     var byServer = slot.TryMove(ClientState.Connected, ClientState.Closing);
@@ -389,12 +407,13 @@ internal sealed partial class BurstEngine
             else Fail(slot, FailureKind.Protocol, "closed-before-connack");
         }
 
-        /// <summary>Linger over or run ending: DISCONNECT (normal), then close; counted as ours.</summary>
+        /// <summary>Linger over or run ending: DISCONNECT (normal; TLS only: close_notify), then close; counted as ours.</summary>
         private void Disconnect(ClientSlot slot)
         {
             if (!slot.TryMove(ClientState.Connected, ClientState.Closing)) return;
-            // Two bytes into an idle socket's empty send buffer: it cannot have to wait. If it fails, we close anyway.
-            slot.Session?.Write(BurstEngine.Disconnect, out _, out _);
+            // A few bytes into an idle socket's empty send buffer: it cannot have to wait. If it fails, we close anyway.
+            if (_e._tlsOnly) slot.Session?.CloseNotify();
+            else slot.Session?.Write(BurstEngine.Disconnect, out _, out _);
             Closed(slot, byServer: false);
         }
 

@@ -43,6 +43,8 @@ internal sealed partial class BurstEngine
     /// <summary>How long a PINGRESP may take: half the keepalive (at least a second), as MQTT clients commonly allow.</summary>
     private readonly long _pongTimeoutTicks;
     private readonly bool _cycles;
+    /// <summary><see cref="BurstOptions.TlsOnly"/>, read once: the connect path tests this field, nothing more.</summary>
+    private readonly bool _tlsOnly;
     private readonly Action<string>? _log;
     private volatile bool _stopping;
     private int _consecutiveRefused;
@@ -74,6 +76,7 @@ internal sealed partial class BurstEngine
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
         _pongTimeoutTicks = (long)(Math.Max(1, _o.KeepAlive.TotalSeconds / 2) * Frequency);
         _cycles = plan.Cycles;
+        _tlsOnly = _o.TlsOnly;
         Common.GlibcMalloc.LimitArenas(); // before the thread pool's threads start handshaking
     }
 

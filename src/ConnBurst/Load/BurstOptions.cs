@@ -26,9 +26,15 @@ internal sealed record BurstOptions
     public TimeSpan? Duration { get; init; }
     /// <summary>The MQTT version every client speaks (<c>--mqtt 3.1.1|5</c>).</summary>
     public MqttVersion MqttVersion { get; init; } = MqttVersion.V5;
+    /// <summary>
+    /// Each connect is TCP and a TLS handshake, nothing of MQTT (<c>--tls-only</c>): no CONNECT, keepalive or DISCONNECT, a
+    /// close_notify at the end. A completed handshake counts as the "connack"; the MQTT options are ignored.
+    /// </summary>
+    public bool TlsOnly { get; init; }
     /// <summary>MQTT keepalive: the CONNECT field and the PINGREQ period while holding.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
-    /// <summary>An attempt that has no CONNACK this long after it was due counts as timed out.</summary>
+    /// <summary>An attempt that has no CONNACK (with <see cref="TlsOnly"/>: no finished handshake) this long after it was due counts
+    /// as timed out.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public string ClientIdPrefix { get; init; } = "connburst-";
     /// <summary>Source addresses to bind, round-robin; null: the kernel picks.</summary>
@@ -108,6 +114,7 @@ internal sealed record BurstOptions
         ["reconnectDelay"] = Durations.Format(ReconnectDelay),
         ["duration"] = Duration is { } d ? Durations.Format(d) : null,
         ["mqtt"] = MqttVersion.Name(),
+        ["tlsOnly"] = TlsOnly,
         ["keepAlive"] = Durations.Format(KeepAlive),
         ["connectTimeout"] = Durations.Format(ConnectTimeout),
         ["clientIdPrefix"] = ClientIdPrefix,

@@ -70,11 +70,18 @@ internal static class BurstRunner
         if (observer is not null) aggregator.IntervalClosed += observer.OnInterval;
         log?.Invoke(
             $"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, " +
-            $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}), " +
+            $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}){(o.TlsOnly ? " handshakes only, no MQTT" : "")}, " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}" +
                     $"{(o.Linger is { } l ? $", linger {Common.Durations.Format(l)}" : "")}");
 
+        if (o.TlsOnly && o.Tls.Protocol != Tls.TlsProtocol.Tls12)
+        {
+            // In TLS 1.3 the client's handshake ends with its own Finished, sent with its certificate: the server's verdict
+            // on that certificate comes later (RFC 8446, 2. Protocol Overview), and with no CONNACK to wait for, after the count.
+            log?.Invoke("note: --tls-only over TLS 1.3: a server that refuses the client certificate does so after the client's " +
+                        "handshake is done, so such refusals count as connacks closed by the server (disconnectedByServer)");
+        }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
         foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
                      plan.Sources?.Count ?? 1, plan.Endpoints.Length, ports, memAvailable))

@@ -11,7 +11,8 @@ internal enum ClientState
     Waiting,
     /// <summary>TCP, TLS or CONNECT/CONNACK in flight; the heartbeat enforces the connect timeout.</summary>
     Connecting,
-    /// <summary>CONNACK received; idle with one pending zero-byte read, keepalive and linger deadlines on the heartbeat.</summary>
+    /// <summary>CONNACK received (TLS only: handshake done); idle with one pending zero-byte read, keepalive and linger deadlines on the
+    /// heartbeat.</summary>
     Connected,
     /// <summary>We are sending DISCONNECT and closing (linger over, or the run ends).</summary>
     Closing,
@@ -32,7 +33,7 @@ internal enum LoopPhase : byte
     SendConnect,
     /// <summary>CONNECT sent; reading the CONNACK.</summary>
     ConnackWait,
-    /// <summary>CONNACK received: idle, reading only PINGRESP or the server's DISCONNECT.</summary>
+    /// <summary>CONNACK received (TLS only: handshake done): idle, reading only PINGRESP or the server's DISCONNECT.</summary>
     Held,
 }
 

@@ -14,6 +14,9 @@ internal interface ITlsClientConnection : IDisposable
 
     ValueTask WriteAsync(ReadOnlyMemory<byte> bytes);
 
+    /// <summary>Sends a TLS close_notify alert and does not wait for the server's; the caller closes next.</summary>
+    ValueTask CloseNotifyAsync();
+
     /// <summary>After the handshake: whether it resumed a session; null when the engine cannot tell (SslStream).</summary>
     bool? IsResumed { get; }
 }

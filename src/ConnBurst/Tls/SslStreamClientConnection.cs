@@ -15,6 +15,8 @@ internal sealed class SslStreamClientConnection(Socket socket, SslClientAuthenti
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => _ssl.WriteAsync(bytes);
 
+    public ValueTask CloseNotifyAsync() => new(_ssl.ShutdownAsync());
+
     public bool? IsResumed => null; // SslStream does not say
 
     public void Dispose() => _ssl.Dispose();

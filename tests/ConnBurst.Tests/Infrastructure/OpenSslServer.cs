@@ -5,8 +5,10 @@ namespace ConnBurst.Tests.Infrastructure;
 
 /// <summary>
 /// <c>openssl s_server</c> as an independent TLS peer on a free loopback port: the manifest's server certificate,
-/// a required client certificate checked against its CA and CRL, and <c>-rev</c> (each line comes back reversed).
-/// It serves one connection at a time, which is all the engine tests need. Dispose kills it.
+/// a required client certificate checked against its CA and CRL, and <c>-rev</c> (each line comes back reversed), or
+/// its default mode, which prints DONE for each connection its client ended with a close_notify and "unexpected eof"
+/// for one that just closed. It serves one connection at a time (the next waits in the listen queue), which is all the
+/// engine tests and paced TLS-only bursts with a short linger need. Dispose kills it.
 /// </summary>
 internal sealed class OpenSslServer : IDisposable
 {
@@ -19,7 +21,8 @@ internal sealed class OpenSslServer : IDisposable
 
     /// <param name="tls">"1.2" or "1.3".</param>
     /// <param name="server">Whose server certificate to present (default: the shared test PKI's).</param>
-    public OpenSslServer(string tls, PkiManifest? server = null)
+    /// <param name="reverseLines">Echo each line reversed (<c>-rev</c>); false: s_server's default mode.</param>
+    public OpenSslServer(string tls, PkiManifest? server = null, bool reverseLines = true)
     {
         var m = TestPki.Manifest;
         var s = server ?? m;
@@ -30,11 +33,12 @@ internal sealed class OpenSslServer : IDisposable
                  {
                      "s_server", "-accept", $"127.0.0.1:{Port}", "-cert", s.PathOf(s.Server.Cert), "-key", s.PathOf(s.Server.Key),
                      "-CAfile", m.PathOf(m.Ca.Cert), "-Verify", "2", "-verify_return_error", "-CRL", m.PathOf(m.Crl), "-crl_check",
-                         tls == "1.3" ? "-tls1_3" : "-tls1_2", "-rev",
+                         tls == "1.3" ? "-tls1_3" : "-tls1_2",
                  })
         {
             psi.ArgumentList.Add(a);
         }
+        if (reverseLines) psi.ArgumentList.Add("-rev");
 
         _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start openssl s_server");
         _process.OutputDataReceived += (_, e) => Seen(e.Data);

@@ -19,6 +19,7 @@ public sealed class WorkerAssignmentTests
         Duration = TimeSpan.FromMinutes(3),
         KeepAlive = TimeSpan.FromSeconds(33),
         MqttVersion = ConnBurst.Mqtt.MqttVersion.V311,
+        TlsOnly = true,
         ConnectTimeout = TimeSpan.FromSeconds(4),
         ClientIdPrefix = "agent-x-",
         SourceIps = "198.18.1.1,198.18.1.2",

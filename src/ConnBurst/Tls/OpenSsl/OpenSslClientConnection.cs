@@ -72,6 +72,26 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
         }
     }
 
+    public ValueTask CloseNotifyAsync()
+    {
+        var added = false;
+        lock (_gate)
+        {
+            if (!_session.IsOpen) return default;
+            // As in Step: the descriptor must outlive the call.
+            _socket.SafeHandle.DangerousAddRef(ref added);
+            try
+            {
+                _session.CloseNotify();
+            }
+            finally
+            {
+                if (added) _socket.SafeHandle.DangerousRelease();
+            }
+        }
+        return default;
+    }
+
     /// <summary>One non-blocking libssl call: its result, or what it waits for. Failures throw <see cref="OpenSslTlsException"/>.</summary>
     private int Step(Op op, Span<byte> data, out TlsWant wait)
     {

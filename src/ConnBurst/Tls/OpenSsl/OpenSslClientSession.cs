@@ -125,6 +125,19 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
         LibSsl.FreeBuffers(_ssl); // the last read may have left them (read-ahead); refused, harmlessly, while they hold bytes
     }
 
+    /// <summary>
+    /// Sends a close_notify alert (one SSL_shutdown), without waiting for the server's: the connection is closed next
+    /// either way. Its result is ignored, since a socket that cannot take the alert now is closed just the same; the error
+    /// queue it may leave is cleared, as every call here does before it starts.
+    /// </summary>
+    public void CloseNotify()
+    {
+        if (_ssl == 0) return;
+        LibCrypto.ErrClearError();
+        LibSsl.Shutdown(_ssl);
+        LibCrypto.ErrClearError();
+    }
+
     /// <summary>Decrypted bytes already buffered inside libssl (a read would not wait for the socket).</summary>
     public bool HasPending => _ssl != 0 && LibSsl.HasPending(_ssl) == 1;
 
