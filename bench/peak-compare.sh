@@ -36,7 +36,8 @@ p = d.get("peak", {})
 steps = p.get("steps", [])
 open(sys.argv[3], "w").write(str(p.get("rate", 0)))
 print(f"| {sys.argv[2]} | **{p.get('rate', 0):.0f}/s** | {p.get('limitedBy', '?')} | {len(steps)} steps: "
-      + "; ".join(f"{s.get('rate', 0):.0f}/s {s.get('outcome', '?')} (avg {s.get('avgLatencyMs', 0):.0f} ms, core max {s.get('maxCoreBusy') or 0:.0f}%)" for s in steps) + " |")
+      + "; ".join(f"{s.get('rate', 0):.0f}/s {s.get('outcome', '?')} (avg {s.get('avgLatencyMs', 0):.0f} ms, core max {s.get('maxCoreBusy') or 0:.0f}%"
+      + (f", steal {s['maxCoreSteal']:.0f}%" if (s.get('maxCoreSteal') or 0) >= 1 else "") + ")" for s in steps) + " |")
 PY
 }
 

@@ -57,6 +57,8 @@ internal sealed class CpuSummary
     [JsonPropertyName("maxCoreAvgBusy")] public double MaxCoreAvgBusy { get; set; }
     /// <summary>The highest busy % any one core reached in any one sample.</summary>
     [JsonPropertyName("maxCoreMaxBusy")] public double MaxCoreMaxBusy { get; set; }
+    /// <summary>The most any core's sample had stolen by the hypervisor, percent (part of its busy figure).</summary>
+    [JsonPropertyName("maxCoreMaxSteal")] public double MaxCoreMaxSteal { get; set; }
     [JsonPropertyName("avgIoWait")] public double AvgIoWait { get; set; }
     [JsonPropertyName("avgSoftIrq")] public double AvgSoftIrq { get; set; }
     [JsonPropertyName("avgSteal")] public double AvgSteal { get; set; }
@@ -71,6 +73,10 @@ internal sealed class CoreSummary
     [JsonPropertyName("avgUser")] public double AvgUser { get; set; }
     [JsonPropertyName("avgSystem")] public double AvgSystem { get; set; }
     [JsonPropertyName("avgSoftIrq")] public double AvgSoftIrq { get; set; }
+    /// <summary>Time the hypervisor ran other guests while this core wanted to run, percent: <c>busy</c> (100 - idle)
+    /// includes it.</summary>
+    [JsonPropertyName("avgSteal")] public double AvgSteal { get; set; }
+    [JsonPropertyName("maxSteal")] public double MaxSteal { get; set; }
 }
 
 internal sealed class MemorySummary

@@ -26,6 +26,7 @@ internal static class SummaryBuilder
         for (var i = 0; i < r.Cores; i++)
         {
             var busy = rec.Column($"cpu.cpu{i}.busy");
+            var steal = rec.Column($"cpu.cpu{i}.steal");
             s.Cpu.PerCore.Add(new CoreSummary
             {
                 Core = i,
@@ -34,10 +35,13 @@ internal static class SummaryBuilder
                 AvgUser = Round(Avg(rec.Column($"cpu.cpu{i}.user"))),
                 AvgSystem = Round(Avg(rec.Column($"cpu.cpu{i}.system"))),
                 AvgSoftIrq = Round(Avg(rec.Column($"cpu.cpu{i}.softirq"))),
+                AvgSteal = Round(Avg(steal)),
+                MaxSteal = Round(Max(steal)),
             });
         }
         s.Cpu.MaxCoreAvgBusy = s.Cpu.PerCore.Count > 0 ? s.Cpu.PerCore.Max(c => c.AvgBusy) : 0;
         s.Cpu.MaxCoreMaxBusy = s.Cpu.PerCore.Count > 0 ? s.Cpu.PerCore.Max(c => c.MaxBusy) : 0;
+        s.Cpu.MaxCoreMaxSteal = s.Cpu.PerCore.Count > 0 ? s.Cpu.PerCore.Max(c => c.MaxSteal) : 0;
         s.Memory.TotalMiB = Round(Max(rec.Column("mem.totalMiB")));
         s.Memory.UsedMiBMax = Round(Max(rec.Column("mem.usedMiB")));
         s.Memory.AvailableMiBMin = Round(Min(rec.Column("mem.availableMiB")));

@@ -79,7 +79,8 @@ internal sealed class BurstStepRunner(BurstOptions template, MonitorClient? moni
             Failed: failed,
             GeneratorLimited: limited,
             P99LatencyMs: total.Count > 0 ? total.P99 : null,
-            Note: note ?? (doc.Outcome != "completed" ? $"burst {doc.Outcome}" : null));
+            Note: note ?? (doc.Outcome != "completed" ? $"burst {doc.Outcome}" : null),
+            MaxCoreSteal: server?.Cpu.MaxCoreMaxSteal);
     }
 }
 

@@ -1,5 +1,6 @@
 using ConnBurst.Common;
 using ConnBurst.Reporting.Peak;
+using ConnBurst.Reporting.Tables;
 
 namespace ConnBurst.Tests.Reporting;
 
@@ -46,6 +47,30 @@ public class PeakSearchTests
         Assert.InRange(peak.Rate, 950, 1000);
         Assert.Contains(peak.Steps, s => s.Outcome == "fail-cpu");
         Assert.Contains("busy", peak.Verdict);
+    }
+
+    /// <summary>A CPU verdict says how much of the busy core was the hypervisor's steal, and each step keeps the figure.</summary>
+    [Fact]
+    public async Task ACpuVerdictNamesTheHypervisorsStealAndEachStepKeepsIt()
+    {
+        var peak = await new PeakSearch(new PeakSearchOptions { StartRate = 100, Precision = 0.05 }, new StealingHost())
+            .RunAsync(CancellationToken.None);
+        Assert.InRange(peak.Rate, 190, 200);
+        Assert.All(peak.Steps, s => Assert.Equal(s.Rate > 200 ? 30 : 0, s.MaxCoreSteal));
+        Assert.Contains("hypervisor's steal", peak.Verdict);
+        Assert.Contains("up to 30%", peak.Verdict);
+        Assert.Contains("steal up to 30% of a core", TextTable.Render(PeakStepsTable.Of(peak.Steps, 1), ""));
+    }
+
+    /// <summary>Above 200 conn/s another guest takes 30% of a core: the busy figure crosses the limit with latency fine.</summary>
+    private sealed class StealingHost : IPeakStepRunner
+    {
+        public Task<PeakStepResult> RunStepAsync(double rate, CancellationToken ct)
+        {
+            var steal = rate > 200 ? 30.0 : 0;
+            var attempted = (long)(rate * 2);
+            return Task.FromResult(new PeakStepResult(10, Math.Min(100, 60 + steal), attempted, attempted, 0, MaxCoreSteal: steal));
+        }
     }
 
     [Fact]

@@ -13,6 +13,8 @@ internal interface IPeakStepRunner
 /// <param name="AvgLatencyMs">Average total connect latency (from the due time), ms.</param>
 /// <param name="MaxCoreBusy">The busiest server core over the step, percent; null when no monitor answered.</param>
 /// <param name="GeneratorLimited">The generator could not offer the rate (its CPU or scheduler lag said so).</param>
+/// <param name="MaxCoreSteal">The most a server core's sample had stolen by the hypervisor over the step, percent: part of
+/// <paramref name="MaxCoreBusy"/>, time the server could not run, not time it ran.</param>
 internal sealed record PeakStepResult(
     double AvgLatencyMs,
     double? MaxCoreBusy,
@@ -21,4 +23,5 @@ internal sealed record PeakStepResult(
     long Failed,
     bool GeneratorLimited = false,
     double? P99LatencyMs = null,
-    string? Note = null);
+    string? Note = null,
+    double? MaxCoreSteal = null);

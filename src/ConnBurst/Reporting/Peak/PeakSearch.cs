@@ -99,6 +99,7 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
             AvgLatencyMs = r.AvgLatencyMs,
             P99LatencyMs = r.P99LatencyMs,
             MaxCoreBusy = r.MaxCoreBusy,
+            MaxCoreSteal = r.MaxCoreSteal,
             Attempted = r.Attempted,
             Connected = r.Connected,
             Failed = r.Failed,
@@ -152,10 +153,17 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
     private string Why(PeakStepRecord s) => s.Outcome switch
     {
         "fail-latency" => $"avg latency {F(s.AvgLatencyMs)} ms >= {F(_o.MaxAvgLatencyMs)} ms",
-        "fail-cpu" => $"a server core reached {F(s.MaxCoreBusy ?? 0)}% busy > {F(_o.MaxCpuBusy)}%",
+        "fail-cpu" => $"a server core reached {F(s.MaxCoreBusy ?? 0)}% busy > {F(_o.MaxCpuBusy)}%" + StealOf(s),
         "fail-errors" => $"{s.Failed} of {s.Attempted} attempts failed",
         _ => s.Outcome,
     };
+
+    /// <summary>
+    /// On a virtual machine a core's busy figure (100 - idle) includes time the hypervisor gave other guests: said beside
+    /// a CPU verdict, since a neighbour's load can fail a step the server itself did not.
+    /// </summary>
+    private static string StealOf(PeakStepRecord s) =>
+        s.MaxCoreSteal is >= 1 and var steal ? $" (up to {F(steal)}% of a core's sample was the hypervisor's steal)" : "";
 
     private static string F(double v) => v.ToString(v >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture);
 }

@@ -39,6 +39,9 @@ internal sealed class PeakStepRecord
     [JsonPropertyName("p99LatencyMs")] public double? P99LatencyMs { get; set; }
     /// <summary>The busiest server core over the step, percent busy (null when no monitor answered).</summary>
     [JsonPropertyName("maxCoreBusy")] public double? MaxCoreBusy { get; set; }
+    /// <summary>The most a server core had stolen by the hypervisor in a sample of the step, percent (included in
+    /// <see cref="MaxCoreBusy"/>; null when no monitor answered).</summary>
+    [JsonPropertyName("maxCoreSteal")] public double? MaxCoreSteal { get; set; }
     [JsonPropertyName("attempted")] public long Attempted { get; set; }
     [JsonPropertyName("connected")] public long Connected { get; set; }
     [JsonPropertyName("failed")] public long Failed { get; set; }
