@@ -163,7 +163,7 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
     /// a CPU verdict, since a neighbour's load can fail a step the server itself did not.
     /// </summary>
     private static string StealOf(PeakStepRecord s) =>
-        s.MaxCoreSteal is >= 1 and var steal ? $" (up to {F(steal)}% of a core's sample was the hypervisor's steal)" : "";
+        s.NotableSteal is { } steal ? $" (up to {F(steal)}% of a core's sample was the hypervisor's steal)" : "";
 
     private static string F(double v) => v.ToString(v >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture);
 }

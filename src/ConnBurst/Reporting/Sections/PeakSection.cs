@@ -42,6 +42,8 @@ internal sealed class PeakStepRecord
     /// <summary>The most a server core had stolen by the hypervisor in a sample of the step, percent (included in
     /// <see cref="MaxCoreBusy"/>; null when no monitor answered).</summary>
     [JsonPropertyName("maxCoreSteal")] public double? MaxCoreSteal { get; set; }
+    /// <summary><see cref="MaxCoreSteal"/> when it is worth saying beside a CPU figure (1% or more), else null.</summary>
+    [JsonIgnore] public double? NotableSteal => MaxCoreSteal is >= 1 and var steal ? steal : null;
     [JsonPropertyName("attempted")] public long Attempted { get; set; }
     [JsonPropertyName("connected")] public long Connected { get; set; }
     [JsonPropertyName("failed")] public long Failed { get; set; }

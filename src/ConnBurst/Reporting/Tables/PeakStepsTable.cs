@@ -26,7 +26,7 @@ internal static class PeakStepsTable
         new(Columns, steps.Select((s, i) => (IReadOnlyList<Cell>)
         [
             firstNumber + i, s.Rate, s.AvgLatencyMs, s.P99LatencyMs, s.MaxCoreBusy, s.Attempted, s.Connected, s.Failed,
-            s.Outcome + (s.MaxCoreSteal is >= 1 and var steal ? $" (steal up to {steal:0}% of a core)" : "") +
+            s.Outcome + (s.NotableSteal is { } steal ? $" (steal up to {steal:0}% of a core)" : "") +
             (s.Note is null ? "" : $" ({s.Note})"),
         ]).ToList());
 }
