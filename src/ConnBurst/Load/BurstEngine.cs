@@ -101,7 +101,7 @@ internal sealed partial class BurstEngine
     {
         // Snapshots are taken, merged and written on a thread of their own: copying and encoding six histograms can
         // take tens of milliseconds on a busy machine, which would otherwise delay the tick and every attempt due in it.
-        using var snapshots = new System.Collections.Concurrent.BlockingCollection<(int Index, double End, bool Final, long? Connected)>();
+        using var snapshots = new Common.HandOffQueue<(int Index, double End, bool Final, long? Connected)>();
         var reporter = new Thread(() =>
         {
             foreach (var (i, endS, final, connected) in snapshots.GetConsumingEnumerable())

@@ -16,7 +16,7 @@ internal sealed class Heartbeat : IDisposable
     private readonly List<Action<long>> _onTick = [];
     private readonly Action<string>? _log;
     private readonly Thread _thread;
-    private readonly ManualResetEventSlim _stop = new();
+    private readonly ManualResetEventSlim _stop = new(false, spinCount: 0); // idle means blocked: no spin before each tick
 
     public TimeSpan Interval { get; }
 
