@@ -39,7 +39,7 @@ internal static class BurstCommand
             if (p.GetValue(worker)) return await RunWorker(ct);
             var options = binder.Read(p);
 
-            var view = new BurstProgressView();
+            var view = new BurstProgressView(options.TlsOnly);
             var plan = BurstPlan.Prepare(options, view.Note);
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);

@@ -6,10 +6,12 @@ namespace ConnBurst.Cli.Progress;
 
 /// <summary>
 /// The live view of a burst: on a terminal a Spectre.Console table that grows one row per snapshot interval (the last
-/// 12 kept), otherwise one plain line per interval so logs and CI output stay readable.
+/// 12 kept), otherwise one plain line per interval so logs and CI output stay readable. With <c>--tls-only</c> a
+/// completed handshake counts where a CONNACK does, and the rate column says so.
 /// </summary>
-internal sealed class BurstProgressView : IProgress<IntervalProgress>
+internal sealed class BurstProgressView(bool tlsOnly) : IProgress<IntervalProgress>
 {
+    private readonly string _doneLabel = tlsOnly ? "handshakes/s" : "connacks/s";
     private readonly bool _live = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
     private readonly Lock _gate = new();
     private readonly List<IntervalProgress> _rows = [];
@@ -48,7 +50,7 @@ internal sealed class BurstProgressView : IProgress<IntervalProgress>
     {
         if (!_live)
         {
-            Console.WriteLine(Plain(p));
+            Console.WriteLine(Plain(p, _doneLabel));
             return;
         }
         lock (_gate)
@@ -69,7 +71,7 @@ internal sealed class BurstProgressView : IProgress<IntervalProgress>
     private Table Render()
     {
         _table = new Table().Border(TableBorder.Rounded).Title("[bold]connburst burst[/]");
-        foreach (var c in new[] { "t (s)", "connected/target", "attempts/s", "connacks/s", "p50 ms", "p99 ms", "tcp", "tls", "connack",
+        foreach (var c in new[] { "t (s)", "connected/target", "attempts/s", _doneLabel, "p50 ms", "p99 ms", "tcp", "tls", "connack",
             "timeout", "lag p99/max ms" })
         {
             _table.AddColumn(new TableColumn(c).RightAligned());
@@ -92,11 +94,11 @@ internal sealed class BurstProgressView : IProgress<IntervalProgress>
         return n == 0 ? "0" : $"[red]{n}[/]";
     }
 
-    public static string Plain(IntervalProgress p)
+    private static string Plain(IntervalProgress p, string doneLabel)
     {
         var errors = string.Join(' ', p.FailuresByKind.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key}={kv.Value}"));
         return $"t={F(p.Seconds)}s connected={p.ConnectedNow}/{p.Target} attempted={p.Attempted} attempts/s={F(p.AttemptsPerSec)} " +
-               $"connacks/s={F(p.ConnacksPerSec)} p50={F(p.TotalP50Ms)}ms p99={F(p.TotalP99Ms)}ms errors=[{errors}] " +
+               $"{doneLabel}={F(p.ConnacksPerSec)} p50={F(p.TotalP50Ms)}ms p99={F(p.TotalP99Ms)}ms errors=[{errors}] " +
                $"lag p99={F(p.SchedulerLagP99Ms)}ms max={F(p.SchedulerLagMaxMs)}ms{(p.Behind ? " BEHIND-SCHEDULE" : "")}";
     }
 
