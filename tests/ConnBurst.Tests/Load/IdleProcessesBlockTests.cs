@@ -26,7 +26,8 @@ public sealed class IdleProcessesBlockTests
 
         var counts = await Task.WhenAll(CountSchedYieldAsync(burst.Pid), CountSchedYieldAsync(server.Process.Pid));
 
-        Assert.True(!burst.HasExited && !server.Process.HasExited, $"burst:\n{burst.Stdout}{burst.Stderr}\nserver:\n{server.Process.Stdout}");
+        Assert.True(!burst.HasExited && !server.Process.HasExited,
+            $"burst:\n{burst.Stdout}{burst.Stderr}\nserver:\n{server.Process.Stdout}");
         // A few are the runtime's own (a thread-pool worker finishing an item); a spinning wait makes them by the hundred.
         Assert.True(counts[0] <= 5, $"the idle burst made {counts[0]} sched_yield calls in {Window.TotalSeconds} s");
         Assert.True(counts[1] <= 5, $"the idle server made {counts[1]} sched_yield calls in {Window.TotalSeconds} s");
