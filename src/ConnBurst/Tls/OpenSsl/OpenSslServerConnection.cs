@@ -157,6 +157,8 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
                 }
                 if (result > 0)
                 {
+                    // Established: from now on the buffers go whenever they are empty (a held connection mostly idles).
+                    if (op == Op.Handshake) LibSsl.Ctrl(_ssl, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
                     count = result;
                     return Status.Done;
                 }
