@@ -15,7 +15,7 @@ internal static unsafe partial class LibSsl
     public const int ErrorNone = 0, ErrorSsl = 1, ErrorWantRead = 2, ErrorWantWrite = 3, ErrorSyscall = 5, ErrorZeroReturn = 6;
     public const int VerifyNone = 0, VerifyPeer = 1, VerifyFailIfNoPeerCert = 2;
     public const int SentShutdown = 1, ReceivedShutdown = 2;
-    public const int CtrlSetReadAhead = 41, CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55, CtrlClearMode = 78;
+    public const int CtrlSetReadAhead = 41, CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55;
     public const int CtrlChainCert = 89;
     public const int CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
     public const long ModeEnablePartialWrite = 0x1, ModeAcceptMovingWriteBuffer = 0x2, ModeReleaseBuffers = 0x10;

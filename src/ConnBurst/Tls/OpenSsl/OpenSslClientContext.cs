@@ -56,13 +56,6 @@ internal sealed class OpenSslClientContext : IDisposable
     private void Configure(TlsOptions tls, X509Certificate2Collection? trustRoots, bool insecure)
     {
         OpenSslContextSettings.Apply(_ctx, tls);
-        // A client reads whatever the socket has, not one record header and then its body: the server's first flight
-        // is five records, so this takes about a third of the handshake's read calls away (issue 14's profile: 19
-        // reads a connect against s_time's 14). Buffers are kept through the handshake, where releasing them after
-        // every flight cost a 16 KiB free and malloc each time (malloc_consolidate was 2.2% of the generator's
-        // samples against s_time's 0.9%); OpenSslClientSession releases them from the end of the handshake on.
-        LibSsl.CtxCtrl(_ctx, LibSsl.CtrlSetReadAhead, 1, 0);
-        LibSsl.CtxCtrl(_ctx, LibSsl.CtrlClearMode, LibSsl.ModeReleaseBuffers, 0);
 
         if (insecure)
         {

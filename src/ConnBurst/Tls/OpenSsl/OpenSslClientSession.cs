@@ -170,8 +170,7 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
             if (op == Op.Handshake)
             {
                 IsResumed = LibSsl.SessionReused(_ssl) == 1;
-                // Established: from now on a connection's buffers go whenever they are empty (it mostly idles).
-                LibSsl.Ctrl(_ssl, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
+                OpenSslContextSettings.ReleaseBuffersWhenIdle(_ssl);
             }
             // A TLS 1.2 session is resumable when the handshake ends; a TLS 1.3 one once the server's ticket has
             // been read, which happens on the way to the first application data.

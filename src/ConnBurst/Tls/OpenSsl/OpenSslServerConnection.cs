@@ -157,8 +157,7 @@ internal sealed class OpenSslServerConnection : ITlsServerConnection
                 }
                 if (result > 0)
                 {
-                    // Established: from now on the buffers go whenever they are empty (a held connection mostly idles).
-                    if (op == Op.Handshake) LibSsl.Ctrl(_ssl, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
+                    if (op == Op.Handshake) OpenSslContextSettings.ReleaseBuffersWhenIdle(_ssl);
                     count = result;
                     return Status.Done;
                 }

@@ -55,11 +55,6 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         X509Certificate2Collection? intermediates)
     {
         OpenSslContextSettings.Apply(_ctx, tls);
-        // As the client engine does (OpenSslClientContext): read whatever the socket has, not a record header and then
-        // its body (the client's second flight is five records: 18 read calls a connect before, strace), and keep the
-        // buffers through the handshake; OpenSslServerConnection releases them from its end, when the connection idles.
-        LibSsl.CtxCtrl(_ctx, LibSsl.CtrlSetReadAhead, 1, 0);
-        LibSsl.CtxCtrl(_ctx, LibSsl.CtrlClearMode, LibSsl.ModeReleaseBuffers, 0);
         if (!tls.AllowResume) LibSsl.CtxSetNumTickets(_ctx, 0); // TLS 1.3 sends (stateful) tickets even with SSL_OP_NO_TICKET
         // Resumption with client certificates needs a session id context; harmless when the cache is off.
         var id = "connburst"u8;
