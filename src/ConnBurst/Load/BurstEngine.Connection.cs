@@ -20,6 +20,7 @@ internal sealed partial class BurstEngine
         var client = slot.Global;
         long start = Stopwatch.GetTimestamp();
         Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
+        _stages?.Attempt(slot.Stage, Micros(start - dueTicks));
         Socket socket;
         try
         {
@@ -107,13 +108,7 @@ internal sealed partial class BurstEngine
             return;
         }
         Volatile.Write(ref _consecutiveRefused, 0);
-        Recorders.Record(BurstPhase.Tcp, Micros(tcpDone - start));
-        Recorders.Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
-        if (!_tlsOnly) Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
-        Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
-        Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
-        Counters.Connacked();
-        if (tls.IsResumed == true) Counters.TlsResumed();
+        CountConnected(slot.Stage, dueTicks, start, tcpDone, tlsDone, done, tls.IsResumed == true);
         slot.Connects++;
 
         var linger = _plan.LingerOf(client);
@@ -235,17 +230,38 @@ internal sealed partial class BurstEngine
             && kind != FailureKind.ConnackRefused)
         {
             Counters.Abandoned();
-        }
-        else if (slot.TimedOut)
-        {
-            Counters.Failed(FailureKind.Timeout, "timeout");
+            _stages?.Abandoned(slot.Stage);
         }
         else
         {
+            if (slot.TimedOut) (kind, reason) = (FailureKind.Timeout, "timeout");
             Counters.Failed(kind, reason);
+            _stages?.Failed(slot.Stage, kind, reason);
         }
         if (tcpRefused) Interlocked.Increment(ref _consecutiveRefused);
         else if (kind != FailureKind.Tcp) Volatile.Write(ref _consecutiveRefused, 0);
+    }
+
+    /// <summary>
+    /// Counts and times a connected attempt (CONNACK read, or with TLS only the handshake done), in the interval's recorders
+    /// and in its stage's: both engines' one way. With TLS only nothing happened in the connack phase, so none is recorded.
+    /// </summary>
+    private void CountConnected(int stage, long due, long start, long tcpDone, long tlsDone, long done, bool resumed)
+    {
+        Record(BurstPhase.Tcp, Micros(tcpDone - start));
+        Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
+        if (!_tlsOnly) Record(BurstPhase.Connack, Micros(done - tlsDone));
+        Record(BurstPhase.Total, Micros(done - due));
+        Record(BurstPhase.TotalFromStart, Micros(done - start));
+        Counters.Connacked();
+        _stages?.Connacked(stage);
+        if (resumed) Counters.TlsResumed();
+
+        void Record(BurstPhase phase, long micros)
+        {
+            Recorders.Record(phase, micros);
+            _stages?.Record(stage, phase, micros);
+        }
     }
 
     private static long Micros(long ticks) => ticks * 1_000_000 / Frequency;

@@ -95,9 +95,9 @@ internal sealed partial class BurstEngine
         {
             _e = engine;
             _part = part;
-            var rate = engine._pacerRate;
-            _t0 = engine._t0 + (long)(part.FirstDueSeconds(rate) * Frequency);
-            _pacer = new Pacer(_t0, part.RateOf(rate), part.ClientsOf(engine._slots.Length), Frequency);
+            _pacer = new Pacer(engine._globalT0, engine._schedule, engine._part.Within(part), part.ClientsOf(engine._slots.Length),
+                Frequency);
+            _t0 = _pacer.FirstSlot;
             Pending = _pacer.Pending;
             _lingerSlack = engine._o.Linger is { } linger ? Math.Min(Frequency / 100, (long)(linger.TotalSeconds * Frequency / 20)) : 0;
             _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
@@ -218,6 +218,11 @@ internal sealed partial class BurstEngine
             _e.Counters.Attempt();
             long start = Stopwatch.GetTimestamp();
             _e.Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
+            if (_e._stages is { } stages)
+            {
+                slot.Stage = stages.StageOf(dueTicks);
+                stages.Attempt(slot.Stage, Micros(start - dueTicks));
+            }
             slot.DueTicks = dueTicks;
             slot.StartTicks = start;
             slot.Attempts++;

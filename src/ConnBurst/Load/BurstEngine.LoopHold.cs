@@ -24,14 +24,7 @@ internal sealed partial class BurstEngine
         {
             slot.Set(ClientState.Connected);
             Volatile.Write(ref _e._consecutiveRefused, 0);
-            var recorders = _e.Recorders;
-            recorders.Record(BurstPhase.Tcp, Micros(slot.TcpDone - slot.StartTicks));
-            recorders.Record(BurstPhase.Tls, Micros(slot.TlsDone - slot.TcpDone));
-            if (!_e._tlsOnly) recorders.Record(BurstPhase.Connack, Micros(done - slot.TlsDone));
-            recorders.Record(BurstPhase.Total, Micros(done - slot.DueTicks));
-            recorders.Record(BurstPhase.TotalFromStart, Micros(done - slot.StartTicks));
-            _e.Counters.Connacked();
-            if (slot.Session!.IsResumed == true) _e.Counters.TlsResumed();
+            _e.CountConnected(slot.Stage, slot.DueTicks, slot.StartTicks, slot.TcpDone, slot.TlsDone, done, slot.Session!.IsResumed == true);
             slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
             slot.Connects++;
 

@@ -83,6 +83,7 @@ internal sealed class BurstPlan
         o.Validate();
         var list = o.ClientListPath is null ? null : ClientList.Load(o.ClientListPath);
         var clients = list is null ? o.Clients : (o.Clients > 0 ? Math.Min(o.Clients, list.Count) : list.Count);
+        if (o.Stages is not null) clients = o.StagedClients(clients);
         var sources = o.SourceIps is null ? null : SourceAddresses.Parse(o.SourceIps);
 
         PkiManifest? manifest = null;

@@ -47,7 +47,7 @@ internal static class BurstRunner
         doc.Outcome = "running"; // until the end sets how it ended
         using var journal = ResultsJournal.Start(stem + ResultsJournal.Suffix, doc);
         using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog",
-            o.BehindThresholdMs, journal);
+            o.BehindThresholdMs, journal) { Stages = o.Stages };
         using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         aggregator.StorageFailed += error =>
         {
@@ -69,7 +69,9 @@ internal static class BurstRunner
         };
         if (observer is not null) aggregator.IntervalClosed += observer.OnInterval;
         log?.Invoke(
-            $"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, " +
+            $"burst: {plan.Clients} clients -> {o.Target} " +
+            (o.Stages is { } stages ? $"in {stages.Count} stages ({stages}, {Common.Durations.Format(stages.Total)}), "
+                : $"at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, ") +
             $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}){(o.TlsOnly ? " handshakes only, no MQTT" : "")}, " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}" +
@@ -83,7 +85,7 @@ internal static class BurstRunner
                         "handshake is done, so such refusals count as connacks closed by the server (disconnectedByServer)");
         }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
-        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
+        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Schedule.MaxRate), o.Linger, plan.Workers, fdLimit,
                      plan.Sources?.Count ?? 1, plan.Endpoints.Length, ports, memAvailable))
         {
             log?.Invoke("warning: " + warning);
@@ -105,6 +107,11 @@ internal static class BurstRunner
             var parentCpu = plan.Workers > 1 ? Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore : 0;
             aggregator.Fill(doc, parentCpu);
             if (observer is not null) await observer.FinishAsync(doc).ConfigureAwait(false);
+            if (doc.Section(StageResults.Section) is JsonArray stageList)
+            {
+                StageResults.AddServer(stageList, StageResults.SamplesOf(doc));
+                doc.Sections[StageResults.Section] = stageList;
+            }
             if (plan.Workers == 1 && doc.Sections["generator"] is JsonObject g)
             {
                 // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.

@@ -69,6 +69,8 @@ internal sealed class ClientSlot(int local, int global)
     public int Attempts;
     /// <summary>When this attempt was due, started, and finished TCP and TLS (timestamp ticks): the phase latencies.</summary>
     public long DueTicks, StartTicks, TcpDone, TlsDone;
+    /// <summary>A staged run's stage the current attempt's due time falls in (its counts and latencies go there).</summary>
+    public int Stage;
     /// <summary>Rented only between CONNECT and CONNACK (a CONNACK may arrive split); null while held.</summary>
     public byte[]? Buffer;
     /// <summary>Bytes of <see cref="Buffer"/> filled (awaiting CONNACK), or to send (a CONNECT whose write must wait).</summary>

@@ -78,8 +78,20 @@ internal sealed class BurstAggregator : IDisposable
     /// <summary>A worker that died without its final report: named in the results, which become "partial".</summary>
     public void MarkLost(int shard, string exit, int lastInterval) => _lost[shard] = (exit, lastInterval);
 
+    /// <summary>A staged run's plan: its stages' parts are added as engines hand them over, and written as <c>stages</c>.</summary>
+    public Load.Stages.StagePlan? Stages { get; init; }
+    private readonly Dictionary<int, StagePart> _stageParts = new();
+
     public void Add(IntervalReport report)
     {
+        if (report.Stages is { } parts)
+        {
+            foreach (var part in parts)
+            {
+                if (_stageParts.TryGetValue(part.Stage, out var sum)) sum.Add(part);
+                else _stageParts[part.Stage] = part;
+            }
+        }
         if (report.Index < _nextIndex) report.Index = _nextIndex; // a straggler: fold it into the next open interval
         if (!_pending.TryGetValue(report.Index, out var list)) _pending[report.Index] = list = [];
         list.Add(report);
@@ -255,6 +267,7 @@ internal sealed class BurstAggregator : IDisposable
             ["behindIntervals"] = _behindIntervals,
             ["fellBehind"] = _behindIntervals > 0,
         };
+        if (Stages is not null) doc.Sections[StageResults.Section] = StageResults.ToJson(Stages, _t0, _stageParts);
         if (_lost.Count > 0)
         {
             doc.Sections["lostWorkers"] = new JsonArray(_lost.Select(kv => (JsonNode)new JsonObject
