@@ -146,6 +146,7 @@ internal sealed partial class BurstEngine
             var tickLagMs = (now - lastWake - asked) * 1000.0 / Frequency;
             if (tickLagMs > _maxTickLagMs && !loops) _maxTickLagMs = tickLagMs; // with loops, they launch, and they measure their own
             lastWake = now;
+            _stages?.NoteTime(now);
 
             if (!_stopping)
             {

@@ -15,6 +15,12 @@ internal sealed class StagePart
     /// <summary>How late this engine's first attempt of the stage started against its due time: how far it woke from the
     /// stage's boundary (ms; null when it made no attempt in the stage).</summary>
     public double? WokeLateMs { get; set; }
+    /// <summary>CPU seconds the generator's processes spent during the stage's time (summed over the parts added).</summary>
+    public double? CpuSeconds { get; set; }
+    /// <summary>Cores of the machine the part ran on: what a generator's CPU share is of.</summary>
+    public int Cores { get; set; }
+    /// <summary>The busiest machine's share of its cores the generator used in the stage (0-1), over the parts added.</summary>
+    public double? CpuShare { get; set; }
     /// <summary>Indexed by <see cref="BurstPhase"/>.</summary>
     [JsonIgnore] public LongHistogram[] Histograms { get; set; } = [];
 
@@ -32,5 +38,12 @@ internal sealed class StagePart
         if (Histograms.Length == 0) Histograms = BurstPhases.All.Select(_ => LatencyHistograms.Create()).ToArray();
         for (int i = 0; i < Histograms.Length && i < other.Histograms.Length; i++) Histograms[i].Add(other.Histograms[i]);
         if (other.WokeLateMs is { } w) WokeLateMs = Math.Max(WokeLateMs ?? w, w);
+        if (other.CpuSeconds is { } cpu) CpuSeconds = Math.Round((CpuSeconds ?? 0) + cpu, 3);
+        Cores = Math.Max(Cores, other.Cores);
+        // Agents' parts (a merge) carry their own machine's share: the busiest agent is the one that limits.
+        if (other.CpuShare is { } theirs) CpuShare = Math.Max(CpuShare ?? theirs, theirs);
     }
+
+    /// <summary>The share of its machine's cores this part's generator used over <paramref name="seconds"/> (0-1), or null.</summary>
+    public double? ShareOf(double seconds) => CpuShare ?? (CpuSeconds is { } cpu && Cores > 0 ? cpu / seconds / Cores : null);
 }

@@ -30,6 +30,9 @@ internal sealed class StageRecorders
     /// period and a margin for a busy machine.</summary>
     private readonly long _settleTicks;
     private readonly Cell?[] _cells;
+    /// <summary>This process's CPU seconds when each stage boundary passed (NaN: not yet): the generator's cost per stage.</summary>
+    private readonly double[] _cpuAtBoundary;
+    private int _nextBoundary;
 
     /// <param name="t0">The run's t0 as a Stopwatch timestamp.</param>
     public StageRecorders(StagePlan plan, long t0, TimeSpan connectTimeout, long frequency)
@@ -39,6 +42,25 @@ internal sealed class StageRecorders
         _frequency = frequency;
         _settleTicks = (long)((connectTimeout.TotalSeconds + 5) * frequency);
         _cells = new Cell?[plan.Count];
+        _cpuAtBoundary = Enumerable.Repeat(double.NaN, plan.Count + 1).ToArray();
+    }
+
+    /// <summary>Notes this process's CPU time at every stage boundary that has passed by <paramref name="now"/>; the scheduler
+    /// thread calls it on each of its wake-ups (at least ten a second), so a boundary's figure is at most that late.</summary>
+    public void NoteTime(long now)
+    {
+        while (_nextBoundary <= _plan.Count && now >= _t0 + (long)(_plan.StartSeconds(_nextBoundary) * _frequency))
+            _cpuAtBoundary[_nextBoundary++] = Environment.CpuUsage.TotalTime.TotalSeconds;
+    }
+
+    /// <summary>CPU seconds this process spent in stage <paramref name="i"/>'s time (to now, when it had not ended); null
+    /// when the stage never began.</summary>
+    private double? CpuSecondsOf(int i)
+    {
+        var start = _cpuAtBoundary[i];
+        if (double.IsNaN(start)) return null;
+        var end = double.IsNaN(_cpuAtBoundary[i + 1]) ? Environment.CpuUsage.TotalTime.TotalSeconds : _cpuAtBoundary[i + 1];
+        return Math.Round(end - start, 3);
     }
 
     /// <summary>The stage an attempt due at <paramref name="dueTicks"/> belongs to.</summary>
@@ -80,6 +102,8 @@ internal sealed class StageRecorders
                 Stage = i,
                 Counters = WithoutGauges(cell.Counters.Snapshot()),
                 WokeLateMs = late == 0 ? null : (late - 1) / 1000.0,
+                CpuSeconds = CpuSecondsOf(i),
+                Cores = Environment.ProcessorCount,
                 Histograms = cell.Histograms.Select(h => { var c = LatencyHistograms.Create(); c.Add(h); return c; }).ToArray(),
             });
             _cells[i] = null; // its histograms go with the part; a later record (none can come) would start a fresh cell

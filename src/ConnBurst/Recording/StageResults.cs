@@ -82,6 +82,9 @@ internal static class StageResults
                 ["latency"] = System.Text.Json.JsonSerializer.SerializeToNode(latency, ResultsFile.Json),
                 ["schedulerLagMs"] = new JsonObject { ["p50"] = lag.P50, ["p99"] = lag.P99, ["max"] = lag.Max, ["avg"] = lag.Avg },
                 ["wokeLateMs"] = part.WokeLateMs,
+                ["generatorCpuSeconds"] = part.CpuSeconds,
+                ["generatorCores"] = part.Cores,
+                ["generatorCpuShare"] = part.ShareOf(seconds) is { } share ? Math.Round(share, 4) : null,
                 ["histograms"] = new JsonObject(IntervalHistograms.Encode(part.Histograms)
                     .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             };
@@ -120,6 +123,9 @@ internal static class StageResults
                 Stage = number - 1,
                 Counters = snapshot,
                 WokeLateMs = Number(node["wokeLateMs"]),
+                CpuSeconds = Number(node["generatorCpuSeconds"]),
+                Cores = (int)(Number(node["generatorCores"]) ?? 0),
+                CpuShare = Number(node["generatorCpuShare"]),
                 Histograms = IntervalHistograms.Decode(histograms),
             };
         }

@@ -57,7 +57,7 @@ internal sealed class HtmlRenderer : IReportRenderer
         }
         if (r.Peak is { } peak)
         {
-            var steps = PeakStepsTable.Of(peak.Steps);
+            var steps = PeakStepsTable.Of(peak);
             page.Heading(many ? 3 : 2, "Peak search steps");
             page.Table(steps.Headings, steps.RowsText(), numericFrom: 1);
         }
