@@ -47,7 +47,7 @@ internal static class BurstRunner
         doc.Outcome = "running"; // until the end sets how it ended
         using var journal = ResultsJournal.Start(stem + ResultsJournal.Suffix, doc);
         using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog",
-            o.BehindThresholdMs, journal) { Stages = o.Stages };
+            o.BehindThresholdMs, journal) { Stages = o.Stages, StageShare = 1.0 / o.Shard.Count };
         using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         aggregator.StorageFailed += error =>
         {

@@ -80,6 +80,8 @@ internal sealed class BurstAggregator : IDisposable
 
     /// <summary>A staged run's plan: its stages' parts are added as engines hand them over, and written as <c>stages</c>.</summary>
     public Load.Stages.StagePlan? Stages { get; init; }
+    /// <summary>This agent's share of every stage (1/N with <c>--shard I/N</c>), for the live view's target rate.</summary>
+    public double StageShare { get; init; } = 1;
     private readonly Dictionary<int, StagePart> _stageParts = new();
 
     public void Add(IntervalReport report)
@@ -186,7 +188,12 @@ internal sealed class BurstAggregator : IDisposable
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
         IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"),
             _totals.Total("connacks"), values["attemptsPerSec"], values["connacksPerSec"], values["total_p50"], values["total_p99"],
-            lagP99, lagMax, behind, failures));
+            lagP99, lagMax, behind, failures)
+        {
+            Stage = Stages is null ? null : Stages.StageAt(end - seconds / 2) + 1,
+            StageCount = Stages?.Count ?? 0,
+            TargetPerSec = Stages is null ? null : (Stages.AttemptsAt(end) - Stages.AttemptsAt(end - seconds)) / seconds * StageShare,
+        });
     }
 
     /// <summary>Writes the interval files; on the first IOException stops writing them (measuring goes on in memory).</summary>

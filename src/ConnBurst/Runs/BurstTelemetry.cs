@@ -102,19 +102,18 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
             new(_prefix + "SchedLag_99P", p.SchedulerLagP99Ms),
             new(_prefix + "SchedLag_Max", p.SchedulerLagMaxMs),
             new(_prefix + "Behind", p.Behind ? 1 : 0),
-            .. StageMetrics(p.Seconds),
+            .. StageMetrics(p),
             .. p.FailuresByKind.Select(kv => new KeyValuePair<string, double>(_prefix + "Err_" + kv.Key, kv.Value)),
         ], now);
         _graphite.Flush();
     }
 
-    /// <summary>A staged run's stage (1-based) and its target rate at the interval's end, for Graphite.</summary>
-    private IEnumerable<KeyValuePair<string, double>> StageMetrics(double seconds)
+    /// <summary>A staged run's stage (1-based) and the rate this agent's plan offered in the interval, for Graphite.</summary>
+    private IEnumerable<KeyValuePair<string, double>> StageMetrics(IntervalProgress p)
     {
-        if (_stages is null) yield break;
-        var i = _stages.StageAt(seconds);
-        yield return new(_prefix + "Stage", i + 1);
-        yield return new(_prefix + "StageTargetRate", _stages.Stages[i].RateAt(seconds - _stages.StartSeconds(i)));
+        if (p.Stage is not { } stage) yield break;
+        yield return new(_prefix + "Stage", stage);
+        yield return new(_prefix + "StageTargetRate", p.TargetPerSec ?? 0);
     }
 
     /// <summary>
