@@ -156,9 +156,8 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
         while (left.Contains("recording goes on", StringComparison.Ordinal) && DateTimeOffset.UtcNow < deadline)
         {
-            var status = await _monitor.StatusAsync();
-            if (!(status.StartsWith("recording", StringComparison.Ordinal) && status.EndsWith("label=" + _joined, StringComparison.Ordinal)))
-                break;
+            // Done when the monitor has written it: STATUS names it as the last recording only then.
+            if (await _monitor.StatusAsync() == "idle last=" + _joined) break;
             await Task.Delay(250);
         }
         return await _monitor.SummaryAsync();
