@@ -137,7 +137,7 @@ internal sealed class BurstOptionsBinder
             o = o with
             {
                 PerClientCerts = p.GetValue(_perClient),
-                Stages = p.GetValue(_stages) is { } st ? Load.Stages.StagePlan.Parse(st) : null,
+                Stages = p.GetValue(_stages) is { } st ? Stages.StagePlan.Parse(st) : null,
                 Clients = p.GetValue(_stages) is not null && p.GetResult(_clients) is null or { Implicit: true } ? 0 : p.GetValue(_clients),
                 Rate = p.GetValue(_rate),
                 Linger = p.GetValue(_linger) is { } l ? Durations.Parse(l, "--linger") : null,

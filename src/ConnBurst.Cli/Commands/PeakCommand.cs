@@ -33,6 +33,9 @@ internal static class PeakCommand
         var maxLag = new Option<string>("--max-generator-lag") { Description =
             "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
         var html = new Option<string?>("--html") { Description = "HTML report (default: beside the results JSON)" };
+        var staircase = new Option<bool>("--staircase") { Description =
+            "Search with staircases instead of bracketing and bisecting: a coarse one (--start-rate doubling, one stage per " +
+            "--step-duration) as one staged burst, then four stages between its last pass and first fail" };
         var from = new Option<string[]>("--from") { Description =
             "Judge staged runs instead of searching: burst --stages results (files, directories, or kubectl logs of --print-results " +
             "agents; several agents and a monitor result are merged first). Each stage gets pass, fail-latency, fail-cpu, " +
@@ -42,7 +45,7 @@ internal static class PeakCommand
         var cmd = new Command("peak",
             "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
         {
-            monitor, token, precision, stepDuration, startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, html, from,
+            monitor, token, precision, stepDuration, startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, html, from, staircase,
         };
         binder.AddTo(cmd);
         slo.AddTo(cmd);
@@ -91,7 +94,9 @@ internal static class PeakCommand
                 p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor") : null,
                 resultsDir,
                 p.GetValue(token));
-            var report = await PeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct);
+            var report = p.GetValue(staircase)
+                ? await StaircasePeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct)
+                : await PeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct);
             Console.WriteLine(report.Path);
             return report.Doc.Outcome == "completed" ? ExitCodes.Ok : ExitCodes.RunFailed;
         });

@@ -38,7 +38,8 @@ internal sealed class BurstMetrics : IProgress<IntervalProgress>
         _behind = m.CreateGauge("connburst_burst_behind_schedule", "1 when the generator fell behind its schedule in the last interval");
         _stage = m.CreateGauge("connburst_burst_stage", "A staged run's stage (1-based) at the last interval; 0 without --stages");
         _stageTarget = m.CreateGauge("connburst_burst_stage_target_attempts_per_second",
-            "The attempts per second this agent's stage plan offered over the last interval (achieved: connburst_burst_attempts_per_second)");
+            "The attempts per second this agent's stage plan offered over the last interval " +
+            "(achieved: connburst_burst_attempts_per_second)");
     }
 
     public void Report(IntervalProgress p)

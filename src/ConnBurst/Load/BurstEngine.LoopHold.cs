@@ -24,7 +24,8 @@ internal sealed partial class BurstEngine
         {
             slot.Set(ClientState.Connected);
             Volatile.Write(ref _e._consecutiveRefused, 0);
-            _e.CountConnected(slot.Stage, slot.DueTicks, slot.StartTicks, slot.TcpDone, slot.TlsDone, done, slot.Session!.IsResumed == true);
+            _e.CountConnected(slot.Stage, slot.DueTicks, slot.StartTicks, slot.TcpDone, slot.TlsDone, done,
+                slot.Session!.IsResumed == true);
             slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
             slot.Connects++;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ConnBurst.Common;
-using ConnBurst.Load.Stages;
+using ConnBurst.Stages;
 using ConnBurst.Mqtt;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
@@ -98,7 +98,8 @@ internal sealed record BurstOptions
             throw new InputException("--clients: give a number of clients (or a --client-list)");
         if (Stages is not null && Duration is not null)
         {
-            throw new InputException($"--duration: a staged run lasts its stages' total ({Durations.Format(Stages.Total)}); drop --duration " +
+            throw new InputException($"--duration: a staged run lasts its stages' total ({Durations.Format(Stages.Total)}); " +
+                                     "drop --duration " +
                                      "or change --stages");
         }
         if (!(Rate > 0) || double.IsInfinity(Rate))
@@ -135,7 +136,8 @@ internal sealed record BurstOptions
             if (given >= attempts) return given;
             var stage = Enumerable.Range(0, plan.Count).First(i => plan.AttemptsAt(plan.EndSeconds(i)) > given);
             throw new InputException(
-                $"--clients: {given} clients run out in stage {stage + 1} ({plan.Stages[stage]}): the plan offers {attempts} attempts and, " +
+                $"--clients: {given} clients run out in stage {stage + 1} ({plan.Stages[stage]}): the plan offers {attempts} attempts " +
+                "and, " +
                 $"without --linger, each client connects once; give --clients {attempts} or more, add --linger, or leave --clients out");
         }
         var cycle = (linger + ReconnectDelay).TotalSeconds;

@@ -85,7 +85,8 @@ internal static class BurstRunner
                         "handshake is done, so such refusals count as connacks closed by the server (disconnectedByServer)");
         }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
-        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Schedule.MaxRate), o.Linger, plan.Workers, fdLimit,
+        var agentRate = o.Shard.RateOf(o.Schedule.MaxRate);
+        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), agentRate, o.Linger, plan.Workers, fdLimit,
                      plan.Sources?.Count ?? 1, plan.Endpoints.Length, ports, memAvailable))
         {
             log?.Invoke("warning: " + warning);

@@ -1,4 +1,4 @@
-using ConnBurst.Load.Stages;
+using ConnBurst.Stages;
 
 namespace ConnBurst.Load;
 

@@ -31,7 +31,8 @@ internal readonly record struct ControlCommand(ControlVerb Verb, string Word, st
             _ => ControlVerb.Unknown,
         };
         // A label is free text, but it becomes part of file contents and logs: keep printable characters only.
-        if (verb is ControlVerb.Start or ControlVerb.Join) argument = new string(argument.Where(c => !char.IsControl(c)).Take(200).ToArray());
+        if (verb is ControlVerb.Start or ControlVerb.Join)
+            argument = new string(argument.Where(c => !char.IsControl(c)).Take(200).ToArray());
         return new(verb, word, argument);
     }
 }

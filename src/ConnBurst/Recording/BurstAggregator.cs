@@ -79,7 +79,7 @@ internal sealed class BurstAggregator : IDisposable
     public void MarkLost(int shard, string exit, int lastInterval) => _lost[shard] = (exit, lastInterval);
 
     /// <summary>A staged run's plan: its stages' parts are added as engines hand them over, and written as <c>stages</c>.</summary>
-    public Load.Stages.StagePlan? Stages { get; init; }
+    public Stages.StagePlan? Stages { get; init; }
     /// <summary>This agent's share of every stage (1/N with <c>--shard I/N</c>), for the live view's target rate.</summary>
     public double StageShare { get; init; } = 1;
     private readonly Dictionary<int, StagePart> _stageParts = new();

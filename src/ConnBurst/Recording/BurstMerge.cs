@@ -126,11 +126,11 @@ internal static class BurstMerge
     }
 
     /// <summary>An agent's stage plan (null: not a staged run); one line when it does not parse.</summary>
-    private static Load.Stages.StagePlan? StagePlanOf(Input i) =>
-        i.Doc.Config["stages"]?.GetValue<string>() is { } text ? Load.Stages.StagePlan.Parse(text, $"merge: {i.Source}: stages") : null;
+    private static Stages.StagePlan? StagePlanOf(Input i) =>
+        i.Doc.Config["stages"]?.GetValue<string>() is { } text ? Stages.StagePlan.Parse(text, $"merge: {i.Source}: stages") : null;
 
     /// <summary>The first stage in which two plans differ, named for the user, or null when they are the same.</summary>
-    private static string? FirstStageDifference(Load.Stages.StagePlan? a, Load.Stages.StagePlan? b)
+    private static string? FirstStageDifference(Stages.StagePlan? a, Stages.StagePlan? b)
     {
         if (a is null && b is null) return null;
         if (a is null || b is null) return a is null ? $"it is staged ({b}), the first is not" : $"it is not staged, the first is ({a})";
@@ -144,7 +144,7 @@ internal static class BurstMerge
     }
 
     /// <summary>Every agent's parts of each stage added (histograms added, counts summed), with each agent's lateness kept.</summary>
-    private static JsonArray MergedStages(Load.Stages.StagePlan plan, DateTimeOffset t0, IEnumerable<(Input Input, Part Shard)> agents)
+    private static JsonArray MergedStages(Stages.StagePlan plan, DateTimeOffset t0, IEnumerable<(Input Input, Part Shard)> agents)
     {
         var sums = new Dictionary<int, StagePart>();
         var late = new SortedDictionary<string, IReadOnlyDictionary<int, double?>>(StringComparer.Ordinal);

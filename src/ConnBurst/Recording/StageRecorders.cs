@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using HdrHistogram;
-using ConnBurst.Load.Stages;
+using ConnBurst.Stages;
 
 namespace ConnBurst.Recording;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using ConnBurst.Load.Stages;
+using ConnBurst.Stages;
 using ConnBurst.Results;
 
 namespace ConnBurst.Recording;

@@ -25,10 +25,10 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
 
     /// <summary>The run's label in a recording the agents share (JOIN), or null for a recording of this run alone (START).</summary>
     private readonly string? _joined;
-    private readonly Load.Stages.StagePlan? _stages;
+    private readonly Stages.StagePlan? _stages;
 
     private BurstTelemetry(MonitorClient? monitor, GraphitePlaintextExporter? graphite, string prefix, Action<string>? log, string? joined,
-        Load.Stages.StagePlan? stages)
+        Stages.StagePlan? stages)
     {
         _monitor = monitor;
         _graphite = graphite;
@@ -61,9 +61,8 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
                     joined = SharedLabel(o);
                     var until = o.StartAt is { } at && o.RunLength is { } length ? at + length + o.ConnectTimeout + TimeSpan.FromMinutes(1)
                         : (DateTimeOffset?)null;
-                    await monitor.CommandAsync(
-                        $"JOIN {joined}{(until is { } u ? " UNTIL " + u.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) : "")}",
-                        ct);
+                    var deadline = until is { } u ? " UNTIL " + u.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant) : "";
+                    await monitor.CommandAsync($"JOIN {joined}{deadline}", ct);
                 }
             }
             catch (Exception e) when (e is MonitorClientException or IOException)
@@ -77,9 +76,11 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
         return new BurstTelemetry(monitor, graphite, $"{root}connburst.{SystemSampler.MetricName(o.Instance)}.", log, joined, o.Stages);
     }
 
+    private static readonly System.Globalization.CultureInfo Invariant = System.Globalization.CultureInfo.InvariantCulture;
+
     /// <summary>What every agent of one sharded run calls its shared recording: the same plan and start on each.</summary>
     private static string SharedLabel(BurstOptions o) =>
-        $"run-{(o.StartAt is { } at ? at.UtcDateTime.ToString("yyyyMMddTHHmmssZ", System.Globalization.CultureInfo.InvariantCulture) : "now")}" +
+        "run-" + (o.StartAt is { } at ? at.UtcDateTime.ToString("yyyyMMddTHHmmssZ", Invariant) : "now") +
         $"-{o.Target}-{o.Shard.Count}-agents";
 
     /// <summary>One closed interval as Graphite metrics (mqttbench's names where it has one).</summary>

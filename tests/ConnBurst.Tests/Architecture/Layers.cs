@@ -13,7 +13,7 @@ internal static partial class Layers
     public static readonly string[][] BottomUp =
     [
         ["Common", "Interop"],
-        ["Results"],
+        ["Results", "Stages"],
         ["Pki", "Mqtt", "Chat", "Export", "Recording"],
         ["Transport"],
         ["Tls"],

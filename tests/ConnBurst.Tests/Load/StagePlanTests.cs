@@ -1,6 +1,6 @@
 using ConnBurst.Common;
 using ConnBurst.Load;
-using ConnBurst.Load.Stages;
+using ConnBurst.Stages;
 
 namespace ConnBurst.Tests.Load;
 

@@ -97,7 +97,8 @@ public sealed partial class ThreeHostTests
                 Assert.NotNull(serverSide["processCpuAvgPercent"]);
             }
 
-            var peak = await CliProcess.RunAsync(RunTimeout, "peak", "--from", dir.Combine("merged.json"), "--results", dir.Combine("peak"));
+            var peak = await CliProcess.RunAsync(RunTimeout, "peak", "--from", dir.Combine("merged.json"), "--results",
+                dir.Combine("peak"));
             Assert.True(peak.ExitCode == 0, peak.ToString());
             var verdict = ResultsFile.Read(peak.LastLine).Section("peak")!["verdict"]!.GetValue<string>();
             Assert.Matches(@"stage [123]", verdict);

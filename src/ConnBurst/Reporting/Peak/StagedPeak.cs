@@ -70,7 +70,8 @@ internal static class StagedPeak
         var failing = firstFail < 0 ? null : s.Steps[firstFail];
         s.FailedRate = failing?.Rate;
         s.LimitedBy = failing is null ? "none" : failing.GeneratorLimited ? "generator" : "server";
-        var sloText = $"avg connect latency < {PeakSearch.F(slo.MaxAvgLatencyMs)} ms, every server core <= {PeakSearch.F(slo.MaxCpuBusy)}% busy";
+        var sloText = $"avg connect latency < {PeakSearch.F(slo.MaxAvgLatencyMs)} ms, every server core <= " +
+                      $"{PeakSearch.F(slo.MaxCpuBusy)}% busy";
         var prefix = runOutcome is "completed" ? "" : $"the run was {runOutcome}: ";
         var peakStage = before.Where(PeakSearch.Passed).OrderBy(x => x.Rate).LastOrDefault();
         s.Verdict = prefix + (failing, peakStage) switch
@@ -79,7 +80,8 @@ internal static class StagedPeak
             (null, { } p) => $"peak >= {PeakSearch.F(s.Rate)} conn/s (stage {p.Stage}): every stage met the SLO ({sloText})",
             ({ } f, null) => $"no peak: the first stage (stage {f.Stage}, {PeakSearch.F(f.Rate)} conn/s) failed: {PeakSearch.Why(f, slo)}",
             ({ } f, { } p) when f.GeneratorLimited =>
-                $"peak >= {PeakSearch.F(s.Rate)} conn/s (stage {p.Stage}) with {sloText}; stage {f.Stage} ({PeakSearch.F(f.Rate)} conn/s) was " +
+                $"peak >= {PeakSearch.F(s.Rate)} conn/s (stage {p.Stage}) with {sloText}; stage {f.Stage} " +
+                $"({PeakSearch.F(f.Rate)} conn/s) was " +
                 $"generator-limited ({f.Note}), so the server's limit was not reached",
             ({ } f, { } p) => $"peak {PeakSearch.F(s.Rate)} conn/s (stage {p.Stage}) with {sloText}; stage {f.Stage} " +
                                $"({PeakSearch.F(f.Rate)} conn/s) failed: {PeakSearch.Why(f, slo)}",

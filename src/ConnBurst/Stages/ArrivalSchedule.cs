@@ -1,4 +1,4 @@
-namespace ConnBurst.Load.Stages;
+namespace ConnBurst.Stages;
 
 /// <summary>
 /// The whole run's open-loop arrival schedule as a cumulative count: <see cref="AttemptsAt"/> is how many attempts are

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ConnBurst.Common;
 
-namespace ConnBurst.Load.Stages;
+namespace ConnBurst.Stages;
 
 /// <summary>
 /// A staged arrival plan (<c>burst --stages 100:20s,200:20s,400..800:40s</c>): the whole run's rate over time, held

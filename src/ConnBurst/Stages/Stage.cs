@@ -1,7 +1,7 @@
 using System.Globalization;
 using ConnBurst.Common;
 
-namespace ConnBurst.Load.Stages;
+namespace ConnBurst.Stages;
 
 /// <summary>
 /// One stage of a staged plan (<c>--stages</c>): a constant rate (<c>RATE:DURATION</c>), or a linear ramp from one rate to
