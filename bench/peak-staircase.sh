@@ -51,7 +51,11 @@ ns_wait_port() {
     sleep 0.2
   done
 }
-cb() { local ns=$1; shift; ip netns exec "$ns" env CONNBURST_MONITOR_TOKEN="$token" CONNBURST_HOME="$CONNBURST_HOME" dotnet "$CONNBURST_DLL" "$@"; }
+# cb NAMESPACE ARGS...: connburst on a host, bounded to 10 minutes (every load loop here is bounded in time).
+cb() {
+  local ns=$1; shift
+  timeout 600 ip netns exec "$ns" env CONNBURST_MONITOR_TOKEN="$token" CONNBURST_HOME="$CONNBURST_HOME" dotnet "$CONNBURST_DLL" "$@"
+}
 
 build_connburst
 connburst certs --out "$work/pki" --server-names "localhost,127.0.0.1,$srv" >/dev/null
@@ -70,20 +74,20 @@ start_server() {
   cb "$ns_srv" monitor --listen "$srv:$mport" --pid "$spid" --port "$port" --results "$work/monitor" >"$work/monitor.log" 2>&1 &
   mpid=$!
   ns_wait_port "$srv" "$mport"
-  timeout 120 cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --clients 600 --rate 150 --results "$work/warm" >/dev/null 2>&1 || true
+  cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --clients 600 --rate 150 --results "$work/warm" >/dev/null 2>&1 || true
 }
 stop_server() { kill "$mpid" "$spid" 2>/dev/null || true; wait "$mpid" "$spid" 2>/dev/null || true; sleep 1; }
 
 # Each method prints one line: METHOD PEAK CONNECTS PEAK_JSON.
 bisect() {
   local json
-  json=$(timeout 600 cb "$ns_a0" peak --target "$srv:$port" --monitor "$srv:$mport" --pki "$pki" --step-duration "$step" \
+  json=$(cb "$ns_a0" peak --target "$srv:$port" --monitor "$srv:$mport" --pki "$pki" --step-duration "$step" \
            --start-rate "$start" --max-rate "$max" --results "$work/bisect" 2>>"$work/errors.log" | tail -1)
   summarize bisect "$json"
 }
 staircase() {
   local json
-  json=$(timeout 600 cb "$ns_a0" peak --staircase --target "$srv:$port" --monitor "$srv:$mport" --pki "$pki" --step-duration "$step" \
+  json=$(cb "$ns_a0" peak --staircase --target "$srv:$port" --monitor "$srv:$mport" --pki "$pki" --step-duration "$step" \
            --start-rate "$start" --max-rate "$max" --results "$work/staircase" 2>>"$work/errors.log" | tail -1)
   summarize staircase "$json"
 }
@@ -96,13 +100,13 @@ while r <= $max and len(s) < 8: s.append(f'{r:g}:$step'); r *= 2
 print(','.join(s))")
   dir=$work/agents-$RANDOM
   run_agents "$coarse" "$dir/coarse"
-  json=$(timeout 120 connburst peak --from "$dir/coarse/a0" "$dir/coarse/a1" --results "$dir/coarse/peak" 2>>"$work/errors.log" | tail -1)
+  json=$(timeout 120 dotnet "$CONNBURST_DLL" peak --from "$dir/coarse/a0" "$dir/coarse/a1" --results "$dir/coarse/peak" 2>>"$work/errors.log" | tail -1)
   read -r pass fail < <(python3 -c "
 import json; p = json.load(open('$json'))['peak']; print(p.get('rate') or 0, p.get('failedRate') or 0)")
   if python3 -c "import sys; sys.exit(0 if $pass > 0 and $fail > $pass else 1)"; then
     fine=$(python3 -c "print(','.join(f'{round($pass + ($fail - $pass) * k / 5, 1):g}:$step' for k in range(1, 5)))")
     run_agents "$fine" "$dir/fine"
-    json=$(timeout 120 connburst peak --from "$dir/fine/a0" "$dir/fine/a1" --results "$dir/fine/peak" 2>>"$work/errors.log" | tail -1)
+    json=$(timeout 120 dotnet "$CONNBURST_DLL" peak --from "$dir/fine/a0" "$dir/fine/a1" --results "$dir/fine/peak" 2>>"$work/errors.log" | tail -1)
     summarize "2 agents" "$json" "$dir/coarse/peak" "$pass"
   else
     summarize "2 agents" "$json"
@@ -110,6 +114,7 @@ import json; p = json.load(open('$json'))['peak']; print(p.get('rate') or 0, p.g
 }
 run_agents() {
   local plan=$1 out=$2 at
+  mkdir -p "$out"
   at=$(date -u -d '+8 sec' +%Y-%m-%dT%H:%M:%SZ)
   cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --stages "$plan" --linger "$(python3 -c "print(f'{float(\"${step%s}\") / 2:g}s')")" \
      --shard 0/2 --start-at "$at" --source-ips "$a0" --monitor "$srv:$mport" --results "$out/a0" >"$out.a0.log" 2>&1 &
