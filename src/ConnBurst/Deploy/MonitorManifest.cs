@@ -1,0 +1,121 @@
+namespace ConnBurst.Deploy;
+
+/// <summary>
+/// <c>connburst kube monitor</c>: <c>connburst monitor</c> for the in-cluster server, in a pod on the server's node
+/// (required pod affinity to the server's pods) that shares the node's process namespace, so that it sees the
+/// server's process by name as well as the node's CPUs, memory and load; its control port behind a Service, its token
+/// from a Secret.
+/// </summary>
+internal static class MonitorManifest
+{
+    public const string Name = "connburst-monitor";
+    public const string Component = "monitor";
+    public const int ControlPort = 8888;
+    public const int MetricsPort = 9466;
+    public const string TokenKey = "token";
+
+    public static string Render(string commandLine, string image, string? ns, string tokenSecret) =>
+        $$"""
+        # {{commandLine}}
+        # The server machine's monitor for the in-cluster {{ServerManifest.Name}} (docs/monitor-protocol.md): one pod on the server's node,
+        # recording between START and STOP on port {{ControlPort}}. Rendered by the command above: change the command, not this text.
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+        {{KubeText.Metadata(Name, ns, Component)}}
+        spec:
+          replicas: 1
+          selector:
+            matchLabels:
+        {{KubeText.Labels(Component, 6)}}
+          template:
+            metadata:
+              labels:
+        {{KubeText.Labels(Component, 8)}}
+              annotations:
+                prometheus.io/scrape: "true"
+                prometheus.io/port: "{{MetricsPort}}"
+                prometheus.io/path: /metrics
+            spec:
+              # The node's process table, so that --process finds the server's process (the oldest connburst on the node
+              # that is not the monitor itself; the server pod is running before this one can be scheduled). CPUs, memory
+              # and load come from the node's /proc either way. A namespace under the "baseline" Pod Security level
+              # refuses hostPID.
+              hostPID: true
+              # On the server's node, or nowhere: a monitor elsewhere would measure the wrong machine.
+              affinity:
+                podAffinity:
+                  requiredDuringSchedulingIgnoredDuringExecution:
+                    - topologyKey: kubernetes.io/hostname
+                      labelSelector:
+                        matchLabels:
+        {{KubeText.Labels(ServerManifest.Component, 18)}}
+              securityContext:
+                runAsNonRoot: true
+                runAsUser: 10001
+                runAsGroup: 10001
+                fsGroup: 10001
+              containers:
+                - name: monitor
+                  image: {{image}}
+                  imagePullPolicy: IfNotPresent
+                  command: ["connburst"]
+                  args:
+                    - monitor
+                    - --listen
+                    - 0.0.0.0:{{ControlPort}}
+                    - --process
+                    - connburst
+                    - --prometheus
+                    - 0.0.0.0:{{MetricsPort}}
+                  # Recordings go under the working directory, a writable emptyDir.
+                  workingDir: /results
+                  env:
+                    # The control port is open to the cluster: START/STOP need AUTH with this token (burst --monitor and peak
+                    # read the same variable).
+                    - name: CONNBURST_MONITOR_TOKEN
+                      valueFrom:
+                        secretKeyRef:
+                          name: {{tokenSecret}}
+                          key: {{TokenKey}}
+                  ports:
+                    - name: control
+                      containerPort: {{ControlPort}}
+                    - name: metrics
+                      containerPort: {{MetricsPort}}
+                  resources:
+                    requests:
+                      cpu: 100m
+                      memory: 128Mi
+                    limits:
+                      memory: 512Mi
+                  securityContext:
+                    allowPrivilegeEscalation: false
+                    readOnlyRootFilesystem: true
+                    capabilities:
+                      drop: ["ALL"]
+                  volumeMounts:
+                    - name: results
+                      mountPath: /results
+                    - name: tmp
+                      mountPath: /tmp
+              volumes:
+                - name: results
+                  emptyDir: {}
+                - name: tmp
+                  emptyDir: {}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+        {{KubeText.Metadata(Name, ns, Component)}}
+        spec:
+          selector:
+        {{KubeText.Labels(Component, 4)}}
+          ports:
+            - name: control
+              port: {{ControlPort}}
+              targetPort: control
+
+        """;
+}
