@@ -45,12 +45,23 @@ internal static partial class KubeAgentsCommand
         CommandAction.Set(cmd, (p, _) =>
         {
             var plan = Plan(p.GetValue(agents), p.GetValue(image)!, KubeCommand.Namespace(p.GetValue(ns)), p.GetValue(name)!,
-                p.GetValue(startIn)!, p.GetValue(pki), p.GetValue(secret), p.GetValue(cpu)!, p.GetValue(burstArgs) ?? []);
-            foreach (var warning in plan.Warnings()) Console.Error.WriteLine($"connburst kube agents: warning: {warning} (each pod)");
+                p.GetValue(startIn)!, p.GetValue(pki), p.GetValue(secret), p.GetValue(cpu)!, AfterDoubleDash(p, p.GetValue(burstArgs) ?? []));
+            // A pod has one address: more agents, not --source-ips, is what spreads its ports.
+            foreach (var warning in plan.Warnings()) Console.Error.WriteLine($"connburst kube agents: warning: {warning} (each pod; or more --agents)");
             Console.Out.Write(AgentsManifest.Render(plan));
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>The burst options, which all come after <c>--</c>: a word before it is a mistyped kube option, not burst's.</summary>
+    private static string[] AfterDoubleDash(ParseResult p, string[] burstArgs)
+    {
+        var dash = p.Tokens.ToList().FindIndex(t => t.Type == System.CommandLine.Parsing.TokenType.DoubleDash);
+        var after = dash < 0 ? 0 : p.Tokens.Count - dash - 1;
+        if (burstArgs.Length > after)
+            throw new InputException($"'{burstArgs[0]}' is not a kube agents option (burst's options go after --)");
+        return burstArgs;
     }
 
     private static AgentsPlan Plan(int agents, string image, string? ns, string name, string startIn, string? pki, string? secret,

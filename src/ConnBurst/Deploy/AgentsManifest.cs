@@ -45,6 +45,7 @@ internal static class AgentsManifest
             # above: change the command, not this text. Launch and collect: deploy/README.md.
             # {plan.ClientsPerAgent.ToString("N0", inv)} clients an agent, {plan.WorkersPerAgent} process(es) each.
 
+
             """;
     }
 
