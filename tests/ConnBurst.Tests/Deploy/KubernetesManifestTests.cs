@@ -189,16 +189,18 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void ReadmeCreatesTheSecretsAndConfigMapTheManifestsUseAndCollectsTheAgentsLogs()
+    public void ReadmeRendersTheRunCreatesTheSecretsItDoesNotRenderAndCollectsTheAgentsLogs()
     {
         var readme = File.ReadAllText(Path.Combine(KubeManifests.DeployDir, "README.md"));
-        foreach (var (workload, secret) in new[] { (Job, "connburst-pki"), (Server, "connburst-server-pki") })
-        {
-            Assert.Contains($"kubectl create secret generic {secret}", readme);
-            foreach (var (key, _) in workload.SecretItems("pki")) Assert.Contains($"--from-file=pki/{key}", readme);
-        }
-        Assert.Contains("kubectl create configmap connburst-plan --from-literal=START_AT=", readme);
+        Assert.Contains("kubectl create secret generic connburst-server-pki", readme);
+        foreach (var (key, _) in Server.SecretItems("pki")) Assert.Contains($"--from-file=pki/{key}", readme);
+        Assert.Contains("connburst kube server | kubectl apply -f -", readme);
+        Assert.Contains("connburst kube agents --agents 3 --pki pki", readme);
         Assert.Contains($"job-name={Job.Name}", readme);
         Assert.Contains($"--server-names {Service.Name}", readme);
+
+        var monitor = KubeManifests.Single("Deployment", "connburst-monitor").Container("monitor");
+        var token = KubeYaml.Node(monitor.Env.Single(e => KubeYaml.Str(e, "name") == "CONNBURST_MONITOR_TOKEN"), "valueFrom", "secretKeyRef")!;
+        Assert.Contains($"kubectl create secret generic {KubeYaml.Str(token, "name")} --from-literal={KubeYaml.Str(token, "key")}=", readme);
     }
 }
