@@ -122,7 +122,8 @@ internal static class KubeSchema
     private static string Messages(Exception e)
     {
         var parts = new List<string>();
-        for (var x = e; x is not null; x = x.InnerException) parts.Add(x.Message);
+        for (var x = e; x is not null; x = x.InnerException)
+            parts.Add(x is YamlDotNet.Core.YamlException y ? $"{y.Message} (line {y.Start.Line}, column {y.Start.Column})" : x.Message);
         return string.Join(" <- ", parts.Distinct());
     }
 }

@@ -1,10 +1,12 @@
+using Xunit.Abstractions;
+
 namespace ConnBurst.Tests.Deploy;
 
 /// <summary>
 /// Every manifest, checked in or printed, loads strictly into the Kubernetes client's typed models (<see cref="KubeSchema"/>),
 /// and the check fails on what it is there to catch.
 /// </summary>
-public sealed class KubeSchemaTests
+public sealed class KubeSchemaTests(ITestOutputHelper output)
 {
     [Fact]
     public void EveryFileUnderDeployKubernetesPassesTheStrictCheck()
@@ -35,6 +37,7 @@ public sealed class KubeSchemaTests
         Assert.Contains(right, yaml);
         KubeSchema.Check(yaml, "as printed");
         var e = Assert.Throws<KubeSchemaException>(() => KubeSchema.Check(yaml.Replace(right, wrong, StringComparison.Ordinal), "changed"));
+        output.WriteLine(e.Message);
         Assert.Contains(named, e.Message);
     }
 }
