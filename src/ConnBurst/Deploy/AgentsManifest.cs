@@ -85,14 +85,8 @@ internal static class AgentsManifest
         var n = plan.Agents.ToString(inv);
         var r = plan.Resources;
         var metrics = plan.MetricsPort?.ToString(inv);
-        var annotations = metrics is null ? "" : $$"""
-                  annotations:
-                    # For Prometheus' kubernetes-pods scrape job: burst serves its live interval metrics here while it runs.
-                    prometheus.io/scrape: "true"
-                    prometheus.io/port: "{{metrics}}"
-                    prometheus.io/path: /metrics
-
-            """;
+        // burst serves its live interval metrics there while it runs.
+        var annotations = plan.MetricsPort is { } port ? KubeText.Scrape(port, 6) + "\n" : "";
         var reserved = metrics is null ? "" : $$"""
                       # ...minus the port this pod listens on for Prometheus (Kubernetes >= 1.27 allows this one).
                       - name: net.ipv4.ip_local_reserved_ports
@@ -125,11 +119,7 @@ internal static class AgentsManifest
             {{KubeText.Labels("agent", 8)}}
             {{annotations}}    spec:
                   restartPolicy: Never
-                  securityContext:
-                    runAsNonRoot: true
-                    runAsUser: 10001
-                    runAsGroup: 10001
-                    fsGroup: 10001
+            {{KubeText.PodSecurity(6)}}
                     sysctls:
                       # Namespaced "safe" sysctls (no kubelet flag needed). Each pod has one IP and sees one Service address, so
                       # it is one (source, destination) pair: 64,512 ephemeral ports instead of the default 28,232 (docs/SCALE.md).
@@ -178,11 +168,7 @@ internal static class AgentsManifest
                           memory: {{r.Request}}
                         limits:
                           memory: {{r.Limit}}
-                      securityContext:
-                        allowPrivilegeEscalation: false
-                        readOnlyRootFilesystem: true
-                        capabilities:
-                          drop: ["ALL"]
+            {{KubeText.ContainerSecurity(10)}}
                       volumeMounts:
                         - name: pki
                           mountPath: {{Home}}/pki

@@ -72,6 +72,62 @@ internal static partial class KubeText
         return $"{pad}app.kubernetes.io/name: connburst\n{pad}app.kubernetes.io/component: {component}";
     }
 
+    /// <summary>The uid and gid the image's Containerfile creates; Secret files are group-readable for it.</summary>
+    public const int User = 10001;
+
+    /// <summary>The head of a one-replica Deployment of <paramref name="component"/>, up to its pod template's <c>spec:</c>, with
+    /// the scrape annotations for Prometheus on <paramref name="metricsPort"/>.</summary>
+    public static string DeploymentHead(string name, string? ns, string component, int metricsPort) =>
+        $"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+        {Metadata(name, ns, component)}
+        spec:
+          replicas: 1
+          selector:
+            matchLabels:
+        {Labels(component, 6)}
+          template:
+            metadata:
+              labels:
+        {Labels(component, 8)}
+        {Scrape(metricsPort, 6)}
+            spec:
+        """;
+
+    /// <summary>A pod template's annotations for the Prometheus community chart's kubernetes-pods scrape job.</summary>
+    public static string Scrape(int port, int indent) => Indent(indent,
+        $"""
+        annotations:
+          prometheus.io/scrape: "true"
+          prometheus.io/port: "{port.ToString(CultureInfo.InvariantCulture)}"
+          prometheus.io/path: /metrics
+        """);
+
+    /// <summary>The pod's securityContext: the image's user, never root (its sysctls, if any, follow).</summary>
+    public static string PodSecurity(int indent) => Indent(indent,
+        $"""
+        securityContext:
+          runAsNonRoot: true
+          runAsUser: {User}
+          runAsGroup: {User}
+          fsGroup: {User}
+        """);
+
+    /// <summary>A container's securityContext: a read-only root, no privilege, no capability.</summary>
+    public static string ContainerSecurity(int indent) => Indent(indent,
+        """
+        securityContext:
+          allowPrivilegeEscalation: false
+          readOnlyRootFilesystem: true
+          capabilities:
+            drop: ["ALL"]
+        """);
+
+    private static string Indent(int indent, string lines) =>
+        string.Join('\n', lines.Split('\n').Select(l => new string(' ', indent) + l));
+
     /// <summary>The image this build of the tool runs in: what deploy/build-image.sh tags (its version, no +commit).</summary>
     public static string DefaultImage(string informationalVersion) => $"localhost/connburst:{informationalVersion.Split('+')[0]}";
 

@@ -19,24 +19,7 @@ internal static class MonitorManifest
         # {{commandLine}}
         # The server machine's monitor for the in-cluster {{ServerManifest.Name}} (docs/monitor-protocol.md): one pod on the server's node,
         # recording between START and STOP on port {{ControlPort}}. Rendered by the command above: change the command, not this text.
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-        {{KubeText.Metadata(Name, ns, Component)}}
-        spec:
-          replicas: 1
-          selector:
-            matchLabels:
-        {{KubeText.Labels(Component, 6)}}
-          template:
-            metadata:
-              labels:
-        {{KubeText.Labels(Component, 8)}}
-              annotations:
-                prometheus.io/scrape: "true"
-                prometheus.io/port: "{{MetricsPort}}"
-                prometheus.io/path: /metrics
-            spec:
+        {{KubeText.DeploymentHead(Name, ns, Component, MetricsPort)}}
               # The node's process table, so that --process finds the server's process (the oldest connburst on the node
               # that is not the monitor itself; the server pod is running before this one can be scheduled). CPUs, memory
               # and load come from the node's /proc either way. A namespace under the "baseline" Pod Security level
@@ -50,11 +33,7 @@ internal static class MonitorManifest
                       labelSelector:
                         matchLabels:
         {{KubeText.Labels(ServerManifest.Component, 18)}}
-              securityContext:
-                runAsNonRoot: true
-                runAsUser: 10001
-                runAsGroup: 10001
-                fsGroup: 10001
+        {{KubeText.PodSecurity(6)}}
               containers:
                 - name: monitor
                   image: {{image}}
@@ -89,11 +68,7 @@ internal static class MonitorManifest
                       memory: 128Mi
                     limits:
                       memory: 512Mi
-                  securityContext:
-                    allowPrivilegeEscalation: false
-                    readOnlyRootFilesystem: true
-                    capabilities:
-                      drop: ["ALL"]
+        {{KubeText.ContainerSecurity(10)}}
                   volumeMounts:
                     - name: results
                       mountPath: /results

@@ -17,29 +17,8 @@ internal static class ServerManifest
         # The reference MQTT v5 mutual-TLS server, so the whole benchmark can run in-cluster: the agents' --target is
         # {{Name}}:{{Port}}. Leave it out to load an external server instead (render the agents with its --target/--server-name).
         # Rendered by the command above: change the command, not this text (deploy/README.md).
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-        {{KubeText.Metadata(Name, ns, Component)}}
-        spec:
-          replicas: 1
-          selector:
-            matchLabels:
-        {{KubeText.Labels(Component, 6)}}
-          template:
-            metadata:
-              labels:
-        {{KubeText.Labels(Component, 8)}}
-              annotations:
-                prometheus.io/scrape: "true"
-                prometheus.io/port: "{{MetricsPort}}"
-                prometheus.io/path: /metrics
-            spec:
-              securityContext:
-                runAsNonRoot: true
-                runAsUser: 10001
-                runAsGroup: 10001
-                fsGroup: 10001
+        {{KubeText.DeploymentHead(Name, ns, Component, MetricsPort)}}
+        {{KubeText.PodSecurity(6)}}
               containers:
                 - name: server
                   image: {{image}}
@@ -76,11 +55,7 @@ internal static class ServerManifest
                       memory: 1Gi
                     limits:
                       memory: 2Gi
-                  securityContext:
-                    allowPrivilegeEscalation: false
-                    readOnlyRootFilesystem: true
-                    capabilities:
-                      drop: ["ALL"]
+        {{KubeText.ContainerSecurity(10)}}
                   volumeMounts:
                     - name: pki
                       mountPath: /etc/connburst/pki
