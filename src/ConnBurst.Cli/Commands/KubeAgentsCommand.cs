@@ -32,22 +32,26 @@ internal static partial class KubeAgentsCommand
             "Render a Secret NAME-pki with the client side of this PKI directory (connburst certs)" };
         var secret = new Option<string?>("--secret") { Description =
             "Use this existing Secret instead: the PKI's manifest.json and the client files it names" };
+        var monitorToken = KubeCommand.TokenSecretOption("--monitor-token-secret");
         var cpu = new Option<string>("--cpu") { Description = "CPU request of each agent pod (a Kubernetes quantity: 2, 1.5, 500m)",
             DefaultValueFactory = _ => "2" };
         var burstArgs = new Argument<string[]>("burst-options") { Description =
-            "burst's options after --, exactly as burst takes them (--clients and --rate for the whole run)", Arity = ArgumentArity.ZeroOrMore };
+            "burst's options after --, exactly as burst takes them (--clients and --rate for the whole run)",
+            Arity = ArgumentArity.ZeroOrMore };
 
         var cmd = new Command("agents",
             "Print one run of N burst agents: a ConfigMap with the start time, a Secret with the client PKI, an Indexed Job.")
         {
-            agents, image, ns, name, startIn, pki, secret, cpu, burstArgs,
+            agents, image, ns, name, startIn, pki, secret, cpu, monitorToken, burstArgs,
         };
         CommandAction.Set(cmd, (p, _) =>
         {
-            var plan = Plan(p.GetValue(agents), p.GetValue(image)!, KubeCommand.Namespace(p.GetValue(ns)), p.GetValue(name)!,
-                p.GetValue(startIn)!, p.GetValue(pki), p.GetValue(secret), p.GetValue(cpu)!, AfterDoubleDash(p, p.GetValue(burstArgs) ?? []));
+            var plan = Plan(p.GetValue(monitorToken)!, p.GetValue(agents), p.GetValue(image)!, KubeCommand.Namespace(p.GetValue(ns)),
+                p.GetValue(name)!, p.GetValue(startIn)!, p.GetValue(pki), p.GetValue(secret), p.GetValue(cpu)!,
+                AfterDoubleDash(p, p.GetValue(burstArgs) ?? []));
             // A pod has one address: more agents, not --source-ips, is what spreads its ports.
-            foreach (var warning in plan.Warnings()) Console.Error.WriteLine($"connburst kube agents: warning: {warning} (each pod; or more --agents)");
+            foreach (var warning in plan.Warnings())
+                Console.Error.WriteLine($"connburst kube agents: warning: {warning} (each pod; or more --agents)");
             Console.Out.Write(AgentsManifest.Render(plan));
             return ExitCodes.Ok;
         });
@@ -64,14 +68,15 @@ internal static partial class KubeAgentsCommand
         return burstArgs;
     }
 
-    private static AgentsPlan Plan(int agents, string image, string? ns, string name, string startIn, string? pki, string? secret,
-        string cpu, string[] burstArgs)
+    private static AgentsPlan Plan(string monitorToken, int agents, string image, string? ns, string name, string startIn, string? pki,
+        string? secret, string cpu, string[] burstArgs)
     {
         if (agents is < 1 or > Shard.MaxCount) throw new InputException($"--agents: {agents} must be between 1 and {Shard.MaxCount}");
         KubeText.CheckName(name, "--name");
         var wait = Durations.Parse(startIn, "--start-in");
         if (wait <= TimeSpan.Zero) throw new InputException("--start-in: must be positive");
-        if ((pki is null) == (secret is null)) throw new InputException("give --pki DIR (rendered as a Secret) or --secret NAME (one that exists)");
+        if ((pki is null) == (secret is null))
+            throw new InputException("give --pki DIR (rendered as a Secret) or --secret NAME (one that exists)");
         if (secret is not null) KubeText.CheckName(secret, "--secret", 253);
         if (!Quantity().IsMatch(cpu)) throw new InputException($"--cpu: '{cpu}' is not a CPU quantity (e.g. 2, 1.5, 500m)");
 
@@ -102,6 +107,7 @@ internal static partial class KubeAgentsCommand
             Options = options,
             MetricsPort = metricsPort,
             Cpu = cpu,
+            MonitorTokenSecret = KubeText.CheckName(monitorToken, "--monitor-token-secret", 253),
             CommandLine = KubeCommand.CommandLine(),
         };
     }

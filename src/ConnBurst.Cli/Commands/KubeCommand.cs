@@ -39,9 +39,7 @@ internal static class KubeCommand
     private static Command Monitor()
     {
         var (image, ns) = (ImageOption(), NamespaceOption());
-        var secret = new Option<string>("--token-secret") { Description =
-            $"Secret whose key '{MonitorManifest.TokenKey}' is the monitor's control token",
-            DefaultValueFactory = _ => "connburst-monitor-token" };
+        var secret = TokenSecretOption("--token-secret");
         var cmd = new Command("monitor",
             "Print connburst monitor for the in-cluster server: a pod on the server's node that sees its process and the node's CPUs, " +
             "and a Service for its control port.") { image, ns, secret };
@@ -60,6 +58,14 @@ internal static class KubeCommand
         Description = "Container image (default: the tag deploy/build-image.sh gives this version)",
         DefaultValueFactory = _ => KubeText.DefaultImage(
             typeof(KubeCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0"),
+    };
+
+    /// <summary>The Secret with the monitor's control token: the monitor's pod requires it, the agents' pods read it if it
+    /// exists.</summary>
+    public static Option<string> TokenSecretOption(string name) => new(name)
+    {
+        Description = $"Secret whose key '{MonitorManifest.TokenKey}' is the monitor's control token",
+        DefaultValueFactory = _ => MonitorManifest.DefaultTokenSecret,
     };
 
     public static Option<string?> NamespaceOption() => new("--namespace") { Description =

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ConnBurst.Load;
+using ConnBurst.Monitor;
 
 namespace ConnBurst.Deploy;
 
@@ -158,6 +159,13 @@ internal static class AgentsManifest
                             configMapKeyRef:
                               name: {{plan.PlanConfigMap}}
                               key: START_AT
+                        # For --monitor: the control token of kube monitor's pod; left unset when its Secret does not exist.
+                        - name: {{MonitorClient.TokenVariable}}
+                          valueFrom:
+                            secretKeyRef:
+                              name: {{plan.MonitorTokenSecret}}
+                              key: {{MonitorManifest.TokenKey}}
+                              optional: true
             {{ports}}          # {{plan.ClientsPerAgent.ToString("N0", inv)}} clients a pod at {{AgentResources.KiBPerHeldConnection.ToString(inv)}} KiB a held connection all-in plus {{AgentResources.KernelKiBPerSocket.ToString(inv)}} KiB of kernel
                       # socket memory, and {{AgentResources.BaseMiBPerProcess.ToString(inv)}} MiB for each of its {{(plan.WorkersPerAgent + (plan.WorkersPerAgent > 1 ? 1 : 0)).ToString(inv)}} process(es) (docs/SCALE.md I9, I15, I10).
                       # No CPU limit: CFS throttling would stall the open-loop schedule in 100 ms slices and show as latency;

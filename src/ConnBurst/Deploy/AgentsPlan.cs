@@ -27,6 +27,9 @@ internal sealed record AgentsPlan
     /// <summary>The port burst serves Prometheus metrics on in each pod, when the options ask for it.</summary>
     public int? MetricsPort { get; init; }
     public string Cpu { get; init; } = "2";
+    /// <summary>The monitor's token Secret (kube monitor's), read by the pods when it exists: burst --monitor authenticates with
+    /// it.</summary>
+    public string MonitorTokenSecret { get; init; } = MonitorManifest.DefaultTokenSecret;
     /// <summary>The command that rendered this, written at the top so the output says how to make it again.</summary>
     public required string CommandLine { get; init; }
 

@@ -65,7 +65,8 @@ internal static partial class KubeText
             app.kubernetes.io/component: {component}
         """;
 
-    /// <summary>The labels of one component, as a selector's matchLabels or a pod template's labels, at <paramref name="indent"/>.</summary>
+    /// <summary>The labels of one component, as a selector's matchLabels or a pod template's labels, at <paramref name="indent"/>
+    /// spaces.</summary>
     public static string Labels(string component, int indent)
     {
         var pad = new string(' ', indent);

@@ -1,3 +1,5 @@
+using ConnBurst.Monitor;
+
 namespace ConnBurst.Deploy;
 
 /// <summary>
@@ -13,6 +15,8 @@ internal static class MonitorManifest
     public const int ControlPort = 8888;
     public const int MetricsPort = 9466;
     public const string TokenKey = "token";
+    /// <summary>The Secret holding the control token, unless told otherwise; agents' pods read it too, for burst --monitor.</summary>
+    public const string DefaultTokenSecret = "connburst-monitor-token";
 
     public static string Render(string commandLine, string image, string? ns, string tokenSecret) =>
         $$"""
@@ -52,7 +56,7 @@ internal static class MonitorManifest
                   env:
                     # The control port is open to the cluster: START/STOP need AUTH with this token (burst --monitor and peak
                     # read the same variable).
-                    - name: CONNBURST_MONITOR_TOKEN
+                    - name: {{MonitorClient.TokenVariable}}
                       valueFrom:
                         secretKeyRef:
                           name: {{tokenSecret}}

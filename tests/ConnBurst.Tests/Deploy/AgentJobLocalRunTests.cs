@@ -37,17 +37,19 @@ public sealed class AgentJobLocalRunTests
         var service = serverObjects.Single(o => o.Kind == "Service");
         var port = FreePort.Next();
         var server = deployment.Container("server");
-        var serverRoot = PodRoot(deployment, server, dir, "server", secrets: new() { ["connburst-server-pki"] = FromDir(dir.Combine("pki")) });
+        var serverRoot = PodRoot(deployment, server, dir, "server",
+            secrets: new() { ["connburst-server-pki"] = FromDir(dir.Combine("pki")) });
         var serverArgs = Localize(server.Args, serverRoot, server, new()
         {
-            ["--bind"] = "127.0.0.1", ["--port"] = port.ToString(CultureInfo.InvariantCulture), ["--prometheus"] = $"127.0.0.1:{FreePort.Next()}",
+            ["--bind"] = "127.0.0.1", ["--port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["--prometheus"] = $"127.0.0.1:{FreePort.Next()}",
         });
         using var serve = CliProcess.Start(serverArgs);
         await serve.WaitForOutputAsync($"listening on 127.0.0.1:{port}", Timeout);
 
         // The run as a user renders it: N once, its Secret from the PKI, a start time a little ahead.
-        var yaml = await KubeRender.YamlAsync("agents", "--agents", Agents.ToString(CultureInfo.InvariantCulture), "--pki", dir.Combine("pki"),
-            "--start-in", "20s", "--", "--target", $"{service.Name}:8884", "--server-name", service.Name, "--clients",
+        var yaml = await KubeRender.YamlAsync("agents", "--agents", Agents.ToString(CultureInfo.InvariantCulture), "--pki",
+            dir.Combine("pki"), "--start-in", "20s", "--", "--target", $"{service.Name}:8884", "--server-name", service.Name, "--clients",
             Clients.ToString(CultureInfo.InvariantCulture), "--rate", "60", "--prometheus", "0.0.0.0:9465");
         KubeSchema.Check(yaml, "kube agents");
         var run = KubeManifests.Parse(yaml, "kube agents");
@@ -63,7 +65,7 @@ public sealed class AgentJobLocalRunTests
         var pods = Enumerable.Range(0, n).Select(i =>
         {
             var root = PodRoot(job, agent, dir, $"agent-{i}", secrets);
-            var env = PodEnv(agent, index: i, configMaps).ToDictionary(kv => kv.Key, kv => LocalPath(kv.Value, root, agent));
+            var env = PodEnv(agent, index: i, configMaps, secrets).ToDictionary(kv => kv.Key, kv => LocalPath(kv.Value, root, agent));
             var args = Localize(agent.Args.Select(a => KubeManifests.Expand(a, env)).ToList(), root, agent, new()
             {
                 ["--target"] = $"127.0.0.1:{port}", ["--prometheus"] = $"127.0.0.1:{FreePort.Next()}",
@@ -111,7 +113,7 @@ public sealed class AgentJobLocalRunTests
 
     /// <summary>The container's environment as the kubelet builds it, for pod <paramref name="index"/> of the Indexed Job.</summary>
     private static Dictionary<string, string> PodEnv(KubeContainer container, int index, Dictionary<string, Dictionary<string,
-        string>> configMaps)
+        string>> configMaps, Dictionary<string, Dictionary<string, byte[]>> secrets)
     {
         // The Job controller adds JOB_COMPLETION_INDEX to every container of an Indexed Job's pods.
         var env = new Dictionary<string, string> { ["JOB_COMPLETION_INDEX"] = index.ToString(CultureInfo.InvariantCulture) };
@@ -131,6 +133,14 @@ public sealed class AgentJobLocalRunTests
             else if (KubeYaml.Node(e, "valueFrom", "configMapKeyRef") is YamlMappingNode cm)
             {
                 env[name] = configMaps[KubeYaml.Str(cm, "name")!][KubeYaml.Str(cm, "key")!];
+            }
+            else if (KubeYaml.Node(e, "valueFrom", "secretKeyRef") is YamlMappingNode sk)
+            {
+                // An optional Secret that does not exist leaves the variable unset, as the kubelet does.
+                if (secrets.TryGetValue(KubeYaml.Str(sk, "name")!, out var secret))
+                    env[name] = Encoding.UTF8.GetString(secret[KubeYaml.Str(sk, "key")!]);
+                else
+                    Assert.Equal("true", KubeYaml.Str(sk, "optional"));
             }
             else
             {
@@ -172,11 +182,13 @@ public sealed class AgentJobLocalRunTests
 
     /// <summary>A path in the pod as the local directory standing for it: a mount, a file in one, or a directory above one.</summary>
     private static string LocalPath(string value, string root, KubeContainer container) =>
-        value.StartsWith('/') && container.Mounts.Any(m => value == m.MountPath || value.StartsWith(m.MountPath + "/", StringComparison.Ordinal)
+        value.StartsWith('/') && container.Mounts.Any(m => value == m.MountPath
+            || value.StartsWith(m.MountPath + "/", StringComparison.Ordinal)
             || m.MountPath.StartsWith(value + "/", StringComparison.Ordinal)) ? root + value : value;
 
     /// <summary>The arguments with pod paths mapped to local directories and the given options' values replaced.</summary>
-    private static List<string> Localize(IReadOnlyList<string> args, string root, KubeContainer container, Dictionary<string, string> values)
+    private static List<string> Localize(IReadOnlyList<string> args, string root, KubeContainer container,
+        Dictionary<string, string> values)
     {
         var result = new List<string>();
         for (var i = 0; i < args.Count; i++)

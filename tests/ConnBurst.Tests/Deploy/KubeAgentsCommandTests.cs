@@ -58,7 +58,8 @@ public sealed class KubeAgentsCommandTests
         Assert.Equal("Indexed", job.Spec.CompletionMode);
         var args = job.Spec.Template.Spec.Containers.Single().Args;
         Assert.Equal(["burst", "--target", "connburst-mqtt:8884", "--server-name", "connburst-mqtt", "--clients", "400", "--rate", "40",
-            "--client-id-prefix", "x$$(HOME)-", "--shard", "$(JOB_COMPLETION_INDEX)/4", "--start-at", "$(START_AT)", "--print-results"], args);
+            "--client-id-prefix", "x$$(HOME)-", "--shard", "$(JOB_COMPLETION_INDEX)/4", "--start-at", "$(START_AT)", "--print-results"],
+            args);
 
         // The start time is the ConfigMap's, the one the pods read, a moment ahead of the render.
         var plan = objects.OfType<V1ConfigMap>().Single();
@@ -80,8 +81,10 @@ public sealed class KubeAgentsCommandTests
 
         // Its files are the manifest and the client files it names, byte for byte; never a key the client has no use for.
         var m = TestPki.Manifest;
-        Assert.Equal(new[] { "manifest.json", m.Client.Cert, m.Client.Key, m.Ca.Cert }.Order(), volume.Secret.Items.Select(i => i.Path).Order());
-        foreach (var item in volume.Secret.Items) Assert.Equal(File.ReadAllBytes(Path.Combine(TestPki.Dir, item.Path)), secret.Data[item.Key]);
+        Assert.Equal(new[] { "manifest.json", m.Client.Cert, m.Client.Key, m.Ca.Cert }.Order(),
+            volume.Secret.Items.Select(i => i.Path).Order());
+        foreach (var item in volume.Secret.Items)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(TestPki.Dir, item.Path)), secret.Data[item.Key]);
         Assert.DoesNotContain(secret.Data.Keys, k => k.Contains(m.Ca.Key, StringComparison.Ordinal) || k.Contains(m.Server.Key,
             StringComparison.Ordinal));
 

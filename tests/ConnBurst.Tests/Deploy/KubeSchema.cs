@@ -98,7 +98,8 @@ internal static class KubeSchema
             if (value is null || value is string || !IsModel(value.GetType()) && value is not IEnumerable) continue;
             if (value is IDictionary dict)
             {
-                foreach (DictionaryEntry e in dict) if (e.Value is not null && IsModel(e.Value.GetType())) Walk(e.Value, $"{at}.{e.Key}", problems);
+                foreach (DictionaryEntry e in dict)
+                    if (e.Value is not null && IsModel(e.Value.GetType())) Walk(e.Value, $"{at}.{e.Key}", problems);
             }
             else if (value is IEnumerable items)
             {

@@ -18,8 +18,8 @@ public sealed class KubeSchemaTests(ITestOutputHelper output)
     [Fact]
     public async Task EveryDocumentTheKubeCommandsPrintPassesTheStrictCheck()
     {
-        var agents = KubeSchema.Check(await KubeRender.AgentsAsync(4, "--clients", "40000", "--rate", "400", "--prometheus", "0.0.0.0:9465"),
-            "kube agents");
+        var agents = KubeSchema.Check(
+            await KubeRender.AgentsAsync(4, "--clients", "40000", "--rate", "400", "--prometheus", "0.0.0.0:9465"), "kube agents");
         Assert.Equal(["V1ConfigMap", "V1Secret", "V1Job"], agents.Select(o => o.GetType().Name));
         var server = KubeSchema.Check(await KubeRender.YamlAsync("server", "--namespace", "bench"), "kube server");
         Assert.Equal(["V1Deployment", "V1Service"], server.Select(o => o.GetType().Name));

@@ -21,7 +21,8 @@ public sealed class KubernetesManifestTests
     public void EveryManifestParsesIntoTheAgentsRunTheServerAndItsMonitor()
     {
         var objects = KubeManifests.LoadAll();
-        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "Job", "Service", "Service"], objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "Job", "Service", "Service"],
+            objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
         var apiVersions = new Dictionary<string, string>
         {
             ["Job"] = "batch/v1", ["Deployment"] = "apps/v1", ["Service"] = "v1", ["ConfigMap"] = "v1",
@@ -200,7 +201,9 @@ public sealed class KubernetesManifestTests
         Assert.Contains($"--server-names {Service.Name}", readme);
 
         var monitor = KubeManifests.Single("Deployment", "connburst-monitor").Container("monitor");
-        var token = KubeYaml.Node(monitor.Env.Single(e => KubeYaml.Str(e, "name") == "CONNBURST_MONITOR_TOKEN"), "valueFrom", "secretKeyRef")!;
-        Assert.Contains($"kubectl create secret generic {KubeYaml.Str(token, "name")} --from-literal={KubeYaml.Str(token, "key")}=", readme);
+        var env = monitor.Env.Single(e => KubeYaml.Str(e, "name") == "CONNBURST_MONITOR_TOKEN");
+        var token = KubeYaml.Node(env, "valueFrom", "secretKeyRef")!;
+        Assert.Contains($"kubectl create secret generic {KubeYaml.Str(token, "name")} --from-literal={KubeYaml.Str(token, "key")}=",
+            readme);
     }
 }
