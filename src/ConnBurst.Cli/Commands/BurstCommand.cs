@@ -14,10 +14,15 @@ namespace ConnBurst.Cli.Commands;
 /// <summary><c>connburst burst</c>: the MQTT v5 mutual-TLS connection-burst load generator (issue 4).</summary>
 internal static class BurstCommand
 {
-    public static Command Create()
+    /// <summary>Burst's Prometheus option: kube agents reads it from the options it passes through to size the pods' ports.</summary>
+    internal const string PrometheusOption = "--prometheus";
+
+    public static Command Create() => Create(BurstOptionsBinder.ForBurst());
+
+    /// <summary>The command on <paramref name="binder"/>: kube agents parses the options it passes through with it.</summary>
+    internal static Command Create(BurstOptionsBinder binder)
     {
-        var binder = BurstOptionsBinder.ForBurst();
-        var prometheus = new Option<string?>("--prometheus") { Description =
+        var prometheus = new Option<string?>(PrometheusOption) { Description =
             "Serve live interval metrics at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9465)" };
         var printResults = new Option<bool>("--print-results") { Description =
             "Also print the results JSON as one stdout line starting '@connburst-results ' (how agents' results come back through " +

@@ -20,7 +20,7 @@ internal static partial class Layers
         ["Servers"],
         ["Load", "Monitor"],
         ["Reporting"],
-        ["Runs"],
+        ["Runs", "Deploy"],
         ["Cli"],
     ];
 
