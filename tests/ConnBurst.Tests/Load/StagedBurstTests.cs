@@ -118,6 +118,14 @@ public sealed class StagedBurstTests
         Assert.Contains(section["rate"]!.GetValue<double>(), new[] { 0.0, 30, 60, 90 });
         if (section["rate"]!.GetValue<double>() > 0) Assert.Contains("<- peak", peak.Stdout);
 
+        // report shows a staged run's staircase, compare its stages side by side.
+        var report = await CliProcess.RunAsync(RunTimeout, "report", merge.LastLine, "--html", dir.Combine("merged.html"));
+        Assert.True(report.ExitCode == 0, report.ToString());
+        Assert.Contains("Stages (the staircase", File.ReadAllText(dir.Combine("merged.html")));
+        var compare = await CliProcess.RunAsync(RunTimeout, "compare", Path(docs[0]), Path(docs[1]), "--html", dir.Combine("c.html"));
+        Assert.True(compare.ExitCode == 0, compare.ToString());
+        Assert.Contains("stage 3 (90:2s) achieved", compare.Stdout);
+
         // An agent of another plan is refused, naming the first stage that differs.
         var changed = ResultsFile.Read(docs[1].Section("files")!["results"]!.GetValue<string>());
         changed.Config["stages"] = "30:2s,70:2s,90:2s";
@@ -127,6 +135,8 @@ public sealed class StagedBurstTests
         Assert.Contains("stage 2 is 70:2s, the first's is 60:2s", refused.Stderr);
         Assert.Single(refused.Stderr.Trim().Split('\n'));
     }
+
+    private static string Path(ResultsDocument d) => d.Section("files")!["results"]!.GetValue<string>();
 
     private static long Long(JsonNode? n) => n!.GetValue<long>();
 
