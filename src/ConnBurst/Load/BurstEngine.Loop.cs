@@ -100,7 +100,7 @@ internal sealed partial class BurstEngine
             _pacer = new Pacer(_t0, part.RateOf(rate), part.ClientsOf(engine._slots.Length), Frequency);
             Pending = _pacer.Pending;
             _lingerSlack = engine._o.Linger is { } linger ? Math.Min(Frequency / 100, (long)(linger.TotalSeconds * Frequency / 20)) : 0;
-            _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
+            _thread = new Thread(RunGuarded) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
                 Priority = ThreadPriority.AboveNormal };
         }
 
@@ -124,6 +124,7 @@ internal sealed partial class BurstEngine
             while (true)
             {
                 long now = Stopwatch.GetTimestamp();
+                _e.LoopTurnProbe?.Invoke(_part.Index);
                 if (_e._loopsFinish)
                 {
                     AbortAll();

@@ -90,15 +90,23 @@ internal static class BurstRunner
         }
 
         string outcome = BurstOutcomes.Failed;
+        var errors = new RunErrors();
         try
         {
             outcome = plan.Workers > 1
-                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false)
-                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false);
+                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log, errors).ConfigureAwait(false)
+                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log, errors).ConfigureAwait(false);
             if (aggregator.StorageError is not null) outcome = BurstOutcomes.Failed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The engine's own thread failed: what was gathered is written below, with the error named.
+            errors.Add($"internal error: {e.GetType().Name}: {e.Message}");
+            log?.Invoke(errors.Last!);
         }
         finally
         {
+            if (errors.Any) doc.Sections["errors"] = errors.ToJson();
             doc.Outcome = outcome;
             doc.EndedAt = DateTimeOffset.UtcNow;
             doc.Sections["agent"] = agentStart.Describe(o.Shard);
@@ -128,11 +136,13 @@ internal static class BurstRunner
     }
 
     private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator,
-        CancellationToken ct, Action<string>? log)
+        CancellationToken ct, Action<string>? log, RunErrors errors)
     {
         var engine = new BurstEngine(plan, plan.Options.Shard, startAt, log);
         var gate = new Lock();
-        return await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+        var outcome = await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+        if (engine.Error is { } error) errors.Add(error);
+        return outcome;
     }
 
     /// <summary>
@@ -150,11 +160,13 @@ internal static class BurstRunner
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The parent closes our stdin to stop us: the portable "stop" signal even when it cannot send SIGINT.
         Common.ParentProcess.CancelWhenStdinCloses(linked);
-        return await engine.RunAsync(r =>
+        var outcome = await engine.RunAsync(r =>
         {
             var line = r.ToLine();
             r.ReleaseHistograms();
             lock (gate) { output.WriteLine(line); output.Flush(); }
         }, linked.Token).ConfigureAwait(false);
+        if (engine.Error is { } error) lock (gate) output.WriteLine(WorkerPool.WorkerErrorPrefix + error);
+        return outcome;
     }
 }

@@ -34,7 +34,7 @@ public sealed class WorkerLossTests
         Assert.Equal(0, doc.Counts.Other["disconnectedByServer"]);
     }
 
-    private static List<int> Children(int pid)
+    internal static List<int> Children(int pid)
     {
         var list = new List<int>();
         foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))

@@ -79,19 +79,21 @@ internal sealed class OpenSslClientContext : IDisposable
         LibSsl.CtxSetVerify(_ctx, LibSsl.VerifyPeer, 0);
     }
 
-    // --resume: the newest resumable session per server name, offered to the next connection (libssl's client side
-    // keeps no cache of its own). The lock covers use as well as replacement, so a session is never freed while offered.
+    // --resume: the newest resumable session per server name and client credential, offered to the next connection of
+    // the same identity (libssl's client side keeps no cache of its own). A session carries the certificate the server
+    // verified when it began: offered by a client with another credential, the server would accept that client on the
+    // first one's certificate. The lock covers use as well as replacement, so a session is never freed while offered.
     private readonly Lock _sessionGate = new();
-    private readonly Dictionary<string, nint> _sessions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<SessionKey, nint> _sessions = new();
 
-    internal void OfferSession(nint ssl, string host)
+    internal void OfferSession(nint ssl, SessionKey key)
     {
         lock (_sessionGate)
-            if (_sessions.TryGetValue(host, out var session)) LibSsl.SetSession(ssl, session);
+            if (_sessions.TryGetValue(key, out var session)) LibSsl.SetSession(ssl, session);
     }
 
     /// <summary>Keeps the connection's session for the next connect when it can be resumed (in TLS 1.3: once its ticket arrived).</summary>
-    internal bool RememberSession(nint ssl, string host)
+    internal bool RememberSession(nint ssl, SessionKey key)
     {
         var session = LibSsl.Get1Session(ssl);
         if (session == 0) return false;
@@ -102,8 +104,8 @@ internal sealed class OpenSslClientContext : IDisposable
         }
         lock (_sessionGate)
         {
-            if (_sessions.TryGetValue(host, out var old)) LibSsl.SessionFree(old);
-            _sessions[host] = session;
+            if (_sessions.TryGetValue(key, out var old)) LibSsl.SessionFree(old);
+            _sessions[key] = session;
         }
         return true;
     }
@@ -119,3 +121,6 @@ internal sealed class OpenSslClientContext : IDisposable
         _owner.Dispose(); // connections hold their own reference (SSL_new up-refs the context)
     }
 }
+
+/// <summary>Whose session a cached one is: the server name (lower-cased) and the client credential (by reference, null: none).</summary>
+internal readonly record struct SessionKey(string Host, OpenSslCredential? Credential);

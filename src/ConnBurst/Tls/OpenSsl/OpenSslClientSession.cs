@@ -25,7 +25,7 @@ internal enum TlsWant
 internal sealed unsafe class OpenSslClientSession : IDisposable
 {
     private readonly OpenSslClientContext _context;
-    private readonly string _sessionKey;
+    private readonly SessionKey _sessionKey;
     private bool _sessionKept;
     private nint _ssl;
     /// <summary>Owns the SSL, so a session that is leaked instead of disposed still frees it when collected.</summary>
@@ -39,7 +39,7 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
     public OpenSslClientSession(OpenSslClientContext context, int fd, OpenSslCredential? credential, string? targetHost)
     {
         _context = context;
-        _sessionKey = targetHost ?? "";
+        _sessionKey = new SessionKey((targetHost ?? "").ToLowerInvariant(), credential);
         _sessionKept = !context.Tls.AllowResume;
         _ssl = LibSsl.New(context.Handle);
         if (_ssl == 0) throw new InvalidOperationException("SSL_new failed: " + LibCrypto.DrainErrors());
