@@ -40,7 +40,7 @@ internal static class BurstCommand
             var options = binder.Read(p);
 
             var view = new BurstProgressView(options.TlsOnly);
-            var plan = BurstPlan.Prepare(options, view.Note);
+            using var plan = BurstPlan.Prepare(options, view.Note);
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");

@@ -18,7 +18,7 @@ internal static class BurstRunner
     public static async Task<ResultsDocument> RunAsync(BurstOptions options, IProgress<IntervalProgress>? progress = null,
         CancellationToken ct = default, Action<string>? log = null)
     {
-        var plan = BurstPlan.Prepare(options, log);
+        using var plan = BurstPlan.Prepare(options, log);
         return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
     }
 
@@ -154,7 +154,7 @@ internal static class BurstRunner
         Action<string>? log = null)
     {
         var options = assignment.Options with { Workers = 1, ProbeTargets = false };
-        var plan = BurstPlan.Prepare(options, log);
+        using var plan = BurstPlan.Prepare(options, log);
         var engine = new BurstEngine(plan, options.Shard.Within(assignment.Worker), assignment.StartAt, log);
         var gate = new Lock();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);

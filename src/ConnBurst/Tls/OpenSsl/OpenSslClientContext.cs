@@ -15,6 +15,10 @@ namespace ConnBurst.Tls.OpenSsl;
 internal sealed class OpenSslClientContext : IDisposable
 {
     private nint _ctx;
+    private static int _live;
+
+    /// <summary>Contexts built in this process and not yet disposed: a count that grows from run to run is a leak.</summary>
+    internal static int Live => Volatile.Read(ref _live);
     /// <summary>Owns the SSL_CTX, so a context that is never disposed still frees it when collected.</summary>
     private readonly SafeSslContextHandle _owner;
 
@@ -42,6 +46,7 @@ internal sealed class OpenSslClientContext : IDisposable
         _ctx = LibSsl.CtxNew(CanDropSession ? LibSsl.Tls12ClientMethod() : LibSsl.TlsClientMethod());
         if (_ctx == 0) throw new InvalidOperationException("SSL_CTX_new failed: " + LibCrypto.DrainErrors());
         _owner = new SafeSslContextHandle(_ctx);
+        Interlocked.Increment(ref _live);
         try
         {
             Configure(tls, trustRoots, insecure);
@@ -117,7 +122,7 @@ internal sealed class OpenSslClientContext : IDisposable
             foreach (var session in _sessions.Values) LibSsl.SessionFree(session);
             _sessions.Clear();
         }
-        Interlocked.Exchange(ref _ctx, 0);
+        if (Interlocked.Exchange(ref _ctx, 0) != 0) Interlocked.Decrement(ref _live);
         _owner.Dispose(); // connections hold their own reference (SSL_new up-refs the context)
     }
 }
