@@ -49,6 +49,22 @@ internal sealed partial class BurstEngine
             return;
         }
         long tlsDone = Stopwatch.GetTimestamp();
+        var verdict = TlsVerdict.Accepted;
+        if (_tlsOnly && tls.IsTls13)
+        {
+            // The server's verdict on our certificate comes after our TLS 1.3 handshake: wait for it until the connect
+            // timeout, here rather than by the heartbeat, which would count a silent server's connect as timed out.
+            slot.Deadline = long.MaxValue;
+            var left = TimeSpan.FromSeconds(Math.Max(0, dueTicks + _timeoutTicks - tlsDone) / (double)Frequency);
+            var confirmation = await tls.ConfirmAsync(left).ConfigureAwait(false);
+            if (confirmation.Verdict == TlsVerdict.Refused)
+            {
+                Fail(slot, FailureKind.Tls, confirmation.Refusal is { } refusal ? TlsFailureReasons.Classify(refusal)
+                    : TlsFailureReasons.ClosedAfterHandshake);
+                return;
+            }
+            verdict = confirmation.Verdict;
+        }
 
         // With TLS only the handshake is the connect: nothing of MQTT is sent or awaited.
         if (!_tlsOnly)
@@ -107,12 +123,19 @@ internal sealed partial class BurstEngine
             return;
         }
         Volatile.Write(ref _consecutiveRefused, 0);
-        Recorders.Record(BurstPhase.Tcp, Micros(tcpDone - start));
-        Recorders.Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
-        if (!_tlsOnly) Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
-        Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
-        Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
-        Counters.Connacked();
+        if (verdict == TlsVerdict.Unconfirmed)
+        {
+            Counters.TlsUnconfirmed(); // held, but neither timed nor counted as a connect
+        }
+        else
+        {
+            Recorders.Record(BurstPhase.Tcp, Micros(tcpDone - start));
+            Recorders.Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
+            if (!_tlsOnly) Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
+            Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
+            Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
+            Counters.Connacked();
+        }
         if (tls.IsResumed == true) Counters.TlsResumed();
         slot.Connects++;
 

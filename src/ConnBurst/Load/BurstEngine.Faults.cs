@@ -6,7 +6,7 @@ namespace ConnBurst.Load;
 /// What a thread of the engine does with an exception that no single attempt owns (an event loop's turn, a snapshot's
 /// hand-off): it names the error and fails the run in order, instead of ending the process before the results are
 /// written. The scheduler sees <see cref="Faulted"/> on its next tick and stops the run as it stops any other
-/// (docs/DECISIONS.md, "Failures end a run in order").
+/// (docs/DECISIONS.md, "Load: failures end a run in order").
 /// </summary>
 internal sealed partial class BurstEngine
 {

@@ -274,6 +274,11 @@ internal sealed partial class BurstEngine
                     slot.TlsDone = Stopwatch.GetTimestamp();
                     if (_e._tlsOnly)
                     {
+                        if (slot.Session.IsTls13)
+                        {
+                            slot.Phase = LoopPhase.Confirming;
+                            goto case LoopPhase.Confirming;
+                        }
                         Connected(slot, slot.TlsDone);
                         return;
                     }
@@ -300,6 +305,9 @@ internal sealed partial class BurstEngine
                     goto case LoopPhase.ConnackWait;
                 case LoopPhase.ConnackWait:
                     ReadConnack(slot);
+                    return;
+                case LoopPhase.Confirming:
+                    Confirm(slot);
                     return;
                 case LoopPhase.Held:
                     if ((events & (EpollPoller.In | EpollPoller.RdHup | EpollPoller.Err | EpollPoller.Hup)) != 0) ReadHeld(slot);

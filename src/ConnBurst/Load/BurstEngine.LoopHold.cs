@@ -31,6 +31,12 @@ internal sealed partial class BurstEngine
             recorders.Record(BurstPhase.Total, Micros(done - slot.DueTicks));
             recorders.Record(BurstPhase.TotalFromStart, Micros(done - slot.StartTicks));
             _e.Counters.Connacked();
+            Hold(slot, done);
+        }
+
+        /// <summary>A connected attempt (confirmed or not) held from <paramref name="done"/> until its linger ends.</summary>
+        private void Hold(ClientSlot slot, long done)
+        {
             if (slot.Session!.IsResumed == true) _e.Counters.TlsResumed();
             slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
             slot.Connects++;
@@ -162,6 +168,9 @@ internal sealed partial class BurstEngine
                 var s = slots[k];
                 switch (HeartbeatRules.Decide(s.Current, now, s.Deadline, s.NextPing, s.PongDue))
                 {
+                    case HeartbeatAction.TimeOut when s.Phase == LoopPhase.Confirming:
+                        Unconfirmed(s);
+                        break;
                     case HeartbeatAction.TimeOut:
                         s.Set(ClientState.Closing);
                         s.TimedOut = true;

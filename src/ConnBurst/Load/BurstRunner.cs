@@ -78,9 +78,10 @@ internal static class BurstRunner
         if (o.TlsOnly && o.Tls.Protocol != Tls.TlsProtocol.Tls12)
         {
             // In TLS 1.3 the client's handshake ends with its own Finished, sent with its certificate: the server's verdict
-            // on that certificate comes later (RFC 8446, 2. Protocol Overview), and with no CONNACK to wait for, after the count.
-            log?.Invoke("note: --tls-only over TLS 1.3: a server that refuses the client certificate does so after the client's " +
-                        "handshake is done, so such refusals count as connacks closed by the server (disconnectedByServer)");
+            // on that certificate comes later (RFC 8446, 2. Protocol Overview). With no CONNACK to wait for, what the server
+            // sends next is that verdict (docs/DECISIONS.md, "Load: TLS 1.3 handshakes confirmed by the server").
+            log?.Invoke("note: --tls-only over TLS 1.3: a handshake counts once the server confirms it (a session ticket or data); " +
+                        "an alert or close counts as a failure, and silence until --timeout as unconfirmed (tlsUnconfirmed)");
         }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
         foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
