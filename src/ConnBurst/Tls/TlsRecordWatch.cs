@@ -6,7 +6,7 @@ namespace ConnBurst.Tls;
 /// received, which means it read that record (a TLS 1.3 session ticket, which SslStream never surfaces) without an error.
 /// An alert read would have failed the SslStream's read instead of asking for more.
 /// </summary>
-internal sealed class TlsRecordWatch(Stream inner) : Stream
+internal sealed class TlsRecordWatch(Stream inner) : Transport.UnseekableStream
 {
     private const int HeaderLength = 5;
     private readonly byte[] _header = new byte[HeaderLength];
@@ -81,13 +81,6 @@ internal sealed class TlsRecordWatch(Stream inner) : Stream
     public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
     public override void Flush() => inner.Flush();
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -84,10 +84,7 @@ public sealed class RunFaultTests
         using var dir = new TempDir();
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "200", "--rate", "20",
             "--workers", "2", "--linger", "2s", "--duration", "8s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
-        await burst.WaitForOutputAsync("connected", RunTimeout);
-        var workers = WorkerLossTests.Children(burst.Pid);
-        Assert.True(workers.Count == 2, $"workers: {string.Join(",", workers)}\n{burst.Stdout}\n{burst.Stderr}");
-        var victim = workers.Max();
+        var victim = await WorkerLossTests.SecondWorkerAsync(burst);
         Assert.True(Signals.Send(victim, 19 /* SIGSTOP: alive, and silent */));
 
         // Without the watchdog the run would wait for the stopped worker for ever.

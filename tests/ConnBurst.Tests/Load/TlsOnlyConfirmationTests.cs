@@ -28,7 +28,7 @@ public sealed class TlsOnlyConfirmationTests
         return data;
     }
 
-    private static IDisposable Start(string server, string tls, out int port)
+    private static PeerProcess Start(string server, string tls, out int port)
     {
         if (server == "s_server")
         {
@@ -60,9 +60,8 @@ public sealed class TlsOnlyConfirmationTests
         using var peer = Start(server, tls, out var port);
 
         var (run, doc) = await BurstAsync(port, engine, tls, "30s");
-        var output = peer is OpenSslServer o ? o.Output : ((GnuTlsServer)peer).Output;
         Assert.True(doc.Counts.Connacks == Clients && doc.Counts.Failed.Count == 0,
-            $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}\n{server}:\n{output}");
+            $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}\n{server}:\n{peer.Output}");
         Assert.Equal(0, doc.Counts.Other["tlsUnconfirmed"]);
 
         // A client certificate of another CA: the server refuses every one (in TLS 1.3, after the client's handshake).

@@ -14,7 +14,7 @@ public sealed class MonitorPrometheusTests
             "--prometheus", $"127.0.0.1:{promPort}"]);
         await monitor.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(60));
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         string text = "";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline && !text.Contains("series=\"cpu.cpu0.busy\"", StringComparison.Ordinal))
