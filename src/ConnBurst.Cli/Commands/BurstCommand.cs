@@ -45,7 +45,7 @@ internal static class BurstCommand
             var options = binder.Read(p);
 
             var view = new BurstProgressView(options.TlsOnly);
-            var plan = BurstPlan.Prepare(options, view.Note);
+            using var plan = BurstPlan.Prepare(options, view.Note);
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");
@@ -76,6 +76,11 @@ internal static class BurstCommand
                           : ", 0 failed"));
         // The JSON keeps its field names for the tools that read it; a person reading this line is told what they mean here.
         if (doc.Config["tlsOnly"]?.GetValue<bool>() == true) Console.WriteLine("  TLS only: connacks count completed handshakes");
+        if (c.Other.GetValueOrDefault("tlsUnconfirmed") is > 0 and var unconfirmed)
+        {
+            Console.WriteLine($"  unconfirmed {unconfirmed}: TLS 1.3 handshakes the server sent nothing after within --timeout (no ticket, " +
+                              "data or alert), so whether it accepted the client certificate is unknown; not counted as connacks");
+        }
         if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));
         if (doc.Section("generator") is { } g)
         {

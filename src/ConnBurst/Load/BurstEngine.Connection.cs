@@ -50,6 +50,22 @@ internal sealed partial class BurstEngine
             return;
         }
         long tlsDone = Stopwatch.GetTimestamp();
+        var verdict = TlsVerdict.Accepted;
+        if (_tlsOnly && tls.IsTls13)
+        {
+            // The server's verdict on our certificate comes after our TLS 1.3 handshake: wait for it until the connect
+            // timeout, here rather than by the heartbeat, which would count a silent server's connect as timed out.
+            slot.Deadline = long.MaxValue;
+            var left = TimeSpan.FromSeconds(Math.Max(0, dueTicks + _timeoutTicks - tlsDone) / (double)Frequency);
+            var confirmation = await tls.ConfirmAsync(left).ConfigureAwait(false);
+            if (confirmation.Verdict == TlsVerdict.Refused)
+            {
+                Fail(slot, FailureKind.Tls, confirmation.Refusal is { } refusal ? TlsFailureReasons.Classify(refusal)
+                    : TlsFailureReasons.ClosedAfterHandshake);
+                return;
+            }
+            verdict = confirmation.Verdict;
+        }
 
         // With TLS only the handshake is the connect: nothing of MQTT is sent or awaited.
         if (!_tlsOnly)
@@ -108,7 +124,16 @@ internal sealed partial class BurstEngine
             return;
         }
         Volatile.Write(ref _consecutiveRefused, 0);
-        CountConnected(slot.Stage, dueTicks, start, tcpDone, tlsDone, done, tls.IsResumed == true);
+        if (verdict == TlsVerdict.Unconfirmed)
+        {
+            Counters.TlsUnconfirmed(); // held, but neither timed nor counted as a connect
+            _stages?.Unconfirmed(slot.Stage);
+        }
+        else
+        {
+            CountConnected(slot.Stage, dueTicks, start, tcpDone, tlsDone, done);
+        }
+        if (tls.IsResumed == true) Counters.TlsResumed();
         slot.Connects++;
 
         var linger = _plan.LingerOf(client);
@@ -246,7 +271,7 @@ internal sealed partial class BurstEngine
     /// Counts and times a connected attempt (CONNACK read, or with TLS only the handshake done), in the interval's recorders
     /// and in its stage's: both engines' one way. With TLS only nothing happened in the connack phase, so none is recorded.
     /// </summary>
-    private void CountConnected(int stage, long due, long start, long tcpDone, long tlsDone, long done, bool resumed)
+    private void CountConnected(int stage, long due, long start, long tcpDone, long tlsDone, long done)
     {
         Record(BurstPhase.Tcp, Micros(tcpDone - start));
         Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
@@ -255,7 +280,6 @@ internal sealed partial class BurstEngine
         Record(BurstPhase.TotalFromStart, Micros(done - start));
         Counters.Connacked();
         _stages?.Connacked(stage);
-        if (resumed) Counters.TlsResumed();
 
         void Record(BurstPhase phase, long micros)
         {

@@ -100,7 +100,7 @@ internal sealed partial class BurstEngine
             _t0 = _pacer.FirstSlot;
             Pending = _pacer.Pending;
             _lingerSlack = engine._o.Linger is { } linger ? Math.Min(Frequency / 100, (long)(linger.TotalSeconds * Frequency / 20)) : 0;
-            _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
+            _thread = new Thread(RunGuarded) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
                 Priority = ThreadPriority.AboveNormal };
         }
 
@@ -124,6 +124,7 @@ internal sealed partial class BurstEngine
             while (true)
             {
                 long now = Stopwatch.GetTimestamp();
+                _e.LoopTurnProbe?.Invoke(_part.Index);
                 if (_e._loopsFinish)
                 {
                     AbortAll();
@@ -278,6 +279,11 @@ internal sealed partial class BurstEngine
                     slot.TlsDone = Stopwatch.GetTimestamp();
                     if (_e._tlsOnly)
                     {
+                        if (slot.Session.IsTls13)
+                        {
+                            slot.Phase = LoopPhase.Confirming;
+                            goto case LoopPhase.Confirming;
+                        }
                         Connected(slot, slot.TlsDone);
                         return;
                     }
@@ -304,6 +310,9 @@ internal sealed partial class BurstEngine
                     goto case LoopPhase.ConnackWait;
                 case LoopPhase.ConnackWait:
                     ReadConnack(slot);
+                    return;
+                case LoopPhase.Confirming:
+                    Confirm(slot);
                     return;
                 case LoopPhase.Held:
                     if ((events & (EpollPoller.In | EpollPoller.RdHup | EpollPoller.Err | EpollPoller.Hup)) != 0) ReadHeld(slot);

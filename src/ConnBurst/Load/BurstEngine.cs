@@ -119,7 +119,7 @@ internal sealed partial class BurstEngine
         {
             foreach (var (i, endS, final, connected) in snapshots.GetConsumingEnumerable())
             {
-                onReport(TakeReport(i, endS, final, connected));
+                Report(onReport, () => TakeReport(i, endS, final, connected));
                 Common.GlibcMalloc.Trim(); // what the last period's handshakes freed goes back to the kernel, off the tick
             }
         }) { IsBackground = true, Name = $"connburst-snapshots-{_shard}" };
@@ -137,7 +137,7 @@ internal sealed partial class BurstEngine
         if (loops) StartLoops();
         string outcome = BurstOutcomes.Completed;
         long connectedAtStop = 0;
-        var peerLostAfter = StopRules.PeerLostAfter(_schedule.MaxRate);
+        var peerLostAfter = StopRules.PeerLostAfter(_part.RateOf(_schedule.MaxRate)); // the refusals counted are this engine's own
 
         while (true)
         {
@@ -150,7 +150,7 @@ internal sealed partial class BurstEngine
 
             if (!_stopping)
             {
-                var stopBecause = StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.RunLength is not null,
+                var stopBecause = Faulted ?? StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.RunLength is not null,
                     Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles,
                         loops ? LoopsPending() : _pacer.Pending, Counters.InFlight) { PlanEnd = _planEnd });
                 if (stopBecause is not null)
@@ -212,7 +212,7 @@ internal sealed partial class BurstEngine
         snapshots.Add((index, Math.Max(endSeconds, 0.001), true, connectedAtStop));
         snapshots.CompleteAdding();
         reporter.Join();
-        return outcome;
+        return Faulted ?? outcome; // an error in the last snapshot fails the run too
     }
 
     private IntervalReport TakeReport(int index, double endSeconds, bool final, long? connectedAtStop)

@@ -40,7 +40,8 @@ internal sealed record BurstOptions
     public MqttVersion MqttVersion { get; init; } = MqttVersion.V5;
     /// <summary>
     /// Each connect is TCP and a TLS handshake, nothing of MQTT (<c>--tls-only</c>): no CONNECT, keepalive or DISCONNECT, a
-    /// close_notify at the end. A completed handshake counts as the "connack"; the MQTT options are ignored.
+    /// close_notify at the end. A completed handshake (over TLS 1.3: one the server confirmed) counts as the "connack"; the MQTT
+    /// options are ignored.
     /// </summary>
     public bool TlsOnly { get; init; }
     /// <summary>MQTT keepalive: the CONNECT field and the PINGREQ period while holding.</summary>

@@ -18,7 +18,7 @@ internal static class BurstRunner
     public static async Task<ResultsDocument> RunAsync(BurstOptions options, IProgress<IntervalProgress>? progress = null,
         CancellationToken ct = default, Action<string>? log = null)
     {
-        var plan = BurstPlan.Prepare(options, log);
+        using var plan = BurstPlan.Prepare(options, log);
         return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
     }
 
@@ -80,9 +80,10 @@ internal static class BurstRunner
         if (o.TlsOnly && o.Tls.Protocol != Tls.TlsProtocol.Tls12)
         {
             // In TLS 1.3 the client's handshake ends with its own Finished, sent with its certificate: the server's verdict
-            // on that certificate comes later (RFC 8446, 2. Protocol Overview), and with no CONNACK to wait for, after the count.
-            log?.Invoke("note: --tls-only over TLS 1.3: a server that refuses the client certificate does so after the client's " +
-                        "handshake is done, so such refusals count as connacks closed by the server (disconnectedByServer)");
+            // on that certificate comes later (RFC 8446, 2. Protocol Overview). With no CONNACK to wait for, what the server
+            // sends next is that verdict (docs/DECISIONS.md, "Load: TLS 1.3 handshakes confirmed by the server").
+            log?.Invoke("note: --tls-only over TLS 1.3: a handshake counts once the server confirms it (a session ticket or data); " +
+                        "an alert or close counts as a failure, and silence until --timeout as unconfirmed (tlsUnconfirmed)");
         }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
         var agentRate = o.Shard.RateOf(o.Schedule.MaxRate);
@@ -93,15 +94,23 @@ internal static class BurstRunner
         }
 
         string outcome = BurstOutcomes.Failed;
+        var errors = new RunErrors();
         try
         {
             outcome = plan.Workers > 1
-                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false)
-                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false);
+                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log, errors).ConfigureAwait(false)
+                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log, errors).ConfigureAwait(false);
             if (aggregator.StorageError is not null) outcome = BurstOutcomes.Failed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The engine's own thread failed: what was gathered is written below, with the error named.
+            errors.Add($"internal error: {e.GetType().Name}: {e.Message}");
+            log?.Invoke(errors.Last!);
         }
         finally
         {
+            if (errors.Any) doc.Sections["errors"] = errors.ToJson();
             doc.Outcome = outcome;
             doc.EndedAt = DateTimeOffset.UtcNow;
             doc.Sections["agent"] = agentStart.Describe(o.Shard);
@@ -136,11 +145,13 @@ internal static class BurstRunner
     }
 
     private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator,
-        CancellationToken ct, Action<string>? log)
+        CancellationToken ct, Action<string>? log, RunErrors errors)
     {
         var engine = new BurstEngine(plan, plan.Options.Shard, startAt, log);
         var gate = new Lock();
-        return await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+        var outcome = await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+        if (engine.Error is { } error) errors.Add(error);
+        return outcome;
     }
 
     /// <summary>
@@ -152,17 +163,19 @@ internal static class BurstRunner
         Action<string>? log = null)
     {
         var options = assignment.Options with { Workers = 1, ProbeTargets = false };
-        var plan = BurstPlan.Prepare(options, log);
+        using var plan = BurstPlan.Prepare(options, log);
         var engine = new BurstEngine(plan, options.Shard.Within(assignment.Worker), assignment.StartAt, log);
         var gate = new Lock();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The parent closes our stdin to stop us: the portable "stop" signal even when it cannot send SIGINT.
         Common.ParentProcess.CancelWhenStdinCloses(linked);
-        return await engine.RunAsync(r =>
+        var outcome = await engine.RunAsync(r =>
         {
             var line = r.ToLine();
             r.ReleaseHistograms();
             lock (gate) { output.WriteLine(line); output.Flush(); }
         }, linked.Token).ConfigureAwait(false);
+        if (engine.Error is { } error) lock (gate) output.WriteLine(WorkerPool.WorkerErrorPrefix + error);
+        return outcome;
     }
 }

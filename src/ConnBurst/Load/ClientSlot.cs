@@ -33,7 +33,10 @@ internal enum LoopPhase : byte
     SendConnect,
     /// <summary>CONNECT sent; reading the CONNACK.</summary>
     ConnackWait,
-    /// <summary>CONNACK received (TLS only: handshake done): idle, reading only PINGRESP or the server's DISCONNECT.</summary>
+    /// <summary>TLS only over TLS 1.3: handshake done, waiting for what the server sends after it (ticket, data or alert).</summary>
+    Confirming,
+    /// <summary>CONNACK received (TLS only: handshake done, and confirmed on TLS 1.3): idle, reading only PINGRESP or the server's
+    /// DISCONNECT.</summary>
     Held,
 }
 

@@ -15,7 +15,10 @@ internal readonly record struct StopInputs(
 /// </summary>
 internal static class StopRules
 {
-    /// <summary>Refusals in a row that mean the server is gone: three seconds' worth of attempts, at least 20.</summary>
+    /// <summary>
+    /// Refusals in a row that mean the server is gone: three seconds' worth of attempts, at least 20. The rate is the
+    /// engine's own share (the run's rate over agents and workers), since each engine counts only its own refusals.
+    /// </summary>
     public static int PeerLostAfter(double rate) => Math.Max(20, (int)(rate * 3));
 
     /// <summary>The outcome to stop with, or null to go on. Ctrl-C first, then the duration, then the server gone, then natural

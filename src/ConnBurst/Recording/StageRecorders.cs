@@ -78,6 +78,7 @@ internal sealed class StageRecorders
     public void Connacked(int stage) => CellOf(stage).Counters.Connacked();
     public void Failed(int stage, FailureKind kind, string reason) => CellOf(stage).Counters.Failed(kind, reason);
     public void Abandoned(int stage) => CellOf(stage).Counters.Abandoned();
+    public void Unconfirmed(int stage) => CellOf(stage).Counters.TlsUnconfirmed();
 
     private Cell CellOf(int stage) =>
         Volatile.Read(ref _cells[stage]) ?? Interlocked.CompareExchange(ref _cells[stage], new Cell(), null) ?? _cells[stage]!;

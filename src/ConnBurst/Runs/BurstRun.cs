@@ -22,6 +22,9 @@ internal static class BurstRun
     }
 
     public static async Task<ResultsDocument> RunAsync(BurstOptions options, IProgress<IntervalProgress>? progress = null,
-        CancellationToken ct = default, Action<string>? log = null) =>
-        await RunAsync(BurstPlan.Prepare(options, log), progress, ct, log).ConfigureAwait(false);
+        CancellationToken ct = default, Action<string>? log = null)
+    {
+        using var plan = BurstPlan.Prepare(options, log);
+        return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
+    }
 }
