@@ -19,8 +19,13 @@ internal static class LegacyNames
         Add<TOld, T>(command, current, oldName, (old, _) => convert(old), hint, alsoWhenGiven: false);
 
     /// <summary>The same type under the old name.</summary>
-    public static Option<T> Add<T>(Command command, Option<T> current, string oldName) =>
-        Add<T, T>(command, current, oldName, old => old);
+    public static Option<T> Add<T>(Command command, Option<T> current, string oldName)
+    {
+        var parser = current.CustomParser; // the old spelling reads its value as the new one does (a duration, a percent)
+        var old = Add<T, T>(command, current, oldName, old => old);
+        old.CustomParser = parser;
+        return old;
+    }
 
     /// <summary>
     /// <paramref name="oldName"/> changes part of <paramref name="current"/>'s value (<paramref name="merge"/>: old value, value so
@@ -43,7 +48,7 @@ internal static class LegacyNames
         current.DefaultValueFactory = r =>
         {
             var soFar = defaults is null ? default! : defaults(r);
-            return r.GetResult(old) is { } given ? merge(given.GetValueOrDefault<TOld>(), soFar) : soFar;
+            return r.GetResult(old) is { } given && Value<TOld>(given) is (true, var v) ? merge(v, soFar) : soFar;
         };
         if (alsoWhenGiven)
         {
@@ -51,10 +56,23 @@ internal static class LegacyNames
             current.CustomParser = r =>
             {
                 var value = parser is not null ? parser(r) : (T)(object)r.Tokens[^1].Value;
-                return r.GetResult(old) is { } given ? merge(given.GetValueOrDefault<TOld>(), value!) : value;
+                return r.GetResult(old) is { } given && Value<TOld>(given) is (true, var v) ? merge(v, value!) : value;
             };
         }
         return old;
+    }
+
+    /// <summary>The old spelling's value; a bad one is the parse's own error on that option, not an exception here.</summary>
+    private static (bool Ok, TValue Value) Value<TValue>(OptionResult given)
+    {
+        try
+        {
+            return (!given.Errors.Any(), given.GetValueOrDefault<TValue>());
+        }
+        catch (InvalidOperationException)
+        {
+            return (false, default!);
+        }
     }
 }
 
