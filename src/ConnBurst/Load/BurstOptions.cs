@@ -60,6 +60,8 @@ internal sealed record BurstOptions
     /// <summary>Scheduler lag above which the generator reports itself behind schedule.</summary>
     public double BehindThresholdMs { get; init; } = 10;
     public string? Monitor { get; init; }
+    /// <summary>The monitor's AUTH token; null: CONNBURST_MONITOR_TOKEN. Never written into results.</summary>
+    public string? MonitorToken { get; init; }
     public string? Graphite { get; init; }
     /// <summary>Graphite metric root: metrics are <c>[ROOT.]connburst.INSTANCE.NAME</c>.</summary>
     public string? GraphiteRoot { get; init; }
@@ -89,8 +91,8 @@ internal sealed record BurstOptions
         if (ReconnectDelay < TimeSpan.Zero) throw new InputException("--reconnect-delay: must not be negative");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new InputException("--duration: must be positive");
         if (KeepAlive.TotalSeconds is < 1 or > 65_535) throw new InputException("--keepalive: must be between 1s and 65535s");
-        if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--timeout: must be positive");
-        if (Snapshot < TimeSpan.FromMilliseconds(100)) throw new InputException("--snapshot: must be at least 100ms");
+        if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--connect-timeout: must be positive");
+        if (Snapshot < TimeSpan.FromMilliseconds(100)) throw new InputException("--interval: must be at least 100ms");
         if (Workers < 0 || Workers > 64) throw new InputException($"--workers: {Workers} must be between 0 (automatic) and 64");
         if ((CertPath is null) != (KeyPath is null)) throw new InputException("--cert and --key go together");
         if (PerClientCerts && CertPath is not null) throw new InputException("--per-client-certs and --cert exclude each other");

@@ -36,7 +36,8 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
         MonitorClient? monitor = null;
         if (o.Monitor is not null)
         {
-            monitor = await MonitorClient.ConnectAsync(HostPort.Parse(o.Monitor, "--monitor"), ct: ct, timeout: TimeSpan.FromSeconds(10));
+            monitor = await MonitorClient.ConnectAsync(HostPort.Parse(o.Monitor, "--monitor"), o.MonitorToken, ct,
+                timeout: TimeSpan.FromSeconds(10));
             try { await monitor.StartAsync(label, ct); }
             catch (Exception e) when (e is MonitorClientException or IOException)
             {
