@@ -20,7 +20,7 @@ for x in A B; do
   env_of=ENV_$x
   # shellcheck disable=SC2086
   env ${!env_of:-} dotnet "${!x}" burst --target "127.0.0.1:$port" --pki "$out/pki" --clients $((rate * 4)) --rate "$rate" --linger 2s \
-    --duration $((secs + 15))s --snapshot 1s --timeout 30s --results "$out/res$x" >"$out/$x.out" 2>&1 &
+    --duration $((secs + 15))s --interval 1s --connect-timeout 30s --out "$out/res$x" >"$out/$x.out" 2>&1 &
   pid[$x]=$!
 done
 sleep 10   # past start-up and the first reconnect wave

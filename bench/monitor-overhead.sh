@@ -37,7 +37,7 @@ wait_port "$port" 10
 
 start_monitor() { # INTERVAL -> control port
   local log="$work/monitor-$1.log"
-  dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --results "$work/results-$1" --process "$name" --port "$port" --interval "$1" >"$log" 2>&1 &
+  dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --out "$work/results-$1" --process "$name" --port "$port" --interval "$1" >"$log" 2>&1 &
   echo $! >"$work/pid-$1" # runs in $(...): the caller adds the pid to pids
   for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.2; done
   grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2

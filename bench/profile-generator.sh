@@ -14,7 +14,7 @@ pki=$out/pki
 port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port")
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$pki" \
-  --clients 600 --rate 150 --linger 2s --duration 30s --snapshot 1s --timeout 30s --results "$out/results" >"$out/burst.out" 2>&1 &
+  --clients 600 --rate 150 --linger 2s --duration 30s --interval 1s --connect-timeout 30s --out "$out/results" >"$out/burst.out" 2>&1 &
 bpid=$!
 sleep 8
 gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")

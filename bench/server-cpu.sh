@@ -55,8 +55,8 @@ for e in $engines; do
   port_of[cb-$e]=$(free_port)
   inline=1; [[ $e == *:pool ]] && inline=0
   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$inline \
-  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "${port_of[cb-$e]}" --tls-engine "${e%%:*}" --report-interval 1h \
-    --results "$work/results" >"$work/cb-$e.out" 2>&1 &
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --listen "127.0.0.1:${port_of[cb-$e]}" --tls-engine "${e%%:*}" --interval 1h \
+    --out "$work/results" >"$work/cb-$e.out" 2>&1 &
   pid_of[cb-$e]=$!
   servers+=("cb-$e")
 done

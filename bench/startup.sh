@@ -80,7 +80,7 @@ for round in $(seq 1 "$rounds"); do
   for r in "${order[@]}"; do
     runtime_cmd "$r"
     read -r _ cpu <<<"$(timed "${RUNTIME_CMD[@]}" burst --target 127.0.0.1:"$port" --pki "$pki" --clients "$clients" \
-      --rate "$rate" --results "$work/results-$r")"
+      --rate "$rate" --out "$work/results-$r")"
     file=$(ls -t "$work/results-$r"/burst-*.json | head -1)
     n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["connacks"])' "$file")
     a=$(echo "$cpu / $n" | bc -l); b=$(echo "($cpu - ${start_cpu[$r]}) / $n" | bc -l)

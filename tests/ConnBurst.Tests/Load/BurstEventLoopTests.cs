@@ -17,7 +17,7 @@ public sealed class BurstEventLoopTests
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", "openssl",
             "--clients", "20",
-            "--rate", "20", "--keepalive", "2s", "--duration", "9s", "--timeout", "30s", "--results", dir.Path);
+            "--rate", "20", "--keepalive", "2s", "--duration", "9s", "--connect-timeout", "30s", "--out", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
         Assert.True(doc.Counts.Connacks == 20 && doc.Counts.Failed.Count == 0, run.ToString());

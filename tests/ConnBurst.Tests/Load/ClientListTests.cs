@@ -14,7 +14,7 @@ public sealed class ClientListTests
         var path = dir.Combine("list.txt");
         var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "clientlist", "--destlist", "127.0.0.1,127.0.0.2,localhost",
             "--clients", "300",
-            "--port", "8884", "--cert", m.PathOf(m.Client.Cert), "--key", m.PathOf(m.Client.Key), "--out", path);
+            "--port", "8884", "--cert", m.PathOf(m.Client.Cert), "--key", m.PathOf(m.Client.Key), "--out-file", path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(path, r.LastLine);
 
