@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load generator's own costs, measured side by side with native OpenSSL in one run (issue 4, issue 8):
+# The load generator's own costs, measured side by side with native OpenSSL in one run:
 #   1. client CPU per mutual-TLS connect (RSA-2048, TLS 1.2, shared cert) of `connburst burst` vs `openssl s_time -new`,
 #      both against the same Mosquitto (require_certificate, 10K CRL), at the same offered rate; and per handshake of
 #      `burst --tls-only` (no MQTT), which does what s_time does, so its ratio is like for like;

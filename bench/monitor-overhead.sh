@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The monitor's own CPU (issue 6: at most 1% of one core at a 1 s interval), measured from /proc/PID/stat.
+# The monitor's own CPU (its bar: at most 1% of one core at a 1 s interval), measured from /proc/PID/stat.
 # Two monitors run side by side, at 1 s and 250 ms, both watching one python3 process with 50 named threads
 # (--process) and its listening port (--port), both recording (START sent) so the recording path is counted.
 # After a warm-up (JIT, tiering), CPU is read over WINDOWS consecutive windows of WINDOW seconds; the median

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peak SLO connection rate (average connect latency < 500 ms, every core <= 85% busy), co-located on this machine,
-# for ConnBurst load -> Mosquitto and ConnBurst load -> ConnBurst's `serve mqtt`, in one run (issue 8's third bar:
+# for ConnBurst load -> Mosquitto and ConnBurst load -> ConnBurst's `serve mqtt`, in one run (the third bar:
 # ConnBurst server >= 1.3x Mosquitto's peak and >= 400 connects/s). Each server is watched by `connburst monitor`.
 # Usage: [ROUNDS=N] bench/peak-compare.sh [STEP_DURATION] [MAX_STEPS]   (defaults 4s and 10: about 2 minutes per server
 # and round at most). With ROUNDS > 1 each round searches both servers again (fresh ones, the order swapped every other

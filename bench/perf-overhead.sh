@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `monitor --perf` costs the server it profiles (issue 16): serve mqtt's CPU per connect with and without perf
+# What `monitor --perf` costs the server it profiles: serve mqtt's CPU per connect with and without perf
 # sampling it, side by side in one run. One server (DOTNET_PerfMapEnabled=1 in both cases, so only perf differs) and
 # two monitors watching it, one with --perf (starting at 5% of one core, so perf samples from the first second of
 # each burst for up to 10 s), one without. Bursts alternate between the monitors, ROUNDS times each; the server's CPU

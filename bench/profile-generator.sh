@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where the generator's CPU goes, beside openssl s_time -new against the same Mosquitto (issue 14): perf record -g of
+# Where the generator's CPU goes, beside openssl s_time -new against the same Mosquitto: perf record -g of
 # `burst` at 150 connects/s (linger 2s: every connect a full mutual-TLS handshake, CONNECT, CONNACK, DISCONNECT,
 # close) for 15 s from 8 s into the run, then of s_time for 15 s; prints the shares by library and by thread.
 # Needs perf. Usage: bench/profile-generator.sh [OUT_DIR]   (keeps perf.data files there; about 1 minute)

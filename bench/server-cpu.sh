@@ -8,7 +8,7 @@
 #   An engine written ENGINE:pool (e.g. "openssl openssl:pool") runs that server with socket completions handed to the
 #   thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0) instead of serve mqtt's inline default.
 #
-# Fresh servers (issue 14, "fast from the first connection"): WARMUP=N [CONNECTS=600] [RUNTIMES="dll tiered ..."]
+# Fresh servers (docs/BENCHMARKS.md, "Fast from the first connection"): WARMUP=N [CONNECTS=600] [RUNTIMES="dll tiered ..."]
 #   bench/server-cpu.sh - ROUNDS
 #   Every round starts each server anew, makes N full MQTT connects (TLS 1.2 handshake, CONNECT, CONNACK, DISCONNECT)
 #   that are not counted, then counts the server's CPU over the next CONNECTS, 6 at a time, all from

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ways of running connburst side by side (issue 14 "fast from the first connection", issue 16 "installable"):
+# The ways of running connburst side by side (docs/BENCHMARKS.md, "Fast from the first connection"):
 #   1. what each is on disk (the build output, the tool package, the single-file binary);
 #   2. start-up: wall time and CPU of `connburst --version`, median of REPEATS runs, `dotnet run` beside them;
 #   3. the generator from its first connect: `burst` of CLIENTS clients at RATE/s against one Mosquitto (mutual TLS

@@ -25,7 +25,8 @@ internal static class MonitorCommand
             DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
         var maxRecording = new DurationOption("--max-recording") { Description =
             "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => TimeSpan.FromHours(2) };
-        var token = new Option<string?>("--monitor-token") { Description = $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
+        var token = new Option<string?>("--monitor-token") { Description =
+            $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
         var graphite = new Option<string?>("--graphite") { Description =
             "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
         var socketBudget = new PercentOption("--socket-budget") { Description =
@@ -112,7 +113,8 @@ internal static class MonitorCommand
                 Console.Error.WriteLine("WARNING ==============================================================");
                 Console.Error.WriteLine($"WARNING monitor control port {server.LocalEndpoint} is open to the network WITHOUT a token:");
                 Console.Error.WriteLine("WARNING anyone who can reach it can START/STOP recordings and read summaries.");
-                Console.Error.WriteLine($"WARNING use --monitor-token SECRET (or {MonitorClient.TokenVariable}) or --listen 127.0.0.1:PORT.");
+                Console.Error.WriteLine(
+                    $"WARNING use --monitor-token SECRET (or {MonitorClient.TokenVariable}) or --listen 127.0.0.1:PORT.");
                 Console.Error.WriteLine("WARNING ==============================================================");
             }
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");

@@ -4,7 +4,8 @@ namespace ConnBurst.Load;
 internal readonly record struct DueAttempt(int Client, long DueTicks);
 
 /// <summary>
-/// Open-loop pacing (DESIGN.md decision 3): attempts leave at most <c>rate</c> per second, attempt i of the first wave
+/// Open-loop pacing (docs/DECISIONS.md, "Load: open-loop pacing from one scheduler tick"): attempts leave at most <c>rate</c> per second,
+/// attempt i of the first wave
 /// due at exactly <c>t0 + i/rate</c>. Reconnects join a ready queue and take the next free slot, paced the same way.
 /// Pure logic over timestamps: the scheduler calls <see cref="TakeDue"/> from its tick and launches what it
 /// returns, so there is no busy-wait and no sleep per connection. Due times never move because the caller was late:

@@ -22,7 +22,8 @@ internal sealed class OptionalMonitor : IAsyncDisposable
     }
 
     /// <summary>The connected monitor, or null (after a warning) when it is unreachable and not required.</summary>
-    public static async Task<OptionalMonitor?> ConnectAsync(HostPort address, string? token, bool required, Action<string> connected, Action<string> warn,
+    public static async Task<OptionalMonitor?> ConnectAsync(HostPort address, string? token, bool required, Action<string> connected,
+        Action<string> warn,
         CancellationToken ct)
     {
         try

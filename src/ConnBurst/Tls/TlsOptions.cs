@@ -16,7 +16,7 @@ internal sealed record TlsOptions
     /// <summary>The suites to offer/accept, in order; empty means OpenSSL's defaults.</summary>
     public IReadOnlyList<TlsCipherSuite> Ciphers { get; private init; } = [];
 
-    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (issue 8's <c>--resume</c> turns it
+    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (<c>--resume</c> turns it
     /// on).</summary>
     public bool AllowResume { get; private init; }
 

@@ -3,7 +3,8 @@ using ConnBurst.Tests.Infrastructure;
 namespace ConnBurst.Tests.Load;
 
 /// <summary>
-/// The native engine's event loops (issue 14) against real Mosquitto: a held client drops its TLS session after CONNACK
+/// The native engine's event loops (docs/DECISIONS.md, "Load: one event loop per core owns each native-engine connection
+/// end to end") against real Mosquitto: a held client drops its TLS session after CONNACK
 /// and must still keep alive and close cleanly,.
 /// </summary>
 public sealed class BurstEventLoopTests

@@ -55,7 +55,8 @@ public sealed class BurstUnderChangeTests
         // Held clients ping every 2 s; new attempts keep coming (each client reconnects 5 s after connecting).
         using var burst = hosts.Connburst(hosts.Agent0,
             ["burst", "--target", $"{hosts.Server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
-            "--clients", "60", "--rate", "20", "--linger", "5s", "--keepalive", "2s", "--connect-timeout", "3s", "--duration", "30s", "--interval",
+            "--clients", "60", "--rate", "20", "--linger", "5s", "--keepalive", "2s", "--connect-timeout", "3s", "--duration", "30s",
+            "--interval",
                 "1s",
             "--source-ips", hosts.Agent0.SourceIps, "--out", dir.Combine("burst")]);
         await burst.WaitForOutputAsync("connected", RunTimeout);

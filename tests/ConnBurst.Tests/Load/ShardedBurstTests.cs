@@ -23,7 +23,8 @@ public sealed partial class ShardedBurstTests
         using var dir = new TempDir();
         var startAt = StartTime.Format(DateTimeOffset.UtcNow.AddSeconds(8));
         var agents = Enumerable.Range(0, 3).Select(i => CliProcess.Start(
-            "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate", "150", "--connect-timeout", "60s", "--interval",
+            "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate", "150", "--connect-timeout", "60s",
+            "--interval",
             "1s",
             "--shard", $"{i}/3", "--start-at", startAt, "--out", dir.Combine($"agent{i}"))).ToList();
         var runs = new List<CliResult>();

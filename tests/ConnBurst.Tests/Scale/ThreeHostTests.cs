@@ -113,7 +113,8 @@ public sealed partial class ThreeHostTests
 
             // merge: the two agents plus the monitor's results JSON (the server's side).
             var mergedPath = dir.Combine("merged.json");
-            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), monitorJson, "--out-file",
+            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), monitorJson,
+                "--out-file",
                 mergedPath);
             Assert.True(merge.ExitCode == 0, merge.ToString());
             var merged = ResultsFile.Read(merge.LastLine);

@@ -157,7 +157,8 @@ public class ServeMqttInteropTests
     [InlineData("--max-accept-rate", "-3", "--max-accept-rate")]
     public async Task BadOptionsAreOneLineErrorsWithExitCode2(string option, string value, string message)
     {
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--listen", "127.0.0.1:0", option,
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--listen", "127.0.0.1:0",
+            option,
             value);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);

@@ -35,7 +35,8 @@ internal sealed record MqttBrokerOptions
     {
         if (Port is < 0 or > 65535) throw new InputException($"--listen: port {Port} is not a port number (0-65535)");
         if (Workers is < 1 or > 64) throw new InputException($"--workers: {Workers} is out of range (1-64)");
-        if (Workers > 1 && Port == 0) throw new InputException("--workers needs a fixed --listen port (workers share it with SO_REUSEPORT)");
+        if (Workers > 1 && Port == 0)
+            throw new InputException("--workers needs a fixed --listen port (workers share it with SO_REUSEPORT)");
         if (MaxAcceptRate is { } r && (r <= 0 || double.IsNaN(r) || double.IsInfinity(r)))
             throw new InputException($"--max-accept-rate: {r} must be a positive number of connections per second");
         if (HandshakeTimeout <= TimeSpan.Zero) throw new InputException("--handshake-timeout must be positive");
