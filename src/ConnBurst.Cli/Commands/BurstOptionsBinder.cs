@@ -40,6 +40,13 @@ internal sealed class BurstOptionsBinder
     private readonly Option<string?> _sourceIps = new("--source-ips") { Description =
         "Local addresses to bind, round-robin over this agent's clients: 127.0.0.2-127.0.0.19 or a,b,c" };
     private readonly DurationOption _timeout;
+    private readonly Option<string?> _userName = new("--username") { Description =
+        "MQTT user name; %i is the client's number, %c its client id, %% a % (a client list's own user names win)" };
+    private readonly Option<string?> _passwordFile = new("--password-file") { Description =
+        $"File whose first line is the MQTT password (default: ${MqttCredentials.PasswordVariable}; never on the command line); " +
+        "%i and %c as in --username" };
+    private readonly Option<string?> _alpn = new("--alpn") { Description =
+        "ALPN protocols to offer, PROTO[,PROTO] (e.g. mqtt, or x-amzn-mqtt-ca for AWS IoT on port 443)" };
     private readonly Option<string> _results = new("--out") { Description = "Results directory", DefaultValueFactory = _ => "results" };
 
     // The load's shape: burst only.
@@ -101,7 +108,7 @@ internal sealed class BurstOptionsBinder
     public void AddTo(Command cmd)
     {
         Option[] connect = [_target, _pki, _cert, _key, _ca, _tls, _ciphers, _engine, _resume, _serverName, _mqtt, _sourceIps, _timeout,
-            _results];
+            _results, _userName, _passwordFile, _alpn];
         foreach (var o in connect) cmd.Options.Add(o);
         LegacyNames.Add(cmd, _results, "--results");
         LegacyNames.Add(cmd, _timeout, "--timeout");
@@ -127,13 +134,16 @@ internal sealed class BurstOptionsBinder
             CertPath = p.GetValue(_cert),
             KeyPath = p.GetValue(_key),
             CaPath = p.GetValue(_ca),
-            Tls = TlsOptions.Create(p.GetValue(_tls), p.GetValue(_ciphers), p.GetValue(_resume)),
+            Tls = TlsOptions.Create(p.GetValue(_tls), p.GetValue(_ciphers), p.GetValue(_resume)).WithAlpn(p.GetValue(_alpn)),
             TlsEngine = TlsEngines.Parse(p.GetValue(_engine)),
             ServerName = p.GetValue(_serverName),
             MqttVersion = MqttVersions.Parse(p.GetValue(_mqtt), "--mqtt"),
             SourceIps = p.GetValue(_sourceIps),
             ConnectTimeout = p.GetValue(_timeout),
             ResultsDir = Path.GetFullPath(p.GetValue(_results)!),
+            UserName = p.GetValue(_userName),
+            Password = MqttCredentials.ReadPassword(p.GetValue(_passwordFile), out var passwordSource),
+            PasswordSource = passwordSource,
         };
         if (_loadShape)
         {

@@ -60,6 +60,12 @@ internal sealed record BurstOptions
     /// <summary>Scheduler lag above which the generator reports itself behind schedule.</summary>
     public double BehindThresholdMs { get; init; } = 10;
     public string? Monitor { get; init; }
+    /// <summary>The MQTT user name template (docs/CLI.md, "Per-client placeholders"); null: none, unless a client list has one.</summary>
+    public string? UserName { get; init; }
+    /// <summary>The MQTT password template, read from a file or the environment, never the command line. Never written into
+    /// results: <see cref="PasswordSource"/> says where it came from.</summary>
+    public string? Password { get; init; }
+    public string? PasswordSource { get; init; }
     /// <summary>The monitor's AUTH token; null: CONNBURST_MONITOR_TOKEN. Never written into results.</summary>
     public string? MonitorToken { get; init; }
     public string? Graphite { get; init; }
@@ -98,6 +104,10 @@ internal sealed record BurstOptions
         if (PerClientCerts && CertPath is not null) throw new InputException("--per-client-certs and --cert exclude each other");
         if (Mqtt.MqttStrings.Check(ClientIdPrefix + "0", "--client-id-prefix") is { } e) throw new InputException(e);
         if (Monitor is not null) HostPort.Parse(Monitor, "--monitor");
+        MqttCredentials.Check(UserName, "--username");
+        MqttCredentials.Check(Password, PasswordSource ?? "password");
+        MqttCredentials.CheckSize(UserName, Password, "--username");
+        if (UserName is not null && Mqtt.MqttStrings.Check(UserName, "--username") is { } u) throw new InputException(u);
         if (Graphite is not null) HostPort.Parse(Graphite, "--graphite", 2003);
         if (Target.Port is < 1 or > 65535) throw new InputException($"--target: port {Target.Port} is not 1-65535");
     }
@@ -131,11 +141,14 @@ internal sealed record BurstOptions
         ["shard"] = new JsonObject { ["index"] = Shard.Index, ["count"] = Shard.Count, ["clients"] = Shard.ClientsOf(plan.Clients) },
         ["startAt"] = StartAt is { } t ? StartTime.Format(t) : null,
         ["snapshot"] = Durations.Format(Snapshot),
+        ["username"] = UserName,
+        ["password"] = PasswordSource,
         ["tls"] = new JsonObject
         {
             ["version"] = Tls.Protocol.Name(),
             ["ciphers"] = Tls.Ciphers.Count == 0 ? "default" : string.Join(',', Tls.Ciphers),
             ["resumption"] = Tls.AllowResume,
+            ["alpn"] = Tls.Alpn.Count == 0 ? null : string.Join(',', Tls.Alpn),
             ["serverName"] = plan.ServerName,
             ["engine"] = TlsEngine.Name(),
         },

@@ -22,7 +22,8 @@ internal sealed class OpenSslServer : IDisposable
     /// <param name="tls">"1.2" or "1.3".</param>
     /// <param name="server">Whose server certificate to present (default: the shared test PKI's).</param>
     /// <param name="reverseLines">Echo each line reversed (<c>-rev</c>); false: s_server's default mode.</param>
-    public OpenSslServer(string tls, PkiManifest? server = null, bool reverseLines = true)
+    /// <param name="extra">More s_server arguments (e.g. <c>-alpn mqtt</c>).</param>
+    public OpenSslServer(string tls, PkiManifest? server = null, bool reverseLines = true, params string[] extra)
     {
         var m = TestPki.Manifest;
         var s = server ?? m;
@@ -39,6 +40,7 @@ internal sealed class OpenSslServer : IDisposable
             psi.ArgumentList.Add(a);
         }
         if (reverseLines) psi.ArgumentList.Add("-rev");
+        foreach (var a in extra) psi.ArgumentList.Add(a);
 
         _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start openssl s_server");
         _process.OutputDataReceived += (_, e) => Seen(e.Data);
