@@ -107,6 +107,8 @@ internal sealed record BurstOptions
         MqttCredentials.Check(UserName, "--username");
         MqttCredentials.Check(Password, PasswordSource ?? "password");
         MqttCredentials.CheckSize(UserName, Password, "--username");
+        if (Password is not null && UserName is null && ClientListPath is null && MqttVersion == Mqtt.MqttVersion.V311)
+            throw new InputException("MQTT 3.1.1 sends a password only with a user name: give --username too");
         if (UserName is not null && Mqtt.MqttStrings.Check(UserName, "--username") is { } u) throw new InputException(u);
         if (Graphite is not null) HostPort.Parse(Graphite, "--graphite", 2003);
         if (Target.Port is < 1 or > 65535) throw new InputException($"--target: port {Target.Port} is not 1-65535");

@@ -22,7 +22,8 @@ internal static class MqttbenchClientList
         public long DelayUs;
         public void Reset()
         {
-            Id = Version = Dst = Cert = Key = UserName = Password = null; Port = -1; UseTls = true; CleanStart = true; Linger = -1; DelayUs = 0;
+            Id = Version = Dst = Cert = Key = UserName = Password = null;
+            Port = -1; UseTls = true; CleanStart = true; Linger = -1; DelayUs = 0;
         }
     }
 

@@ -57,7 +57,9 @@ public sealed class ClientListTests
         Assert.Equal(2500, list[0].ReconnectDelayMs);
         Assert.False(list[1].CleanStart);
         Assert.Equal(1, list.UnknownFields["subscriptions"]);
-        Assert.Equal(1, list.UnknownFields["username"]);
+        Assert.False(list.UnknownFields.ContainsKey("username")); // read: the client's MQTT user name
+        Assert.Equal("u", list.UserNameOf(0));
+        Assert.Null(list.UserNameOf(1));
     }
 
     [Fact]
