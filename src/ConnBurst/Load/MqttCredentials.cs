@@ -28,9 +28,11 @@ internal sealed class MqttCredentials
 
     public ReadOnlyMemory<byte>? PasswordOf(int client, string clientId, ClientList? list)
     {
-        if (list?.PasswordOf(client) is { } own) return Encoding.UTF8.GetBytes(own);
+        // Each return names its type: a null byte[] would become an empty (present) password, not no password.
+        if (list?.PasswordOf(client) is { } own) return new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(own));
         if (_sharedPassword is { } shared) return shared;
-        return _password is null ? null : Encoding.UTF8.GetBytes(Expand(_password, client, clientId));
+        if (_password is null) return null;
+        return new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(Expand(_password, client, clientId)));
     }
 
     /// <summary>The template with the client's placeholders filled in.</summary>

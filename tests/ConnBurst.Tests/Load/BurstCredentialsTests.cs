@@ -124,6 +124,16 @@ public sealed class BurstCredentialsTests
         Assert.Equal(expected, MqttCredentials.Expand(template, client, id));
 
     [Fact]
+    public void NoPasswordGivenIsNoPasswordSentNotAnEmptyOne()
+    {
+        // An empty password is still a password: MQTT 3.1.1 brokers close a CONNECT carrying one without a user name.
+        var none = new MqttCredentials(null, null);
+        Assert.Null(none.PasswordOf(0, "c0", null));
+        Assert.Null(none.UserNameOf(0, "c0", null));
+        Assert.Equal("pw-c0", System.Text.Encoding.UTF8.GetString(new MqttCredentials("u", "pw-%c").PasswordOf(0, "c0", null)!.Value.Span));
+    }
+
+    [Fact]
     public async Task AnUnknownPlaceholderOrAPasswordOnTheCommandLineIsBadInput()
     {
         var unknown = await CliProcess.RunAsync(RunTimeout, "burst", "--username", "dev-%n", "--clients", "1");
