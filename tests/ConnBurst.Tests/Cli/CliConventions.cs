@@ -25,6 +25,9 @@ internal static partial class CliConventions
     [GeneratedRegex("timeout|interval|duration|linger|delay|keepalive|lag|threshold|window|recording|latency")]
     private static partial Regex DurationWords();
 
+    [GeneratedRegex(@"\d%|this %|percent", RegexOptions.IgnoreCase)]
+    private static partial Regex PercentWords();
+
     [GeneratedRegex(@"-(ms|us|s|sec|secs|seconds|minutes|millis|pct|percent)$")]
     private static partial Regex UnitSuffix();
 
@@ -49,8 +52,7 @@ internal static partial class CliConventions
             if (string.IsNullOrWhiteSpace(o.Description)) yield return $"{at}: no description";
             var isDuration = o.ValueType == typeof(Duration) || o.ValueType == typeof(Duration?);
             if (DurationWords().IsMatch(o.Name) && !isDuration) yield return $"{at}: a duration option of type {o.ValueType.Name}";
-            var mentionsPercent = o.Description?.Contains('%') == true
-                || o.Description?.Contains("percent", StringComparison.OrdinalIgnoreCase) == true;
+            var mentionsPercent = PercentWords().IsMatch(o.Description ?? ""); // "5%", "this %", "percent"; not "%i"
             if (mentionsPercent && o is not PercentOption) yield return $"{at}: a percent option of type {o.ValueType.Name}";
             if (o.Name == "--out" && o.Description?.Contains("director", StringComparison.OrdinalIgnoreCase) != true)
                 yield return $"{at}: --out is a directory (a single file is --out-file)";
