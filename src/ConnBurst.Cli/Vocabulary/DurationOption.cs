@@ -16,13 +16,8 @@ internal sealed class DurationOption : Option<Duration>
         CustomParser = Parse;
     }
 
-    internal static Duration Parse(ArgumentResult r)
-    {
-        var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
-        if (Durations.TryParse(text, out var value)) return value;
-        r.AddError($"{(r.Parent as OptionResult)?.Option.Name}: '{text}' is not a duration (use e.g. 500ms, 4s, 2m, 1h)");
-        return default;
-    }
+    internal static Duration Parse(ArgumentResult r) =>
+        TypedValue.Parse<TimeSpan>(r, Durations.TryParse, "a duration (use e.g. 500ms, 4s, 2m, 1h)");
 }
 
 /// <summary>A duration option that may be left out (no default): <c>--linger</c>, <c>--duration</c>.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using ConnBurst.Common;
 
 namespace ConnBurst.Cli;
@@ -13,12 +12,6 @@ internal sealed class PercentOption : Option<double>
     public PercentOption(string name) : base(name)
     {
         HelpName = "PERCENT";
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
-            if (Percents.TryParse(text, out var value)) return value;
-            r.AddError($"{(r.Parent as OptionResult)?.Option.Name}: '{text}' is not a percentage (e.g. 5 or 5%)");
-            return default;
-        };
+        CustomParser = r => TypedValue.Parse<double>(r, Percents.TryParse, "a percentage (e.g. 5 or 5%)");
     }
 }
