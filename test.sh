@@ -18,6 +18,7 @@ command -v ss >/dev/null || need_pkgs+=(iproute2)
 command -v nft >/dev/null || [ -x /usr/sbin/nft ] || need_pkgs+=(nftables)
 command -v ps >/dev/null || need_pkgs+=(procps)
 command -v perf >/dev/null || need_pkgs+=(linux-perf)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need_pkgs+=(rabbitmq-server)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need_pkgs[*]}"

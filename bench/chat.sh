@@ -13,7 +13,7 @@ export CONNBURST_HOME="$work/home"
 port=$(free_port)
 # dotnet itself (not the connburst function) so that $! is the server's PID for cpu_ms. TERM, not INT: a background job
 # of a non-interactive shell starts with SIGINT ignored.
-dotnet "$CONNBURST_DLL" serve chat --listen 127.0.0.1 --port "$port" --tls any --stats-interval 0 >"$work/server.log" 2>&1 &
+dotnet "$CONNBURST_DLL" serve chat --listen "127.0.0.1:$port" --tls any --interval 0 >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 wait_port "$port" 60
@@ -27,7 +27,7 @@ echo "|---|---|---|---|---|---|---|---|"
 for rate in $RATES; do
   messages=$(( rate * 10 / 200 + 1 ))
   before=$(cpu_ms $server)
-  json=$(connburst chat 127.0.0.1 "$port" tls13 200 "$messages" 10 --rooms 10 --rate "$rate" --results "$work/r" | tail -1)
+  json=$(connburst chat 127.0.0.1 "$port" tls13 200 "$messages" 10 --rooms 10 --rate "$rate" --out "$work/r" | tail -1)
   after=$(cpu_ms $server)
   python3 - "$json" "$before" "$after" "$rate" <<'PY'
 import json, sys
@@ -45,7 +45,7 @@ for clients in 200 10; do
   echo "| run | TLS 1.2 p50 (ms) | TLS 1.3 p50 (ms) | 1.3/1.2 | TLS 1.2 p99 | TLS 1.3 p99 | TCP connect p50 (ms) |"
   echo "|---|---|---|---|---|---|---|"
   for i in $(seq 1 "$REPEATS"); do
-    connburst chat 127.0.0.1 "$port" tls13 "$clients" 1 1 --rooms $(( clients < 10 ? clients : 10 )) --compare tls12,tls13 --results "$work/c$clients-$i" >/dev/null
+    connburst chat 127.0.0.1 "$port" tls13 "$clients" 1 1 --rooms $(( clients < 10 ? clients : 10 )) --compare tls12,tls13 --out "$work/c$clients-$i" >/dev/null
     python3 - "$work/c$clients-$i" "$i" <<'PY'
 import glob, json, sys
 d, i = sys.argv[1], sys.argv[2]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two generator builds side by side: both run `burst` against one Mosquitto (10K CRL, mutual TLS 1.2) at the same
 # time and rate, and each one's CPU per CONNACK is counted over the same window, so a busy machine slows both alike
-# and the ratio B/A is the figure (issue 14: changes of a few percent are lost between runs minutes apart).
+# and the ratio B/A is the figure (changes of a few percent are lost between runs minutes apart).
 # Usage: bench/generator-ab.sh DLL_A DLL_B [RATE] [SECS]   (defaults 60/s each, 30 s; about SECS + 30 s)
 # DLL_A and DLL_B are connburst.dll files of two builds (a worktree of main and this checkout, say), or one dll twice
 # with ENV_A / ENV_B set to environment assignments for that side (e.g. ENV_B="GLIBC_TUNABLES=glibc.malloc.mxfast=0").
@@ -20,7 +20,7 @@ for x in A B; do
   env_of=ENV_$x
   # shellcheck disable=SC2086
   env ${!env_of:-} dotnet "${!x}" burst --target "127.0.0.1:$port" --pki "$out/pki" --clients $((rate * 4)) --rate "$rate" --linger 2s \
-    --duration $((secs + 15))s --snapshot 1s --timeout 30s --results "$out/res$x" >"$out/$x.out" 2>&1 &
+    --duration $((secs + 15))s --interval 1s --connect-timeout 30s --out "$out/res$x" >"$out/$x.out" 2>&1 &
   pid[$x]=$!
 done
 sleep 10   # past start-up and the first reconnect wave

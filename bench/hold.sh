@@ -24,11 +24,11 @@ trap 'for p in $(jobs -p); do pkill -KILL -P "$p" 2>/dev/null; kill "$p" 2>/dev/
 build_connburst
 connburst certs --out "$work/pki" >/dev/null
 port=$(free_port)
-dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --workers "$workers" --results "$work/server" >"$work/server.out" 2>&1 &
+dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --listen "127.0.0.1:$port" --workers "$workers" --out "$work/server" >"$work/server.out" 2>&1 &
 spid=$!
 wait_port "$port" 60
 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" --source-ips "127.0.0.2-127.0.0.$((sources + 1))" \
-  --keepalive "$keepalive" --duration "$((ramp + hold + 30))s" --timeout 60s --snapshot 5s --results "$work/burst" >"$work/burst.out" 2>&1 &
+  --keepalive "$keepalive" --duration "$((ramp + hold + 30))s" --connect-timeout 60s --interval 5s --out "$work/burst" >"$work/burst.out" 2>&1 &
 bpid=$!
 # ss walks every socket in the kernel for each count: at 100,000 connections (200,000 loopback ends) one count costs
 # a good part of a core, so the ramp counts every 5 s, not every second (2026-12-02: counting every second, the

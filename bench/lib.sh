@@ -61,7 +61,7 @@ machine_facts() {
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r), $(openssl version | cut -d' ' -f1-2), .NET $(dotnet --version), $(date -u +%Y-%m-%d)"
 }
 
-# Ways of running connburst, by name (issue 14, "fast from the first connection"; docs/DECISIONS.md "Cli: how it runs").
+# Ways of running connburst, by name (docs/DECISIONS.md "Cli: how it runs").
 # Each names its tiering explicitly (an environment variable wins over runtimeconfig.json), except "dll", "r2r" and "sf",
 # which run as the project ships them:
 #   dll         dotnet connburst.dll as built (the project's runtimeconfig: TieredCompilation off)

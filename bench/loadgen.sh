@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load generator's own costs, measured side by side with native OpenSSL in one run (issue 4, issue 8):
+# The load generator's own costs, measured side by side with native OpenSSL in one run:
 #   1. client CPU per mutual-TLS connect (RSA-2048, TLS 1.2, shared cert) of `connburst burst` vs `openssl s_time -new`,
 #      both against the same Mosquitto (require_certificate, 10K CRL), at the same offered rate; and per handshake of
 #      `burst --tls-only` (no MQTT), which does what s_time does, so its ratio is like for like;
@@ -52,7 +52,7 @@ burst_cpu() {
   local name=$1 engine=$2 res=$work/r1-$1 csv gpid bpid c0 c1 n0 n1 r0 ppid=
   shift 2
   connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients $((rate * 4)) --rate $rate --linger 2s \
-    --duration $((secs + 12))s --snapshot 1s --timeout 30s --results "$res" "$@" >"$work/burst1-$name.out" 2>&1 &
+    --duration $((secs + 12))s --interval 1s --connect-timeout 30s --out "$res" "$@" >"$work/burst1-$name.out" 2>&1 &
   bpid=$!
   while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
   csv=$(ls "$res"/*-intervals.csv)
@@ -122,8 +122,8 @@ mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
 # hold_rss N: RSS (KiB) of a burst holding N idle clients, read 8 s after every first attempt settled.
 hold_rss() {
   local n=$1 engine=$2 res=$work/r2-$1-$2 csv gpid deadline=$((SECONDS + 150))
-  connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients "$n" --rate 300 --duration 5m --snapshot 1s --timeout 60s \
-    --results "$res" >"$work/burst2.out" 2>&1 &
+  connburst burst --target "127.0.0.1:$port" --pki "$pki" --tls-engine "$engine" --clients "$n" --rate 300 --duration 5m --interval 1s --connect-timeout 60s \
+    --out "$res" >"$work/burst2.out" 2>&1 &
   local bpid=$!
   while [ -z "$(ls "$res"/*-intervals.csv 2>/dev/null)" ]; do sleep 0.1; done
   csv=$(ls "$res"/*-intervals.csv)
@@ -159,8 +159,8 @@ for r in 100 200 300 400 600 800; do
   port=$(free_port)
   mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
   # Each attempt a new client, held: the offered rate is never capped by a small client population.
-  connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients $((r * 8)) --rate $r --duration 8s --snapshot 2s \
-    --timeout 30s --results "$res" >"$work/burst3.out" 2>&1 || true
+  connburst burst --target "127.0.0.1:$port" --pki "$pki" --clients $((r * 8)) --rate $r --duration 8s --interval 2s \
+    --connect-timeout 30s --out "$res" >"$work/burst3.out" 2>&1 || true
   json=$(ls "$res"/*.json 2>/dev/null | head -1 || true)
   if [ -z "$json" ]; then rows+="| $r/s | run failed: $(tail -1 "$work/burst3.out") | | | |"$'\n'; kill "$mpid"; continue; fi
   read -r lag99 lagmax achieved fails < <(python3 - "$json" <<'PY'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The monitor's own CPU (issue 6: at most 1% of one core at a 1 s interval), measured from /proc/PID/stat.
+# The monitor's own CPU (its bar: at most 1% of one core at a 1 s interval), measured from /proc/PID/stat.
 # Two monitors run side by side, at 1 s and 250 ms, both watching one python3 process with 50 named threads
 # (--process) and its listening port (--port), both recording (START sent) so the recording path is counted.
 # After a warm-up (JIT, tiering), CPU is read over WINDOWS consecutive windows of WINDOW seconds; the median
@@ -37,7 +37,7 @@ wait_port "$port" 10
 
 start_monitor() { # INTERVAL -> control port
   local log="$work/monitor-$1.log"
-  dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --results "$work/results-$1" --process "$name" --port "$port" --interval "$1" >"$log" 2>&1 &
+  dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --out "$work/results-$1" --process "$name" --port "$port" --interval "$1" >"$log" 2>&1 &
   echo $! >"$work/pid-$1" # runs in $(...): the caller adds the pid to pids
   for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.2; done
   grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2

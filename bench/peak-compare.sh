@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peak SLO connection rate (average connect latency < 500 ms, every core <= 85% busy), co-located on this machine,
-# for ConnBurst load -> Mosquitto and ConnBurst load -> ConnBurst's `serve mqtt`, in one run (issue 8's third bar:
+# for ConnBurst load -> Mosquitto and ConnBurst load -> ConnBurst's `serve mqtt`, in one run (the third bar:
 # ConnBurst server >= 1.3x Mosquitto's peak and >= 400 connects/s). Each server is watched by `connburst monitor`.
 # Usage: [ROUNDS=N] bench/peak-compare.sh [STEP_DURATION] [MAX_STEPS]   (defaults 4s and 10: about 2 minutes per server
 # and round at most). With ROUNDS > 1 each round searches both servers again (fresh ones, the order swapped every other
@@ -19,14 +19,14 @@ pki=$work/pki
 peak_of() {
   local label=$1 spid=$2 port=$3 mport json
   mport=$(free_port)
-  dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$spid" --port "$port" --results "$work/mon-$port" >"$work/mon-$port.log" 2>&1 &
+  dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$spid" --port "$port" --out "$work/mon-$port" >"$work/mon-$port.log" 2>&1 &
   local mpid=$!
   wait_port "$mport"
   # Warm the server first (JIT, TLS caches, thread pool) for both servers alike: peak's own 20-client warm-up is
   # too small for a freshly started .NET server, whose first step then measures start-up, not steady state.
-  timeout 120 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$pki" --clients 600 --rate 150 --results "$work/warm-$port" >/dev/null 2>&1 || true
+  timeout 120 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$pki" --clients 600 --rate 150 --out "$work/warm-$port" >/dev/null 2>&1 || true
   json=$(timeout 300 dotnet "$CONNBURST_DLL" peak --target "127.0.0.1:$port" --monitor "127.0.0.1:$mport" --pki "$pki" \
-           --step-duration "$step" --max-steps "$steps" --results "$work/peak-$port" 2>"$work/peak-$port.err" | tail -1)
+           --step-duration "$step" --max-steps "$steps" --out "$work/peak-$port" 2>"$work/peak-$port.err" | tail -1)
   kill "$mpid" 2>/dev/null || true
   [ -f "$json" ] || { echo "| $label | peak failed: $(tail -1 "$work/peak-$port.err") | | |"; echo 0 >"$work/rate-$port"; return; }
   python3 - "$json" "$label" "$work/rate-$port" <<'PY'
@@ -60,7 +60,7 @@ peak_mosquitto() {
 peak_serve() {
   local port spid
   port=$(free_port)
-  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "$port" >"$work/serve-$port.log" 2>&1 &
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --listen "127.0.0.1:$port" >"$work/serve-$port.log" 2>&1 &
   spid=$!
   wait_port "$port" 30
   peak_of "connburst burst -> connburst serve mqtt" "$spid" "$port"

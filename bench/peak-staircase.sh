@@ -64,17 +64,17 @@ pki=$work/pki
 # A fresh server and its monitor on the server host, warmed up alike for every method; sets spid and mpid.
 start_server() {
   if [ "$server" = serve ]; then
-    cb "$ns_srv" serve mqtt --pki "$pki" --bind "$srv" --port "$port" --results "$work/server" >"$work/server.log" 2>&1 &
+    cb "$ns_srv" serve mqtt --pki "$pki" --listen "$srv:$port" --out "$work/server" >"$work/server.log" 2>&1 &
   else
     mosquitto_conf "$pki" "$port" "$srv" >"$work/mosquitto.conf"
     ip netns exec "$ns_srv" /usr/sbin/mosquitto -c "$work/mosquitto.conf" >"$work/server.log" 2>&1 &
   fi
   spid=$!
   ns_wait_port "$srv" "$port"
-  cb "$ns_srv" monitor --listen "$srv:$mport" --pid "$spid" --port "$port" --results "$work/monitor" >"$work/monitor.log" 2>&1 &
+  cb "$ns_srv" monitor --listen "$srv:$mport" --pid "$spid" --port "$port" --out "$work/monitor" >"$work/monitor.log" 2>&1 &
   mpid=$!
   ns_wait_port "$srv" "$mport"
-  cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --clients 600 --rate 150 --results "$work/warm" >/dev/null 2>&1 || true
+  cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --clients 600 --rate 150 --out "$work/warm" >/dev/null 2>&1 || true
 }
 stop_server() { kill "$mpid" "$spid" 2>/dev/null || true; wait "$mpid" "$spid" 2>/dev/null || true; sleep 1; }
 
@@ -82,13 +82,13 @@ stop_server() { kill "$mpid" "$spid" 2>/dev/null || true; wait "$mpid" "$spid" 2
 bisect() {
   local json
   json=$(cb "$ns_a0" peak --target "$srv:$port" --monitor "$srv:$mport" --pki "$pki" --step-duration "$step" \
-           --start-rate "$start" --max-rate "$max" --results "$work/bisect" 2>>"$work/errors.log" | tail -1)
+           --start-rate "$start" --max-rate "$max" --out "$work/bisect" 2>>"$work/errors.log" | tail -1)
   summarize bisect "$json"
 }
 staircase() {
   local json
   json=$(cb "$ns_a0" peak --staircase --target "$srv:$port" --monitor "$srv:$mport" --pki "$pki" --step-duration "$step" \
-           --start-rate "$start" --max-rate "$max" --results "$work/staircase" 2>>"$work/errors.log" | tail -1)
+           --start-rate "$start" --max-rate "$max" --out "$work/staircase" 2>>"$work/errors.log" | tail -1)
   summarize staircase "$json"
 }
 # Two agents, one staged plan: the coarse staircase, then (when it bracketed a peak) the fine one; judged after merging.
@@ -100,13 +100,13 @@ while r <= $max and len(s) < 8: s.append(f'{r:g}:$step'); r *= 2
 print(','.join(s))")
   dir=$work/agents-$RANDOM
   run_agents "$coarse" "$dir/coarse"
-  json=$(timeout 120 dotnet "$CONNBURST_DLL" peak --from "$dir/coarse/a0" "$dir/coarse/a1" --results "$dir/coarse/peak" 2>>"$work/errors.log" | tail -1)
+  json=$(timeout 120 dotnet "$CONNBURST_DLL" peak --from "$dir/coarse/a0" "$dir/coarse/a1" --out "$dir/coarse/peak" 2>>"$work/errors.log" | tail -1)
   read -r pass fail < <(python3 -c "
 import json; p = json.load(open('$json'))['peak']; print(p.get('rate') or 0, p.get('failedRate') or 0)")
   if python3 -c "import sys; sys.exit(0 if $pass > 0 and $fail > $pass else 1)"; then
     fine=$(python3 -c "print(','.join(f'{round($pass + ($fail - $pass) * k / 5, 1):g}:$step' for k in range(1, 5)))")
     run_agents "$fine" "$dir/fine"
-    json=$(timeout 120 dotnet "$CONNBURST_DLL" peak --from "$dir/fine/a0" "$dir/fine/a1" --results "$dir/fine/peak" 2>>"$work/errors.log" | tail -1)
+    json=$(timeout 120 dotnet "$CONNBURST_DLL" peak --from "$dir/fine/a0" "$dir/fine/a1" --out "$dir/fine/peak" 2>>"$work/errors.log" | tail -1)
     summarize "2 agents" "$json" "$dir/coarse/peak" "$pass"
   else
     summarize "2 agents" "$json"
@@ -117,9 +117,9 @@ run_agents() {
   mkdir -p "$out"
   at=$(date -u -d '+8 sec' +%Y-%m-%dT%H:%M:%SZ)
   cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --stages "$plan" --linger "$(python3 -c "print(f'{float(\"${step%s}\") / 2:g}s')")" \
-     --shard 0/2 --start-at "$at" --source-ips "$a0" --monitor "$srv:$mport" --results "$out/a0" >"$out.a0.log" 2>&1 &
+     --shard 0/2 --start-at "$at" --source-ips "$a0" --monitor "$srv:$mport" --out "$out/a0" >"$out.a0.log" 2>&1 &
   cb "$ns_a1" burst --target "$srv:$port" --pki "$pki" --stages "$plan" --linger "$(python3 -c "print(f'{float(\"${step%s}\") / 2:g}s')")" \
-     --shard 1/2 --start-at "$at" --source-ips "$a1" --monitor "$srv:$mport" --results "$out/a1" >"$out.a1.log" 2>&1 &
+     --shard 1/2 --start-at "$at" --source-ips "$a1" --monitor "$srv:$mport" --out "$out/a1" >"$out.a1.log" 2>&1 &
   wait
 }
 # summarize METHOD PEAK_JSON [COARSE_PEAK_DIR COARSE_PASS]: the peak (the fine one's, else the coarse pass) and connects.

@@ -13,7 +13,7 @@ connburst certs --out "$work/pki" >/dev/null
 port=$(free_port)
 # dotnet directly, not the connburst shell function: started with &, $! would be the subshell running the function,
 # so the monitor would watch (and cleanup would stop) that subshell instead of the server.
-dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --results "$work/results" --report-interval 10s >"$work/serve.log" 2>&1 &
+dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --listen "127.0.0.1:$port" --out "$work/results" --interval 10s >"$work/serve.log" 2>&1 &
 server=$!
 monitor_pid=""
 # SIGTERM: background jobs of a script ignore SIGINT.
@@ -21,10 +21,10 @@ cleanup() { kill -TERM "$server" ${monitor_pid:+"$monitor_pid"} 2>/dev/null || t
 trap cleanup EXIT
 wait_port "$port" 60
 mport=$(free_port)
-dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$server" --port "$port" --results "$work/results" --interval 500ms >"$work/monitor.log" 2>&1 &
+dotnet "$CONNBURST_DLL" monitor --listen "127.0.0.1:$mport" --pid "$server" --port "$port" --out "$work/results" --interval 500ms >"$work/monitor.log" 2>&1 &
 monitor_pid=$!
 wait_port "$mport" 60
 start=$SECONDS
-connburst peak --target "127.0.0.1:$port" --monitor "127.0.0.1:$mport" --pki "$work/pki" --results "$work/results" \
+connburst peak --target "127.0.0.1:$port" --monitor "127.0.0.1:$mport" --pki "$work/pki" --out "$work/results" \
   --start-rate 50 --step-duration "$step" --max-steps "$steps" --precision 5% --max-cpu-busy "$cpu" | tee "$work/peak.out"
 echo "bench/peak.sh: wall $((SECONDS - start)) s; load average $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; work dir $work"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `monitor --perf` costs the server it profiles (issue 16): serve mqtt's CPU per connect with and without perf
+# What `monitor --perf` costs the server it profiles: serve mqtt's CPU per connect with and without perf
 # sampling it, side by side in one run. One server (DOTNET_PerfMapEnabled=1 in both cases, so only perf differs) and
 # two monitors watching it, one with --perf (starting at 5% of one core, so perf samples from the first second of
 # each burst for up to 10 s), one without. Bursts alternate between the monitors, ROUNDS times each; the server's CPU
@@ -21,14 +21,14 @@ trap cleanup EXIT
 build_connburst
 connburst certs --out "$work/pki" >/dev/null
 port=$(free_port)
-DOTNET_PerfMapEnabled=1 dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --results "$work/server" >"$work/server.log" 2>&1 &
+DOTNET_PerfMapEnabled=1 dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --listen "127.0.0.1:$port" --out "$work/server" >"$work/server.log" 2>&1 &
 server=$!
 pids+=("$server")
 wait_port "$port" 60
 
 start_monitor() { # NAME EXTRA... -> control port; pid in $work/pid-NAME
   local name=$1; shift
-  dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --results "$work/mon-$name" --pid "$server" "$@" >"$work/monitor-$name.log" 2>&1 &
+  dotnet "$CONNBURST_DLL" monitor --listen 127.0.0.1:0 --out "$work/mon-$name" --pid "$server" "$@" >"$work/monitor-$name.log" 2>&1 &
   echo $! >"$work/pid-$name"
   for _ in $(seq 300); do grep -q "listening on" "$work/monitor-$name.log" && break; sleep 0.2; done
   grep -o 'listening on 127.0.0.1:[0-9]*' "$work/monitor-$name.log" | cut -d: -f2
@@ -37,7 +37,7 @@ off=$(start_monitor off); on=$(start_monitor on --perf --perf-cpu-bound 5 --perf
 pids+=("$(cat "$work/pid-off")" "$(cat "$work/pid-on")")
 
 # Warm-up: JIT and tiering in the server, the first handshakes' caches.
-connburst burst --target "127.0.0.1:$port" --pki "$work/pki" --clients 300 --rate "$rate" --duration 2s --results "$work/warm" >/dev/null 2>&1 || true
+connburst burst --target "127.0.0.1:$port" --pki "$work/pki" --clients 300 --rate "$rate" --duration 2s --out "$work/warm" >/dev/null 2>&1 || true
 
 per_connect() { # RESULTS_JSON -> "ms-per-connect connacks perf-status"
   python3 - "$1" <<'PY'
@@ -54,7 +54,7 @@ for i in $(seq "$rounds"); do
   for mode in off on; do
     ctl=$off; [ "$mode" = on ] && ctl=$on
     out=$(connburst burst --target "127.0.0.1:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" --duration "$((clients / rate))s" \
-      --monitor "127.0.0.1:$ctl" --results "$work/$mode-$i" 2>/dev/null | tail -1) || true
+      --monitor "127.0.0.1:$ctl" --out "$work/$mode-$i" 2>/dev/null | tail -1) || true
     read -r ms connacks status < <(per_connect "$out")
     if [ "$mode" = on ]; then r_on+=("$ms"); status_on="$status_on $status"; else r_off+=("$ms"); fi
     echo "round $i perf $mode: $ms ms CPU per connect ($connacks CONNACKs, profile: $status)" >&2

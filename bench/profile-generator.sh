@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where the generator's CPU goes, beside openssl s_time -new against the same Mosquitto (issue 14): perf record -g of
+# Where the generator's CPU goes, beside openssl s_time -new against the same Mosquitto: perf record -g of
 # `burst` at 150 connects/s (linger 2s: every connect a full mutual-TLS handshake, CONNECT, CONNACK, DISCONNECT,
 # close) for 15 s from 8 s into the run, then of s_time for 15 s; prints the shares by library and by thread.
 # Needs perf. Usage: bench/profile-generator.sh [OUT_DIR]   (keeps perf.data files there; about 1 minute)
@@ -14,7 +14,7 @@ pki=$out/pki
 port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port")
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$pki" \
-  --clients 600 --rate 150 --linger 2s --duration 30s --snapshot 1s --timeout 30s --results "$out/results" >"$out/burst.out" 2>&1 &
+  --clients 600 --rate 150 --linger 2s --duration 30s --interval 1s --connect-timeout 30s --out "$out/results" >"$out/burst.out" 2>&1 &
 bpid=$!
 sleep 8
 gpid=$(pgrep -f -n "connburst.dll burst --target 127.0.0.1:$port")

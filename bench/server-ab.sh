@@ -17,7 +17,7 @@ for round in $(seq 1 "$rounds"); do
   declare -A pid=() port=() c0=()
   for who in old new; do
     port[$who]=$(free_port)
-    dotnet "${!who}" serve mqtt --pki "$work/pki" --port "${port[$who]}" --report-interval 1h --results "$work/results" \
+    dotnet "${!who}" serve mqtt --pki "$work/pki" --listen "127.0.0.1:${port[$who]}" --interval 1h --out "$work/results" \
       >"$work/$who.out" 2>&1 &
     pid[$who]=$!
   done

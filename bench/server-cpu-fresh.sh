@@ -16,7 +16,7 @@ client=$BENCH_ROOT/bench/mqtt-connects.py
 start_server() {
   if [ "$1" = mosquitto ]; then start_mosquitto "$pki" "$2"; return; fi
   runtime_cmd "$1"
-  "${RUNTIME_CMD[@]}" serve mqtt --pki "$pki" --port "$2" --report-interval 1h --results "$work/results" \
+  "${RUNTIME_CMD[@]}" serve mqtt --pki "$pki" --listen "127.0.0.1:$2" --interval 1h --out "$work/results" \
     >"$work/$1.out" 2>&1 &
   echo $!
 }

@@ -8,7 +8,7 @@
 #   An engine written ENGINE:pool (e.g. "openssl openssl:pool") runs that server with socket completions handed to the
 #   thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0) instead of serve mqtt's inline default.
 #
-# Fresh servers (issue 14, "fast from the first connection"): WARMUP=N [CONNECTS=600] [RUNTIMES="dll tiered ..."]
+# Fresh servers (docs/BENCHMARKS.md, "Fast from the first connection"): WARMUP=N [CONNECTS=600] [RUNTIMES="dll tiered ..."]
 #   bench/server-cpu.sh - ROUNDS
 #   Every round starts each server anew, makes N full MQTT connects (TLS 1.2 handshake, CONNECT, CONNACK, DISCONNECT)
 #   that are not counted, then counts the server's CPU over the next CONNECTS, 6 at a time, all from
@@ -55,8 +55,8 @@ for e in $engines; do
   port_of[cb-$e]=$(free_port)
   inline=1; [[ $e == *:pool ]] && inline=0
   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$inline \
-  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "${port_of[cb-$e]}" --tls-engine "${e%%:*}" --report-interval 1h \
-    --results "$work/results" >"$work/cb-$e.out" 2>&1 &
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --listen "127.0.0.1:${port_of[cb-$e]}" --tls-engine "${e%%:*}" --interval 1h \
+    --out "$work/results" >"$work/cb-$e.out" 2>&1 &
   pid_of[cb-$e]=$!
   servers+=("cb-$e")
 done

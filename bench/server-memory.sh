@@ -51,7 +51,7 @@ echo "| server | idle connections | RSS after 200 | RSS with N more | per connec
 echo "|---|---|---|---|---|"
 for e in $engines; do
   port=$(free_port)
-  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --port "$port" --tls-engine "$e" --report-interval 1h --results "$work/results" >"$work/cb-$e.out" 2>&1 &
+  dotnet "$CONNBURST_DLL" serve mqtt --pki "$pki" --listen "127.0.0.1:$port" --tls-engine "$e" --interval 1h --out "$work/results" >"$work/cb-$e.out" 2>&1 &
   cb_pid=$!
   wait_port "$port" 60
   measure "connburst-$e" "$cb_pid" "$port"

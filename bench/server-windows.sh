@@ -18,7 +18,7 @@ for who in ${WHO:-dll mosquitto}; do
   for _ in $(seq 1 "$servers"); do
     port=$(free_port)
     if [ "$who" = mosquitto ]; then pid=$(start_mosquitto "$work/pki" "$port"); else
-      dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --report-interval 1h --results "$work/results" \
+      dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --listen "127.0.0.1:$port" --interval 1h --out "$work/results" \
         >"$work/serve.out" 2>&1 &
       pid=$!
       wait_port "$port" 60

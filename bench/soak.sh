@@ -28,7 +28,7 @@ soak_one() {
   mkdir -p "$dir"
   port=$(free_port)
   if [ "$server" = serve ]; then
-    dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --port "$port" --results "$dir/server" >"$dir/server.out" 2>&1 &
+    dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --listen "127.0.0.1:$port" --out "$dir/server" >"$dir/server.out" 2>&1 &
     spid=$!
     wait_port "$port" 60
   else
@@ -39,7 +39,7 @@ soak_one() {
     wait_port "$port" 10
   fi
   dotnet "$CONNBURST_DLL" burst --target "127.0.0.1:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" --linger "$linger" \
-    --duration "$duration" --timeout 10s --snapshot 10s --results "$dir/burst" >"$dir/burst.out" 2>&1 &
+    --duration "$duration" --connect-timeout 10s --interval 10s --out "$dir/burst" >"$dir/burst.out" 2>&1 &
   local bpid=$!
   python3 "$BENCH_ROOT/bench/soak-sample.py" "$dir/samples.csv" "$interval" "generator=$bpid" "server=$spid" &
   local sampler=$!

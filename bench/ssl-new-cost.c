@@ -1,4 +1,4 @@
-/* What setting the client certificate per SSL costs against setting it once on the SSL_CTX (issue 14, round five):
+/* What setting the client certificate per SSL costs against setting it once on the SSL_CTX (docs/BENCHMARKS.md, round five):
  * 20,000 x (SSL_new, SSL_use_certificate, SSL_use_PrivateKey, SSL_free) against 20,000 x (SSL_new, SSL_free) on a
  * context that holds the certificate, in process CPU time. No handshake, so it isolates the per-connection setup.
  * Usage: gcc -O2 bench/ssl-new-cost.c -o /tmp/ssl-new-cost -lssl -lcrypto && /tmp/ssl-new-cost PKI_DIR

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ways of running connburst side by side (issue 14 "fast from the first connection", issue 16 "installable"):
+# The ways of running connburst side by side (docs/BENCHMARKS.md, "Fast from the first connection"):
 #   1. what each is on disk (the build output, the tool package, the single-file binary);
 #   2. start-up: wall time and CPU of `connburst --version`, median of REPEATS runs, `dotnet run` beside them;
 #   3. the generator from its first connect: `burst` of CLIENTS clients at RATE/s against one Mosquitto (mutual TLS
@@ -80,7 +80,7 @@ for round in $(seq 1 "$rounds"); do
   for r in "${order[@]}"; do
     runtime_cmd "$r"
     read -r _ cpu <<<"$(timed "${RUNTIME_CMD[@]}" burst --target 127.0.0.1:"$port" --pki "$pki" --clients "$clients" \
-      --rate "$rate" --results "$work/results-$r")"
+      --rate "$rate" --out "$work/results-$r")"
     file=$(ls -t "$work/results-$r"/burst-*.json | head -1)
     n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["connacks"])' "$file")
     a=$(echo "$cpu / $n" | bc -l); b=$(echo "($cpu - ${start_cpu[$r]}) / $n" | bc -l)

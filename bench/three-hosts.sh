@@ -87,8 +87,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 connburst certs --out "$work/pki" --server-names "localhost,127.0.0.1,$srv" >/dev/null
 
 if [ "$server" = serve ]; then
-  ip netns exec "$ns_srv" dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --bind "$srv" --port "$port" \
-    --report-interval 10s --results "$work/server" >"$work/server.log" 2>&1 &
+  ip netns exec "$ns_srv" dotnet "$CONNBURST_DLL" serve mqtt --pki "$work/pki" --listen "$srv:$port" \
+    --interval 10s --out "$work/server" >"$work/server.log" 2>&1 &
   spid=$!
 else
   # lib.sh's Mosquitto configuration (the MQTT benchmark's server), on the server host's address.
@@ -110,7 +110,7 @@ if command -v nft >/dev/null; then
 fi
 
 CONNBURST_MONITOR_TOKEN=$token ip netns exec "$ns_srv" dotnet "$CONNBURST_DLL" monitor --listen "$srv:$mport" --pid "$spid" \
-  --port "$port" --interval 1s --results "$work/monitor" >"$work/monitor.log" 2>&1 &
+  --port "$port" --interval 1s --out "$work/monitor" >"$work/monitor.log" 2>&1 &
 ns_wait_port "$srv" "$mport" 60
 
 # The run: CLIENTS/RATE seconds of first attempts, then the last ones' linger, then a margin.
@@ -119,8 +119,8 @@ start_epoch=$(( $(date +%s) + 20 ))
 start_at=$(date -u -d "@$start_epoch" +%Y-%m-%dT%H:%M:%SZ)
 agent() { # agent I NAMESPACE SOURCE_IPS
   ip netns exec "$2" dotnet "$CONNBURST_DLL" burst --target "$srv:$port" --pki "$work/pki" --clients "$clients" --rate "$rate" \
-    --linger "$linger" --reconnect-delay 1h --duration "${duration}s" --timeout 30s --snapshot 2s \
-    --shard "$1/2" --start-at "$start_at" --source-ips "$3" --results "$work/agent$1" >"$work/agent$1.log" 2>&1
+    --linger "$linger" --reconnect-delay 1h --duration "${duration}s" --connect-timeout 30s --interval 2s \
+    --shard "$1/2" --start-at "$start_at" --source-ips "$3" --out "$work/agent$1" >"$work/agent$1.log" 2>&1
 }
 agent 0 "$ns_a0" "$(IFS=,; echo "${a0[*]}")" &
 apid0=$!
@@ -144,7 +144,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -TERM "$spid" 2>/dev/null || true
 wait "$spid" 2>/dev/null || true
 
-connburst merge "$work/agent0" "$work/agent1" ${monitor_json:+"$monitor_json"} --out "$work/merged.json" >"$work/merge.log" 2>&1 \
+connburst merge "$work/agent0" "$work/agent1" ${monitor_json:+"$monitor_json"} --out-file "$work/merged.json" >"$work/merge.log" 2>&1 \
   || { cat "$work/merge.log" >&2; exit 1; }
 connburst report "$work/merged.json" --html "$work/merged.html" >"$work/report.txt" 2>&1 || { cat "$work/report.txt" >&2; exit 1; }
 

@@ -11,7 +11,8 @@ namespace ConnBurst.Bench;
 /// <c>mqttnet-server PKI_DIR PORT SECONDS</c>: MQTTnet.Server 5.2 configured as close to <c>serve mqtt</c> as its TLS options
 /// allow: TLS 1.2, the PKI's server certificate, client certificate required, and a validation callback that does what ours
 /// does (CustomRootTrust chain against the benchmark CA, CRL hash-set lookup). Its options take no X509ChainPolicy and no
-/// SslStreamCertificateContext (DESIGN.md decision 7), so SslStream also builds the default chain per handshake.
+/// SslStreamCertificateContext (docs/DECISIONS.md, "Servers: a lean broker on our codec, not MQTTnet.Server"), so SslStream also builds
+/// the default chain per handshake.
 /// Runs until SECONDS pass or stdin closes; bench/server-cpu.sh measures it beside the lean broker and Mosquitto.
 /// </summary>
 public static class MqttNetServerBench

@@ -39,8 +39,9 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine(
-                $"connburst: {parse.Errors[0].Message} (see 'connburst {string.Join(' ', CommandPath(parse))} --help')");
+            var name = CommandNames.Of(parse.CommandResult);
+            Console.Error.WriteLine(name.Length == 0 ? $"connburst: {parse.Errors[0].Message} (see 'connburst --help')"
+                : $"connburst {name}: {parse.Errors[0].Message} (see 'connburst {name} --help')");
             return ExitCodes.BadInput;
         }
         // How long a command may take to finish after Ctrl-C or SIGTERM before the process is ended without it. Stopping is
@@ -50,11 +51,4 @@ internal static class CliApp
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     }
 
-    private static IEnumerable<string> CommandPath(ParseResult parse)
-    {
-        var names = new List<string>();
-        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
-            if (c.Command is not RootCommand) names.Insert(0, c.Command.Name);
-        return names;
-    }
 }

@@ -11,7 +11,7 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 
-/// <summary><c>connburst burst</c>: the MQTT v5 mutual-TLS connection-burst load generator (issue 4).</summary>
+/// <summary><c>connburst burst</c>: the MQTT v5 mutual-TLS connection-burst load generator.</summary>
 internal static class BurstCommand
 {
     /// <summary>Burst's Prometheus option: kube agents reads it from the options it passes through to size the pods' ports.</summary>

@@ -39,8 +39,15 @@ internal sealed class BurstOptionsBinder
         DefaultValueFactory = _ => "5" };
     private readonly Option<string?> _sourceIps = new("--source-ips") { Description =
         "Local addresses to bind, round-robin over this agent's clients: 127.0.0.2-127.0.0.19 or a,b,c" };
-    private readonly Option<string> _timeout;
-    private readonly Option<string> _results = new("--results") { Description = "Results directory", DefaultValueFactory = _ => "results" };
+    private readonly DurationOption _timeout;
+    private readonly Option<string?> _userName = new("--username") { Description =
+        "MQTT user name; %i is the client's number, %c its client id, %% a % (a client list's own user names win)" };
+    private readonly Option<string?> _passwordFile = new("--password-file") { Description =
+        $"File whose first line is the MQTT password (default: ${MqttCredentials.PasswordVariable}; never on the command line); " +
+        "%i and %c as in --username" };
+    private readonly Option<string?> _alpn = new("--alpn") { Description =
+        "ALPN protocols to offer, PROTO[,PROTO] (e.g. mqtt, or x-amzn-mqtt-ca for AWS IoT on port 443)" };
+    private readonly Option<string> _results = new("--out") { Description = "Results directory", DefaultValueFactory = _ => "results" };
 
     // The load's shape: burst only.
     private readonly Option<bool> _perClient = new("--per-client-certs") { Description =
@@ -53,14 +60,14 @@ internal sealed class BurstOptionsBinder
         "Staged rates instead of --rate: RATE:DURATION or FROM..TO:DURATION (a linear ramp), comma-separated, for the whole run " +
         "(e.g. 100:20s,200:20s,200..800:1m). The run lasts the stages' total (no --duration); each agent of --shard I/N takes 1/N " +
         "of every stage. Without --clients it uses as many clients as the plan needs; results get a per-stage list" };
-    private readonly Option<string?> _linger = new("--linger") { Description =
+    private readonly OptionalDurationOption _linger = new("--linger") { Description =
         "Stay connected this long, then DISCONNECT and reconnect (e.g. 30s); default: hold" };
-    private readonly Option<string> _reconnectDelay = new("--reconnect-delay") { Description = "Pause between a close and the next attempt",
-        DefaultValueFactory = _ => "0s" };
-    private readonly Option<string?> _duration = new("--duration") { Description =
+    private readonly DurationOption _reconnectDelay = new("--reconnect-delay") { Description = "Pause between a close and the next attempt",
+        DefaultValueFactory = _ => TimeSpan.Zero };
+    private readonly OptionalDurationOption _duration = new("--duration") { Description =
         "Run length (default: until every client's first attempt settled; with --linger: until Ctrl-C)" };
-    private readonly Option<string> _keepAlive = new("--keepalive") { Description = "MQTT keepalive (PINGREQ period while holding)",
-        DefaultValueFactory = _ => "60s" };
+    private readonly DurationOption _keepAlive = new("--keepalive") { Description = "MQTT keepalive (PINGREQ period while holding)",
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(60) };
     private readonly Option<string> _prefix = new("--client-id-prefix") { Description = "Client ids are PREFIX + global client number",
         DefaultValueFactory = _ => "connburst-" };
     // Burst only: it changes what a connect is, and peak's SLO search was written for a broker's MQTT connects.
@@ -71,11 +78,13 @@ internal sealed class BurstOptionsBinder
         new("--client-list") { Description = "Client list: connburst clientlist's format or mqttbench's JSON" };
     private readonly Option<int> _workers = new("--workers") { Description =
         "Worker processes in this agent (0: automatic, one per 18,000 clients)" };
-    private readonly Option<string> _snapshot = new("--snapshot") { Description = "Interval snapshot period",
-        DefaultValueFactory = _ => "4s" };
-    private readonly Option<double> _behind = new("--behind-threshold-ms") { Description =
-        "Scheduler lag that counts as the generator falling behind", DefaultValueFactory = _ => 10 };
+    private readonly DurationOption _snapshot = new("--interval") { Description = "Interval snapshot period",
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(4) };
+    private readonly DurationOption _behind = new("--behind-threshold") { Description =
+        "Scheduler lag that counts as the generator falling behind", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(10) };
     private readonly Option<string?> _monitor = new("--monitor") { Description = "Monitor HOST:PORT to start/stop with the run" };
+    private readonly Option<string?> _monitorToken = new("--monitor-token") { Description =
+        $"The monitor's AUTH token (default: ${Monitor.MonitorClient.TokenVariable})" };
     private readonly Option<string?> _graphite = new("--graphite") { Description =
         "Graphite plaintext HOST:PORT to send interval metrics to" };
     private readonly Option<string?> _graphiteRoot =
@@ -88,30 +97,35 @@ internal sealed class BurstOptionsBinder
         "Start the schedule at this wall-clock time: RFC 3339 UTC (2026-12-01T23:00:00Z) or +DURATION (+30s); agents given one time " +
         "start together" };
 
-    private BurstOptionsBinder(bool loadShape, string timeoutDefault, string timeoutDescription)
+    private BurstOptionsBinder(bool loadShape, TimeSpan timeoutDefault, string timeoutDescription)
     {
         _loadShape = loadShape;
-        _timeout = new("--timeout") { Description = timeoutDescription, DefaultValueFactory = _ => timeoutDefault };
+        _timeout = new("--connect-timeout") { Description = timeoutDescription, DefaultValueFactory = _ => timeoutDefault };
     }
 
-    public static BurstOptionsBinder ForBurst() => new(loadShape: true, "10s",
-        "Connect timeout, from the due time to CONNACK (with --tls-only: to the handshake's end)");
+    public static BurstOptionsBinder ForBurst() => new(loadShape: true, TimeSpan.FromSeconds(10),
+        "Connect timeout, from the due time to CONNACK (with --tls-only: to the handshake's end); peak's is 5s");
 
-    public static BurstOptionsBinder ForPeak() => new(loadShape: false, "5s", "Connect timeout per attempt (bounds each step's tail)");
+    public static BurstOptionsBinder ForPeak() => new(loadShape: false, TimeSpan.FromSeconds(5),
+        "Connect timeout per attempt; 5s, not burst's 10s, because a step's verdict waits for its slowest attempt");
 
     public void AddTo(Command cmd)
     {
         Option[] connect = [_target, _pki, _cert, _key, _ca, _tls, _ciphers, _engine, _resume, _serverName, _mqtt, _sourceIps, _timeout,
-            _results];
+            _results, _userName, _passwordFile, _alpn];
         foreach (var o in connect) cmd.Options.Add(o);
+        LegacyNames.Add(cmd, _results, "--results");
+        LegacyNames.Add(cmd, _timeout, "--timeout");
         if (!_loadShape) return;
         Option[] shape =
         [
             _perClient, _clients, _rate, _stages, _linger, _reconnectDelay, _duration, _keepAlive, _prefix, _tlsOnly, _clientList, _workers,
             _snapshot, _behind,
-            _monitor, _graphite, _graphiteRoot, _instance, _shard, _startAt,
+            _monitor, _monitorToken, _graphite, _graphiteRoot, _instance, _shard, _startAt,
         ];
         foreach (var o in shape) cmd.Options.Add(o);
+        LegacyNames.Add(cmd, _snapshot, "--snapshot");
+        LegacyNames.Add<double, Duration>(cmd, _behind, "--behind-threshold-ms", ms => TimeSpan.FromMilliseconds(ms));
     }
 
     /// <summary>The options as given, validated (one-line <see cref="InputException"/> on the first problem).</summary>
@@ -124,13 +138,16 @@ internal sealed class BurstOptionsBinder
             CertPath = p.GetValue(_cert),
             KeyPath = p.GetValue(_key),
             CaPath = p.GetValue(_ca),
-            Tls = TlsOptions.Create(p.GetValue(_tls), p.GetValue(_ciphers), p.GetValue(_resume)),
+            Tls = TlsOptions.Create(p.GetValue(_tls), p.GetValue(_ciphers), p.GetValue(_resume)).WithAlpn(p.GetValue(_alpn)),
             TlsEngine = TlsEngines.Parse(p.GetValue(_engine)),
             ServerName = p.GetValue(_serverName),
             MqttVersion = MqttVersions.Parse(p.GetValue(_mqtt), "--mqtt"),
             SourceIps = p.GetValue(_sourceIps),
-            ConnectTimeout = Durations.Parse(p.GetValue(_timeout)!, "--timeout"),
+            ConnectTimeout = p.GetValue(_timeout),
             ResultsDir = Path.GetFullPath(p.GetValue(_results)!),
+            UserName = p.GetValue(_userName),
+            Password = MqttCredentials.ReadPassword(p.GetValue(_passwordFile), out var passwordSource),
+            PasswordSource = passwordSource,
         };
         if (_loadShape)
         {
@@ -140,17 +157,18 @@ internal sealed class BurstOptionsBinder
                 Stages = p.GetValue(_stages) is { } st ? Stages.StagePlan.Parse(st) : null,
                 Clients = p.GetValue(_stages) is not null && p.GetResult(_clients) is null or { Implicit: true } ? 0 : p.GetValue(_clients),
                 Rate = p.GetValue(_rate),
-                Linger = p.GetValue(_linger) is { } l ? Durations.Parse(l, "--linger") : null,
-                ReconnectDelay = Durations.Parse(p.GetValue(_reconnectDelay)!, "--reconnect-delay"),
-                Duration = p.GetValue(_duration) is { } d ? Durations.Parse(d, "--duration") : null,
-                KeepAlive = Durations.Parse(p.GetValue(_keepAlive)!, "--keepalive"),
+                Linger = p.GetValue(_linger),
+                ReconnectDelay = p.GetValue(_reconnectDelay),
+                Duration = p.GetValue(_duration),
+                KeepAlive = p.GetValue(_keepAlive),
                 ClientIdPrefix = p.GetValue(_prefix)!,
                 TlsOnly = p.GetValue(_tlsOnly),
                 ClientListPath = p.GetValue(_clientList),
                 Workers = p.GetValue(_workers),
-                Snapshot = Durations.Parse(p.GetValue(_snapshot)!, "--snapshot"),
-                BehindThresholdMs = p.GetValue(_behind),
+                Snapshot = p.GetValue(_snapshot),
+                BehindThresholdMs = p.GetValue(_behind).Value.TotalMilliseconds,
                 Monitor = p.GetValue(_monitor),
+                MonitorToken = p.GetValue(_monitorToken),
                 Graphite = p.GetValue(_graphite),
                 GraphiteRoot = p.GetValue(_graphiteRoot),
                 Instance = p.GetValue(_instance)!,

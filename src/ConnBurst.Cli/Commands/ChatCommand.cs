@@ -41,25 +41,29 @@ internal static class ChatCommand
             "Messages per second over all clients (default: each client's messages spread evenly over DURATION)" };
         var monitor = new Option<string?>("--monitor") { Description =
             "The server monitor's control address HOST:PORT (default port 8888): START/STOP around the run" };
+        var monitorToken = new Option<string?>("--monitor-token") { Description =
+            $"The monitor's AUTH token (default: ${Monitor.MonitorClient.TokenVariable})" };
         var requireMonitor = new Option<bool>("--require-monitor") { Description =
             "Fail when the monitor cannot be reached (default: warn and run anyway)" };
-        var results = new Option<string>("--results") { Description = "Results directory (created if missing)",
+        var results = new Option<string>("--out") { Description = "Results directory (created if missing)",
             DefaultValueFactory = _ => "results" };
         var compare = new Option<string?>("--compare") { Description =
             "Run several TLS versions back to back and compare them, e.g. tls12,tls13 (the server must accept both: " +
             "serve chat --tls any)" };
-        var connectTimeout = new Option<string>("--connect-timeout") { Description =
-            "TCP connect timeout, and the TLS handshake and JOIN timeout", DefaultValueFactory = _ => "10s" };
-        var drainTimeout = new Option<string>("--drain-timeout") { Description =
-            "How long to wait after the last send for the last broadcasts", DefaultValueFactory = _ => "15s" };
+        var connectTimeout = new DurationOption("--connect-timeout") { Description =
+            "TCP connect timeout, and the TLS handshake and JOIN timeout", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
+        var drainTimeout = new DurationOption("--drain-timeout") { Description =
+            "How long to wait after the last send for the last broadcasts", DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
 
         var cmd = new Command("chat",
             "The chat benchmark's chat client tester: CLIENTS TLS connections join rooms and send MESSAGES each over DURATION; round " +
             "trip, fan-out, connect times; the chat benchmark's txt and PNG plus a results JSON.")
         {
             server, port, version, clients, messages, duration,
-            pki, ca, insecure, clientCert, room, rooms, size, rate, monitor, requireMonitor, results, compare, connectTimeout, drainTimeout,
+            pki, ca, insecure, clientCert, room, rooms, size, rate, monitor, monitorToken, requireMonitor, results, compare, connectTimeout,
+            drainTimeout,
         };
+        LegacyNames.Add(cmd, results, "--results");
         CommandAction.Set(cmd, async (p, ct) =>
         {
             if (p.GetValue(insecure) && (p.GetValue(ca) is not null || p.GetValue(pki) is not null))
@@ -74,7 +78,7 @@ internal static class ChatCommand
             if (p.GetValue(compare) is not null && protocols.Count < 2)
                 throw new InputException("--compare needs at least two TLS versions, e.g. tls12,tls13");
             var trust = Trust(p.GetValue(pki), p.GetValue(ca), p.GetValue(insecure), p.GetValue(clientCert));
-            var timeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout");
+            var timeout = p.GetValue(connectTimeout);
             var runs = protocols.Select(protocol => new ChatRunOptions
             {
                 Server = target,
@@ -89,11 +93,12 @@ internal static class ChatCommand
                 MessageSize = p.GetValue(size),
                 Rate = p.GetValue(rate),
                 Monitor = p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor", defaultPort: 8888) : null,
+                MonitorToken = p.GetValue(monitorToken),
                 RequireMonitor = p.GetValue(requireMonitor),
                 ResultsDir = p.GetValue(results)!,
                 ConnectTimeout = timeout,
                 HandshakeTimeout = timeout,
-                DrainTimeout = Durations.Parse(p.GetValue(drainTimeout)!, "--drain-timeout"),
+                DrainTimeout = p.GetValue(drainTimeout),
             }.Validate()).ToList();
             if (trust.Insecure) Console.Error.WriteLine("connburst chat: WARNING --insecure: the server's certificate is not checked");
             var series = await ChatSeries.RunAsync(runs, new ChatSeriesConsole(), ct);

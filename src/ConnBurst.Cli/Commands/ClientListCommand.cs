@@ -18,17 +18,19 @@ internal static class ClientListCommand
         var key = new Option<string?>("--key") { Description = "Private key PEM of --cert" };
         var prefix = new Option<string>("--client-id-prefix") { Description = "Client ids are PREFIX + zero-padded number",
             DefaultValueFactory = _ => "cb-" };
-        var linger = new Option<string?>("--linger") { Description =
+        var linger = new OptionalDurationOption("--linger") { Description =
             "Per-client linger written into the list (default: burst's --linger)" };
-        var delay = new Option<string>("--reconnect-delay") { Description = "Per-client reconnect delay", DefaultValueFactory = _ => "0s" };
+        var delay = new DurationOption("--reconnect-delay") { Description = "Per-client reconnect delay",
+            DefaultValueFactory = _ => TimeSpan.Zero };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed (same seed, same list)", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--out") { Description = "Output file", DefaultValueFactory = _ => "clientlist.txt" };
+        var output = new Option<string>("--out-file") { Description = "Output file", DefaultValueFactory = _ => "clientlist.txt" };
 
         var cmd = new Command("clientlist",
             "Write a client list: destinations round-robin, then shuffled (the MQTT benchmark's genClientList), for burst --client-list.")
         {
             destList, clients, port, cert, key, prefix, linger, delay, seed, output,
         };
+        LegacyNames.Add(cmd, output, "--out");
         CommandAction.Set(cmd, (p, _) =>
         {
             var dests = p.GetValue(destList)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -53,8 +55,8 @@ internal static class ClientListCommand
                 keyPath = Path.GetFullPath(keyPath!);
                 if (certPath.Contains(',') || keyPath.Contains(',')) throw new InputException("--cert/--key: paths must not contain ','");
             }
-            var lingerSecs = p.GetValue(linger) is { } l ? Durations.Parse(l, "--linger").TotalSeconds : -1;
-            var delayUs = (long)(Durations.Parse(p.GetValue(delay)!, "--reconnect-delay").TotalMilliseconds * 1000);
+            var lingerSecs = p.GetValue(linger) is { } l ? l.Value.TotalSeconds : -1;
+            var delayUs = (long)(p.GetValue(delay).Value.TotalMilliseconds * 1000);
             var outPath = Path.GetFullPath(p.GetValue(output)!);
             ConnBurstClientList.Write(outPath, dests, portValue, n, p.GetValue(prefix)!, certPath, keyPath, lingerSecs, delayUs,
                 p.GetValue(seed));

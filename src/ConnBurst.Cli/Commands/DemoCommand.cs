@@ -23,8 +23,8 @@ internal static class DemoCommand
             "Directory for the PKI, results and report (default: a new temp directory)" };
         var clients = new Option<int>("--clients") { Description = "Clients in the burst", DefaultValueFactory = _ => 300 };
         var rate = new Option<double>("--rate") { Description = "Burst connection rate (conn/s)", DefaultValueFactory = _ => 100 };
-        var duration = new Option<string>("--duration") { Description = "Burst length (clients linger 3s, then reconnect)",
-            DefaultValueFactory = _ => "15s" };
+        var duration = new DurationOption("--duration") { Description = "Burst length (clients linger 3s, then reconnect)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var peakSteps = new Option<int>("--peak-steps") { Description = "Most steps of the peak search", DefaultValueFactory = _ => 7 };
         var cmd = new Command("demo",
             "The whole job in about a minute: PKI with a 10K-revoked CRL, serve mqtt, monitor, a burst with reconnect cycles, a short " +
@@ -34,7 +34,7 @@ internal static class DemoCommand
         };
         CommandAction.Set(cmd, async (p, ct) =>
         {
-            var burstDuration = Durations.Parse(p.GetValue(duration)!, "--duration");
+            var burstDuration = p.GetValue(duration);
             if (p.GetValue(clients) < 1) throw new InputException("--clients must be at least 1");
             var dir = Path.GetFullPath(p.GetValue(outDir)
                 ?? Path.Combine(Path.GetTempPath(), $"connburst-demo-{ResultsFile.Timestamp(DateTimeOffset.UtcNow)}"));

@@ -5,7 +5,8 @@ using ConnBurst.Results;
 
 namespace ConnBurst.Cli.Commands;
 
-/// <summary><c>connburst merge INPUT... [--out FILE] [--allow-missing]</c>: agents' results of one sharded plan, joined exactly.</summary>
+/// <summary><c>connburst merge INPUT... [--out-file FILE] [--allow-missing]</c>: agents' results of one sharded plan, joined
+/// exactly.</summary>
 internal static class MergeCommand
 {
     public static Command Create()
@@ -18,7 +19,8 @@ internal static class MergeCommand
                           "at most one monitor result, embedded as the server's side",
             Arity = ArgumentArity.OneOrMore,
         };
-        var output = new Option<string?>("--out") { Description = "The merged results file (default: results/burst-merged-<time>.json)" };
+        var output = new Option<string?>("--out-file") { Description =
+            "The merged results file (default: results/burst-merged-<time>.json)" };
         var allowMissing = new Option<bool>("--allow-missing") { Description =
             "Merge even when some shards are missing; the merged file names them and its outcome is 'partial'" };
         var cmd = new Command("merge",
@@ -27,6 +29,7 @@ internal static class MergeCommand
         {
             inputs, output, allowMissing,
         };
+        LegacyNames.Add(cmd, output, "--out");
         CommandAction.Set(cmd, (p, _) =>
         {
             var sources = ResultsInputs.Load(p.GetValue(inputs)!);

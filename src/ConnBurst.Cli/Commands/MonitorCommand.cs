@@ -11,36 +11,40 @@ internal static class MonitorCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string>("--listen") { Description = "Control address ADDR:PORT (port 0 picks a free one)",
+        var listen = new Option<string>("--listen") { Description =
+            "Control address ADDR:PORT (port 0 picks a free one); loopback by default, so a load generator on another machine needs " +
+            "--listen 0.0.0.0:8888 and a --monitor-token",
             DefaultValueFactory = _ => $"127.0.0.1:{MonitorOptions.DefaultPort}" };
-        var results = new Option<string>("--results") { Description = "Directory for results (created if missing)",
+        var results = new Option<string>("--out") { Description = "Directory for results (created if missing)",
             DefaultValueFactory = _ => "results" };
         var process = new Option<string?>("--process") { Description =
             "Watch the process with this name (like ps -C NAME): CPU, RSS, fds and CPU per thread" };
         var pid = new Option<int?>("--pid") { Description = "Watch the process with this pid" };
         var port = new Option<int?>("--port") { Description = "Watch the TCP sockets on this port: counts by state, Recv-Q/Send-Q" };
-        var interval = new Option<string>("--interval") { Description = "Sampling interval (e.g. 1s, 250ms)",
-            DefaultValueFactory = _ => "1s" };
-        var maxRecording = new Option<string>("--max-recording") { Description =
-            "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => "2h" };
-        var token = new Option<string?>("--token") { Description = $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
+        var interval = new DurationOption("--interval") { Description = "Sampling interval (e.g. 1s, 250ms)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
+        var maxRecording = new DurationOption("--max-recording") { Description =
+            "End and write a recording whose STOP never comes after this long", DefaultValueFactory = _ => TimeSpan.FromHours(2) };
+        var token = new Option<string?>("--monitor-token") { Description =
+            $"Require AUTH <token> first (or set {MonitorClient.TokenVariable})" };
         var graphite = new Option<string?>("--graphite") { Description =
             "Send every sample to Graphite's plaintext port HOST:PORT (usually 2003)" };
-        var socketBudget = new Option<double>("--socket-budget") { Description =
+        var socketBudget = new PercentOption("--socket-budget") { Description =
             "Percent of one core the --port socket dump may use; beyond it sockets are sampled every Nth interval (0: every interval)",
             DefaultValueFactory = _ => 0.5 };
         var prometheus = new Option<string?>("--prometheus") { Description =
             "Serve the latest sample at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9466)" };
-        var prefix = new Option<string?>("--graphite-prefix") { Description = "Metric path prefix (default connburst.monitor.<host>)" };
+        var prefix = new Option<string?>("--graphite-root") { Description =
+            "Graphite metric root: metrics are [ROOT.]connburst.monitor.HOST.NAME" };
         var perf = new Option<bool>("--perf") { Description =
             "When the watched process is CPU-bound during a recording, sample it with perf record and report its busiest threads' top " +
             "functions (needs --process or --pid; a .NET server needs DOTNET_PerfMapEnabled=1 for managed names)" };
-        var perfCpuBound = new Option<double>("--perf-cpu-bound") { Description =
+        var perfCpuBound = new PercentOption("--perf-cpu-bound") { Description =
             "CPU-bound means at least this % of one core in one sample (the process's threads together)", DefaultValueFactory = _ => 50 };
         var perfFrequency = new Option<int>("--perf-frequency") { Description = "perf's sampling frequency in Hz (1-999)",
             DefaultValueFactory = _ => 199 };
-        var perfWindow = new Option<string>("--perf-window") { Description =
-            "How long perf samples, at most (1s-60s; STOP ends it earlier)", DefaultValueFactory = _ => "10s" };
+        var perfWindow = new DurationOption("--perf-window") { Description =
+            "How long perf samples, at most (1s-60s; STOP ends it earlier)", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
 
         var cmd = new Command("monitor",
             "Sample CPU per core, memory, network, disk, load (and a process's threads and a port's socket queues) and record between " +
@@ -49,6 +53,9 @@ internal static class MonitorCommand
             listen, results, process, pid, port, interval, maxRecording, token, graphite, prefix, socketBudget, prometheus, perf,
                 perfCpuBound, perfFrequency, perfWindow,
         };
+        LegacyNames.Add(cmd, results, "--results");
+        LegacyNames.Add(cmd, token, "--token");
+        LegacyNames.Add(cmd, prefix, "--graphite-prefix");
         CommandAction.Set(cmd, async (p, ct) =>
         {
             var options = new MonitorOptions
@@ -58,15 +65,16 @@ internal static class MonitorCommand
                 ProcessName = p.GetValue(process),
                 Pid = p.GetValue(pid),
                 Port = p.GetValue(port),
-                Interval = Durations.Parse(p.GetValue(interval)!, "--interval"),
-                MaxRecording = Durations.Parse(p.GetValue(maxRecording)!, "--max-recording"),
+                Interval = p.GetValue(interval),
+                MaxRecording = p.GetValue(maxRecording),
                 Token = p.GetValue(token) ?? NullIfEmpty(Environment.GetEnvironmentVariable(MonitorClient.TokenVariable)),
                 Graphite = p.GetValue(graphite) is { } g ? HostPort.Parse(g, "--graphite", 2003) : null,
-                GraphitePrefix = p.GetValue(prefix) ?? MonitorOptions.DefaultGraphitePrefix(),
+                GraphitePrefix = p.GetValue(prefix) is { } root ? $"{root}.{MonitorOptions.DefaultGraphitePrefix()}"
+                    : MonitorOptions.DefaultGraphitePrefix(),
                 SocketBudgetPercent = p.GetValue(socketBudget),
                 Perf = p.GetValue(perf)
                     ? new Monitor.Perf.PerfSettings(p.GetValue(perfCpuBound), p.GetValue(perfFrequency),
-                    Durations.Parse(p.GetValue(perfWindow)!, "--perf-window"))
+                    p.GetValue(perfWindow))
                     : null,
             }.Validate();
             return await RunAsync(options, p.GetValue(prometheus), ct);
@@ -105,7 +113,8 @@ internal static class MonitorCommand
                 Console.Error.WriteLine("WARNING ==============================================================");
                 Console.Error.WriteLine($"WARNING monitor control port {server.LocalEndpoint} is open to the network WITHOUT a token:");
                 Console.Error.WriteLine("WARNING anyone who can reach it can START/STOP recordings and read summaries.");
-                Console.Error.WriteLine($"WARNING use --token SECRET (or {MonitorClient.TokenVariable}) or --listen 127.0.0.1:PORT.");
+                Console.Error.WriteLine(
+                    $"WARNING use --monitor-token SECRET (or {MonitorClient.TokenVariable}) or --listen 127.0.0.1:PORT.");
                 Console.Error.WriteLine("WARNING ==============================================================");
             }
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");

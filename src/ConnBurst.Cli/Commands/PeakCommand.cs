@@ -18,20 +18,23 @@ internal static class PeakCommand
         var binder = BurstOptionsBinder.ForPeak();
         var monitor = new Option<string?>("--monitor") { Description =
             "The server's monitor HOST:PORT (connburst monitor): per-core CPU for every step" };
-        var token = new Option<string?>("--monitor-token") { Description = "The monitor's AUTH token (or CONNBURST_MONITOR_TOKEN)" };
-        var precision = new Option<string>("--precision") { Description = "Stop when the bracket is this narrow (5% or 0.05)",
-            DefaultValueFactory = _ => "5%" };
-        var stepDuration = new Option<string>("--step-duration") { Description =
-            "How long each step offers its rate (rate x this = fresh clients)", DefaultValueFactory = _ => "4s" };
+        var token = new Option<string?>("--monitor-token") { Description =
+            $"The monitor's AUTH token (default: ${Monitor.MonitorClient.TokenVariable})" };
+        var precision = new PercentOption("--precision") { Description = "Stop when the bracket is this narrow (5 or 5%: five percent)",
+            DefaultValueFactory = _ => 5 };
+        var stepDuration = new DurationOption("--step-duration") { Description =
+            "How long each step offers its rate (rate x this = fresh clients)", DefaultValueFactory = _ => TimeSpan.FromSeconds(4) };
         var startRate = new Option<double>("--start-rate") { Description =
             "First rate tried (conn/s); doubles while steps pass, halves while they fail", DefaultValueFactory = _ => 100 };
         var minRate = new Option<double>("--min-rate") { Description = "Lowest rate tried", DefaultValueFactory = _ => 5 };
         var maxRate = new Option<double>("--max-rate") { Description = "Search ceiling (conn/s)", DefaultValueFactory = _ => 20_000 };
         var maxSteps = new Option<int>("--max-steps") { Description = "Most steps to run", DefaultValueFactory = _ => 16 };
-        var maxErrors = new Option<string>("--max-errors") { Description = "A step with more failed attempts than this share fails",
-            DefaultValueFactory = _ => "1%" };
-        var maxLag = new Option<string>("--max-generator-lag") { Description =
-            "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
+        var maxErrors = new PercentOption("--max-errors") { Description =
+            "A step with more failed attempts than this percent of its attempts fails (1 or 1%: one percent; 0.9: 0.9%)",
+            DefaultValueFactory = _ => 1 };
+        var maxLag = new DurationOption("--max-generator-lag") { Description =
+            "Scheduler lag p99 at which the generator, not the server, is the limit",
+            DefaultValueFactory = _ => TimeSpan.FromMilliseconds(100) };
         var html = new Option<string?>("--html") { Description = "HTML report (default: beside the results JSON)" };
         var staircase = new Option<bool>("--staircase") { Description =
             "Search with staircases instead of bracketing and bisecting: a coarse one (--start-rate doubling, one stage per " +
@@ -62,9 +65,9 @@ internal static class PeakCommand
                     {
                         MaxAvgLatencyMs = sloValues.MaxAvgLatencyMs,
                         MaxCpuBusy = sloValues.MaxCpuBusy,
-                        MaxErrorShare = PeakSearchOptions.ParsePercent(p.GetValue(maxErrors)!, "--max-errors"),
+                        MaxErrorShare = p.GetValue(maxErrors) / 100,
                     }.Validate(),
-                    Durations.Parse(p.GetValue(maxLag)!, "--max-generator-lag").TotalMilliseconds,
+                    p.GetValue(maxLag).Value.TotalMilliseconds,
                     binder.Read(p).ResultsDir, p.GetValue(html)));
                 PeakConsole.PrintStaged(Console.Out, judged);
                 Console.WriteLine(judged.Path);
@@ -78,17 +81,17 @@ internal static class PeakCommand
                 {
                     MaxAvgLatencyMs = sloValues.MaxAvgLatencyMs,
                     MaxCpuBusy = sloValues.MaxCpuBusy,
-                    Precision = PeakSearchOptions.ParsePercent(p.GetValue(precision)!, "--precision"),
+                    Precision = p.GetValue(precision) / 100,
                     StartRate = p.GetValue(startRate),
                     MinRate = p.GetValue(minRate),
                     MaxRate = p.GetValue(maxRate),
                     MaxSteps = p.GetValue(maxSteps),
-                    MaxErrorShare = PeakSearchOptions.ParsePercent(p.GetValue(maxErrors)!, "--max-errors"),
+                    MaxErrorShare = p.GetValue(maxErrors) / 100,
                 }.Validate(),
                 new StepRunnerSettings
                 {
-                    StepDuration = Durations.Parse(p.GetValue(stepDuration)!, "--step-duration"),
-                    MaxGeneratorLagMs = Durations.Parse(p.GetValue(maxLag)!, "--max-generator-lag").TotalMilliseconds,
+                    StepDuration = p.GetValue(stepDuration),
+                    MaxGeneratorLagMs = p.GetValue(maxLag).Value.TotalMilliseconds,
                     StepsDir = Path.Combine(resultsDir, $"peak-{ResultsFile.Timestamp(DateTimeOffset.UtcNow)}-steps"),
                 }.Validate(),
                 p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor") : null,

@@ -58,14 +58,14 @@ internal static class ResultsInputs
 /// <summary>--max-avg-latency and --max-cpu-busy: the SLO shared by report, compare, analyze and peak.</summary>
 internal sealed class SloOptions
 {
-    public required Option<string> MaxAvgLatency { get; init; }
-    public required Option<double> MaxCpuBusy { get; init; }
+    public required DurationOption MaxAvgLatency { get; init; }
+    public required PercentOption MaxCpuBusy { get; init; }
 
     public static SloOptions Create() => new()
     {
-        MaxAvgLatency = new Option<string>("--max-avg-latency") { Description = "SLO: average total connect latency must stay under this",
-            DefaultValueFactory = _ => "500ms" },
-        MaxCpuBusy = new Option<double>("--max-cpu-busy") { Description = "SLO: every server core must stay at or under this busy percent",
+        MaxAvgLatency = new DurationOption("--max-avg-latency") { Description = "SLO: average total connect latency must stay under this",
+            DefaultValueFactory = _ => TimeSpan.FromMilliseconds(500) },
+        MaxCpuBusy = new PercentOption("--max-cpu-busy") { Description = "SLO: every server core must stay at or under this busy percent",
             DefaultValueFactory = _ => 85 },
     };
 
@@ -77,7 +77,7 @@ internal sealed class SloOptions
 
     public ReportSlo Read(ParseResult p)
     {
-        var latency = Durations.Parse(p.GetValue(MaxAvgLatency)!, "--max-avg-latency");
+        TimeSpan latency = p.GetValue(MaxAvgLatency);
         var cpu = p.GetValue(MaxCpuBusy);
         if (latency <= TimeSpan.Zero) throw new InputException("--max-avg-latency must be positive");
         if (cpu is <= 0 or > 100) throw new InputException($"--max-cpu-busy: {cpu} is not a percentage in (0, 100]");

@@ -18,16 +18,13 @@ internal static class ServeChatCommand
     {
         var pki = new Option<string?>("--pki") { Description =
             "PKI directory (connburst certs); default: the embedded one under $CONNBURST_HOME/pki" };
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)",
-            DefaultValueFactory = _ => 8080 };
-        var listen = new Option<string>("--listen") { Description =
-            "Address to listen on (0.0.0.0: every interface, so testers on other machines can connect)",
-            DefaultValueFactory = _ => "0.0.0.0" };
+        var listen = new ListenOption("0.0.0.0", 8080,
+            "every interface by default, as the chat benchmark's server: its testers run on other machines");
         var tls = new Option<string>("--tls") { Description = "TLS versions accepted: 1.2, 1.3 or any", DefaultValueFactory = _ => "any" };
         var ciphers = new Option<string?>("--ciphers") { Description =
             "Cipher suites, comma-separated (TLS 1.3 names like TLS_AES_256_GCM_SHA384, TLS 1.2 like ECDHE-RSA-AES256-GCM-SHA384)" };
-        var clientCert = new Option<bool>("--client-cert") { Description =
-            "Require a client certificate from the PKI's CA (default: none needed)" };
+        var clientCert = ClientCertOption.Create(ClientCertMode.Optional,
+            "optional by default, as the chat benchmark's clients present none; a certificate given is checked");
         var maxLine = new Option<int>("--max-line") { Description = "Longest line in bytes",
             DefaultValueFactory = _ => ChatLimits.Default.MaxLineBytes };
         var maxRooms = new Option<int>("--max-rooms-per-client") { Description =
@@ -37,41 +34,41 @@ internal static class ServeChatCommand
             DefaultValueFactory = _ => ChatLimits.Default.MaxClientsPerRoom };
         var sendQueue = new Option<int>("--send-queue") { Description = "Lines queued per connection before it is dropped as a slow reader",
             DefaultValueFactory = _ => 4096 };
-        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description =
-            "Close a connection whose TLS handshake is not done by then", DefaultValueFactory = _ => "10s" };
-        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit",
+        var handshakeTimeout = new DurationOption("--handshake-timeout") { Description =
+            "Close a connection whose TLS handshake is not done by then", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
+        var results = new Option<string>("--out") { Description = "Directory for the results JSON written on exit",
             DefaultValueFactory = _ => "results" };
-        var statsInterval = new Option<string>("--stats-interval") { Description = "How often to print the counters (0: only at exit)",
-            DefaultValueFactory = _ => "5s" };
+        var statsInterval = new DurationOption("--interval") { Description = "How often to print the counters (0: only at exit)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(5) };
         var graphite = new ServerGraphiteOptions("chat");
 
         var cmd = new Command("chat",
             "The reference chat server: rooms, broadcast to every member, bounded send queues (slow readers are dropped), line and room " +
             "limits, counters.")
         {
-            pki, port, listen, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results,
+            pki, tls, ciphers, clientCert, maxLine, maxRooms, maxMembers, sendQueue, handshakeTimeout, statsInterval, results,
         };
+        listen.AddTo(cmd, oldBind: false);
         graphite.AddTo(cmd);
+        LegacyNames.Add(cmd, results, "--results");
+        LegacyNames.Add(cmd, statsInterval, "--stats-interval");
         CommandAction.Set(cmd, async (p, ct) =>
         {
-            if (!IPAddress.TryParse(p.GetValue(listen), out var address))
-                throw new InputException($"--listen: '{p.GetValue(listen)}' is not an IP address");
-            var portValue = p.GetValue(port);
-            if (portValue is < 0 or > 65535) throw new InputException($"--port {portValue} is out of range (0-65535)");
+            var clientCerts = ClientCertModes.Parse(p.GetValue(clientCert));
             var options = new ChatServerOptions
             {
-                EndPoint = new IPEndPoint(address, portValue),
+                EndPoint = listen.Read(p),
                 Limits = new ChatLimits { MaxLineBytes = p.GetValue(maxLine), MaxRoomsPerClient = p.GetValue(maxRooms),
                     MaxClientsPerRoom = p.GetValue(maxMembers) },
                 SendQueueLines = p.GetValue(sendQueue),
-                HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
+                HandshakeTimeout = p.GetValue(handshakeTimeout),
             }.Validate();
-            var stats = Durations.Parse(p.GetValue(statsInterval)!, "--stats-interval");
+            var stats = p.GetValue(statsInterval);
             var graphiteTo = graphite.Read(p); // bad input before any socket
             var tlsOptions = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers));
             var manifest = DefaultPki.Resolve(p.GetValue(pki), m => Console.WriteLine($"serve chat: {m}"));
             var factory = TlsServerFactory.FromManifest(manifest, tlsOptions,
-                p.GetValue(clientCert) ? ClientCertMode.Required : ClientCertMode.Optional,
+                clientCerts,
                 m => Console.WriteLine($"serve chat: {m}"));
 
             var started = DateTimeOffset.UtcNow;
@@ -79,7 +76,7 @@ internal static class ServeChatCommand
             server.Start();
             var listening = server.LocalEndPoint?.ToString(); // the listener is gone after the stop
             Console.WriteLine(
-                $"serve chat: {tlsOptions.Describe()}; client certificate {(p.GetValue(clientCert) ? "required" : "not required")}; " +
+                $"serve chat: {tlsOptions.Describe()}; client certificate {clientCerts.Name()}; " +
                               $"PKI {manifest.Directory}; max line {options.Limits.MaxLineBytes} B, {options.Limits.MaxRoomsPerClient} " +
                               $"rooms/client, " +
                               $"{options.Limits.MaxClientsPerRoom} clients/room, send queue {options.SendQueueLines} lines; handshake " +
@@ -103,7 +100,7 @@ internal static class ServeChatCommand
             Console.WriteLine($"serve chat: stopped: {server.Describe()}");
             var config = new System.Text.Json.Nodes.JsonObject
             {
-                ["listen"] = listening, ["tls"] = tlsOptions.Describe(), ["clientCert"] = p.GetValue(clientCert) ? "required" : "optional",
+                ["listen"] = listening, ["tls"] = tlsOptions.Describe(), ["clientCert"] = clientCerts.Name(),
                 ["pki"] = manifest.Directory, ["maxLine"] = options.Limits.MaxLineBytes,
                     ["maxRoomsPerClient"] = options.Limits.MaxRoomsPerClient,
                 ["maxClientsPerRoom"] = options.Limits.MaxClientsPerRoom, ["sendQueue"] = options.SendQueueLines,

@@ -28,10 +28,8 @@ internal static class ServeMqttCommand
     {
         var pki = new Option<string?>("--pki") { Description =
             "PKI directory from 'connburst certs' (default: the embedded one under $CONNBURST_HOME/pki)" };
-        var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback by default)",
-            DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed at start)",
-            DefaultValueFactory = _ => 8884 };
+        var listen = new ListenOption("127.0.0.1", 8884,
+            "loopback by default: a broker is opened to other machines only when asked (--listen 0.0.0.0:8884)");
         var tls = new Option<string>("--tls") { Description = "TLS version: 1.2, 1.3 or any", DefaultValueFactory = _ => "1.2" };
         var ciphers = new Option<string?>("--ciphers") { Description =
             "Comma-separated cipher suites (IANA or OpenSSL names); default: OpenSSL's" };
@@ -39,21 +37,20 @@ internal static class ServeMqttCommand
             DefaultValueFactory = _ => 1 };
         var engine = new Option<string>("--tls-engine") { Description =
             "TLS engine: openssl (libssl called directly) or sslstream (.NET's SslStream)", DefaultValueFactory = _ => "openssl" };
-        var clientCert = new Option<string>("--client-cert") { Description = "required or optional",
-            DefaultValueFactory = _ => "required" };
+        var clientCert = ClientCertOption.Create(ClientCertMode.Required, "required by default: the MQTT benchmark is mutual TLS");
         var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description =
             "Accept at most R new connections per second (a deliberate throttle)" };
-        var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Abort a TLS handshake not done by then",
-            DefaultValueFactory = _ => "10s" };
-        var connectTimeout = new Option<string>("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then",
-            DefaultValueFactory = _ => "10s" };
+        var handshakeTimeout = new DurationOption("--handshake-timeout") { Description = "Abort a TLS handshake not done by then",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
+        var connectTimeout = new DurationOption("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
         var maxPacket = new Option<int>("--max-packet-size") { Description = "Largest MQTT packet accepted, in bytes",
             DefaultValueFactory = _ => 64 * 1024 };
-        var interval = new Option<string>("--report-interval") { Description = "How often counters are printed",
-            DefaultValueFactory = _ => "5s" };
+        var interval = new DurationOption("--interval") { Description = "How often counters are printed",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(5) };
         var resume = new Option<bool>("--resume") { Description =
             "Allow TLS session resumption (off: every connect is a full handshake, as the MQTT benchmark measures)" };
-        var results = new Option<string>("--results") { Description = "Directory for the results JSON written on exit",
+        var results = new Option<string>("--out") { Description = "Directory for the results JSON written on exit",
             DefaultValueFactory = _ => "results" };
         var prometheus = new Option<string?>("--prometheus") { Description =
             "Serve the counters at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9464)" };
@@ -66,31 +63,33 @@ internal static class ServeMqttCommand
         var cmd = new Command("mqtt",
             "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt,
+            pki, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt,
                 interval, resume, results, prometheus, workerId,
         };
+        listen.AddTo(cmd, oldBind: true);
         graphite.AddTo(cmd);
+        LegacyNames.Add(cmd, results, "--results");
+        LegacyNames.Add(cmd, interval, "--report-interval");
         CommandAction.Set(cmd, async (p, ct) =>
         {
             // Before any socket exists (workers inherit the variable from this process).
             var inlineCompletions = InlineSocketCompletions.EnableUnlessSet();
-            if (!IPAddress.TryParse(p.GetValue(bind), out var address))
-                throw new InputException($"--bind: '{p.GetValue(bind)}' is not an IP address");
+            var endpoint = listen.Read(p);
             var options = new MqttBrokerOptions
             {
-                Bind = address,
-                Port = p.GetValue(port),
+                Bind = endpoint.Address,
+                Port = endpoint.Port,
                 Tls = TlsOptions.Create(p.GetValue(tls), p.GetValue(ciphers), p.GetValue(resume)),
                 ClientCerts = ClientCertModes.Parse(p.GetValue(clientCert)),
                 Engine = TlsEngines.Parse(p.GetValue(engine)),
                 Workers = p.GetValue(workers),
                 WorkerId = p.GetValue(workerId),
                 MaxAcceptRate = p.GetValue(maxAcceptRate),
-                HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
-                ConnectTimeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout"),
+                HandshakeTimeout = p.GetValue(handshakeTimeout),
+                ConnectTimeout = p.GetValue(connectTimeout),
                 MaxPacketSize = p.GetValue(maxPacket),
                 AcceptedVersions = MqttVersions.ParseSet(p.GetValue(mqtt), "--mqtt"),
-                ReportInterval = Durations.Parse(p.GetValue(interval)!, "--report-interval"),
+                ReportInterval = p.GetValue(interval),
             }.Validate();
             var graphiteTo = graphite.Read(p); // bad input before any socket
             var manifest = DefaultPki.Resolve(p.GetValue(pki), msg => Console.Error.WriteLine(msg));

@@ -14,8 +14,8 @@ internal sealed class ServerGraphiteOptions
     private readonly Option<string?> _endpoint = new("--graphite") { Description =
         "Send the counters to Graphite's plaintext port HOST:PORT (usually 2003) every --graphite-interval" };
     private readonly Option<string?> _root;
-    private readonly Option<string> _interval = new("--graphite-interval") { Description = "How often the counters go to Graphite",
-        DefaultValueFactory = _ => "1s" };
+    private readonly DurationOption _interval = new("--graphite-interval") { Description = "How often the counters go to Graphite",
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
 
     public ServerGraphiteOptions(string protocol)
     {
@@ -34,7 +34,7 @@ internal sealed class ServerGraphiteOptions
     /// <summary>The settings given, checked before any socket exists (a bad root or interval is bad input).</summary>
     public ServerGraphiteSettings Read(ParseResult p)
     {
-        var every = Durations.Parse(p.GetValue(_interval)!, "--graphite-interval");
+        var every = p.GetValue(_interval);
         ServerGraphite.PrefixFor(p.GetValue(_root), _protocol);
         var endpoint = p.GetValue(_endpoint) is { } e ? HostPort.Parse(e, "--graphite", 2003) : (HostPort?)null;
         return new ServerGraphiteSettings(endpoint, p.GetValue(_root), _protocol, every);

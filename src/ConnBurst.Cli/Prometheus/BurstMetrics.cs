@@ -5,7 +5,7 @@ namespace ConnBurst.Cli.Prometheus;
 
 /// <summary>
 /// <c>burst --prometheus</c>: each closed interval (merged across workers) sets the gauges, then is passed on to the
-/// live view. Values change once per --snapshot interval, the same figures the progress line and Graphite show.
+/// live view. Values change once per --interval, the same figures the progress line and Graphite show.
 /// </summary>
 internal sealed class BurstMetrics : IProgress<IntervalProgress>
 {

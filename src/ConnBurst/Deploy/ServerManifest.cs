@@ -30,11 +30,9 @@ internal static class ServerManifest
                     - mqtt
                     - --pki
                     - /etc/connburst/pki
-                    - --bind
-                    - 0.0.0.0
-                    - --port
-                    - "{{Port}}"
-                    - --results
+                    - --listen
+                    - 0.0.0.0:{{Port}}
+                    - --out
                     - /results
                     - --prometheus
                     - 0.0.0.0:{{MetricsPort}}

@@ -31,6 +31,9 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_free")] public static partial void CtxFree(nint ctx);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_ctrl")] public static partial long CtxCtrl(nint ctx, int cmd, long larg, nint parg);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_options")] public static partial ulong CtxSetOptions(nint ctx, ulong options);
+    /// <summary>0 on success (unlike most of libssl).</summary>
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_alpn_protos")]
+    public static partial int CtxSetAlpnProtos(nint ctx, byte[] protos, uint len);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int CtxSetCipherList(nint ctx, string list);
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_ciphersuites", StringMarshalling = StringMarshalling.Utf8)]

@@ -79,6 +79,8 @@ internal sealed partial class BurstEngine
                     Version = _o.MqttVersion,
                     ClientId = _plan.ClientIdOf(client),
                     CleanStart = _plan.CleanStartOf(client),
+                    UserName = _plan.UserNameOf(client),
+                    Password = _plan.PasswordOf(client),
                     KeepAliveSeconds = (ushort)_o.KeepAlive.TotalSeconds,
                 };
                 var n = MqttConnectEncoder.Write(buffer, connect);

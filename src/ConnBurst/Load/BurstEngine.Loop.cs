@@ -293,6 +293,8 @@ internal sealed partial class BurstEngine
                         Version = _e._o.MqttVersion,
                         ClientId = _e._plan.ClientIdOf(slot.Global),
                         CleanStart = _e._plan.CleanStartOf(slot.Global),
+                        UserName = _e._plan.UserNameOf(slot.Global),
+                        Password = _e._plan.PasswordOf(slot.Global),
                         KeepAliveSeconds = (ushort)_e._o.KeepAlive.TotalSeconds,
                     });
                     slot.Phase = LoopPhase.SendConnect;

@@ -73,6 +73,14 @@ internal sealed record BurstOptions
     /// <summary>Scheduler lag above which the generator reports itself behind schedule.</summary>
     public double BehindThresholdMs { get; init; } = 10;
     public string? Monitor { get; init; }
+    /// <summary>The MQTT user name template (docs/CLI.md, "Per-client placeholders"); null: none, unless a client list has one.</summary>
+    public string? UserName { get; init; }
+    /// <summary>The MQTT password template, read from a file or the environment, never the command line. Never written into
+    /// results: <see cref="PasswordSource"/> says where it came from.</summary>
+    public string? Password { get; init; }
+    public string? PasswordSource { get; init; }
+    /// <summary>The monitor's AUTH token; null: CONNBURST_MONITOR_TOKEN. Never written into results.</summary>
+    public string? MonitorToken { get; init; }
     public string? Graphite { get; init; }
     /// <summary>Graphite metric root: metrics are <c>[ROOT.]connburst.INSTANCE.NAME</c>.</summary>
     public string? GraphiteRoot { get; init; }
@@ -109,13 +117,19 @@ internal sealed record BurstOptions
         if (ReconnectDelay < TimeSpan.Zero) throw new InputException("--reconnect-delay: must not be negative");
         if (Duration is { } d && d <= TimeSpan.Zero) throw new InputException("--duration: must be positive");
         if (KeepAlive.TotalSeconds is < 1 or > 65_535) throw new InputException("--keepalive: must be between 1s and 65535s");
-        if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--timeout: must be positive");
-        if (Snapshot < TimeSpan.FromMilliseconds(100)) throw new InputException("--snapshot: must be at least 100ms");
+        if (ConnectTimeout <= TimeSpan.Zero) throw new InputException("--connect-timeout: must be positive");
+        if (Snapshot < TimeSpan.FromMilliseconds(100)) throw new InputException("--interval: must be at least 100ms");
         if (Workers < 0 || Workers > 64) throw new InputException($"--workers: {Workers} must be between 0 (automatic) and 64");
         if ((CertPath is null) != (KeyPath is null)) throw new InputException("--cert and --key go together");
         if (PerClientCerts && CertPath is not null) throw new InputException("--per-client-certs and --cert exclude each other");
         if (Mqtt.MqttStrings.Check(ClientIdPrefix + "0", "--client-id-prefix") is { } e) throw new InputException(e);
         if (Monitor is not null) HostPort.Parse(Monitor, "--monitor");
+        MqttCredentials.Check(UserName, "--username");
+        MqttCredentials.Check(Password, PasswordSource ?? "password");
+        MqttCredentials.CheckSize(UserName, Password, "--username");
+        if (Password is not null && UserName is null && ClientListPath is null && MqttVersion == Mqtt.MqttVersion.V311)
+            throw new InputException("MQTT 3.1.1 sends a password only with a user name: give --username too");
+        if (UserName is not null && Mqtt.MqttStrings.Check(UserName, "--username") is { } u) throw new InputException(u);
         if (Graphite is not null) HostPort.Parse(Graphite, "--graphite", 2003);
         if (Target.Port is < 1 or > 65535) throw new InputException($"--target: port {Target.Port} is not 1-65535");
     }
@@ -183,11 +197,14 @@ internal sealed record BurstOptions
         ["shard"] = new JsonObject { ["index"] = Shard.Index, ["count"] = Shard.Count, ["clients"] = Shard.ClientsOf(plan.Clients) },
         ["startAt"] = StartAt is { } t ? StartTime.Format(t) : null,
         ["snapshot"] = Durations.Format(Snapshot),
+        ["username"] = UserName,
+        ["password"] = PasswordSource,
         ["tls"] = new JsonObject
         {
             ["version"] = Tls.Protocol.Name(),
             ["ciphers"] = Tls.Ciphers.Count == 0 ? "default" : string.Join(',', Tls.Ciphers),
             ["resumption"] = Tls.AllowResume,
+            ["alpn"] = Tls.Alpn.Count == 0 ? null : string.Join(',', Tls.Alpn),
             ["serverName"] = plan.ServerName,
             ["engine"] = TlsEngine.Name(),
         },

@@ -91,6 +91,16 @@ internal sealed class BurstPlan : IDisposable
 
     public bool CleanStartOf(int client) => List is null || List[client].CleanStart;
 
+    private MqttCredentials? _mqttCredentials;
+
+    /// <summary>The user name a client's CONNECT carries: its client list entry's, else the run's template filled in.</summary>
+    public string? UserNameOf(int client) =>
+        (_mqttCredentials ??= new(Options.UserName, Options.Password)).UserNameOf(client, ClientIdOf(client), List);
+
+    /// <summary>The password a client's CONNECT carries, as UTF-8.</summary>
+    public ReadOnlyMemory<byte>? PasswordOf(int client) =>
+        (_mqttCredentials ??= new(Options.UserName, Options.Password)).PasswordOf(client, ClientIdOf(client), List);
+
     /// <summary>True when some client reconnects periodically (a linger from the options or the list).</summary>
     public bool Cycles => Options.Linger is not null
         || (List is not null && Enumerable.Range(0, Math.Min(List.Count, 1000)).Any(i => List[i].LingerMs > 0));

@@ -22,6 +22,9 @@ internal sealed class ClientList
     private readonly List<ClientEntry> _entries = [];
     private readonly Dictionary<HostPort, ushort> _destIndex = [];
     private readonly Dictionary<ClientCredential, int> _credIndex = [];
+    // Per-client MQTT user names and passwords, kept only once some entry has one (most lists have none).
+    private List<string?>? _userNames;
+    private List<string?>? _passwords;
 
     public List<HostPort> Destinations { get; } = [];
     public List<ClientCredential> Credentials { get; } = [];
@@ -44,8 +47,20 @@ internal sealed class ClientList
     public HostPort DestinationOf(int i) => Destinations[_entries[i].Destination];
     public ClientCredential? CredentialOf(int i) => _entries[i].Credential < 0 ? null : Credentials[_entries[i].Credential];
 
-    public void Add(string id, HostPort destination, ClientCredential? credential, int lingerMs, int reconnectDelayMs, bool cleanStart)
+    /// <summary>The client's own MQTT user name, or null.</summary>
+    public string? UserNameOf(int i) => _userNames is { } u ? u[i] : null;
+
+    /// <summary>The client's own MQTT password, or null.</summary>
+    public string? PasswordOf(int i) => _passwords is { } p ? p[i] : null;
+
+    public void Add(string id, HostPort destination, ClientCredential? credential, int lingerMs, int reconnectDelayMs, bool cleanStart,
+        string? userName = null, string? password = null)
     {
+        if (userName is not null || password is not null) MqttCredentials.CheckSize(userName, password, $"client list: client {id}");
+        if (userName is not null) _userNames ??= [.. Enumerable.Repeat<string?>(null, _entries.Count)];
+        if (password is not null) _passwords ??= [.. Enumerable.Repeat<string?>(null, _entries.Count)];
+        _userNames?.Add(userName);
+        _passwords?.Add(password);
         if (!_destIndex.TryGetValue(destination, out var d))
         {
             if (Destinations.Count >= ushort.MaxValue) throw new InputException("client list: more than 65,535 distinct destinations");

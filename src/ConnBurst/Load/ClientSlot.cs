@@ -42,7 +42,7 @@ internal enum LoopPhase : byte
 
 /// <summary>
 /// One client's entry in the connection registry. It owns no timer, task or buffer while idle: its deadlines are
-/// plain timestamps that the scheduler's heartbeat compares on its tick (DESIGN.md decision 4).
+/// plain timestamps that the scheduler's heartbeat compares on its tick (docs/DECISIONS.md, "One clock for every connection").
 /// </summary>
 internal sealed class ClientSlot(int local, int global)
 {

@@ -10,18 +10,21 @@ namespace ConnBurst.Load;
 /// #connburst.clientlist/1 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs
 /// cb-000001,127.0.0.1,8884,/pki/client.pem,/pki/client-key.pem,-1,0
 /// </code>
+/// The second version adds each client's MQTT user name and password (empty: none; neither may contain ','):
+/// <c>#connburst.clientlist/2 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs,username,password</c>.
 /// </summary>
 internal static class ConnBurstClientList
 {
     public const string Header = "#connburst.clientlist/1 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs";
+    public const string HeaderWithUsers = "#connburst.clientlist/2 id,host,port,cert,key,lingerSecs,reconnectDelayUSecs,username,password";
 
     public static ClientList Read(string path)
     {
         var list = new ClientList { Format = "connburst" };
         using var reader = new StreamReader(path);
         var header = reader.ReadLine();
-        if (header?.Trim() != Header)
-            throw new InputException($"{path}:1: not a client list (expected '{Header}' or mqttbench JSON)");
+        var fields = header?.Trim() == Header ? 7 : header?.Trim() == HeaderWithUsers ? 9
+            : throw new InputException($"{path}:1: not a client list (expected '{Header}' or mqttbench JSON)");
         int lineNo = 1;
         string? line;
         while ((line = reader.ReadLine()) is not null)
@@ -29,7 +32,7 @@ internal static class ConnBurstClientList
             lineNo++;
             if (line.Length == 0 || line[0] == '#') continue;
             var f = line.Split(',');
-            if (f.Length != 7) throw new InputException($"{path}:{lineNo}: expected 7 fields, found {f.Length}");
+            if (f.Length != fields) throw new InputException($"{path}:{lineNo}: expected {fields} fields, found {f.Length}");
             if (f[0].Length == 0) throw new InputException($"{path}:{lineNo}: empty client id");
             if (!int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
                 throw new InputException($"{path}:{lineNo}: '{f[2]}' is not a port");
@@ -39,7 +42,8 @@ internal static class ConnBurstClientList
                 throw new InputException($"{path}:{lineNo}: reconnectDelayUSecs '{f[6]}' is not a number");
             var cred = f[3].Length == 0 ? null : new ClientCredential(f[3], f[4]);
             list.Add(f[0], new HostPort(f[1], port), cred, linger < 0 ? -1 : (int)(linger * 1000),
-                (int)Math.Min(delayUs / 1000, int.MaxValue), cleanStart: true);
+                (int)Math.Min(delayUs / 1000, int.MaxValue), cleanStart: true, fields == 9 && f[7].Length > 0 ? f[7] : null,
+                fields == 9 && f[8].Length > 0 ? f[8] : null);
         }
         return list;
     }

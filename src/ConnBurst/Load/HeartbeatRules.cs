@@ -12,7 +12,8 @@ internal enum HeartbeatAction
     Ping,
 }
 
-/// <summary>The one clock's decision per client (DESIGN.md decision 4), pure: stored deadlines against now.</summary>
+/// <summary>The one clock's decision per client (docs/DECISIONS.md, "One clock for every connection"), pure: stored deadlines against
+/// now.</summary>
 internal static class HeartbeatRules
 {
     /// <param name="pongDue">When the owed PINGRESP must have come; 0 when none is owed.</param>

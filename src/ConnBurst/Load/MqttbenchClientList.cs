@@ -6,7 +6,7 @@ namespace ConnBurst.Load;
 
 /// <summary>
 /// Reads mqttbench's client-list JSON (an array of objects: <c>_id, version "TCP5", dst, dstPort, useTLS,
-/// clientCertPath, clientKeyPath, cleanStart, lingerTimeSecs, reconnectDelayUSecs</c>) with a streaming
+/// clientCertPath, clientKeyPath, cleanStart, lingerTimeSecs, reconnectDelayUSecs, username, password</c>) with a streaming
 /// <see cref="Utf8JsonReader"/> over a refilled buffer, so a 1M-client file is never parsed into a DOM.
 /// Fields ConnBurst does not use are counted in <see cref="ClientList.UnknownFields"/>, never silently dropped.
 /// Entries ConnBurst cannot honour (another MQTT version, plain TCP) are refused with the entry's number.
@@ -15,14 +15,15 @@ internal static class MqttbenchClientList
 {
     private sealed class Entry
     {
-        public string? Id, Version, Dst, Cert, Key;
+        public string? Id, Version, Dst, Cert, Key, UserName, Password;
         public int Port = -1;
         public bool UseTls = true, CleanStart = true;
         public double Linger = -1;
         public long DelayUs;
         public void Reset()
         {
-            Id = Version = Dst = Cert = Key = null; Port = -1; UseTls = true; CleanStart = true; Linger = -1; DelayUs = 0;
+            Id = Version = Dst = Cert = Key = UserName = Password = null;
+            Port = -1; UseTls = true; CleanStart = true; Linger = -1; DelayUs = 0;
         }
     }
 
@@ -146,6 +147,8 @@ internal static class MqttbenchClientList
                     case "cleanStart": _e.CleanStart = r.GetBoolean(); break;
                     case "lingerTimeSecs": _e.Linger = r.GetDouble(); break;
                     case "reconnectDelayUSecs": _e.DelayUs = r.GetInt64(); break;
+                    case "username": _e.UserName = AsString(ref r, t); break;
+                    case "password": _e.Password = AsString(ref r, t); break;
                     default: list.NoteUnknownField(name); break;
                 }
             }
@@ -170,7 +173,7 @@ internal static class MqttbenchClientList
             if ((_e.Cert is null) != (_e.Key is null)) throw Bad($"entry {n} ({_e.Id}): clientCertPath and clientKeyPath go together");
             var cred = _e.Cert is null ? null : new ClientCredential(_e.Cert, _e.Key!);
             list.Add(_e.Id!, new HostPort(_e.Dst!, _e.Port), cred, _e.Linger < 0 ? -1 : (int)(_e.Linger * 1000),
-                (int)Math.Min(_e.DelayUs / 1000, int.MaxValue), _e.CleanStart);
+                (int)Math.Min(_e.DelayUs / 1000, int.MaxValue), _e.CleanStart, _e.UserName, _e.Password);
         }
 
         private InputException Bad(string what) => new($"{path}: {what}");

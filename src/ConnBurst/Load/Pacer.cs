@@ -6,7 +6,7 @@ namespace ConnBurst.Load;
 internal readonly record struct DueAttempt(int Client, long DueTicks);
 
 /// <summary>
-/// Open-loop pacing (docs/DECISIONS.md, "Load: latency is measured from the due time"): the attempts of one part of
+/// Open-loop pacing (docs/DECISIONS.md, "Load: open-loop pacing from one scheduler tick"): the attempts of one part of
 /// the run (an agent's, a worker's, an event loop's: a <see cref="Shard"/> of the whole) leave on the whole run's
 /// <see cref="ArrivalSchedule"/>,
 /// first-wave attempt i of part I/N due at exactly the schedule's slot I + i·N. Reconnects join a ready queue and take

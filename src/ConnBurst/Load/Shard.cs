@@ -4,7 +4,8 @@ using ConnBurst.Common;
 namespace ConnBurst.Load;
 
 /// <summary>
-/// One part of a burst plan (DESIGN.md decision 10): part <see cref="Index"/> of <see cref="Count"/> takes the global
+/// One part of a burst plan (docs/DECISIONS.md, "Scale-out: one plan in shards, no controller"): part <see cref="Index"/> of <see
+/// cref="Count"/> takes the global
 /// clients Index, Index+Count, Index+2·Count…, paces rate/Count, and its first attempt is due Index/rate after t0, so
 /// the union of every part's due times is exactly the whole run's open-loop schedule. The one place this arithmetic
 /// lives: agents (<c>burst --shard I/N</c>) and the worker processes inside one agent (<see cref="Within"/>) use it alike.

@@ -59,16 +59,17 @@ internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, Date
     /// arguments.</summary>
     private sealed class TlsOptionsConverter : JsonConverter<TlsOptions>
     {
-        private sealed record Wire(string Protocol, string? Ciphers, bool Resume);
+        private sealed record Wire(string Protocol, string? Ciphers, bool Resume, string? Alpn = null);
 
         public override TlsOptions Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             var w = JsonSerializer.Deserialize<Wire>(ref reader, options) ?? throw new JsonException("tls: null");
-            return TlsOptions.Create(w.Protocol, w.Ciphers, w.Resume);
+            return TlsOptions.Create(w.Protocol, w.Ciphers, w.Resume).WithAlpn(w.Alpn);
         }
 
         public override void Write(Utf8JsonWriter writer, TlsOptions value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, new Wire(value.Protocol.Name(),
-                value.Ciphers.Count == 0 ? null : string.Join(',', value.Ciphers), value.AllowResume), options);
+                value.Ciphers.Count == 0 ? null : string.Join(',', value.Ciphers), value.AllowResume,
+                value.Alpn.Count == 0 ? null : string.Join(',', value.Alpn)), options);
     }
 }

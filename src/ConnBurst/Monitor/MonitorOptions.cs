@@ -46,11 +46,11 @@ internal sealed record MonitorOptions
         if (SocketBudgetPercent is < 0 or > 100 || double.IsNaN(SocketBudgetPercent))
             throw new InputException($"--socket-budget: {SocketBudgetPercent} is not a percentage (0-100; 0 = every interval)");
         if (Token is { } t && (t.Length == 0 || t.Any(char.IsWhiteSpace)))
-            throw new InputException("--token: must be non-empty with no spaces");
+            throw new InputException("--monitor-token: must be non-empty with no spaces");
         if (GraphitePrefix.Length == 0 || GraphitePrefix.Any(char.IsWhiteSpace) || GraphitePrefix.StartsWith('.')
             || GraphitePrefix.EndsWith('.'))
         {
-            throw new InputException($"--graphite-prefix: '{GraphitePrefix}' is not a dotted metric path");
+            throw new InputException($"--graphite-root: '{GraphitePrefix}' is not a dotted metric path");
         }
         if (Perf is { } perf)
         {

@@ -180,7 +180,7 @@ internal sealed class BurstAggregator : IDisposable
         {
             // In the journal now: the histograms come back from it at the end (Fill), so an hour-long run does not hold
             // an hour of them (about 17 KB an interval as .NET strings: most of the generator's RSS growth over the
-            // hour-long soak against Mosquitto, issue 13).
+            // hour-long soak against Mosquitto, docs/BENCHMARKS.md).
             snapshot.Histograms = null;
             _spilled++;
         }

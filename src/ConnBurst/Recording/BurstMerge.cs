@@ -10,7 +10,8 @@ namespace ConnBurst.Recording;
 /// <c>connburst merge</c>: the agents' results of one sharded plan (<c>burst --shard I/N</c>) joined into one burst
 /// results document, exactly. Histograms are added from the agents' interval histograms, never averaged from
 /// percentiles; counts are summed; intervals are aligned on the common t0; each agent's generator facts are kept.
-/// A file operation only: agents never talk to each other or to a controller (DESIGN.md decision 10).
+/// A file operation only: agents never talk to each other or to a controller (docs/DECISIONS.md, "Scale-out: one plan in shards, no
+/// controller").
 /// </summary>
 internal static class BurstMerge
 {

@@ -2,7 +2,7 @@ namespace ConnBurst.Recording;
 
 /// <summary>
 /// What a burst run times, one HdrHistogram each (micros in). The first four are the contract's phases
-/// (DESIGN.md: tcp, tls, connack, total); the rest sit beside them so a stalled generator cannot hide anything.
+/// (docs/results-schema.md: tcp, tls, connack, total); the rest sit beside them so a stalled generator cannot hide anything.
 /// </summary>
 internal enum BurstPhase
 {

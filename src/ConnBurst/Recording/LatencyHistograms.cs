@@ -73,7 +73,7 @@ internal static class LatencyHistograms
     /// Only the given percentiles, in milliseconds (0 for an empty histogram), with the library's own calls: what every
     /// interval line needs, once a second for each phase. <see cref="Summarize"/> also walks the whole histogram for the
     /// mean, the deviation and the maximum (each a full pass of HdrHistogram's enumerator), which made the snapshot thread
-    /// about 4% of the generator's CPU at 150 connects/s (issue 14's profile).
+    /// about 4% of the generator's CPU at 150 connects/s (the generator's profile, docs/BENCHMARKS.md).
     /// </summary>
     public static double PercentileMs(HistogramBase h, double percentile) =>
         h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;

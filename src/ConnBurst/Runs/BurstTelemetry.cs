@@ -49,7 +49,8 @@ internal sealed class BurstTelemetry : IBurstObserver, IAsyncDisposable
         string? joined = null;
         if (o.Monitor is not null)
         {
-            monitor = await MonitorClient.ConnectAsync(HostPort.Parse(o.Monitor, "--monitor"), ct: ct, timeout: TimeSpan.FromSeconds(10));
+            monitor = await MonitorClient.ConnectAsync(HostPort.Parse(o.Monitor, "--monitor"), o.MonitorToken, ct,
+                timeout: TimeSpan.FromSeconds(10));
             try
             {
                 if (o.Shard.IsWhole)

@@ -18,7 +18,7 @@ internal static class ChatSeries
     {
         var first = runs[0];
         await using var monitor = first.Monitor is { } address
-            ? await OptionalMonitor.ConnectAsync(address, first.RequireMonitor, view.Say, view.Warn, ct)
+            ? await OptionalMonitor.ConnectAsync(address, first.MonitorToken, first.RequireMonitor, view.Say, view.Warn, ct)
             : null;
         var written = new List<ChatRunWritten>();
         foreach (var o in runs)

@@ -47,11 +47,11 @@ internal static class DemoRun
         view.Say($"PKI ({pki.KeyType}): CA, server and client certs, CRL with {pki.RevokedCount:N0} revoked serials");
 
         var (serverPid, port) = await children.StartListeningAsync("serve-mqtt",
-            ["serve", "mqtt", "--pki", pki.Directory, "--port", "0", "--results", results, "--report-interval", "5s"],
+            ["serve", "mqtt", "--pki", pki.Directory, "--listen", "127.0.0.1:0", "--out", results, "--interval", "5s"],
                 TimeSpan.FromSeconds(60), ct);
         view.Say($"serve mqtt (pid {serverPid}) on 127.0.0.1:{port}: mutual TLS 1.2, client certs checked against the CRL");
         var (monitorPid, monitorPort) = await children.StartListeningAsync("monitor",
-            ["monitor", "--listen", "127.0.0.1:0", "--pid", serverPid.ToString(inv), "--port", port.ToString(inv), "--results", results,
+            ["monitor", "--listen", "127.0.0.1:0", "--pid", serverPid.ToString(inv), "--port", port.ToString(inv), "--out", results,
                 "--interval", "500ms"],
             TimeSpan.FromSeconds(60), ct);
         var monitor = new HostPort("127.0.0.1", monitorPort);

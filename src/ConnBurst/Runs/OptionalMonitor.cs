@@ -22,12 +22,13 @@ internal sealed class OptionalMonitor : IAsyncDisposable
     }
 
     /// <summary>The connected monitor, or null (after a warning) when it is unreachable and not required.</summary>
-    public static async Task<OptionalMonitor?> ConnectAsync(HostPort address, bool required, Action<string> connected, Action<string> warn,
+    public static async Task<OptionalMonitor?> ConnectAsync(HostPort address, string? token, bool required, Action<string> connected,
+        Action<string> warn,
         CancellationToken ct)
     {
         try
         {
-            var client = await MonitorClient.ConnectAsync(address, token: null, ct, TimeSpan.FromSeconds(10));
+            var client = await MonitorClient.ConnectAsync(address, token, ct, TimeSpan.FromSeconds(10));
             connected($"monitor {address} connected");
             return new OptionalMonitor(client, warn);
         }

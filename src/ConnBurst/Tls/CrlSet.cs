@@ -18,7 +18,8 @@ internal enum CrlReloadOutcome
 
 /// <summary>
 /// The revoked serials of one CRL, parsed once and signature-checked against the issuing CA, held in a hash set so that
-/// a handshake's check is one O(1) lookup (DESIGN.md decision 2). <see cref="ReloadIfChanged"/> is polled from the server's
+/// a handshake's check is one O(1) lookup (docs/DECISIONS.md, "Tls: the CRL is a hash set of revoked serials, checked in O(1)"). <see
+/// cref="ReloadIfChanged"/> is polled from the server's
 /// one heartbeat: a changed file is re-read and swapped in atomically, without a restart.
 /// </summary>
 internal sealed class CrlSet

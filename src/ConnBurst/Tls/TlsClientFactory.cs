@@ -52,6 +52,7 @@ internal sealed class TlsClientFactory : IDisposable
             CertificateChainPolicy = insecure ? null : TlsTrust.CustomRootPolicy(trustRoots!),
             AllowTlsResume = tls.AllowResume,
             AllowRenegotiation = false,
+            ApplicationProtocols = tls.Alpn.Count == 0 ? null : [.. tls.Alpn.Select(p => new SslApplicationProtocol(p))],
             // With a custom-root policy SslStream's own verdict is right (errors == None), so no callback unless insecure.
             RemoteCertificateValidationCallback = insecure ? static (_, _, _, _) => true : null,
         };

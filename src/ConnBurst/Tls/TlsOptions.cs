@@ -16,9 +16,12 @@ internal sealed record TlsOptions
     /// <summary>The suites to offer/accept, in order; empty means OpenSSL's defaults.</summary>
     public IReadOnlyList<TlsCipherSuite> Ciphers { get; private init; } = [];
 
-    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (issue 8's <c>--resume</c> turns it
+    /// <summary>Session tickets/IDs. Off by default: the MQTT benchmark measures full handshakes (<c>--resume</c> turns it
     /// on).</summary>
     public bool AllowResume { get; private init; }
+
+    /// <summary>ALPN protocols a client offers, in order (<c>--alpn mqtt,x-amzn-mqtt-ca</c>); empty: no ALPN extension.</summary>
+    public IReadOnlyList<string> Alpn { get; private init; } = [];
 
     /// <summary>TLS 1.2, OpenSSL's cipher defaults, no resumption.</summary>
     public static TlsOptions Default { get; } = new();
@@ -49,6 +52,21 @@ internal sealed record TlsOptions
         return new TlsOptions { Protocol = protocol, Ciphers = [.. ciphers], AllowResume = allowResume };
     }
 
+    /// <summary>These options offering the ALPN protocols of <paramref name="list"/> (<c>PROTO[,PROTO]</c>; null or empty: none).</summary>
+    public TlsOptions WithAlpn(string? list)
+    {
+        var protocols = (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var p in protocols)
+        {
+            if (p.Length > 255 || p.Any(c => c is < '!' or > '~'))
+                throw new InputException($"--alpn: '{p}' is not a protocol name (printable ASCII, at most 255 characters)");
+        }
+        return protocols.Length == 0 && Alpn.Count == 0 ? this : this with { Alpn = protocols };
+    }
+
+    /// <summary>The ALPN list in its wire form (each name after its length byte), as SSL_CTX_set_alpn_protos takes it.</summary>
+    public byte[] AlpnWire() => [.. Alpn.SelectMany(p => (byte[])[(byte)p.Length, .. System.Text.Encoding.ASCII.GetBytes(p)])];
+
     public SslProtocols SslProtocols => Protocol.ToSslProtocols();
 
     /// <summary>The policy for <c>CipherSuitesPolicy</c>, or null for OpenSSL's defaults. Built per call: callers build once.</summary>
@@ -57,5 +75,5 @@ internal sealed record TlsOptions
     /// <summary>One line for the effective-configuration print-out.</summary>
     public string Describe() =>
         $"TLS {Protocol.Name()}, ciphers {(Ciphers.Count == 0 ? "default" : string.Join(',', Ciphers))}, resumption " +
-            $"{(AllowResume ? "on" : "off")}";
+            $"{(AllowResume ? "on" : "off")}{(Alpn.Count == 0 ? "" : ", ALPN " + string.Join(',', Alpn))}";
 }

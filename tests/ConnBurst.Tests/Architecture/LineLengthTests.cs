@@ -1,7 +1,7 @@
 namespace ConnBurst.Tests.Architecture;
 
 /// <summary>
-/// No line of C# under src/, tests/ or bench/ is longer than 140 characters (issue 15; .editorconfig's max_line_length,
+/// No line of C# under src/, tests/ or bench/ is longer than 140 characters (.editorconfig's max_line_length,
 /// which Roslyn does not enforce). Lines inside a raw or verbatim string literal that spans lines are data, not code,
 /// and are skipped: they cannot be wrapped without changing the string.
 /// </summary>

@@ -23,7 +23,7 @@ public class ChatCrashTests
         // 40 clients x 100 messages over 20 s: killed once the journal holds two intervals with messages sent.
         using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12", "40", "100",
             "20",
-            "--pki", TestPki.Dir, "--results", results);
+            "--pki", TestPki.Dir, "--out", results);
         await chat.WaitForOutputAsync("sending", RunTimeout);
         await Journals.WaitForAsync(results, i => i.Values.GetValueOrDefault("messagesSent") > 0, RunTimeout, count: 2);
         Assert.True(Signals.Send(chat.Pid, Signals.Kill));
@@ -56,7 +56,7 @@ public class ChatCrashTests
         using var dir = new TempDir();
         var r = await CliProcess.RunAsync(RunTimeout, "chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13",
             "10", "5", "2",
-            "--pki", TestPki.Dir, "--results", dir.Path);
+            "--pki", TestPki.Dir, "--out", dir.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Empty(Directory.GetFiles(dir.Path, "*.journal.jsonl"));
         var doc = ResultsFile.Read(r.LastLine);
@@ -75,7 +75,7 @@ public class ChatCrashTests
         var mount = disk.Path;
         var r = await CliProcess.RunAsync(RunTimeout, "chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12",
             "50", "400", "40",
-            "--pki", TestPki.Dir, "--results", mount);
+            "--pki", TestPki.Dir, "--out", mount);
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Contains(r.Stdout.Split('\n').Concat(r.Stderr.Split('\n')), l => l.Contains("No space left", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", r.Stderr);

@@ -21,7 +21,7 @@ public class ChatRunTests
         using var dir = new TempDir();
         // The seed's form (100 clients x 10 messages); DURATION shortened from 20 s to 4 s to keep the suite fast.
         var r = await Chat("127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "100", "10", "4",
-            "--pki", TestPki.Dir, "--results", dir.Combine("results"));
+            "--pki", TestPki.Dir, "--out", dir.Combine("results"));
         Assert.True(r.ExitCode == 0, r.ToString());
 
         var txt = Assert.Single(Directory.GetFiles(dir.Combine("results"), "TLS_1_3_client_results_*.txt"));
@@ -67,7 +67,7 @@ public class ChatRunTests
         using var server = await ChatServerProcess.StartAsync("--tls", "any");
         using var dir = new TempDir();
         var r = await Chat("127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls12", "100", "10", "4",
-            "--pki", TestPki.Dir, "--results", dir.Path);
+            "--pki", TestPki.Dir, "--out", dir.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Single(Directory.GetFiles(dir.Path, "TLS_1_2_client_results_*.txt"));
         Assert.Single(Directory.GetFiles(dir.Path, "TLS_1_2_client_performance_*.png"));
@@ -83,7 +83,7 @@ public class ChatRunTests
         using var server = await ChatServerProcess.StartAsync("--tls", "any");
         using var dir = new TempDir();
         var r = await Chat("127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "20", "2", "1",
-            "--pki", TestPki.Dir, "--results", dir.Path, "--compare", "tls12,tls13", "--rooms", "2");
+            "--pki", TestPki.Dir, "--out", dir.Path, "--compare", "tls12,tls13", "--rooms", "2");
         Assert.True(r.ExitCode == 0, r.ToString());
         var table = File.ReadAllText(Assert.Single(Directory.GetFiles(dir.Path, "TLS_compare_*.txt")));
         Assert.Contains("TLS 1.2: 2 RTT    TLS 1.3: 1 RTT", table);
@@ -101,7 +101,7 @@ public class ChatRunTests
         using var dir = new TempDir();
         var port = FreePort.Next(); // nothing listens there
         var r = await Chat("127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "tls13", "5", "1", "1", "--pki", TestPki.Dir,
-            "--results", dir.Path);
+            "--out", dir.Path);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"cannot reach the chat server at 127.0.0.1:{port} (connection refused)", r.Stderr);
         Assert.Contains("firewall", r.Stderr);
@@ -118,7 +118,7 @@ public class ChatRunTests
         using var dir = new TempDir();
         var monitorPort = FreePort.Next();
         var args = new[] { "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "5", "2", "1", "--pki", TestPki.Dir,
-            "--results", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}" };
+            "--out", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}" };
         var warned = await Chat(args);
         Assert.True(warned.ExitCode == 0, warned.ToString());
         Assert.Contains($"WARNING cannot reach the server monitor at 127.0.0.1:{monitorPort}", warned.Stderr);
@@ -136,11 +136,11 @@ public class ChatRunTests
         using var server = await ChatServerProcess.StartAsync();
         using var dir = new TempDir();
         var monitorPort = FreePort.Next();
-        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"),
+        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--out", dir.Combine("monitor"),
             "--interval", "250ms");
         await monitor.WaitForOutputAsync($"127.0.0.1:{monitorPort}", TimeSpan.FromSeconds(60));
         var r = await Chat("127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "3", "2", "--pki", TestPki.Dir,
-            "--results", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
+            "--out", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
         Assert.True(r.ExitCode == 0, r.ToString());
         var serverSection = ResultsFile.Read(r.LastLine).Section("server") as JsonObject;
         Assert.NotNull(serverSection);
@@ -153,13 +153,13 @@ public class ChatRunTests
         using var server = await ChatServerProcess.StartAsync();
         using var dir = new TempDir();
         var monitorPort = FreePort.Next();
-        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--results", dir.Combine("monitor"),
+        using var monitor = CliProcess.Start("monitor", "--listen", $"127.0.0.1:{monitorPort}", "--out", dir.Combine("monitor"),
             "--interval", "250ms");
         await monitor.WaitForOutputAsync($"127.0.0.1:{monitorPort}", TimeSpan.FromSeconds(60));
         // Both TLS versions in one series: the second run's START must not warn again.
         using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "20",
             "4s",
-            "--compare", "tls12,tls13", "--pki", TestPki.Dir, "--results", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
+            "--compare", "tls12,tls13", "--pki", TestPki.Dir, "--out", dir.Path, "--monitor", $"127.0.0.1:{monitorPort}");
         await chat.WaitForOutputAsync("sending 20 message(s)", TimeSpan.FromSeconds(60));
         monitor.Kill();
 
@@ -180,12 +180,12 @@ public class ChatRunTests
         using var dir = new TempDir();
         using var chat = CliProcess.Start("chat", "127.0.0.1", server.Port.ToString(CultureInfo.InvariantCulture), "tls13", "10", "100",
             "60",
-            "--pki", TestPki.Dir, "--results", dir.Path);
+            "--pki", TestPki.Dir, "--out", dir.Path);
         await chat.WaitForOutputAsync("sending 100 message(s)", TimeSpan.FromSeconds(60));
         await Journals.WaitForAsync(dir.Path, i => i.Values.GetValueOrDefault("messagesSent") > 0, TimeSpan.FromSeconds(60));
         chat.Interrupt();
         var r = await chat.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(130, r.ExitCode);
         var doc = ResultsFile.Read(r.LastLine);
         Assert.Equal("interrupted", doc.Outcome);
         Assert.InRange(doc.Counts.Other["messagesSent"], 1, 999);

@@ -17,7 +17,7 @@ public class ChatServerTests
             await a.ReadUntilAsync("MSG ");
         }
         var result = await server.StopAsync();
-        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(result.ExitCode == 130, result.ToString());
         var doc = ConnBurst.Results.ResultsFile.Read(result.LastLine);
         Assert.Equal("server", doc.Kind);
         Assert.Equal(1, doc.Counts.Connected);
@@ -87,7 +87,7 @@ public class ChatServerTests
 
         server.Process.Interrupt();
         var r = await server.Process.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(130, r.ExitCode);
         Assert.Contains("serve chat: stopped:", r.Stdout);
     }
 

@@ -19,8 +19,8 @@ public sealed class ChatServerProcess : IDisposable
     public static async Task<ChatServerProcess> StartAsync(params string[] extra)
     {
         var results = new TempDir();
-        var p = CliProcess.Start(["serve", "chat", "--port", "0", "--listen", "127.0.0.1", "--pki", TestPki.Dir, "--stats-interval",
-            "500ms", "--results", results.Path, .. extra]);
+        var p = CliProcess.Start(["serve", "chat", "--listen", "127.0.0.1:0", "--pki", TestPki.Dir, "--interval",
+            "500ms", "--out", results.Path, .. extra]);
         try
         {
             await p.WaitForOutputAsync("listening on 127.0.0.1:", TimeSpan.FromSeconds(60));

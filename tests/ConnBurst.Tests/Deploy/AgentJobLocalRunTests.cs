@@ -41,7 +41,7 @@ public sealed class AgentJobLocalRunTests
             secrets: new() { ["connburst-server-pki"] = FromDir(dir.Combine("pki")) });
         var serverArgs = Localize(server.Args, serverRoot, server, new()
         {
-            ["--bind"] = "127.0.0.1", ["--port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["--listen"] = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             ["--prometheus"] = $"127.0.0.1:{FreePort.Next()}",
         });
         using var serve = CliProcess.Start(serverArgs);
@@ -92,7 +92,7 @@ public sealed class AgentJobLocalRunTests
         }
         File.WriteAllText(dir.Combine("agents.log"), log.ToString());
 
-        var merge = await CliProcess.RunAsync(Timeout, "merge", dir.Combine("agents.log"), "--out", dir.Combine("merged.json"));
+        var merge = await CliProcess.RunAsync(Timeout, "merge", dir.Combine("agents.log"), "--out-file", dir.Combine("merged.json"));
         Assert.True(merge.ExitCode == 0, merge.ToString());
         Assert.Equal(dir.Combine("merged.json"), merge.LastLine);
 

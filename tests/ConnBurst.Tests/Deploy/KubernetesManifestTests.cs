@@ -116,8 +116,9 @@ public sealed class KubernetesManifestTests
 
         var port = KubeYaml.Items(Service.Root, "spec", "ports").Single();
         var server = Server.Container("server");
-        Assert.Equal(server.Ports[KubeYaml.Str(port, "targetPort")!].ToString(), KubeManifests.OptionValue(server.Args, "--port"));
-        Assert.Equal("0.0.0.0", KubeManifests.OptionValue(server.Args, "--bind")); // reachable from other pods
+        var listen = ConnBurst.Common.HostPort.Parse(KubeManifests.OptionValue(server.Args, "--listen")!);
+        Assert.Equal(server.Ports[KubeYaml.Str(port, "targetPort")!], listen.Port);
+        Assert.Equal("0.0.0.0", listen.Host); // reachable from other pods
 
         var agent = Job.Container("agent");
         Assert.Equal($"{Service.Name}:{KubeYaml.Str(port, "port")}", KubeManifests.OptionValue(agent.Args, "--target"));

@@ -18,11 +18,12 @@ public sealed class CarbonGraphiteTests
         using var dir = new TempDir();
         using var carbon = await CarbonCache.StartAsync(dir);
         using var busy = await BusyProcess.StartAsync(spin: true);
-        var prefix = "cbtest" + Random.Shared.Next(100_000, 999_999) + ".srv";
+        var root = "cbtest" + Random.Shared.Next(100_000, 999_999) + ".srv";
+        var prefix = $"{root}.connburst.monitor.{ConnBurst.Monitor.SystemSampler.MetricName(Environment.MachineName)}";
         var from = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 2;
 
         using var monitor = await MonitorProcess.StartAsync(dir,
-            ["--graphite", $"127.0.0.1:{carbon.LinePort}", "--graphite-prefix", prefix, "--interval", "250ms", "--process", busy.Name]);
+            ["--graphite", $"127.0.0.1:{carbon.LinePort}", "--graphite-root", root, "--interval", "250ms", "--process", busy.Name]);
 
         var totalBusy = await carbon.WaitForValuesAsync($"{prefix}.cpu.total.busy", from, Wait);
         Assert.All(totalBusy, v => Assert.InRange(v, 0, 100));
@@ -38,7 +39,7 @@ public sealed class CarbonGraphiteTests
 
         monitor.Process.Interrupt();
         var result = await monitor.Process.WaitAsync(Wait);
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(130, result.ExitCode);
         Assert.Contains($"graphite 127.0.0.1:{carbon.LinePort}:", result.Stdout);
     }
 

@@ -54,7 +54,7 @@ public sealed class GrafanaDashboardTests
             "--graphite-interval", "500ms");
         using var chat = await ChatServerProcess.StartAsync("--graphite", graphite, "--graphite-root", root, "--graphite-interval",
             "500ms");
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--graphite", graphite, "--graphite-prefix", $"{root}.monitor.{host}",
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--graphite", graphite, "--graphite-root", root,
             "--pid", mqtt.Process.Pid.ToString(), "--port", mqtt.Port.ToString(), "--interval", "500ms"]);
         await using (var client = await RawChatClient.ConnectAsync(chat.Port))
         {
@@ -63,7 +63,7 @@ public sealed class GrafanaDashboardTests
         }
         var m = TestPki.Manifest;
         string[] common = ["burst", "--target", $"127.0.0.1:{mqtt.Port}", "--graphite", graphite, "--graphite-root", root, "--instance",
-            instance, "--results", dir.Combine("bursts")];
+            instance, "--out", dir.Combine("bursts")];
         var good = await CliProcess.RunAsync(Wait,
             [.. common, "--pki", TestPki.Dir, "--clients", "60", "--rate", "30", "--duration", "3s"]);
         Assert.Equal(0, good.ExitCode);
@@ -75,7 +75,7 @@ public sealed class GrafanaDashboardTests
 
         var values = new Dictionary<string, string>
         {
-            ["monitor_prefix"] = $"{root}.monitor", ["host"] = "*",
+            ["monitor_prefix"] = $"{root}.connburst.monitor", ["host"] = "*",
             ["server_prefix"] = $"{root}.connburst.server", ["server_host"] = "*",
             ["load_prefix"] = $"{root}.connburst", ["instance"] = instance,
         };
@@ -99,7 +99,7 @@ public sealed class GrafanaDashboardTests
         // The variables' own queries list what the run sent: the host, the server host, the instance (and not the monitor or server
         // subtrees).
         var all = carbon.Metrics();
-        Assert.Contains(all, x => x.StartsWith($"{root}.monitor.{host}.", StringComparison.Ordinal));
+        Assert.Contains(all, x => x.StartsWith($"{root}.connburst.monitor.{host}.", StringComparison.Ordinal));
         Assert.Contains(all, x => x.StartsWith($"{root}.connburst.server.{host}.mqtt.", StringComparison.Ordinal));
         var instanceRegex = new Regex(Load("connburst-loadgen.json")["templating"]!["list"]!.AsArray()
             .First(v => v!["name"]!.GetValue<string>() == "instance")!["regex"]!.GetValue<string>().Trim('/'));

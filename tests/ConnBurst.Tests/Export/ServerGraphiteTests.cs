@@ -38,7 +38,7 @@ public sealed class ServerGraphiteTests
         Assert.Contains(await carbon.WaitForValuesAsync($"{prefix}.crlSerials", from, Wait), v => v == m.RevokedCount);
         Assert.NotEmpty(await carbon.WaitForValuesAsync($"{prefix}.current", from, Wait));
         var stopped = await server.StopAsync();
-        Assert.Equal(0, stopped.ExitCode);
+        Assert.Equal(130, stopped.ExitCode);
         var results = ConnBurst.Results.ResultsFile.Read(stopped.LastLine);
         Assert.Equal($"127.0.0.1:{carbon.LinePort} as {prefix}.* every 250ms", results.Config["graphite"]!.GetValue<string>());
     }
@@ -64,7 +64,7 @@ public sealed class ServerGraphiteTests
         Assert.Contains(await WaitForLastAsync(carbon, $"{prefix}.connacks", from, v => v >= 4), v => v == 4);
         Assert.Contains(await carbon.WaitForValuesAsync($"{prefix}.crlSerials", from, Wait), v => v == m.RevokedCount);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(server.Process.Stdout, @"graphite 127\.0\.0\.1:\d+ as "));
-        Assert.Equal(0, (await server.StopAsync()).ExitCode);
+        Assert.Equal(130, (await server.StopAsync()).ExitCode);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class ServerGraphiteTests
         Assert.NotEmpty(await carbon.WaitForValuesAsync($"{prefix}.errors.room-full", from, Wait));
         Assert.NotEmpty(await carbon.WaitForValuesAsync($"{prefix}.handshakesFailed.timeout", from, Wait));
         server.Process.Interrupt();
-        Assert.Equal(0, (await server.Process.WaitAsync(Wait)).ExitCode);
+        Assert.Equal(130, (await server.Process.WaitAsync(Wait)).ExitCode);
     }
 
     /// <summary>Polls a metric until one stored value satisfies <paramref name="done"/> (counters arrive as running totals).</summary>

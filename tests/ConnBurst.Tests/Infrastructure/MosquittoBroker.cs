@@ -26,7 +26,8 @@ internal sealed class MosquittoBroker : IDisposable
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
     public MosquittoBroker(PkiManifest? pki = null, string tlsVersion = "tlsv1.2", bool logConnections = false,
-        string listenAddress = "127.0.0.1", IReadOnlyList<string>? launcher = null, Func<IPEndPoint, bool>? canConnect = null)
+        string listenAddress = "127.0.0.1", IReadOnlyList<string>? launcher = null, Func<IPEndPoint, bool>? canConnect = null,
+        string? passwordFile = null)
     {
         var m = pki ?? TestPki.Manifest;
         ListenAddress = listenAddress;
@@ -42,13 +43,15 @@ internal sealed class MosquittoBroker : IDisposable
             $"crlfile {m.PathOf(m.Crl)}",
             "require_certificate true",
             $"tls_version {tlsVersion}",
-            "allow_anonymous true",
+            passwordFile is null ? "allow_anonymous true" : "allow_anonymous false",
             "max_connections -1",
             "max_keepalive 65535",
             "log_dest stderr",
             "log_type error",
             "log_type warning",
         };
+        // With a password file (mosquitto_passwd's), a client needs a user name and password as well as its certificate.
+        if (passwordFile is not null) lines.Add($"password_file {passwordFile}");
         // Notices name every client id as it connects, and say when a duplicate id takes a session over.
         if (logConnections) lines.Add("log_type notice");
         // Mosquitto drops root to user "mosquitto", which cannot read the tests' 0600 keys: stay as the test user.

@@ -23,7 +23,7 @@ public sealed record NamespaceHost(string Role, string Namespace, IReadOnlyList<
 }
 
 /// <summary>
-/// Three hosts on one machine, as issue 12 asks (docs: "The proof here: three hosts"): a server host and two agent
+/// Three hosts on one machine (docs/SCALE.md: "The proof here: three hosts"): a server host and two agent
 /// hosts, each a network namespace with a veth pair into a bridge that lives in a fourth namespace (the switch), so
 /// nothing is added to the machine's own network and nothing leaves it. Addresses are from 198.18.0.0/15, the range
 /// reserved for benchmarking; since every run has its own switch, parallel runs may use the same ones:

@@ -16,10 +16,12 @@ internal sealed class OpenSslServer : PeerProcess
     /// <param name="tls">"1.2" or "1.3".</param>
     /// <param name="server">Whose server certificate to present (default: the shared test PKI's).</param>
     /// <param name="reverseLines">Echo each line reversed (<c>-rev</c>); false: s_server's default mode.</param>
-    public OpenSslServer(string tls, PkiManifest? server = null, bool reverseLines = true)
-        : this(FreePort.Next(), tls, server ?? TestPki.Manifest, reverseLines) { }
+    /// <param name="extra">More s_server arguments (e.g. <c>-alpn mqtt</c>).</param>
+    public OpenSslServer(string tls, PkiManifest? server = null, bool reverseLines = true, params string[] extra)
+        : this(FreePort.Next(), tls, server ?? TestPki.Manifest, reverseLines, extra) { }
 
-    private OpenSslServer(int port, string tls, PkiManifest s, bool reverseLines) : base("openssl", Arguments(port, tls, s, reverseLines),
+    private OpenSslServer(int port, string tls, PkiManifest s, bool reverseLines, string[] extra)
+        : base("openssl", [.. Arguments(port, tls, s, reverseLines), .. extra],
         line => line.StartsWith("ACCEPT", StringComparison.Ordinal), TimeSpan.FromSeconds(20)) => Port = port;
 
     private static IEnumerable<string> Arguments(int port, string tls, PkiManifest s, bool reverseLines)

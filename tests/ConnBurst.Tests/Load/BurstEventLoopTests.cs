@@ -3,7 +3,8 @@ using ConnBurst.Tests.Infrastructure;
 namespace ConnBurst.Tests.Load;
 
 /// <summary>
-/// The native engine's event loops (issue 14) against real Mosquitto: a held client drops its TLS session after CONNACK
+/// The native engine's event loops (docs/DECISIONS.md, "Load: one event loop per core owns each native-engine connection
+/// end to end") against real Mosquitto: a held client drops its TLS session after CONNACK
 /// and must still keep alive and close cleanly,.
 /// </summary>
 public sealed class BurstEventLoopTests
@@ -17,7 +18,7 @@ public sealed class BurstEventLoopTests
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-engine", "openssl",
             "--clients", "20",
-            "--rate", "20", "--keepalive", "2s", "--duration", "9s", "--timeout", "30s", "--results", dir.Path);
+            "--rate", "20", "--keepalive", "2s", "--duration", "9s", "--connect-timeout", "30s", "--out", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
         Assert.True(doc.Counts.Connacks == 20 && doc.Counts.Failed.Count == 0, run.ToString());

@@ -21,7 +21,7 @@ public sealed class BurstFaultTests
         // attempts follow the schedule, rate x duration, whatever the server does.
         using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--clients", "100", "--rate",
             "50",
-            "--linger", "1s", "--duration", "30s", "--timeout", "3s", "--snapshot", "1s", "--results", dir.Path);
+            "--linger", "1s", "--duration", "30s", "--connect-timeout", "3s", "--interval", "1s", "--out", dir.Path);
         await burst.WaitForOutputAsync("connected", RunTimeout);
         await Journals.WaitForAsync(dir.Path, i => i.Values.GetValueOrDefault("connacks") > 0, RunTimeout);
 
@@ -64,7 +64,7 @@ public sealed class BurstFaultTests
         using var monitor = await ConnBurst.Tests.Monitor.MonitorProcess.StartAsync(dir,
             ["--pid", broker.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "50", "--rate", "25",
-            "--linger", "1s", "--duration", "10s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results",
+            "--linger", "1s", "--duration", "10s", "--interval", "1s", "--monitor", monitor.Endpoint.ToString(), "--out",
                 dir.Combine("burst"));
         await burst.WaitForOutputAsync("connected", RunTimeout);
         monitor.Process.Kill();
@@ -88,7 +88,7 @@ public sealed class BurstFaultTests
         using var disk = new SmallDisk(dir, "96k");
         var mount = disk.Path;
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "100", "--rate", "50",
-            "--linger", "1s", "--duration", "60s", "--snapshot", "100ms", "--results", mount);
+            "--linger", "1s", "--duration", "60s", "--interval", "100ms", "--out", mount);
         var run = await burst.WaitAsync(RunTimeout);
 
         Assert.True(run.ExitCode == 1, run.ToString());
@@ -112,7 +112,7 @@ public sealed class BurstFaultTests
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "100", "--rate", "50",
-            "--linger", "1s", "--duration", "30s", "--snapshot", "1s", "--results", dir.Path);
+            "--linger", "1s", "--duration", "30s", "--interval", "1s", "--out", dir.Path);
         await burst.WaitForOutputAsync("connected", RunTimeout);
         var journaled = await Journals.WaitForAsync(dir.Path, i => i.Seconds >= 9, RunTimeout);
         Assert.True(Signals.Send(burst.Pid, Signals.Kill));

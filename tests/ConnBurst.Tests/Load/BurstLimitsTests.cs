@@ -65,7 +65,7 @@ public sealed class BurstLimitsTests
         using var dir = new TempDir();
         var r = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients",
             "40000", "--workers", "1",
-            "--rate", "20", "--duration", "1s", "--results", dir.Path);
+            "--rate", "20", "--duration", "1s", "--out", dir.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Single((r.Stdout + r.Stderr).Split('\n'), l => l.Contains("warning: limit:", StringComparison.Ordinal)
             && l.Contains("open files", StringComparison.Ordinal));

@@ -19,7 +19,7 @@ public sealed partial class BurstMqtt311Tests
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--mqtt", "3.1.1",
             "--clients", "2000",
-            "--rate", "200", "--timeout", "60s", "--results", dir.Path);
+            "--rate", "200", "--connect-timeout", "60s", "--out", dir.Path);
 
         Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks == 2000,
             $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
@@ -37,7 +37,7 @@ public sealed partial class BurstMqtt311Tests
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--mqtt",
             "3.1.1",
-            "--clients", "2000", "--rate", "200", "--timeout", "60s", "--results", dir.Path);
+            "--clients", "2000", "--rate", "200", "--connect-timeout", "60s", "--out", dir.Path);
 
         Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks == 2000,
             $"connacks {doc.Counts.Connacks}, failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
@@ -52,7 +52,7 @@ public sealed partial class BurstMqtt311Tests
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{v5Only.Port}", "--pki", TestPki.Dir, "--mqtt",
             "3.1.1",
-            "--clients", "20", "--rate", "50", "--timeout", "30s", "--results", dir.Path);
+            "--clients", "20", "--rate", "50", "--connect-timeout", "30s", "--out", dir.Path);
 
         Assert.Equal(0, doc.Counts.Connacks);
         // The 3.1.1 CONNACK's return code 1, "unacceptable protocol version", as the server sent it.

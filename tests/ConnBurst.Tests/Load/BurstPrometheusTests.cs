@@ -14,7 +14,7 @@ public sealed class BurstPrometheusTests
         using var results = new TempDir();
         using var burst = CliProcess.Start(["burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "40",
             "--rate", "20",
-            "--duration", "20s", "--snapshot", "1s", "--results", results.Path, "--prometheus", $"127.0.0.1:{promPort}"]);
+            "--duration", "20s", "--interval", "1s", "--out", results.Path, "--prometheus", $"127.0.0.1:{promPort}"]);
         await burst.WaitForOutputAsync($"prometheus metrics at http://127.0.0.1:{promPort}/metrics", TimeSpan.FromSeconds(60));
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

@@ -19,7 +19,7 @@ public sealed class BurstResumeTests
             var args = new List<string>
             {
                 "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--tls-engine", "openssl", "--clients", "20", "--rate", "40",
-                "--linger", "1s", "--reconnect-delay", "200ms", "--duration", "5s", "--timeout", "30s", "--results", dir.Path,
+                "--linger", "1s", "--reconnect-delay", "200ms", "--duration", "5s", "--connect-timeout", "30s", "--out", dir.Path,
             };
             if (resume) args.Add("--resume");
             var (run, doc) = await BurstResults.RunAsync(TimeSpan.FromMinutes(2), [.. args]);

@@ -29,7 +29,7 @@ public sealed partial class BurstTlsOnlyTests
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir,
             "--tls-only", "--tls-engine", engine, "--tls", tls, "--clients", "10", "--rate", "5", "--linger", "100ms",
-            "--reconnect-delay", "1m", "--duration", "5s", "--timeout", "30s", "--results", dir.Path);
+            "--reconnect-delay", "1m", "--duration", "5s", "--connect-timeout", "30s", "--out", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
         Assert.Equal(10, doc.Counts.Attempted);
@@ -62,7 +62,7 @@ public sealed partial class BurstTlsOnlyTests
         // A 1 s keepalive inside a 2 s linger: in MQTT mode every connection would ping once before it closes.
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-only",
             "--tls-engine", engine, "--clients", "20", "--rate", "20", "--linger", "2s", "--keepalive", "1s", "--duration", "6s",
-            "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
+            "--connect-timeout", "30s", "--interval", "1s", "--out", dir.Path);
 
         Assert.Equal("completed", doc.Outcome);
         Assert.True(doc.Counts.Failed.Count == 0 && doc.Counts.Connacks > 20,
@@ -93,7 +93,7 @@ public sealed partial class BurstTlsOnlyTests
         using var broker = new MosquittoBroker(logConnections: true);
         using var dir = new TempDir();
         var (run, doc) = await BurstResults.RunAsync(RunTimeout, "--target", broker.Target, "--pki", TestPki.Dir, "--tls-only",
-            "--clients", "100", "--rate", "100", "--workers", "2", "--timeout", "60s", "--snapshot", "1s", "--results", dir.Path);
+            "--clients", "100", "--rate", "100", "--workers", "2", "--connect-timeout", "60s", "--interval", "1s", "--out", dir.Path);
 
         Assert.Equal(2, doc.Section("generator")!["workers"]!.GetValue<int>());
         Assert.True(doc.Config["tlsOnly"]!.GetValue<bool>());

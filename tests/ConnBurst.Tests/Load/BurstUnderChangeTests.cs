@@ -20,7 +20,7 @@ public sealed class BurstUnderChangeTests
         // 60 clients, each holding 6 s then reconnecting: the CRL is swapped once 40 are held.
         using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{server.Port}", "--pki", m.Directory, "--clients", "60",
             "--rate", "20",
-            "--linger", "6s", "--duration", "30s", "--timeout", "10s", "--snapshot", "1s", "--results", dir.Combine("burst"));
+            "--linger", "6s", "--duration", "30s", "--connect-timeout", "10s", "--interval", "1s", "--out", dir.Combine("burst"));
         await burst.WaitForOutputAsync("connected", RunTimeout);
         await Journals.WaitForAsync(dir.Combine("burst"), i => i.Values.GetValueOrDefault("connectedNow") >= 40, RunTimeout);
 
@@ -50,17 +50,18 @@ public sealed class BurstUnderChangeTests
         using var dir = new TempDir();
         var port = FreePort.Next();
         using var serve = hosts.Connburst(hosts.Server,
-            ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", hosts.Server.Address, "--port",
-            port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--report-interval", "1s", "--results", dir.Combine("server")]);
+            ["serve", "mqtt", "--pki", TestPki.Dir, "--listen",
+            $"{hosts.Server.Address}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            "--interval", "1s", "--out", dir.Combine("server")]);
         await serve.WaitForOutputAsync($"listening on {hosts.Server.Address}:{port}", TimeSpan.FromSeconds(60));
 
         // Held clients ping every 2 s; new attempts keep coming (each client reconnects 5 s after connecting).
         using var burst = hosts.Connburst(hosts.Agent0,
             ["burst", "--target", $"{hosts.Server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
-            "--clients", "60", "--rate", "20", "--linger", "5s", "--keepalive", "2s", "--timeout", "3s", "--duration", "40s", "--snapshot",
+            "--clients", "60", "--rate", "20", "--linger", "5s", "--keepalive", "2s", "--connect-timeout", "3s", "--duration", "40s",
+            "--interval",
                 "1s",
-            "--source-ips", hosts.Agent0.SourceIps, "--results", dir.Combine("burst")]);
+            "--source-ips", hosts.Agent0.SourceIps, "--out", dir.Combine("burst")]);
         await burst.WaitForOutputAsync("connected", RunTimeout);
         await Journals.WaitForAsync(dir.Combine("burst"), i => i.Values.GetValueOrDefault("connectedNow") > 0, RunTimeout);
         // The partition lasts until two intervals have timed-out attempts: past the 3 s timeout, and past a keepalive's

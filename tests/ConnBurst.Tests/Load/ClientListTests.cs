@@ -14,7 +14,7 @@ public sealed class ClientListTests
         var path = dir.Combine("list.txt");
         var r = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "clientlist", "--destlist", "127.0.0.1,127.0.0.2,localhost",
             "--clients", "300",
-            "--port", "8884", "--cert", m.PathOf(m.Client.Cert), "--key", m.PathOf(m.Client.Key), "--out", path);
+            "--port", "8884", "--cert", m.PathOf(m.Client.Cert), "--key", m.PathOf(m.Client.Key), "--out-file", path);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(path, r.LastLine);
 
@@ -57,7 +57,9 @@ public sealed class ClientListTests
         Assert.Equal(2500, list[0].ReconnectDelayMs);
         Assert.False(list[1].CleanStart);
         Assert.Equal(1, list.UnknownFields["subscriptions"]);
-        Assert.Equal(1, list.UnknownFields["username"]);
+        Assert.False(list.UnknownFields.ContainsKey("username")); // read: the client's MQTT user name
+        Assert.Equal("u", list.UserNameOf(0));
+        Assert.Null(list.UserNameOf(1));
     }
 
     [Fact]

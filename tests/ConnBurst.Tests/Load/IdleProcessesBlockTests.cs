@@ -20,7 +20,7 @@ public sealed class IdleProcessesBlockTests
         using var dir = new TempDir();
         // One-second snapshots and heartbeats: the waits that spun; a keepalive past the window, so nothing is sent.
         using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "50",
-            "--rate", "50", "--keepalive", "60s", "--duration", "40s", "--snapshot", "1s", "--results", dir.Path);
+            "--rate", "50", "--keepalive", "60s", "--duration", "40s", "--interval", "1s", "--out", dir.Path);
         await burst.WaitForOutputAsync("connected=50/50", TimeSpan.FromSeconds(60));
         // Past the ramp's last snapshot: the next one is printed.
         var seen = Snapshots(burst.Stdout);

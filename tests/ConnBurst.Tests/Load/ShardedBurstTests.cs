@@ -23,16 +23,17 @@ public sealed partial class ShardedBurstTests
         using var dir = new TempDir();
         var startAt = StartTime.Format(DateTimeOffset.UtcNow.AddSeconds(8));
         var agents = Enumerable.Range(0, 3).Select(i => CliProcess.Start(
-            "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate", "150", "--timeout", "60s", "--snapshot",
+            "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate", "150", "--connect-timeout", "60s",
+            "--interval",
             "1s",
-            "--shard", $"{i}/3", "--start-at", startAt, "--results", dir.Combine($"agent{i}"))).ToList();
+            "--shard", $"{i}/3", "--start-at", startAt, "--out", dir.Combine($"agent{i}"))).ToList();
         var runs = new List<CliResult>();
         foreach (var a in agents) { using (a) runs.Add(await a.WaitAsync(RunTimeout)); }
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.ToString()));
         var docs = runs.Select(r => ResultsFile.Read(r.LastLine)).ToList();
 
         var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), dir.Combine("agent2"),
-            "--out", dir.Combine("merged.json"));
+            "--out-file", dir.Combine("merged.json"));
         Assert.True(merge.ExitCode == 0, merge.ToString());
         var merged = ResultsFile.Read(merge.LastLine);
 
@@ -70,7 +71,7 @@ public sealed partial class ShardedBurstTests
         // The same three files, misassembled: one line and exit 2 each.
         await AssertMergeRefused("given twice", docs[0], docs[0], docs[1], docs[2]);
         await AssertMergeRefused("shard(s) 2/3 missing", docs[0], docs[1]);
-        var partial = await CliProcess.RunAsync(RunTimeout, "merge", Path(docs[0]), Path(docs[1]), "--allow-missing", "--out",
+        var partial = await CliProcess.RunAsync(RunTimeout, "merge", Path(docs[0]), Path(docs[1]), "--allow-missing", "--out-file",
             dir.Combine("partial.json"));
         Assert.True(partial.ExitCode == 0, partial.ToString());
         Assert.Equal("partial", ResultsFile.Read(partial.LastLine).Outcome);

@@ -27,7 +27,7 @@ public sealed class StagedBurstTests
     public async Task APlanThatCannotRunIsRefusedInOneLineBeforeLoad(string options, string expected)
     {
         using var dir = new TempDir();
-        var r = await CliProcess.RunAsync(RunTimeout, ["burst", "--target", "127.0.0.1:9", "--pki", TestPki.Dir, "--results", dir.Path,
+        var r = await CliProcess.RunAsync(RunTimeout, ["burst", "--target", "127.0.0.1:9", "--pki", TestPki.Dir, "--out", dir.Path,
             .. options.Split(' ')]);
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains(expected, r.Stderr);
@@ -41,7 +41,7 @@ public sealed class StagedBurstTests
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         var r = await CliProcess.RunAsync(RunTimeout, "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--stages",
-            "40:2s,20..60:2s", "--linger", "1s", "--workers", "2", "--snapshot", "1s", "--timeout", "60s", "--results", dir.Path);
+            "40:2s,20..60:2s", "--linger", "1s", "--workers", "2", "--interval", "1s", "--connect-timeout", "60s", "--out", dir.Path);
         Assert.True(r.ExitCode == 0, r.ToString());
         var doc = ResultsFile.Read(r.LastLine);
         var stages = Assert.IsType<JsonArray>(doc.Section("stages")).Select(n => n!.AsObject()).ToList();
@@ -73,14 +73,14 @@ public sealed class StagedBurstTests
         const string plan = "30:2s,60:2s,90:2s";
         var startAt = StartTime.Format(DateTimeOffset.UtcNow.AddSeconds(8));
         var agents = Enumerable.Range(0, 2).Select(i => CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir,
-            "--stages", plan, "--linger", "1s", "--timeout", "60s", "--snapshot", "1s", "--shard", $"{i}/2", "--start-at", startAt,
-            "--results", dir.Combine($"agent{i}"))).ToList();
+            "--stages", plan, "--linger", "1s", "--connect-timeout", "60s", "--interval", "1s", "--shard", $"{i}/2", "--start-at", startAt,
+            "--out", dir.Combine($"agent{i}"))).ToList();
         var runs = new List<CliResult>();
         foreach (var a in agents) { using (a) runs.Add(await a.WaitAsync(RunTimeout)); }
         Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.ToString()));
         var docs = runs.Select(r => ResultsFile.Read(r.LastLine)).ToList();
 
-        var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), "--out",
+        var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), "--out-file",
             dir.Combine("merged.json"));
         Assert.True(merge.ExitCode == 0, merge.ToString());
         var merged = ResultsFile.Read(merge.LastLine);
@@ -106,7 +106,7 @@ public sealed class StagedBurstTests
         }
 
         // peak --from the agents' results: merged first, every stage judged, the peak a stage of the plan.
-        var peak = await CliProcess.RunAsync(RunTimeout, "peak", "--from", dir.Combine("agent0"), dir.Combine("agent1"), "--results",
+        var peak = await CliProcess.RunAsync(RunTimeout, "peak", "--from", dir.Combine("agent0"), dir.Combine("agent1"), "--out",
             dir.Combine("peak"));
         Assert.True(peak.ExitCode == 0, peak.ToString());
         var peakDoc = ResultsFile.Read(peak.LastLine);

@@ -27,7 +27,7 @@ public sealed class WorkerAssignmentTests
         Workers = 3,
         Snapshot = TimeSpan.FromSeconds(2),
         ResultsDir = "/results/a",
-        Tls = TlsOptions.Create("1.3", "TLS_AES_128_GCM_SHA256", allowResume: true),
+        Tls = TlsOptions.Create("1.3", "TLS_AES_128_GCM_SHA256", allowResume: true).WithAlpn("mqtt,x-amzn-mqtt-ca"),
         TlsEngine = TlsEngine.SslStream,
         PkiDir = "/pki",
         CertPath = "/pki/c.pem",
@@ -37,6 +37,10 @@ public sealed class WorkerAssignmentTests
         ServerName = "mqtt.example",
         BehindThresholdMs = 25,
         Monitor = "198.18.0.1:8888",
+        MonitorToken = "monitor-secret",
+        UserName = "dev-%i",
+        Password = "pw-%c",
+        PasswordSource = "file /secrets/pw",
         Graphite = "198.18.0.1:2003",
         GraphiteRoot = "bench",
         Instance = "agent-1",
@@ -63,6 +67,7 @@ public sealed class WorkerAssignmentTests
                 Assert.Equal(w.Protocol, h.Protocol);
                 Assert.Equal(w.Ciphers, h.Ciphers);
                 Assert.Equal(w.AllowResume, h.AllowResume);
+                Assert.Equal(w.Alpn, h.Alpn);
             }
             else
             {

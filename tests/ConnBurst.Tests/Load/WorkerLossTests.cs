@@ -12,7 +12,7 @@ public sealed class WorkerLossTests
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "200", "--rate", "40",
-            "--workers", "2", "--linger", "2s", "--duration", "14s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
+            "--workers", "2", "--linger", "2s", "--duration", "14s", "--connect-timeout", "30s", "--interval", "1s", "--out", dir.Path);
 
         var victim = await SecondWorkerAsync(burst);
         Assert.True(ConnBurst.Common.Signals.Send(victim, ConnBurst.Common.Signals.Kill));

@@ -138,7 +138,7 @@ public sealed class ControlProtocolTests
         monitor.Process.Interrupt();
         var result = await monitor.Process.WaitAsync(Wait);
 
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(130, result.ExitCode);
         Assert.EndsWith(".json", result.LastLine);
         var doc = ResultsFile.Read(result.LastLine);
         Assert.Equal("interrupted", doc.Outcome);
@@ -149,7 +149,7 @@ public sealed class ControlProtocolTests
     public async Task OpenToTheNetworkWithoutATokenWarnsLoudly()
     {
         using var dir = new TempDir();
-        using var p = CliProcess.Start("monitor", "--listen", "0.0.0.0:0", "--results", dir.Combine("r"));
+        using var p = CliProcess.Start("monitor", "--listen", "0.0.0.0:0", "--out", dir.Combine("r"));
         await p.WaitForOutputAsync("listening on", MonitorProcess.StartTimeout);
         Assert.Contains("WARNING", p.Stderr);
         Assert.Contains("WITHOUT a token", p.Stderr);

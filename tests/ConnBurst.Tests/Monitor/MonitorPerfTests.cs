@@ -106,7 +106,7 @@ public sealed class MonitorPerfTests
             ["--pid", broker.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-window", "5s", "--interval", "500ms"]);
         var burst = await CliProcess.RunAsync(Wait, "burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "600", "--rate",
             "100",
-            "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
+            "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--out", dir.Combine("burst"));
         Assert.True(burst.ExitCode is 0 or 1, burst.ToString());
         var doc = ConnBurst.Results.ResultsFile.Read(burst.LastLine);
         var summary = MonitorSummary.Parse(doc.Section("server")!.ToJsonString());
@@ -127,14 +127,14 @@ public sealed class MonitorPerfTests
         // Warm the server first: a cold one spends its first seconds in the JIT, whose thread would be the busiest.
         var warm = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients",
             "300", "--rate", "100",
-            "--duration", "3s", "--results", dir.Combine("warm"));
+            "--duration", "3s", "--out", dir.Combine("warm"));
         Assert.Equal(0, warm.ExitCode);
         using var monitor = await MonitorProcess.StartAsync(dir,
             ["--pid", server.Pid.ToString(), "--perf", "--perf-cpu-bound", "10", "--perf-frequency", "499",
             "--perf-window", "6s", "--interval", "500ms"]);
         var burst = await CliProcess.RunAsync(Wait, "burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients",
             "1200", "--rate", "150",
-            "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("burst"));
+            "--duration", "8s", "--monitor", monitor.Endpoint.ToString(), "--out", dir.Combine("burst"));
         Assert.True(burst.ExitCode is 0 or 1, burst.ToString());
         var doc = ConnBurst.Results.ResultsFile.Read(burst.LastLine);
         var profile = MonitorSummary.Parse(doc.Section("server")!.ToJsonString()).Process!.Profile!;
@@ -190,7 +190,7 @@ public sealed class MonitorPerfTests
     {
         var port = FreePort.Next();
         var results = new TempDir();
-        var p = CliProcess.Start(["serve", "mqtt", "--pki", TestPki.Dir, "--port", port.ToString(), "--results", results.Path],
+        var p = CliProcess.Start(["serve", "mqtt", "--pki", TestPki.Dir, "--listen", $"127.0.0.1:{port}", "--out", results.Path],
             new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1" });
         await p.WaitForOutputAsync($"listening on 127.0.0.1:{port}", TimeSpan.FromSeconds(60));
         return new ServeWithMap(p, port, results);

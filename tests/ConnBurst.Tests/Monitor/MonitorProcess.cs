@@ -26,7 +26,7 @@ internal sealed partial class MonitorProcess : IDisposable
     public static async Task<MonitorProcess> StartAsync(TempDir dir, IEnumerable<string> extra, IDictionary<string, string>? env = null)
     {
         var results = dir.Combine("results");
-        var process = CliProcess.Start(["monitor", "--listen", "127.0.0.1:0", "--results", results, .. extra], env);
+        var process = CliProcess.Start(["monitor", "--listen", "127.0.0.1:0", "--out", results, .. extra], env);
         try
         {
             await process.WaitForOutputAsync("listening on ", StartTimeout);

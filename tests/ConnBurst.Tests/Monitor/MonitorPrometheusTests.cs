@@ -10,7 +10,7 @@ public sealed class MonitorPrometheusTests
     {
         using var results = new TempDir();
         var promPort = FreePort.Next();
-        using var monitor = CliProcess.Start(["monitor", "--listen", "127.0.0.1:0", "--interval", "250ms", "--results", results.Path,
+        using var monitor = CliProcess.Start(["monitor", "--listen", "127.0.0.1:0", "--interval", "250ms", "--out", results.Path,
             "--prometheus", $"127.0.0.1:{promPort}"]);
         await monitor.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(60));
 

@@ -23,7 +23,7 @@ public class AnalyzeRealRunTests
         using var monitor = await MonitorProcess.StartAsync(dir, ["--port", port, "--interval", "250ms"]);
         var burst = await CliProcess.RunAsync(Timeout, "burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--clients", "100",
             "--rate", "50",
-            "--timeout", "3s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results", dir.Combine("results"));
+            "--connect-timeout", "3s", "--interval", "1s", "--monitor", monitor.Endpoint.ToString(), "--out", dir.Combine("results"));
         Assert.True(File.Exists(burst.LastLine), burst.ToString());
         var r = await CliProcess.RunAsync(Timeout, "analyze", burst.LastLine);
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -56,7 +56,7 @@ public class AnalyzeRealRunTests
                 "--port", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "250ms"]);
             using var burst = CliProcess.Start(["burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "450", "--rate",
                 "150",
-                "--timeout", "10s", "--duration", "15s", "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(), "--results",
+                "--connect-timeout", "10s", "--duration", "15s", "--interval", "1s", "--monitor", monitor.Endpoint.ToString(), "--out",
                     dir.Combine("results")],
                 launcher: ["taskset", "-c", "0"]);
             var done = await burst.WaitAsync(Timeout);

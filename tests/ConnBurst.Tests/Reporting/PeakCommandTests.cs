@@ -23,7 +23,7 @@ public class PeakCommandTests
         var r = await CliProcess.RunAsync(Timeout, "peak", "--target", broker.Target, "--monitor", monitor.Endpoint.ToString(), "--pki",
             TestPki.Dir,
             "--start-rate", "10", "--max-rate", "40", "--step-duration", "1s", "--max-cpu-busy", "100", "--max-generator-lag", "5s",
-            "--results", dir.Combine("results"));
+            "--out", dir.Combine("results"));
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("verdict: ", r.Stdout);
         var doc = ResultsFile.Read(r.LastLine);
@@ -51,7 +51,7 @@ public class PeakCommandTests
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--max-accept-rate", "30");
         var r = await CliProcess.RunAsync(Timeout, "peak", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir,
             "--start-rate", "10", "--precision", "10%", "--step-duration", "3s", "--max-avg-latency", "100ms", "--max-cpu-busy", "100",
-            "--max-generator-lag", "2s", "--timeout", "8s", "--results", dir.Combine("results"));
+            "--max-generator-lag", "2s", "--connect-timeout", "8s", "--out", dir.Combine("results"));
         Assert.True(r.ExitCode == 0, r.ToString());
         var peak = ResultsFile.Read(r.LastLine).PeakSection()!;
         Assert.True(peak.LimitedBy == "server", r.Stdout);
@@ -63,7 +63,7 @@ public class PeakCommandTests
     public async Task AnUnreachableMonitorIsAOneLineInputError()
     {
         var r = await CliProcess.RunAsync(Timeout, "peak", "--target", "127.0.0.1:1", "--monitor", $"127.0.0.1:{FreePort.Next()}",
-            "--results", Path.GetTempPath());
+            "--out", Path.GetTempPath());
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("monitor", r.Stderr);
         Assert.Single(r.Stderr.Trim().Split('\n'));

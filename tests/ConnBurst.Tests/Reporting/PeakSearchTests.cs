@@ -142,7 +142,8 @@ public class PeakSearchTests
 
     [Theory]
     [InlineData("5%", 0.05)]
-    [InlineData("0.1", 0.1)]
+    [InlineData("0.1", 0.001)]
+    [InlineData("5", 0.05)]
     [InlineData("12.5%", 0.125)]
     public void PrecisionReadsPercentages(string text, double expected) =>
         Assert.Equal(expected, PeakSearchOptions.ParsePercent(text, "--precision"), 6);

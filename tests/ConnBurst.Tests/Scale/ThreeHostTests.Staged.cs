@@ -41,8 +41,8 @@ public sealed partial class ThreeHostTests
             else
             {
                 port = FreePort.Next();
-                serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", server.Address, "--port", Str(port),
-                    "--results", dir.Combine("server")]);
+                serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--listen", $"{server.Address}:{port}",
+                    "--out", dir.Combine("server")]);
                 await serve.WaitForOutputAsync($"listening on {server.Address}:{port}", StartTimeout);
                 serverPid = serve.Pid;
             }
@@ -52,8 +52,8 @@ public sealed partial class ThreeHostTests
             var agents = hosts.Agents.Select((h, i) => hosts.Connburst(h,
             [
                 "burst", "--target", $"{server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
-                "--stages", Staircase, "--linger", "1s", "--timeout", "60s", "--snapshot", "1s", "--shard", $"{i}/2", "--start-at", startAt,
-                "--source-ips", h.SourceIps, "--monitor", monitor.ToString(), "--results", dir.Combine($"agent{i}"),
+                "--stages", Staircase, "--linger", "1s", "--connect-timeout", "60s", "--interval", "1s", "--shard", $"{i}/2", "--start-at", startAt,
+                "--source-ips", h.SourceIps, "--monitor", monitor.ToString(), "--out", dir.Combine($"agent{i}"),
             ], new Dictionary<string, string> { ["CONNBURST_MONITOR_TOKEN"] = Token })).ToList();
             var runs = new List<CliResult>();
             foreach (var a in agents) runs.Add(await a.WaitAsync(RunTimeout));
@@ -64,7 +64,7 @@ public sealed partial class ThreeHostTests
             Assert.Single(labels);
             Assert.Equal(docs[0].Section("server")!["samples"]!.GetValue<int>(), docs[1].Section("server")!["samples"]!.GetValue<int>());
 
-            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), "--out",
+            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), "--out-file",
                 dir.Combine("merged.json"));
             Assert.True(merge.ExitCode == 0, merge.ToString());
             var merged = ResultsFile.Read(merge.LastLine);
@@ -97,7 +97,7 @@ public sealed partial class ThreeHostTests
                 Assert.NotNull(serverSide["processCpuAvgPercent"]);
             }
 
-            var peak = await CliProcess.RunAsync(RunTimeout, "peak", "--from", dir.Combine("merged.json"), "--results",
+            var peak = await CliProcess.RunAsync(RunTimeout, "peak", "--from", dir.Combine("merged.json"), "--out",
                 dir.Combine("peak"));
             Assert.True(peak.ExitCode == 0, peak.ToString());
             var verdict = ResultsFile.Read(peak.LastLine).Section("peak")!["verdict"]!.GetValue<string>();

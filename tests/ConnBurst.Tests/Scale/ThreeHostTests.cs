@@ -56,8 +56,8 @@ public sealed partial class ThreeHostTests
             else
             {
                 port = FreePort.Next(); // any port does: the server host has a network of its own
-                serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", server.Address, "--port", Str(port),
-                    "--report-interval", "1s", "--results", dir.Combine("server")]);
+                serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--listen", $"{server.Address}:{Str(port)}",
+                    "--interval", "1s", "--out", dir.Combine("server")]);
                 await serve.WaitForOutputAsync($"listening on {server.Address}:{port}", StartTimeout);
                 serverPid = serve.Pid;
             }
@@ -73,8 +73,8 @@ public sealed partial class ThreeHostTests
             var agents = hosts.Agents.Select((h, i) => hosts.Connburst(h,
             [
                 "burst", "--target", $"{server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
-                "--clients", Str(Clients), "--rate", Str(Rate), "--timeout", "60s", "--snapshot", "1s",
-                "--shard", $"{i}/2", "--start-at", StartTime.Format(startAt), "--source-ips", h.SourceIps, "--results",
+                "--clients", Str(Clients), "--rate", Str(Rate), "--connect-timeout", "60s", "--interval", "1s",
+                "--shard", $"{i}/2", "--start-at", StartTime.Format(startAt), "--source-ips", h.SourceIps, "--out",
                     dir.Combine($"agent{i}"),
             ])).ToList();
             var untilStart = startAt - TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
@@ -113,7 +113,8 @@ public sealed partial class ThreeHostTests
 
             // merge: the two agents plus the monitor's results JSON (the server's side).
             var mergedPath = dir.Combine("merged.json");
-            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), monitorJson, "--out",
+            var merge = await CliProcess.RunAsync(RunTimeout, "merge", dir.Combine("agent0"), dir.Combine("agent1"), monitorJson,
+                "--out-file",
                 mergedPath);
             Assert.True(merge.ExitCode == 0, merge.ToString());
             var merged = ResultsFile.Read(merge.LastLine);
@@ -162,7 +163,7 @@ public sealed partial class ThreeHostTests
             {
                 serve.Interrupt();
                 var final = await serve.WaitAsync(RunTimeout);
-                Assert.True(final.ExitCode == 0, final.ToString());
+                Assert.True(final.ExitCode == 130, final.ToString());
             }
         }
         finally
@@ -183,15 +184,15 @@ public sealed partial class ThreeHostTests
         using var dir = new TempDir();
         var server = hosts.Server;
         var port = FreePort.Next();
-        var serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--bind", server.Address, "--port", Str(port),
-            "--results", dir.Combine("server")]);
+        var serve = hosts.Connburst(server, ["serve", "mqtt", "--pki", TestPki.Dir, "--listen", $"{server.Address}:{Str(port)}",
+            "--out", dir.Combine("server")]);
         await serve.WaitForOutputAsync($"listening on {server.Address}:{port}", StartTimeout);
         var monitor = await StartMonitorAsync(hosts, dir, serve.Pid, port);
 
         string[] Burst(NamespaceHost h, int clients, params string[] extra) =>
         [
             "burst", "--target", $"{server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir, "--clients", Str(clients),
-            "--rate", "50", "--source-ips", h.SourceIps, "--results", dir.Combine(h.Role), .. extra,
+            "--rate", "50", "--source-ips", h.SourceIps, "--out", dir.Combine(h.Role), .. extra,
         ];
 
         using (hosts.Drop(server, hosts.Agent0.Addresses))
@@ -236,7 +237,7 @@ public sealed partial class ThreeHostTests
     {
         var monitor = hosts.Connburst(hosts.Server,
             ["monitor", "--listen", $"{hosts.Server.Address}:0", "--pid", Str(serverPid), "--port", Str(port), "--interval", "500ms",
-                "--results", dir.Combine("monitor")],
+                "--out", dir.Combine("monitor")],
             new Dictionary<string, string> { ["CONNBURST_MONITOR_TOKEN"] = Token });
         await monitor.WaitForOutputAsync("listening on ", StartTimeout);
         var m = Listening().Match(monitor.Stdout);

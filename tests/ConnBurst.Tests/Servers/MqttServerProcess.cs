@@ -27,7 +27,7 @@ public sealed class MqttServerProcess : IDisposable
     public static async Task<MqttServerProcess> StartOnPortAsync(string pkiDir, int port, params string[] extra)
     {
         var results = new TempDir();
-        var args = new List<string> { "serve", "mqtt", "--pki", pkiDir, "--port", port.ToString(), "--report-interval", "1s", "--results",
+        var args = new List<string> { "serve", "mqtt", "--pki", pkiDir, "--listen", $"127.0.0.1:{port}", "--interval", "1s", "--out",
             results.Path };
         args.AddRange(extra);
         var server = new MqttServerProcess(CliProcess.Start(args), port, results);

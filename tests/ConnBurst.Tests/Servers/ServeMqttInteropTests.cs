@@ -35,7 +35,7 @@ public class ServeMqttInteropTests
         Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, ca, null, null)).ExitCode);
 
         var result = await server.StopAsync();
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(130, result.ExitCode);
         var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
         Assert.Contains("handshakes-ok=1 ", final);
         Assert.Contains("connacks=1 ", final);
@@ -53,8 +53,8 @@ public class ServeMqttInteropTests
         using var dir = new TempDir();
         var m = TestPki.CopyTo(dir.Combine("pki"));
         CrlFiles.FlipLastSignatureByte(m.PathOf(m.Crl));
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--port",
-            FreePort.Next().ToString(),
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", m.Directory, "--listen",
+            $"127.0.0.1:{FreePort.Next()}",
             "--tls-engine", engine);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("signature does not verify", result.Stderr);
@@ -96,7 +96,7 @@ public class ServeMqttInteropTests
         }
         Assert.NotEqual(0, (await MosquittoPub.RunAsync(server.Port, m.PathOf(m.Ca.Cert), null, null)).ExitCode);
         var result = await server.StopAsync();
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(130, result.ExitCode);
         var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
         Assert.Contains("connacks=4 ", final);
         Assert.Contains("no-cert=1", final);
@@ -144,7 +144,7 @@ public class ServeMqttInteropTests
         }
 
         var result = await server.StopAsync();
-        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(130, result.ExitCode);
         Assert.Contains("connacks=8 ", result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal)));
         Assert.Contains("worker restarts: 1", result.Stdout);
     }
@@ -157,7 +157,8 @@ public class ServeMqttInteropTests
     [InlineData("--max-accept-rate", "-3", "--max-accept-rate")]
     public async Task BadOptionsAreOneLineErrorsWithExitCode2(string option, string value, string message)
     {
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--port", "0", option,
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--listen", "127.0.0.1:0",
+            option,
             value);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Stderr);

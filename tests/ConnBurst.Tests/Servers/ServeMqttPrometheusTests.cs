@@ -24,7 +24,7 @@ public sealed class ServeMqttPrometheusTests
         Assert.Contains("connburst_server_connacks_total 1", lines);
         Assert.Contains("connburst_server_handshakes_failed_total{reason=\"revoked\"} 1", lines);
         Assert.Contains("connburst_server_crl_serials 10000", lines);
-        Assert.Equal(0, (await server.StopAsync()).ExitCode);
+        Assert.Equal(130, (await server.StopAsync()).ExitCode);
     }
 
     [Fact]
@@ -51,6 +51,6 @@ public sealed class ServeMqttPrometheusTests
         while (!text.Split('\n').Contains("connburst_server_connacks_total 4") && DateTime.UtcNow < deadline);
         Assert.Contains("connburst_server_connacks_total 4", text.Split('\n'));
         Assert.Contains("connburst_server_crl_serials 10000", text.Split('\n'));
-        Assert.Equal(0, (await server.StopAsync()).ExitCode);
+        Assert.Equal(130, (await server.StopAsync()).ExitCode);
     }
 }

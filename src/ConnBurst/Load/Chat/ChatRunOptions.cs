@@ -32,6 +32,8 @@ internal sealed record ChatRunOptions
     public double? Rate { get; init; }
 
     public HostPort? Monitor { get; init; }
+    /// <summary>The monitor's AUTH token; null: CONNBURST_MONITOR_TOKEN. Never written into results.</summary>
+    public string? MonitorToken { get; init; }
     public bool RequireMonitor { get; init; }
     public string ResultsDir { get; init; } = "results";
 

@@ -28,16 +28,8 @@ internal sealed record PeakSearchOptions
         return this;
     }
 
-    /// <summary>"5%" or "0.05" to a fraction.</summary>
-    public static double ParsePercent(string text, string option)
-    {
-        var t = text.Trim();
-        var pct = t.EndsWith('%');
-        if (!double.TryParse(pct ? t[..^1] : t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
-            out var v) || v <= 0)
-        {
-            throw new InputException($"{option}: '{text}' is not a positive percentage (e.g. 5% or 0.05)");
-        }
-        return pct || v >= 1 ? v / 100 : v;
-    }
+    /// <summary>"5%" or "5" (both five percent; docs/CLI.md, "Percents") to a fraction.</summary>
+    public static double ParsePercent(string text, string option) =>
+        Percents.TryParse(text, out var v) && v > 0 ? v / 100
+        : throw new InputException($"{option}: '{text}' is not a positive percentage (e.g. 5 or 5%)");
 }

@@ -6,7 +6,8 @@ using ConnBurst.Transport;
 namespace ConnBurst.Servers.Hosting;
 
 /// <summary>
-/// The one clock for every connection (DESIGN.md decision 4, Kestrel's Heartbeat): a single thread ticks every
+/// The one clock for every connection (docs/DECISIONS.md, "One clock for every connection"; Kestrel's Heartbeat): a single thread ticks
+/// every
 /// <see cref="Interval"/>, walks the connection registry comparing stored deadlines, and runs the host's other periodic work
 /// (CRL reload, counter print-outs). No connection owns a Timer or a Task.Delay. A tick that overruns its interval is logged.
 /// </summary>

@@ -33,9 +33,10 @@ internal sealed record MqttBrokerOptions
 
     public MqttBrokerOptions Validate()
     {
-        if (Port is < 0 or > 65535) throw new InputException($"--port: {Port} is not a port number (0-65535)");
+        if (Port is < 0 or > 65535) throw new InputException($"--listen: port {Port} is not a port number (0-65535)");
         if (Workers is < 1 or > 64) throw new InputException($"--workers: {Workers} is out of range (1-64)");
-        if (Workers > 1 && Port == 0) throw new InputException("--workers needs a fixed --port (workers share it with SO_REUSEPORT)");
+        if (Workers > 1 && Port == 0)
+            throw new InputException("--workers needs a fixed --listen port (workers share it with SO_REUSEPORT)");
         if (MaxAcceptRate is { } r && (r <= 0 || double.IsNaN(r) || double.IsInfinity(r)))
             throw new InputException($"--max-accept-rate: {r} must be a positive number of connections per second");
         if (HandshakeTimeout <= TimeSpan.Zero) throw new InputException("--handshake-timeout must be positive");
@@ -43,7 +44,7 @@ internal sealed record MqttBrokerOptions
         if (MaxPacketSize is < 64 or > 268_435_460)
             throw new InputException($"--max-packet-size: {MaxPacketSize} is out of range (64 B - 256 MiB)");
         if (AcceptedVersions.Count == 0) throw new InputException("--mqtt: name at least one version (5, 3.1.1 or both)");
-        if (ReportInterval < TimeSpan.FromMilliseconds(100)) throw new InputException("--report-interval must be at least 100ms");
+        if (ReportInterval < TimeSpan.FromMilliseconds(100)) throw new InputException("--interval must be at least 100ms");
         return this;
     }
 

@@ -61,6 +61,12 @@ internal sealed class OpenSslClientContext : IDisposable
     private void Configure(TlsOptions tls, X509Certificate2Collection? trustRoots, bool insecure)
     {
         OpenSslContextSettings.Apply(_ctx, tls);
+        if (tls.Alpn.Count > 0)
+        {
+            var wire = tls.AlpnWire();
+            if (LibSsl.CtxSetAlpnProtos(_ctx, wire, (uint)wire.Length) != 0)
+                throw new InputException($"--alpn {string.Join(',', tls.Alpn)}: libssl refused it: {LibCrypto.DrainErrors()}");
+        }
 
         if (insecure)
         {

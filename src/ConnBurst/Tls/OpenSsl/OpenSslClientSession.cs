@@ -107,7 +107,8 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
         Step(Op.Write, MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(bytes), bytes.Length), out want, out failure);
 
     /// <summary>
-    /// Frees what the handshake left that a held connection never reads again (issue 14 item 3): the CA names the
+    /// Frees what the handshake left that a held connection never reads again (docs/DECISIONS.md, "Tls: a held native client frees what
+    /// its handshake left"): the CA names the
     /// server listed in its CertificateRequest, and our verified copy of the server's chain. libssl keeps both until
     /// SSL_free and has no call to drop them, so the stacks it owns are emptied in place (each entry freed once; the
     /// empty stacks are freed with the SSL). On a TLS 1.2 connection without resumption

@@ -27,7 +27,8 @@ internal static class OpenSslContextSettings
         LibSsl.CtxCtrl(ctx, LibSsl.CtrlMode, LibSsl.ModeAcceptMovingWriteBuffer, 0);
         // Read whatever the socket has, not one record header and then its body: each side's flights are several
         // records (the server's first is five, and so is the client's certificate flight), and this took about a third of
-        // the client's read calls away (issue 14's profile: 19 a connect against s_time's 14) and three quarters of the
+        // the client's read calls away (the generator's profile: 19 a connect against s_time's 14; docs/BENCHMARKS.md) and three quarters
+        // of the
         // server's (16.8 -> 4.7). No SSL_MODE_RELEASE_BUFFERS yet: released after every flight, the buffers cost a
         // 16 KiB free and malloc each time (malloc_consolidate was 2.2% of the generator's samples against s_time's 0.9%).
         LibSsl.CtxCtrl(ctx, LibSsl.CtrlSetReadAhead, 1, 0);
@@ -50,7 +51,7 @@ internal static class OpenSslContextSettings
 
     /// <summary>
     /// Once a handshake is done: from now on the connection's record buffers go whenever they are empty, since a held
-    /// connection mostly idles (issue 14 item 3).
+    /// connection mostly idles (docs/DECISIONS.md, "Tls: a held native client frees what its handshake left").
     /// </summary>
     public static void ReleaseBuffersWhenIdle(nint ssl) => LibSsl.Ctrl(ssl, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
 
