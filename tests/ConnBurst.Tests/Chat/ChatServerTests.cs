@@ -83,7 +83,7 @@ public class ChatServerTests
         var buffer = new byte[16];
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         Assert.Equal(0, await idle.GetStream().ReadAsync(buffer, cts.Token)); // closed by the server, well before 15 s
-        Assert.Equal(1, await server.WaitForCounterAsync("timeout", 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, await server.WaitForCounterAsync("timeout", 1, TimeSpan.FromSeconds(60)));
 
         server.Process.Interrupt();
         var r = await server.Process.WaitAsync(TimeSpan.FromSeconds(30));
@@ -134,9 +134,9 @@ public class ChatServerTests
             Assert.EndsWith($"still here {seq}", await alice.ReadUntilAsync($"MSG calm "));
             Assert.EndsWith($"still here {seq}", await bob.ReadUntilAsync($"MSG calm "));
         }
-        Assert.True(await server.WaitForCounterAsync("line-too-long", 1, TimeSpan.FromSeconds(10)) >= 1);
-        Assert.Equal(1, await server.WaitForCounterAsync("unknown-command", 1, TimeSpan.FromSeconds(10)));
-        Assert.Equal(1, await server.WaitForCounterAsync("too-many-rooms", 1, TimeSpan.FromSeconds(10)));
+        Assert.True(await server.WaitForCounterAsync("line-too-long", 1, TimeSpan.FromSeconds(60)) >= 1);
+        Assert.Equal(1, await server.WaitForCounterAsync("unknown-command", 1, TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, await server.WaitForCounterAsync("too-many-rooms", 1, TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -179,6 +179,6 @@ public class ChatServerTests
             throw new TimeoutException($"stalled at {got[0]}/{got[1]}: {server.Process.Stdout}", e);
         }
         Assert.Equal([count, count], received);
-        Assert.Equal(1, await server.WaitForCounterAsync("slow-dropped", 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, await server.WaitForCounterAsync("slow-dropped", 1, TimeSpan.FromSeconds(60)));
     }
 }

@@ -105,6 +105,7 @@ public sealed partial class MonitorRecordingTests
             catch (OperationCanceledException) { break; } // both buffers full: the queue stopped growing, enough
             await Task.Delay(100);
         }
+        await MonitorProcess.WaitForSamplesAsync(() => raw.SendAsync("status"), 6, Wait); // a busy machine samples late, not less
         var stopped = await raw.SendAsync("STOP");
         var doc = ResultsFile.Read(JsonPath().Match(stopped).Groups[1].Value);
         var recvQ = doc.Section("monitor")!["series"]!["sockets"]!["recvQSum"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
