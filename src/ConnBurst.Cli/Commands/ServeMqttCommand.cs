@@ -43,6 +43,8 @@ internal static class ServeMqttCommand
             DefaultValueFactory = _ => "required" };
         var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description =
             "Accept at most R new connections per second (a deliberate throttle)" };
+        var backlog = new Option<int>("--backlog") { Description = "Listen backlog: connections the kernel queues for accept (capped by net.core.somaxconn)",
+            DefaultValueFactory = _ => 4096 };
         var handshakeTimeout = new Option<string>("--handshake-timeout") { Description = "Abort a TLS handshake not done by then",
             DefaultValueFactory = _ => "10s" };
         var connectTimeout = new Option<string>("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then",
@@ -66,7 +68,7 @@ internal static class ServeMqttCommand
         var cmd = new Command("mqtt",
             "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt,
+            pki, bind, port, tls, ciphers, engine, workers, clientCert, maxAcceptRate, backlog, handshakeTimeout, connectTimeout, maxPacket, mqtt,
                 interval, resume, results, prometheus, workerId,
         };
         graphite.AddTo(cmd);
@@ -86,6 +88,7 @@ internal static class ServeMqttCommand
                 Workers = p.GetValue(workers),
                 WorkerId = p.GetValue(workerId),
                 MaxAcceptRate = p.GetValue(maxAcceptRate),
+                Backlog = p.GetValue(backlog),
                 HandshakeTimeout = Durations.Parse(p.GetValue(handshakeTimeout)!, "--handshake-timeout"),
                 ConnectTimeout = Durations.Parse(p.GetValue(connectTimeout)!, "--connect-timeout"),
                 MaxPacketSize = p.GetValue(maxPacket),
