@@ -33,6 +33,22 @@ internal sealed class ProposalInputs
     public double? BusiestThreadPeak =>
         Server is { Threads.Count: > 0, ProcessCpuMax: { } max } s ? s.Threads.Max(t => t.Share) * max : null;
 
+    /// <summary>
+    /// Why the server counts as CPU-bound, or null: its process at <see cref="ProposalThresholds.ServerCpuBound"/> of one core,
+    /// or, on a machine it shares, the CPU saturated (the resource claim) while the server is the side behind (the side claim):
+    /// then it could not get the CPU it needed.
+    /// </summary>
+    public string? ServerCpuBound()
+    {
+        if (Server?.ProcessCpuMax is not { } max) return null;
+        if (max >= T.ServerCpuBound)
+            return $"server process {Server.ProcessName} at {Verdicts.F(max)}% of one core at its busiest (>= {Verdicts.F(T.ServerCpuBound)}%)";
+        return Claims.Side.Conclusion == "server" && Claims.Resource.Conclusion is "cpu-machine" or "cpu-core"
+            ? $"server process {Server.ProcessName} at {Verdicts.F(max)}% of one core at its busiest, on a machine whose CPU was " +
+                $"saturated ({Claims.Resource.Conclusion}) while the server was the side behind"
+            : null;
+    }
+
     /// <summary>The cores the machine left idle on average over the recording.</summary>
     public double? IdleCores => Server is { PerCoreAvg.Length: > 0 } s ? s.PerCoreAvg.Sum(b => Math.Max(0, 100 - b)) / 100 : null;
 
@@ -46,6 +62,9 @@ internal sealed class ProposalInputs
         ? s.ProfileThreads[0].Functions.Where(f => f.Symbol.Contains(part, StringComparison.OrdinalIgnoreCase)).Sum(f => f.Share)
         : null;
 
+    /// <summary>A config number, whether it was read from a file or set in memory as an integer.</summary>
     private static double? Number(System.Text.Json.Nodes.JsonNode? n) =>
-        n is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+        n is System.Text.Json.Nodes.JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
+                out var d) ? d : null;
 }

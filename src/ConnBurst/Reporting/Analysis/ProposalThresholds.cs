@@ -12,7 +12,7 @@ internal sealed record ProposalThresholds
     public double SingleThreadShare { get; init; } = 0.8;
     /// <summary>One RSA private-key sign, measured on the spot, as a share of the server's CPU per connect, from which the key is
     /// a cost worth changing.</summary>
-    public double SignShareOfConnect { get; init; } = 0.2;
+    public double SignShareOfConnect { get; init; } = 0.15;
     /// <summary>With a perf profile: the busiest profiled thread's share of samples in libcrypto from which the thread is
     /// mostly doing crypto (below it the profile contradicts the sign cost, and the key proposal is not made).</summary>
     public double LibcryptoShare { get; init; } = 0.3;
@@ -35,6 +35,4 @@ internal sealed record ProposalThresholds
     public double NoLocalPortFailures { get; init; } = 1;
     /// <summary>The busiest profiled thread's share of samples in CRL lookups from which the CRL is a cost worth indexing.</summary>
     public double CrlShare { get; init; } = 0.1;
-    /// <summary>Server CPU per connect of one TLS version over the other's from which the cheaper one is proposed.</summary>
-    public double TlsVersionCostRatio { get; init; } = 1.1;
 }
