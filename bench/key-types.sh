@@ -10,7 +10,7 @@
 # On a machine other work keeps busy, MAX_CPU_BUSY=100 judges the peak steps by latency and errors alone: with the
 # cores already saturated by others, every step would fail the CPU line at any rate.
 . "$(dirname "$0")/lib.sh"
-rounds=${1:-3} connects=${2:-1200} step=${3:-2s} cpu=${4:-85}
+rounds=${1:-3} connects=${2:-1200} step=${3:-2s} max_cpu=${4:-85}
 build_connburst
 work=$(mktemp -d /tmp/connburst-bench-keys-XXXX)
 export CONNBURST_HOME="$work/home"
@@ -43,7 +43,7 @@ peak_of() { # KEY ROUND -> prints the peak rate found against a fresh server wit
   pids+=("$monitor")
   wait_port "$mport" 60
   connburst peak --target "127.0.0.1:$server_port" --monitor "127.0.0.1:$mport" --pki "$work/pki-$1" --results "$out" \
-    --start-rate 100 --step-duration "$step" --max-steps 10 --precision 10% --max-cpu-busy "$cpu" >"$out.log" 2>&1 || true
+    --start-rate 100 --step-duration "$step" --max-steps 10 --precision 10% --max-cpu-busy "$max_cpu" >"$out.log" 2>&1 || true
   stop "$monitor" "$server_pid"
   python3 -c 'import glob,json,sys; print(json.load(open(glob.glob(sys.argv[1]+"/peak-*.json")[0]))["peak"]["rate"])' "$out"
 }

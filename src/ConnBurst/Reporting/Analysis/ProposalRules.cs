@@ -52,7 +52,7 @@ internal static class ProposalRules
         var full = s.ListenBacklog is { } backlog && s.AcceptQueueMax is { } queue && queue >= x.T.BacklogFullShare * backlog;
         if (full)
         {
-            evidence.Add($"accept queue max {F(s.AcceptQueueMax!.Value)} of a listen backlog of {F(s.ListenBacklog!.Value)} " +
+            evidence.Add($"accept queue max {I(s.AcceptQueueMax!.Value)} of a listen backlog of {I(s.ListenBacklog!.Value)} " +
                 $"(>= {P(x.T.BacklogFullShare)} of it): the queue was full");
         }
         var k = s.KernelTcp;
@@ -60,13 +60,13 @@ internal static class ProposalRules
         var ownDrops = drops >= x.T.ListenDrops && s.AcceptQueueMax >= x.T.AcceptQueueSeen;
         if (k is not null && (full || ownDrops))
         {
-            evidence.Add($"kernel listen counters over the recording (machine-wide): ListenOverflows +{F(k.ListenOverflows)}, " +
-                $"ListenDrops +{F(k.ListenDrops)}, TCPReqQFullDrop +{F(k.ReqQFullDrops)}" +
-                (ownDrops ? $" (>= {F(x.T.ListenDrops)}, with this port's accept queue at {F(s.AcceptQueueMax ?? 0)})" : ""));
+            evidence.Add($"kernel listen counters over the recording (machine-wide): ListenOverflows +{I(k.ListenOverflows)}, " +
+                $"ListenDrops +{I(k.ListenDrops)}, TCPReqQFullDrop +{I(k.ReqQFullDrops)}" +
+                (ownDrops ? $" (>= {I(x.T.ListenDrops)}, with this port's accept queue at {I(s.AcceptQueueMax ?? 0)})" : ""));
         }
         if (!full && !ownDrops) return null;
-        var limits = $"listen backlog {(s.ListenBacklog is { } b ? F(b) : "unknown")}, net.core.somaxconn " +
-            $"{(k?.Somaxconn is { } m ? F(m) : "unknown")}, net.ipv4.tcp_max_syn_backlog {(k?.TcpMaxSynBacklog is { } y ? F(y) : "unknown")}";
+        var limits = $"listen backlog {(s.ListenBacklog is { } b ? I(b) : "unknown")}, net.core.somaxconn " +
+            $"{(k?.Somaxconn is { } m ? I(m) : "unknown")}, net.ipv4.tcp_max_syn_backlog {(k?.TcpMaxSynBacklog is { } y ? I(y) : "unknown")}";
         evidence.Add("read from the server machine: " + limits);
         // One second of connects at the offered rate fits while the server catches up; never below the kernel's default cap.
         var wanted = (int)Math.Max(4096, Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(1, x.OfferedRate ?? 0)))));
@@ -144,9 +144,9 @@ internal static class ProposalRules
         return new Finding(
             "the server is not reading what clients sent: its event loops block (on a lock, disk, a slow callback) or there are " +
             $"too few of them; unblock them or run more (serve mqtt --workers {cores})",
-            [$"server Recv-Q (sum over connections) max {F(recvQ)} bytes (>= {F(x.T.RecvQBytes)}), sustained over samples " +
+            [$"server Recv-Q (sum over connections) max {I(recvQ)} bytes (>= {I(x.T.RecvQBytes)}), sustained over samples " +
                 $"(the monitor's reading: {s.NotReading} not reading)"],
-            $"requests read as they arrive: the {F(recvQ)} bytes that waited in Recv-Q stop adding to connect latency (this run's queue)",
+            $"requests read as they arrive: the {I(recvQ)} bytes that waited in Recv-Q stop adding to connect latency (this run's queue)",
             ProposalCommands.ServerWorkers(cores, x.Target));
     }
 
@@ -177,7 +177,7 @@ internal static class ProposalRules
         }
         var perConnKiB = rss * 1024 / conns;
         var fits = (long)((rss + free) * 1024 / perConnKiB);
-        evidence.Add($"server RSS max {F(rss)} MiB with {F(conns)} connections established: {F(perConnKiB)} KiB per connection, " +
+        evidence.Add($"server RSS max {F(rss)} MiB with {I(conns)} connections established: {F(perConnKiB)} KiB per connection, " +
             $"{F(1024 * 1024 / perConnKiB)} connections per GiB");
         return new Finding(
             $"size the server for its connections: at {F(perConnKiB)} KiB each, this machine's memory holds about {fits:N0}; shrink " +
@@ -229,5 +229,7 @@ internal static class ProposalRules
     }
 
     private static string F(double v) => Verdicts.F(v);
+    /// <summary>A count (bytes, connections, a sysctl value) as a person would type it.</summary>
+    private static string I(double v) => v.ToString("0", CultureInfo.InvariantCulture);
     private static string P(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 }
