@@ -59,6 +59,13 @@ internal sealed record ServerFigures
         return node is null ? null : From(node, CpuSeries.Of(doc) ?? SeriesFromMonitorFile(node));
     }
 
+    /// <summary>
+    /// The server figures of a time window of a monitor result (one stage of a run, one step), summarised from the samples in
+    /// the window (<see cref="Monitor.RecordingWindow"/>); null when no sample falls in it.
+    /// </summary>
+    public static ServerFigures? Window(ResultsDocument monitor, DateTimeOffset from, DateTimeOffset to) =>
+        Monitor.RecordingWindow.Summarize(monitor, from, to) is { } summary ? From((JsonObject)summary.ToJsonNode()) : null;
+
     public static ServerFigures From(JsonObject s, CpuSeries? series = null)
     {
         var cpu = s["cpu"] as JsonObject;
