@@ -112,11 +112,21 @@ public class ProposalRulesTests
                 new JsonObject { ["tid"] = 10, ["name"] = "other", ["cpuSeconds"] = 1.0, ["share"] = 1 - share },
             };
         }
-        var a = Analyze(s => OneThread(s, 0.85, 100)); // 85% of one core
+        var a = Analyze(s => OneThread(s, 0.85, 100)); // the thread at 85% of one core
         var p = Assert.Single(a.Proposals, x => x.Id == "server-threads");
         Assert.Contains(p.Evidence, e => e.Contains("the machine has 2 cores", StringComparison.Ordinal) && e.Contains("idle", StringComparison.Ordinal));
         Assert.Contains("--workers 2", p.Command);
-        Assert.DoesNotContain("server-threads", Ids(Analyze(s => OneThread(s, 0.84, 100))));   // thread at 84%: ServerCpuBound
+        Assert.DoesNotContain("server-threads", Ids(Analyze(s => OneThread(s, 0.9, 84.9))));  // process and thread short of ServerCpuBound
+        // Short of the busy line on a machine whose CPU was saturated while the server was behind: bound all the same.
+        var shared = Analyze(s =>
+        {
+            OneThread(s, 1.0, 60);
+            s["cpu"]!["totalMaxBusy"] = 100.0;
+            s["sockets"]!["acceptQueueMax"] = 50.0;
+        });
+        Assert.Equal("server", shared.Side.Conclusion);
+        Assert.Contains(Assert.Single(shared.Proposals, x => x.Id == "server-threads").Evidence,
+            e => e.Contains("on a machine whose CPU was saturated (cpu-machine) while the server was the side behind", StringComparison.Ordinal));
         Assert.DoesNotContain("server-threads", Ids(Analyze(s => OneThread(s, 0.79, 190))));   // SingleThreadShare
     }
 
@@ -158,14 +168,25 @@ public class ProposalRulesTests
     }
 
     [Fact]
-    public void MoreAgentsWhenTheGeneratorIsTheSideBehindPastGeneratorLagMs()
+    public void MoreAgentsWhenTheGeneratorLagsPastGeneratorLagMsOrMakesFewerAttemptsThanOffered()
     {
-        // 9.5 CPU-s over 10 s for 2,000 attempts: 4.75 ms each; 200/s needs 0.95 core, this agent got 0.95: 2 agents at 70%.
+        // 9.5 CPU-s over the 10 s of attempts for 2,000 attempts: 4.75 ms each; 200/s needs 0.95 core, this agent got 0.95: 2 agents.
         var a = Analyze(run: d => d.Sections["generator"] = SampleResults.Generator(cpuSeconds: 9.5, lagP99: 50));
         var p = Assert.Single(a.Proposals, x => x.Id == "more-agents");
         Assert.StartsWith("spread the load over 2 agents", p.Change);
+        Assert.Contains(p.Evidence, e => e.Contains("this agent got 0.95", StringComparison.Ordinal) && e.Contains("while it made its attempts (9.50 CPU-s over 10.0 s)", StringComparison.Ordinal));
         Assert.Contains("--shard I/2", p.Command);
         Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => d.Sections["generator"] = SampleResults.Generator(cpuSeconds: 9.5, lagP99: 49.9))));
+
+        // No lag, but 179 attempts a second of the 200 offered (< 90%) over the intervals but the last: the rate was not offered.
+        static void Short(ResultsDocument d, double perSecond)
+        {
+            d.Sections["generator"] = SampleResults.Generator(cpuSeconds: 9.5, lagP99: 5);
+            foreach (var iv in d.Intervals) iv.Values["attempted"] = perSecond;
+        }
+        Assert.Contains(Assert.Single(Analyze(run: d => Short(d, 179)).Proposals, x => x.Id == "more-agents").Evidence,
+            e => e.Contains("generator made 179 attempts/s of the 200/s offered", StringComparison.Ordinal));
+        Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => Short(d, 180))));
     }
 
     [Fact]

@@ -52,6 +52,25 @@ internal sealed class ProposalInputs
     /// <summary>The cores the machine left idle on average over the recording.</summary>
     public double? IdleCores => Server is { PerCoreAvg.Length: > 0 } s ? s.PerCoreAvg.Sum(b => Math.Max(0, 100 - b)) / 100 : null;
 
+    /// <summary>
+    /// The generator's schedule as it went: the seconds of the intervals in which it made attempts, and its attempts per second
+    /// over those intervals but the last (a schedule rarely ends on an interval's edge, so the last one is partial); null rate
+    /// when the schedule spanned fewer than two intervals.
+    /// </summary>
+    public (double Seconds, double? AttemptsPerSec) Schedule()
+    {
+        var spans = new List<(double Length, double Attempts)>();
+        var previous = 0.0;
+        foreach (var iv in Run.Intervals)
+        {
+            if (iv.Values.TryGetValue("attempted", out var n) && n > 0) spans.Add((iv.Seconds - previous, n));
+            previous = iv.Seconds;
+        }
+        var full = spans.Count >= 2 ? spans.Take(spans.Count - 1).ToList() : [];
+        var fullSeconds = full.Sum(x => x.Length);
+        return (spans.Sum(x => x.Length), fullSeconds > 0 ? full.Sum(x => x.Attempts) / fullSeconds : null);
+    }
+
     /// <summary>The share of the busiest profiled thread's samples in files whose name contains <paramref name="module"/>.</summary>
     public double? ProfiledModuleShare(string module) => Server is { ProfileThreads.Count: > 0 } s
         ? s.ProfileThreads[0].Modules.Where(m => m.Module.Contains(module, StringComparison.OrdinalIgnoreCase)).Sum(m => m.Share)

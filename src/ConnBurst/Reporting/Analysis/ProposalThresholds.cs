@@ -27,8 +27,10 @@ internal sealed record ProposalThresholds
     public double RecvQBytes { get; init; } = 16 * 1024;
     /// <summary>Free memory under this share of the machine is memory pressure.</summary>
     public double MemAvailableShare { get; init; } = 0.05;
-    /// <summary>Generator scheduler lag p99 (ms) from which the generator fell behind its schedule.</summary>
+    /// <summary>Generator scheduler lag p99 (ms) from which the generator is short of CPU for its schedule.</summary>
     public double GeneratorLagMs { get; init; } = 50;
+    /// <summary>Attempts per second the generator made, over the offered rate, under which it could not offer the rate.</summary>
+    public double OfferedRateShare { get; init; } = 0.9;
     /// <summary>The share of each agent's CPU a sizing plans to use: headroom so the agents are not the next bottleneck.</summary>
     public double AgentCpuBudget { get; init; } = 0.7;
     /// <summary>Attempts failed for want of a local port or address (no-local-port) that point at the port range.</summary>
