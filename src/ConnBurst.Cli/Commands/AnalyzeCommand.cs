@@ -22,13 +22,13 @@ internal static class AnalyzeCommand
             var runs = RunReportBuilder.Build(ResultsInputs.Load(p.GetValue(results)!))
                 .Where(r => r.Doc.Kind is "burst" or "chat").ToList();
             if (runs.Count == 0) throw new InputException("analyze needs a burst or chat results file");
-            foreach (var r in runs)
+            var analysed = runs.Select(r => (r.Doc, r.Server, Claims: r.Analysis ?? BottleneckAnalyzer.Analyze(r.Doc, r.Server))).ToList();
+            foreach (var (r, a) in runs.Zip(analysed.Select(x => x.Claims)))
             {
-                var a = r.Analysis ?? BottleneckAnalyzer.Analyze(r.Doc, r.Server);
                 if (p.GetValue(json))
                 {
-                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { run = r.Label, claims = a.Claims, proposals = a.Proposals, noProposal = a.NoProposal },
-                        ResultsFile.Json));
+                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(
+                        new { run = r.Label, claims = a.Claims, proposals = a.Proposals, noProposal = a.NoProposal }, ResultsFile.Json));
                     continue;
                 }
                 Console.WriteLine($"== {r.Label}");
@@ -38,6 +38,17 @@ internal static class AnalyzeCommand
                     foreach (var e in c.Evidence) Console.WriteLine($"   - {e}");
                 }
                 foreach (var line in ProposalText.Lines(a, "")) Console.WriteLine(line);
+            }
+            // Rows that compare runs of one server: a last JSON line, or a last block, only when one matched.
+            var across = Proposals.AcrossRuns(analysed);
+            if (across.Count > 0 && p.GetValue(json))
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { acrossRuns = across }, ResultsFile.Json));
+            }
+            else
+            {
+                foreach (var line in ProposalText.Lines(across, null, "", "== across runs of one server: proposals, most promising first:"))
+                    Console.WriteLine(line);
             }
             return ExitCodes.Ok;
         });

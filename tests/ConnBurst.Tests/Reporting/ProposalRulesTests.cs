@@ -45,7 +45,8 @@ public class ProposalRulesTests
         Assert.All(ProposalRules.Table.SelectMany(r => r.Thresholds), n => Assert.Contains(n, members));
         Assert.Equal(ProposalRules.Table.Count, ProposalRules.Table.Select(r => r.Id).Distinct().Count());
         // Every threshold gates some rule: none is dead.
-        Assert.All(members, m => Assert.Contains(ProposalRules.Table, r => r.Thresholds.Contains(m)));
+        Assert.All(members, m => Assert.True(ProposalRules.Table.Any(r => r.Thresholds.Contains(m))
+            || ProposalRules.AcrossRuns.Any(r => r.Thresholds.Contains(m)), m));
     }
 
     [Fact]
@@ -208,5 +209,31 @@ public class ProposalRulesTests
         });
         Assert.Equal(["listen-backlog", "server-not-reading"], Ids(a));
         Assert.Equal([1, 2], a.Proposals.Select(p => p.Rank));
+    }
+
+    /// <summary>Two runs of one server, TLS 1.2 and TLS 1.3: the cheaper version when the dearer costs TlsVersionCostRatio more.</summary>
+    [Fact]
+    public void TlsVersionAcrossTwoRunsOfOneServerAtTlsVersionCostRatio()
+    {
+        static (ResultsDocument, ServerFigures?, BottleneckAnalysis) Run(string tls, double msPerConnect)
+        {
+            var doc = SampleResults.Burst(tls: tls);
+            var s = SampleResults.Server(core0Max: 30, core1Max: 20);
+            s["process"]!["cpuSeconds"] = msPerConnect * 2000 / 1000;
+            doc.WithServer(s);
+            var figures = ServerFigures.Of(doc);
+            return (doc, figures, BottleneckAnalyzer.Analyze(doc, figures));
+        }
+        var p = Assert.Single(Proposals.AcrossRuns([Run("1.2", 1.0), Run("1.3", 1.15)]));
+        Assert.Equal("tls-version", p.Id);
+        Assert.StartsWith("serve TLS 1.2 rather than TLS 1.3", p.Change);
+        Assert.Contains("--tls 1.2", p.Command);
+        Assert.Empty(Proposals.AcrossRuns([Run("1.2", 1.0), Run("1.3", 1.14)]));
+        Assert.Empty(Proposals.AcrossRuns([Run("1.3", 1.0), Run("1.3", 2.0)])); // one version: nothing to compare
+        var other = Run("1.3", 2.0);
+        other.Item1.Config["target"] = "127.0.0.1:9999";
+        Assert.Empty(Proposals.AcrossRuns([Run("1.2", 1.0), other]));          // two servers: not comparable
+        Assert.All(ProposalRules.AcrossRuns.SelectMany(r => r.Thresholds), n =>
+            Assert.Contains(n, typeof(ProposalThresholds).GetProperties().Select(x => x.Name)));
     }
 }

@@ -36,6 +36,10 @@ internal static class ProposalCommands
         "connburst certs --revoked 0 --out pki-small-crl && (restart the server with pki-small-crl) && " +
         $"connburst peak --target {target} --pki pki-small-crl --monitor MONITOR";
 
+    public static string TlsVersion(string version, string target) =>
+        $"connburst burst --target {target} --tls {version} --monitor MONITOR {Results} results-tls{version} && " +
+        "connburst analyze results-tls1.2/burst-*.json results-tls1.3/burst-*.json";
+
     private static string PortOf(string target) => target.LastIndexOf(':') is var i and >= 0 ? target[(i + 1)..] : "PORT";
 
     private static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);

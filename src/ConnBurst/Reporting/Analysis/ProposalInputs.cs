@@ -21,6 +21,8 @@ internal sealed class ProposalInputs
 
     public string Target => Run.Config["target"]?.ToString() ?? "HOST:PORT";
     public double? OfferedRate => Number(Run.Config["rate"]);
+    /// <summary>The run's TLS version: config "tls" is an object with "version" (burst) or the version itself.</summary>
+    public string? TlsVersion => (Run.Config["tls"] is System.Text.Json.Nodes.JsonObject tls ? tls["version"] : Run.Config["tls"])?.ToString();
     public long Connects => Math.Max(Run.Counts.Connacks, Run.Counts.Connected);
     public double Seconds => Math.Max(0, (Run.EndedAt - Run.StartedAt).TotalSeconds);
 

@@ -3,6 +3,7 @@ using System.Globalization;
 namespace ConnBurst.Reporting.Analysis;
 
 /// <summary>One known cause: when its evidence is there, what to change, what to expect, and how to check it.</summary>
+/// <remarks>A row of <see cref="ProposalRules.AcrossRuns"/> reads two runs of the same server instead of one.</remarks>
 /// <param name="Thresholds">The <see cref="ProposalThresholds"/> members the rule's evidence is judged against.</param>
 /// <param name="Match">The proposal for a run whose evidence passes every threshold, else null.</param>
 internal sealed record ProposalRule(string Id, string Cause, IReadOnlyList<string> Thresholds,
@@ -44,6 +45,31 @@ internal static class ProposalRules
             [nameof(ProposalThresholds.NoLocalPortFailures)],
             SourceAddresses),
     ];
+
+    /// <summary>Rows that compare runs of one server (same target) instead of reading one run: given as (run, its server figures).</summary>
+    public static readonly IReadOnlyList<(string Id, string Cause, IReadOnlyList<string> Thresholds,
+        Func<IReadOnlyList<ProposalInputs>, ProposalThresholds, Finding?> Match)> AcrossRuns =
+    [
+        ("tls-version", "one TLS version costing the server more per connect than the other",
+            [nameof(ProposalThresholds.TlsVersionCostRatio)], TlsVersion),
+    ];
+
+    private static Finding? TlsVersion(IReadOnlyList<ProposalInputs> runs, ProposalThresholds t)
+    {
+        var costs = runs.Where(r => r.ServerCpuMsPerConnect is not null && r.TlsVersion is "1.2" or "1.3")
+            .GroupBy(r => r.TlsVersion!).Select(g => (Version: g.Key, Ms: g.Average(r => r.ServerCpuMsPerConnect!.Value), Runs: g.Count()))
+            .ToList();
+        if (costs.Count < 2) return null;
+        var cheap = costs.MinBy(c => c.Ms);
+        var dear = costs.MaxBy(c => c.Ms);
+        if (dear.Ms < t.TlsVersionCostRatio * cheap.Ms) return null;
+        return new Finding(
+            $"serve TLS {cheap.Version} rather than TLS {dear.Version} where the clients allow it",
+            [$"server CPU per connect with TLS {dear.Version}: {F(dear.Ms)} ms ({dear.Runs} run(s)); with TLS {cheap.Version}: {F(cheap.Ms)} ms " +
+                $"({cheap.Runs} run(s)): {F(dear.Ms / cheap.Ms)}x (>= {F(t.TlsVersionCostRatio)}x)"],
+            $"about {F(dear.Ms / cheap.Ms)}x the connects per second where the server's CPU is the limit (these runs' CPU per connect)",
+            ProposalCommands.TlsVersion(cheap.Version, runs[0].Target));
+    }
 
     private static Finding? ListenBacklog(ProposalInputs x)
     {

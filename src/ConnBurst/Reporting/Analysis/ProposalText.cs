@@ -3,15 +3,19 @@ namespace ConnBurst.Reporting.Analysis;
 /// <summary>The proposals as text lines, one layout for analyze and the text report.</summary>
 internal static class ProposalText
 {
-    public static IEnumerable<string> Lines(BottleneckAnalysis a, string indent)
+    public static IEnumerable<string> Lines(BottleneckAnalysis a, string indent) =>
+        Lines(a.Proposals, a.NoProposal, indent, "proposals, most promising first:");
+
+    /// <param name="none">What to say when there is no proposal (a run's "no bottleneck found"); null: say nothing.</param>
+    public static IEnumerable<string> Lines(IReadOnlyList<Proposal> proposals, string? none, string indent, string heading)
     {
-        if (a.NoProposal is { } none)
+        if (proposals.Count == 0)
         {
-            yield return $"{indent}proposals: {none}";
+            if (none is not null) yield return $"{indent}proposals: {none}";
             yield break;
         }
-        yield return $"{indent}proposals, most promising first:";
-        foreach (var p in a.Proposals)
+        yield return indent + heading;
+        foreach (var p in proposals)
         {
             yield return $"{indent}{p.Rank}. [{p.Id}] {p.Change}";
             foreach (var e in p.Evidence) yield return $"{indent}   - {e}";

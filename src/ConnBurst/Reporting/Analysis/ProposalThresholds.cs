@@ -35,6 +35,9 @@ internal sealed record ProposalThresholds
     public double AgentCpuBudget { get; init; } = 0.7;
     /// <summary>Attempts failed for want of a local port or address (no-local-port) that point at the port range.</summary>
     public double NoLocalPortFailures { get; init; } = 1;
+    /// <summary>Server CPU per connect with one TLS version over the other's (two runs of one server) from which the cheaper
+    /// version is proposed: this machine's side-by-side noise is about 10% (docs/BENCHMARKS.md, "Round six").</summary>
+    public double TlsVersionCostRatio { get; init; } = 1.15;
     /// <summary>The busiest profiled thread's share of samples in CRL lookups from which the CRL is a cost worth indexing.</summary>
     public double CrlShare { get; init; } = 0.1;
 }

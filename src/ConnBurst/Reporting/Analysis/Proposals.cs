@@ -19,16 +19,7 @@ internal static class Proposals
     public static IReadOnlyList<Proposal> For(ResultsDocument run, ServerFigures? server, BottleneckAnalysis claims,
         ProposalThresholds? thresholds = null, Func<SignCost?>? signCost = null, Func<string?>? serverKey = null)
     {
-        var inputs = new ProposalInputs
-        {
-            Run = run,
-            Server = server,
-            Generator = run.GeneratorSection(),
-            Claims = claims,
-            T = thresholds ?? new ProposalThresholds(),
-            SignCost = signCost ?? SignCost.OnThisMachine,
-            ServerKey = serverKey ?? (() => ServerKey.Of(run)),
-        };
+        var inputs = Inputs(run, server, claims, thresholds, signCost, serverKey);
         var found = new List<Proposal>();
         foreach (var rule in ProposalRules.Table)
         {
@@ -37,6 +28,39 @@ internal static class Proposals
         }
         return found;
     }
+
+    /// <summary>
+    /// Proposals that compare runs of one server (<see cref="ProposalRules.AcrossRuns"/>), for the runs given together to
+    /// analyze: grouped by target, each group's rows in the table's order.
+    /// </summary>
+    public static IReadOnlyList<Proposal> AcrossRuns(IReadOnlyList<(ResultsDocument Run, ServerFigures? Server, BottleneckAnalysis Claims)> runs,
+        ProposalThresholds? thresholds = null)
+    {
+        var t = thresholds ?? new ProposalThresholds();
+        var found = new List<Proposal>();
+        foreach (var group in runs.Select(r => Inputs(r.Run, r.Server, r.Claims, t, null, null)).GroupBy(x => x.Target))
+        {
+            var same = group.ToList();
+            foreach (var rule in ProposalRules.AcrossRuns)
+            {
+                if (same.Count >= 2 && rule.Match(same, t) is { } f)
+                    found.Add(new Proposal(found.Count + 1, rule.Id, f.Change, f.Evidence, f.Effect, f.Command));
+            }
+        }
+        return found;
+    }
+
+    private static ProposalInputs Inputs(ResultsDocument run, ServerFigures? server, BottleneckAnalysis claims, ProposalThresholds? t,
+        Func<SignCost?>? signCost, Func<string?>? serverKey) => new()
+    {
+        Run = run,
+        Server = server,
+        Generator = run.GeneratorSection(),
+        Claims = claims,
+        T = t ?? new ProposalThresholds(),
+        SignCost = signCost ?? SignCost.OnThisMachine,
+        ServerKey = serverKey ?? (() => ServerKey.Of(run)),
+    };
 
     /// <summary>The line shown where a run has no proposal: why there is none.</summary>
     public static string NoneText(BottleneckAnalysis a) => a.Side.Determined
