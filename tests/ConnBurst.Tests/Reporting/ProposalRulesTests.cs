@@ -188,6 +188,17 @@ public class ProposalRulesTests
         Assert.Contains(Assert.Single(Analyze(run: d => Short(d, 179)).Proposals, x => x.Id == "more-agents").Evidence,
             e => e.Contains("generator made 179 attempts/s of the 200/s offered", StringComparison.Ordinal));
         Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => Short(d, 180))));
+
+        // No lag, every attempt made, but its threads waited for a CPU as long as they ran (RunQueueShare).
+        static void Waited(ResultsDocument d, double wait)
+        {
+            var g = SampleResults.Generator(cpuSeconds: 9.5, lagP99: 5);
+            g["runQueueWaitSecondsDuringRun"] = wait;
+            d.Sections["generator"] = g;
+        }
+        Assert.Contains(Assert.Single(Analyze(run: d => Waited(d, 9.5)).Proposals, x => x.Id == "more-agents").Evidence,
+            e => e.Contains("generator threads waited 9.50 s for a CPU while running 9.50 s: 50% of their runnable time", StringComparison.Ordinal));
+        Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => Waited(d, 9.4))));
     }
 
     [Fact]

@@ -109,6 +109,22 @@ public class ProposalsRealRunTests
         Assert.Contains("--backlog", backlog["command"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// The same server with its default backlog, offered what it easily takes (20 connects at 10/s): none of the server's
+    /// proposals, since none of their evidence is there. (The generator's may still come on a machine other work keeps busy.)
+    /// </summary>
+    [Fact]
+    public async Task AGentleRunAgainstServeMqttGetsNoServerProposal()
+    {
+        using var dir = new TempDir();
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
+        var analysis = await BurstAndAnalyzeAsync(dir, server.Process.Pid, server.Port, $"127.0.0.1:{server.Port}", clients: 20, rate: 10,
+            launcher: []);
+        var ids = analysis["proposals"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
+        Assert.True(!ids.Intersect(["listen-backlog", "ecdsa-server-key", "server-threads", "server-not-reading", "memory-per-connection"]).Any(),
+            analysis.ToJsonString());
+    }
+
     /// <summary>A monitor on the server's pid and port, a burst through it (run by <paramref name="launcher"/>, by default on core 0;
     /// <paramref name="onStarted"/> once it has started), then analyze --json's claims and
     /// proposals.</summary>

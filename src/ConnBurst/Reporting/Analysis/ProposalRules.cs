@@ -39,7 +39,8 @@ internal static class ProposalRules
             [nameof(ProposalThresholds.MemAvailableShare)],
             MemoryPerConnection),
         new("more-agents", "the load generator as the bottleneck",
-            [nameof(ProposalThresholds.GeneratorLagMs), nameof(ProposalThresholds.OfferedRateShare), nameof(ProposalThresholds.AgentCpuBudget)],
+            [nameof(ProposalThresholds.GeneratorLagMs), nameof(ProposalThresholds.OfferedRateShare), nameof(ProposalThresholds.RunQueueShare),
+                nameof(ProposalThresholds.AgentCpuBudget)],
             MoreAgents),
         new("source-addresses", "connects failing for want of a local port",
             [nameof(ProposalThresholds.NoLocalPortFailures)],
@@ -221,9 +222,9 @@ internal static class ProposalRules
     private static Finding? MoreAgents(ProposalInputs x)
     {
         // The generator's own evidence, not the side claim: on a shared machine the server can be behind in the same run, and
-        // both proposals then stand. Its pacer's lag, or attempts short of the offered rate: a pacer thread that mostly sleeps
-        // is woken promptly even when the threads doing the handshakes get a few percent of a core (nice 10 beside four
-        // spinning processes here: lag p99 16 ms, the rate not offered).
+        // both proposals then stand. Its pacer's lag, attempts short of the offered rate, or its threads waiting for a CPU: a
+        // pacer thread that mostly sleeps is woken promptly even when the threads doing the handshakes get a few percent of a
+        // core (nice 10 beside four spinning processes here: lag p99 16 ms, every attempt made on time, handshakes late).
         if (x.Generator is not { CpuMsPerAttempt: { } perAttempt } g || x.OfferedRate is not { } rate || rate <= 0) return null;
         var (scheduleSeconds, made) = x.Schedule();
         var evidence = new List<string>();
@@ -231,8 +232,13 @@ internal static class ProposalRules
             evidence.Add($"generator scheduler lag p99 {F(lag.P99)} ms (>= {F(x.T.GeneratorLagMs)} ms)");
         if (made is { } m && m < x.T.OfferedRateShare * rate)
             evidence.Add($"generator made {F(m)} attempts/s of the {F(rate)}/s offered (< {P(x.T.OfferedRateShare)} of it)");
-        if (evidence.Count == 0 || scheduleSeconds <= 0) return null;
         var cpu = g.CpuSecondsDuringRun ?? g.CpuSeconds ?? 0;
+        if (g.RunQueueWaitSecondsDuringRun is { } wait && wait + cpu > 0 && wait / (wait + cpu) >= x.T.RunQueueShare)
+        {
+            evidence.Add($"generator threads waited {F(wait)} s for a CPU while running {F(cpu)} s: {P(wait / (wait + cpu))} of their " +
+                $"runnable time (>= {P(x.T.RunQueueShare)})");
+        }
+        if (evidence.Count == 0 || scheduleSeconds <= 0) return null;
         var got = Math.Max(cpu / scheduleSeconds, 0.01);
         var needed = rate * perAttempt / 1000;
         var agents = Math.Max(2, (int)Math.Ceiling(needed / (got * x.T.AgentCpuBudget)));

@@ -29,6 +29,9 @@ internal sealed record ProposalThresholds
     public double MemAvailableShare { get; init; } = 0.05;
     /// <summary>Generator scheduler lag p99 (ms) from which the generator is short of CPU for its schedule.</summary>
     public double GeneratorLagMs { get; init; } = 50;
+    /// <summary>The generator's threads' time waiting for a CPU as a share of their runnable time (waiting + running) from which it
+    /// was starved of CPU: at 0.5 they waited as long as they ran.</summary>
+    public double RunQueueShare { get; init; } = 0.5;
     /// <summary>Attempts per second the generator made, over the offered rate, under which it could not offer the rate.</summary>
     public double OfferedRateShare { get; init; } = 0.9;
     /// <summary>The share of each agent's CPU a sizing plans to use: headroom so the agents are not the next bottleneck.</summary>
