@@ -30,6 +30,7 @@ internal static class CliApp
         MergeCommand.Create(),
         ClientListCommand.Create(),
         ServeCommand.Create(),
+        KubeCommand.Create(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

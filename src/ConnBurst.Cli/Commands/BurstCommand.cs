@@ -14,10 +14,15 @@ namespace ConnBurst.Cli.Commands;
 /// <summary><c>connburst burst</c>: the MQTT v5 mutual-TLS connection-burst load generator (issue 4).</summary>
 internal static class BurstCommand
 {
-    public static Command Create()
+    /// <summary>Burst's Prometheus option: kube agents reads it from the options it passes through to size the pods' ports.</summary>
+    internal const string PrometheusOption = "--prometheus";
+
+    public static Command Create() => Create(BurstOptionsBinder.ForBurst());
+
+    /// <summary>The command on <paramref name="binder"/>: kube agents parses the options it passes through with it.</summary>
+    internal static Command Create(BurstOptionsBinder binder)
     {
-        var binder = BurstOptionsBinder.ForBurst();
-        var prometheus = new Option<string?>("--prometheus") { Description =
+        var prometheus = new Option<string?>(PrometheusOption) { Description =
             "Serve live interval metrics at http://HOST:PORT/metrics for Prometheus (e.g. 127.0.0.1:9465)" };
         var printResults = new Option<bool>("--print-results") { Description =
             "Also print the results JSON as one stdout line starting '@connburst-results ' (how agents' results come back through " +
@@ -40,7 +45,7 @@ internal static class BurstCommand
             var options = binder.Read(p);
 
             var view = new BurstProgressView(options.TlsOnly);
-            var plan = BurstPlan.Prepare(options, view.Note);
+            using var plan = BurstPlan.Prepare(options, view.Note);
             using var prom = PrometheusEndpoint.StartIfGiven(p.GetValue(prometheus));
             IProgress<IntervalProgress> progress = prom is null ? view : new BurstMetrics(prom, view);
             if (prom is not null) Console.WriteLine($"prometheus metrics at {prom.Url}");
@@ -71,6 +76,11 @@ internal static class BurstCommand
                           : ", 0 failed"));
         // The JSON keeps its field names for the tools that read it; a person reading this line is told what they mean here.
         if (doc.Config["tlsOnly"]?.GetValue<bool>() == true) Console.WriteLine("  TLS only: connacks count completed handshakes");
+        if (c.Other.GetValueOrDefault("tlsUnconfirmed") is > 0 and var unconfirmed)
+        {
+            Console.WriteLine($"  unconfirmed {unconfirmed}: TLS 1.3 handshakes the server sent nothing after within --timeout (no ticket, " +
+                              "data or alert), so whether it accepted the client certificate is unknown; not counted as connacks");
+        }
         if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));
         if (doc.Section("generator") is { } g)
         {

@@ -49,6 +49,10 @@ internal sealed class BurstOptionsBinder
         "Clients in the whole run (with --client-list: at most this many of the list; 0 all)", DefaultValueFactory = _ => 1000 };
     private readonly Option<double> _rate = new("--rate") { Description =
         "Connection attempts per second in the whole run (open loop, reconnects included)", DefaultValueFactory = _ => 100 };
+    private readonly Option<string?> _stages = new("--stages") { Description =
+        "Staged rates instead of --rate: RATE:DURATION or FROM..TO:DURATION (a linear ramp), comma-separated, for the whole run " +
+        "(e.g. 100:20s,200:20s,200..800:1m). The run lasts the stages' total (no --duration); each agent of --shard I/N takes 1/N " +
+        "of every stage. Without --clients it uses as many clients as the plan needs; results get a per-stage list" };
     private readonly Option<string?> _linger = new("--linger") { Description =
         "Stay connected this long, then DISCONNECT and reconnect (e.g. 30s); default: hold" };
     private readonly Option<string> _reconnectDelay = new("--reconnect-delay") { Description = "Pause between a close and the next attempt",
@@ -103,7 +107,7 @@ internal sealed class BurstOptionsBinder
         if (!_loadShape) return;
         Option[] shape =
         [
-            _perClient, _clients, _rate, _linger, _reconnectDelay, _duration, _keepAlive, _prefix, _tlsOnly, _clientList, _workers,
+            _perClient, _clients, _rate, _stages, _linger, _reconnectDelay, _duration, _keepAlive, _prefix, _tlsOnly, _clientList, _workers,
             _snapshot, _behind,
             _monitor, _graphite, _graphiteRoot, _instance, _shard, _startAt,
         ];
@@ -133,7 +137,8 @@ internal sealed class BurstOptionsBinder
             o = o with
             {
                 PerClientCerts = p.GetValue(_perClient),
-                Clients = p.GetValue(_clients),
+                Stages = p.GetValue(_stages) is { } st ? Stages.StagePlan.Parse(st) : null,
+                Clients = p.GetValue(_stages) is not null && p.GetResult(_clients) is null or { Implicit: true } ? 0 : p.GetValue(_clients),
                 Rate = p.GetValue(_rate),
                 Linger = p.GetValue(_linger) is { } l ? Durations.Parse(l, "--linger") : null,
                 ReconnectDelay = Durations.Parse(p.GetValue(_reconnectDelay)!, "--reconnect-delay"),
@@ -153,6 +158,8 @@ internal sealed class BurstOptionsBinder
                 StartAt = p.GetValue(_startAt) is { } at ? StartTime.Parse(at, DateTimeOffset.UtcNow) : null,
             };
         }
+        if (o.Stages is not null && p.GetResult(_rate) is { Implicit: false })
+            throw new InputException("--rate: a staged run takes its rates from --stages; drop --rate");
         o.Validate();
         return o;
     }

@@ -33,11 +33,19 @@ internal static class PeakCommand
         var maxLag = new Option<string>("--max-generator-lag") { Description =
             "Scheduler lag p99 at which the generator, not the server, is the limit", DefaultValueFactory = _ => "100ms" };
         var html = new Option<string?>("--html") { Description = "HTML report (default: beside the results JSON)" };
+        var staircase = new Option<bool>("--staircase") { Description =
+            "Search with staircases instead of bracketing and bisecting: a coarse one (--start-rate doubling, one stage per " +
+            "--step-duration) as one staged burst, then four stages between its last pass and first fail" };
+        var from = new Option<string[]>("--from") { Description =
+            "Judge staged runs instead of searching: burst --stages results (files, directories, or kubectl logs of --print-results " +
+            "agents; several agents and a monitor result are merged first). Each stage gets pass, fail-latency, fail-cpu, " +
+            "fail-errors or generator(-limited); the peak is the highest passing stage before the first failing one",
+            AllowMultipleArgumentsPerToken = true };
         var slo = SloOptions.Create();
         var cmd = new Command("peak",
             "Find the peak connection rate that keeps average connect latency under the limit with no server core over the busy limit.")
         {
-            monitor, token, precision, stepDuration, startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, html,
+            monitor, token, precision, stepDuration, startRate, minRate, maxRate, maxSteps, maxErrors, maxLag, html, from, staircase,
         };
         binder.AddTo(cmd);
         slo.AddTo(cmd);
@@ -47,6 +55,21 @@ internal static class PeakCommand
             // handshake step otherwise: 13% more CPU per connect, medians of 3 alternating rounds (docs/DECISIONS.md).
             Transport.InlineSocketCompletions.EnableUnlessSet();
             var sloValues = slo.Read(p);
+            if (p.GetValue(from) is { Length: > 0 } inputs)
+            {
+                var judged = StagedPeakRun.JudgeAndReport(new StagedPeakRun.Settings(inputs,
+                    new PeakSearchOptions
+                    {
+                        MaxAvgLatencyMs = sloValues.MaxAvgLatencyMs,
+                        MaxCpuBusy = sloValues.MaxCpuBusy,
+                        MaxErrorShare = PeakSearchOptions.ParsePercent(p.GetValue(maxErrors)!, "--max-errors"),
+                    }.Validate(),
+                    Durations.Parse(p.GetValue(maxLag)!, "--max-generator-lag").TotalMilliseconds,
+                    binder.Read(p).ResultsDir, p.GetValue(html)));
+                PeakConsole.PrintStaged(Console.Out, judged);
+                Console.WriteLine(judged.Path);
+                return ExitCodes.Ok;
+            }
             var burst = binder.Read(p);
             var resultsDir = burst.ResultsDir;
             var settings = new PeakRun.Settings(
@@ -71,7 +94,9 @@ internal static class PeakCommand
                 p.GetValue(monitor) is { } m ? HostPort.Parse(m, "--monitor") : null,
                 resultsDir,
                 p.GetValue(token));
-            var report = await PeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct);
+            var report = p.GetValue(staircase)
+                ? await StaircasePeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct)
+                : await PeakRun.RunAndReportAsync(settings, p.GetValue(html), new PeakConsole(Console.Out), ct);
             Console.WriteLine(report.Path);
             return report.Doc.Outcome == "completed" ? ExitCodes.Ok : ExitCodes.RunFailed;
         });

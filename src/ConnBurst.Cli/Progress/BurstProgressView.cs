@@ -71,6 +71,9 @@ internal sealed class BurstProgressView(bool tlsOnly) : IProgress<IntervalProgre
     private Table Render()
     {
         _table = new Table().Border(TableBorder.Rounded).Title("[bold]connburst burst[/]");
+        var staged = _rows.Any(r => r.Stage is not null);
+        if (staged) _table.AddColumn(new TableColumn("stage").RightAligned());
+        if (staged) _table.AddColumn(new TableColumn("target/s").RightAligned());
         foreach (var c in new[] { "t (s)", "connected/target", "attempts/s", _doneLabel, "p50 ms", "p99 ms", "tcp", "tls", "connack",
             "timeout", "lag p99/max ms" })
         {
@@ -79,10 +82,11 @@ internal sealed class BurstProgressView(bool tlsOnly) : IProgress<IntervalProgre
         foreach (var p in _rows)
         {
             var lag = $"{F(p.SchedulerLagP99Ms)}/{F(p.SchedulerLagMaxMs)}";
-            _table.AddRow(F(p.Seconds), $"{p.ConnectedNow}/{p.Target}", F(p.AttemptsPerSec), F(p.ConnacksPerSec), F(p.TotalP50Ms),
+            string[] cells = [F(p.Seconds), $"{p.ConnectedNow}/{p.Target}", F(p.AttemptsPerSec), F(p.ConnacksPerSec), F(p.TotalP50Ms),
                 F(p.TotalP99Ms),
                 Err(p, FailureKind.Tcp), Err(p, FailureKind.Tls), Err(p, FailureKind.ConnackRefused), Err(p, FailureKind.Timeout),
-                p.Behind ? $"[red]{lag} behind[/]" : lag);
+                p.Behind ? $"[red]{lag} behind[/]" : lag];
+            _table.AddRow(staged ? [$"{p.Stage}/{p.StageCount}", F(p.TargetPerSec ?? 0), .. cells] : cells);
         }
         if (_notes.Count > 0) _table.Caption(Markup.Escape(string.Join(" | ", _notes)));
         return _table;
@@ -97,7 +101,8 @@ internal sealed class BurstProgressView(bool tlsOnly) : IProgress<IntervalProgre
     private static string Plain(IntervalProgress p, string doneLabel)
     {
         var errors = string.Join(' ', p.FailuresByKind.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key}={kv.Value}"));
-        return $"t={F(p.Seconds)}s connected={p.ConnectedNow}/{p.Target} attempted={p.Attempted} attempts/s={F(p.AttemptsPerSec)} " +
+        var stage = p.Stage is { } st ? $"stage {st}/{p.StageCount} target/s={F(p.TargetPerSec ?? 0)} " : "";
+        return $"t={F(p.Seconds)}s {stage}connected={p.ConnectedNow}/{p.Target} attempted={p.Attempted} attempts/s={F(p.AttemptsPerSec)} " +
                $"{doneLabel}={F(p.ConnacksPerSec)} p50={F(p.TotalP50Ms)}ms p99={F(p.TotalP99Ms)}ms errors=[{errors}] " +
                $"lag p99={F(p.SchedulerLagP99Ms)}ms max={F(p.SchedulerLagMaxMs)}ms{(p.Behind ? " BEHIND-SCHEDULE" : "")}";
     }

@@ -33,6 +33,14 @@ internal sealed class PeakConsole(TextWriter output) : IPeakView
         if (line.StartsWith("warning: no --monitor", StringComparison.Ordinal)) output.WriteLine("  " + line);
     }
 
+    /// <summary>A staircase judged after the run (<c>peak --from</c>): every stage at once, then the verdict and files.</summary>
+    public static void PrintStaged(TextWriter output, PeakRun.Reported report)
+    {
+        if (report.Doc.GetSection<PeakSection>(Reporting.Sections.ResultsSections.Peak) is { } peak)
+            output.Write(TextTable.Render(PeakStepsTable.Of(peak), "  "));
+        new PeakConsole(output).Reported(report);
+    }
+
     public void Reported(PeakRun.Reported report)
     {
         output.WriteLine($"verdict: {report.Doc.Section("peak")?["verdict"]?.GetValue<string>() ?? ""}");

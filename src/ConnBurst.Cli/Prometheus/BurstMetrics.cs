@@ -19,6 +19,8 @@ internal sealed class BurstMetrics : IProgress<IntervalProgress>
     private readonly global::Prometheus.Gauge _latency;
     private readonly global::Prometheus.Gauge _lag;
     private readonly global::Prometheus.Gauge _behind;
+    private readonly global::Prometheus.Gauge _stage;
+    private readonly global::Prometheus.Gauge _stageTarget;
 
     public BurstMetrics(PrometheusEndpoint prom, IProgress<IntervalProgress> next)
     {
@@ -34,6 +36,10 @@ internal sealed class BurstMetrics : IProgress<IntervalProgress>
             ["quantile"]);
         _lag = m.CreateGauge("connburst_burst_scheduler_lag_ms", "Scheduler lag over the last interval", ["stat"]);
         _behind = m.CreateGauge("connburst_burst_behind_schedule", "1 when the generator fell behind its schedule in the last interval");
+        _stage = m.CreateGauge("connburst_burst_stage", "A staged run's stage (1-based) at the last interval; 0 without --stages");
+        _stageTarget = m.CreateGauge("connburst_burst_stage_target_attempts_per_second",
+            "The attempts per second this agent's stage plan offered over the last interval " +
+            "(achieved: connburst_burst_attempts_per_second)");
     }
 
     public void Report(IntervalProgress p)
@@ -49,6 +55,8 @@ internal sealed class BurstMetrics : IProgress<IntervalProgress>
         _lag.WithLabels("p99").Set(p.SchedulerLagP99Ms);
         _lag.WithLabels("max").Set(p.SchedulerLagMaxMs);
         _behind.Set(p.Behind ? 1 : 0);
+        _stage.Set(p.Stage ?? 0);
+        if (p.TargetPerSec is { } target) _stageTarget.Set(target);
         _next.Report(p);
     }
 }

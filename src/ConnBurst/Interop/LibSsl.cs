@@ -73,6 +73,7 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_write", SetLastError = true)] public static partial int Write(nint ssl, byte* buffer, int count);
     [LibraryImport(Ssl, EntryPoint = "SSL_get_version")] public static partial nint GetVersion(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_get1_session")] public static partial nint Get1Session(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_session")] public static partial nint GetSession(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_session")] public static partial int SetSession(nint ssl, nint session);
     /// <summary>Frees the connection's read and write buffers now; 0 (nothing freed) while either holds unprocessed bytes.</summary>
     [LibraryImport(Ssl, EntryPoint = "SSL_free_buffers")] public static partial int FreeBuffers(nint ssl);

@@ -20,6 +20,7 @@ internal sealed partial class BurstEngine
         var client = slot.Global;
         long start = Stopwatch.GetTimestamp();
         Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
+        _stages?.Attempt(slot.Stage, Micros(start - dueTicks));
         Socket socket;
         try
         {
@@ -49,6 +50,22 @@ internal sealed partial class BurstEngine
             return;
         }
         long tlsDone = Stopwatch.GetTimestamp();
+        var verdict = TlsVerdict.Accepted;
+        if (_tlsOnly && tls.IsTls13)
+        {
+            // The server's verdict on our certificate comes after our TLS 1.3 handshake: wait for it until the connect
+            // timeout, here rather than by the heartbeat, which would count a silent server's connect as timed out.
+            slot.Deadline = long.MaxValue;
+            var left = TimeSpan.FromSeconds(Math.Max(0, dueTicks + _timeoutTicks - tlsDone) / (double)Frequency);
+            var confirmation = await tls.ConfirmAsync(left).ConfigureAwait(false);
+            if (confirmation.Verdict == TlsVerdict.Refused)
+            {
+                Fail(slot, FailureKind.Tls, confirmation.Refusal is { } refusal ? TlsFailureReasons.Classify(refusal)
+                    : TlsFailureReasons.ClosedAfterHandshake);
+                return;
+            }
+            verdict = confirmation.Verdict;
+        }
 
         // With TLS only the handshake is the connect: nothing of MQTT is sent or awaited.
         if (!_tlsOnly)
@@ -107,12 +124,15 @@ internal sealed partial class BurstEngine
             return;
         }
         Volatile.Write(ref _consecutiveRefused, 0);
-        Recorders.Record(BurstPhase.Tcp, Micros(tcpDone - start));
-        Recorders.Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
-        if (!_tlsOnly) Recorders.Record(BurstPhase.Connack, Micros(done - tlsDone));
-        Recorders.Record(BurstPhase.Total, Micros(done - dueTicks));
-        Recorders.Record(BurstPhase.TotalFromStart, Micros(done - start));
-        Counters.Connacked();
+        if (verdict == TlsVerdict.Unconfirmed)
+        {
+            Counters.TlsUnconfirmed(); // held, but neither timed nor counted as a connect
+            _stages?.Unconfirmed(slot.Stage);
+        }
+        else
+        {
+            CountConnected(slot.Stage, dueTicks, start, tcpDone, tlsDone, done);
+        }
         if (tls.IsResumed == true) Counters.TlsResumed();
         slot.Connects++;
 
@@ -235,17 +255,37 @@ internal sealed partial class BurstEngine
             && kind != FailureKind.ConnackRefused)
         {
             Counters.Abandoned();
-        }
-        else if (slot.TimedOut)
-        {
-            Counters.Failed(FailureKind.Timeout, "timeout");
+            _stages?.Abandoned(slot.Stage);
         }
         else
         {
+            if (slot.TimedOut) (kind, reason) = (FailureKind.Timeout, "timeout");
             Counters.Failed(kind, reason);
+            _stages?.Failed(slot.Stage, kind, reason);
         }
         if (tcpRefused) Interlocked.Increment(ref _consecutiveRefused);
         else if (kind != FailureKind.Tcp) Volatile.Write(ref _consecutiveRefused, 0);
+    }
+
+    /// <summary>
+    /// Counts and times a connected attempt (CONNACK read, or with TLS only the handshake done), in the interval's recorders
+    /// and in its stage's: both engines' one way. With TLS only nothing happened in the connack phase, so none is recorded.
+    /// </summary>
+    private void CountConnected(int stage, long due, long start, long tcpDone, long tlsDone, long done)
+    {
+        Record(BurstPhase.Tcp, Micros(tcpDone - start));
+        Record(BurstPhase.Tls, Micros(tlsDone - tcpDone));
+        if (!_tlsOnly) Record(BurstPhase.Connack, Micros(done - tlsDone));
+        Record(BurstPhase.Total, Micros(done - due));
+        Record(BurstPhase.TotalFromStart, Micros(done - start));
+        Counters.Connacked();
+        _stages?.Connacked(stage);
+
+        void Record(BurstPhase phase, long micros)
+        {
+            Recorders.Record(phase, micros);
+            _stages?.Record(stage, phase, micros);
+        }
     }
 
     private static long Micros(long ticks) => ticks * 1_000_000 / Frequency;

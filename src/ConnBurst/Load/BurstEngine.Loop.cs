@@ -95,12 +95,12 @@ internal sealed partial class BurstEngine
         {
             _e = engine;
             _part = part;
-            var rate = engine._pacerRate;
-            _t0 = engine._t0 + (long)(part.FirstDueSeconds(rate) * Frequency);
-            _pacer = new Pacer(_t0, part.RateOf(rate), part.ClientsOf(engine._slots.Length), Frequency);
+            _pacer = new Pacer(engine._globalT0, engine._schedule, engine._part.Within(part), part.ClientsOf(engine._slots.Length),
+                Frequency);
+            _t0 = _pacer.FirstSlot;
             Pending = _pacer.Pending;
             _lingerSlack = engine._o.Linger is { } linger ? Math.Min(Frequency / 100, (long)(linger.TotalSeconds * Frequency / 20)) : 0;
-            _thread = new Thread(Run) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
+            _thread = new Thread(RunGuarded) { IsBackground = true, Name = $"connburst-loop-{engine._shard}.{part.Index}",
                 Priority = ThreadPriority.AboveNormal };
         }
 
@@ -124,6 +124,7 @@ internal sealed partial class BurstEngine
             while (true)
             {
                 long now = Stopwatch.GetTimestamp();
+                _e.LoopTurnProbe?.Invoke(_part.Index);
                 if (_e._loopsFinish)
                 {
                     AbortAll();
@@ -218,6 +219,11 @@ internal sealed partial class BurstEngine
             _e.Counters.Attempt();
             long start = Stopwatch.GetTimestamp();
             _e.Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
+            if (_e._stages is { } stages)
+            {
+                slot.Stage = stages.StageOf(dueTicks);
+                stages.Attempt(slot.Stage, Micros(start - dueTicks));
+            }
             slot.DueTicks = dueTicks;
             slot.StartTicks = start;
             slot.Attempts++;
@@ -273,6 +279,11 @@ internal sealed partial class BurstEngine
                     slot.TlsDone = Stopwatch.GetTimestamp();
                     if (_e._tlsOnly)
                     {
+                        if (slot.Session.IsTls13)
+                        {
+                            slot.Phase = LoopPhase.Confirming;
+                            goto case LoopPhase.Confirming;
+                        }
                         Connected(slot, slot.TlsDone);
                         return;
                     }
@@ -299,6 +310,9 @@ internal sealed partial class BurstEngine
                     goto case LoopPhase.ConnackWait;
                 case LoopPhase.ConnackWait:
                     ReadConnack(slot);
+                    return;
+                case LoopPhase.Confirming:
+                    Confirm(slot);
                     return;
                 case LoopPhase.Held:
                     if ((events & (EpollPoller.In | EpollPoller.RdHup | EpollPoller.Err | EpollPoller.Hup)) != 0) ReadHeld(slot);

@@ -24,13 +24,13 @@ internal sealed partial class BurstEngine
         {
             slot.Set(ClientState.Connected);
             Volatile.Write(ref _e._consecutiveRefused, 0);
-            var recorders = _e.Recorders;
-            recorders.Record(BurstPhase.Tcp, Micros(slot.TcpDone - slot.StartTicks));
-            recorders.Record(BurstPhase.Tls, Micros(slot.TlsDone - slot.TcpDone));
-            if (!_e._tlsOnly) recorders.Record(BurstPhase.Connack, Micros(done - slot.TlsDone));
-            recorders.Record(BurstPhase.Total, Micros(done - slot.DueTicks));
-            recorders.Record(BurstPhase.TotalFromStart, Micros(done - slot.StartTicks));
-            _e.Counters.Connacked();
+            _e.CountConnected(slot.Stage, slot.DueTicks, slot.StartTicks, slot.TcpDone, slot.TlsDone, done);
+            Hold(slot, done);
+        }
+
+        /// <summary>A connected attempt (confirmed or not) held from <paramref name="done"/> until its linger ends.</summary>
+        private void Hold(ClientSlot slot, long done)
+        {
             if (slot.Session!.IsResumed == true) _e.Counters.TlsResumed();
             slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
             slot.Connects++;
@@ -162,6 +162,9 @@ internal sealed partial class BurstEngine
                 var s = slots[k];
                 switch (HeartbeatRules.Decide(s.Current, now, s.Deadline, s.NextPing, s.PongDue))
                 {
+                    case HeartbeatAction.TimeOut when s.Phase == LoopPhase.Confirming:
+                        Unconfirmed(s);
+                        break;
                     case HeartbeatAction.TimeOut:
                         s.Set(ClientState.Closing);
                         s.TimedOut = true;

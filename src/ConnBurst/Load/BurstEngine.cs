@@ -34,10 +34,17 @@ internal sealed partial class BurstEngine
     private readonly int _shard;
     private readonly ClientSlot[] _slots;
     private readonly Pacer _pacer;
+    /// <summary>When this engine's first attempt is due.</summary>
     private readonly long _t0;
     private readonly long _globalT0;
-    /// <summary>This engine's share of the run's attempt rate.</summary>
-    private readonly double _pacerRate;
+    /// <summary>The clients this engine runs, as a part of the whole run: its slots of <see cref="_schedule"/>.</summary>
+    private readonly Shard _part;
+    /// <summary>The whole run's arrival schedule: a constant rate, or the stages of <c>--stages</c>.</summary>
+    private readonly Stages.ArrivalSchedule _schedule;
+    /// <summary>A staged run's per-stage recording (null without <c>--stages</c>).</summary>
+    private readonly StageRecorders? _stages;
+    /// <summary>A staged run's last stage's end; attempts then stop, and the run ends once they have settled.</summary>
+    private readonly long _planEnd = long.MaxValue;
     private readonly long _timeoutTicks;
     private readonly long _keepAliveTicks;
     /// <summary>How long a PINGRESP may take: half the keepalive (at least a second), as MQTT clients commonly allow.</summary>
@@ -69,9 +76,15 @@ internal sealed partial class BurstEngine
         // t0 on the monotonic clock: the wall clock is read once, here; every due time after it is Stopwatch ticks.
         var untilStart = (startAt - DateTimeOffset.UtcNow).TotalSeconds;
         _globalT0 = Stopwatch.GetTimestamp() + (long)(Math.Max(0, untilStart) * Frequency);
-        _t0 = _globalT0 + (long)(part.FirstDueSeconds(_o.Rate) * Frequency);
-        _pacerRate = part.RateOf(_o.Rate);
-        _pacer = new Pacer(_t0, _pacerRate, count, Frequency);
+        _part = part;
+        _schedule = _o.Schedule;
+        _pacer = new Pacer(_globalT0, _schedule, part, count, Frequency);
+        _t0 = _pacer.FirstSlot;
+        if (_o.Stages is { } stages)
+        {
+            _stages = new StageRecorders(stages, _globalT0, _o.ConnectTimeout, Frequency);
+            _planEnd = _globalT0 + (long)(stages.TotalSeconds * Frequency);
+        }
         _timeoutTicks = (long)(_o.ConnectTimeout.TotalSeconds * Frequency);
         _keepAliveTicks = (long)(_o.KeepAlive.TotalSeconds * Frequency);
         _pongTimeoutTicks = (long)(Math.Max(1, _o.KeepAlive.TotalSeconds / 2) * Frequency);
@@ -106,7 +119,7 @@ internal sealed partial class BurstEngine
         {
             foreach (var (i, endS, final, connected) in snapshots.GetConsumingEnumerable())
             {
-                onReport(TakeReport(i, endS, final, connected));
+                Report(onReport, () => TakeReport(i, endS, final, connected));
                 Common.GlibcMalloc.Trim(); // what the last period's handshakes freed goes back to the kernel, off the tick
             }
         }) { IsBackground = true, Name = $"connburst-snapshots-{_shard}" };
@@ -114,7 +127,9 @@ internal sealed partial class BurstEngine
         var due = new List<DueAttempt>(1024);
         long periodTicks = (long)(_o.Snapshot.TotalSeconds * Frequency);
         long nextSnapshot = _globalT0 + periodTicks;
-        long end = _o.Duration is { } d ? _globalT0 + (long)(d.TotalSeconds * Frequency) : long.MaxValue;
+        // A staged run ends when the last stage's attempts have settled, at most a connect timeout after its end.
+        long end = _o.Stages is not null ? _planEnd + _timeoutTicks
+            : _o.Duration is { } d ? _globalT0 + (long)(d.TotalSeconds * Frequency) : long.MaxValue;
         long oneMs = Frequency / 1000;
         long nextHeartbeat = 0, stopDeadline = 0, lastWake = Stopwatch.GetTimestamp(), asked = oneMs;
         int index = 0;
@@ -122,7 +137,7 @@ internal sealed partial class BurstEngine
         if (loops) StartLoops();
         string outcome = BurstOutcomes.Completed;
         long connectedAtStop = 0;
-        var peerLostAfter = StopRules.PeerLostAfter(_o.Rate);
+        var peerLostAfter = StopRules.PeerLostAfter(_part.RateOf(_schedule.MaxRate)); // the refusals counted are this engine's own
 
         while (true)
         {
@@ -131,12 +146,13 @@ internal sealed partial class BurstEngine
             var tickLagMs = (now - lastWake - asked) * 1000.0 / Frequency;
             if (tickLagMs > _maxTickLagMs && !loops) _maxTickLagMs = tickLagMs; // with loops, they launch, and they measure their own
             lastWake = now;
+            _stages?.NoteTime(now);
 
             if (!_stopping)
             {
-                var stopBecause = StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.Duration is not null,
+                var stopBecause = Faulted ?? StopRules.Decide(new StopInputs(ct.IsCancellationRequested, now, end, _o.RunLength is not null,
                     Volatile.Read(ref _consecutiveRefused), peerLostAfter, Counters.ConnectedNow, _cycles,
-                        loops ? LoopsPending() : _pacer.Pending, Counters.InFlight));
+                        loops ? LoopsPending() : _pacer.Pending, Counters.InFlight) { PlanEnd = _planEnd });
                 if (stopBecause is not null)
                 {
                     outcome = stopBecause;
@@ -196,7 +212,7 @@ internal sealed partial class BurstEngine
         snapshots.Add((index, Math.Max(endSeconds, 0.001), true, connectedAtStop));
         snapshots.CompleteAdding();
         reporter.Join();
-        return outcome;
+        return Faulted ?? outcome; // an error in the last snapshot fails the run too
     }
 
     private IntervalReport TakeReport(int index, double endSeconds, bool final, long? connectedAtStop)
@@ -214,6 +230,7 @@ internal sealed partial class BurstEngine
             Final = final,
             Counters = counters,
             Histograms = Recorders.Copy(swapped),
+            Stages = _stages?.TakeSettled(Stopwatch.GetTimestamp(), final) is { Count: > 0 } settled ? settled : null,
             HistogramsOwner = Recorders.Return, // whoever consumes the report gives them back (ReleaseHistograms)
             Usage = GeneratorUsage.Now(Math.Max(0, lag)),
         };
@@ -221,6 +238,7 @@ internal sealed partial class BurstEngine
 
     private void Launch(ClientSlot slot, long dueTicks)
     {
+        if (_stages is not null) slot.Stage = _stages.StageOf(dueTicks);
         slot.TimedOut = false;
         slot.Deadline = dueTicks + _timeoutTicks;
         slot.Set(ClientState.Connecting);

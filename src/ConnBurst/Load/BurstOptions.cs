@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using ConnBurst.Common;
+using ConnBurst.Stages;
 using ConnBurst.Mqtt;
 using ConnBurst.Tls;
 using ConnBurst.Transport;
@@ -18,6 +20,16 @@ internal sealed record BurstOptions
     public int Clients { get; init; } = 1000;
     /// <summary>Connection attempts per second, first wave and reconnects alike.</summary>
     public double Rate { get; init; } = 100;
+    /// <summary>
+    /// A staged plan (<c>--stages</c>) instead of <see cref="Rate"/>: the whole run's rate stage by stage. The run then lasts
+    /// the stages' total (no <see cref="Duration"/>), and <see cref="Clients"/> 0 means as many as the plan needs
+    /// (<see cref="StagedClients"/>).
+    /// </summary>
+    public StagePlan? Stages { get; init; }
+    /// <summary>The whole run's arrival schedule: the stages, or the constant <see cref="Rate"/>.</summary>
+    [JsonIgnore] public ArrivalSchedule Schedule => Stages ?? ArrivalSchedule.Constant(Rate);
+    /// <summary>How long attempts are offered: the stages' total, or <see cref="Duration"/>; null: until done or Ctrl-C.</summary>
+    [JsonIgnore] public TimeSpan? RunLength => Stages?.Total ?? Duration;
     /// <summary>How long a client stays connected before DISCONNECT and a reconnect; null: hold until the run ends.</summary>
     public TimeSpan? Linger { get; init; }
     /// <summary>Pause between a client's close and its next attempt (with <see cref="Linger"/>).</summary>
@@ -28,7 +40,8 @@ internal sealed record BurstOptions
     public MqttVersion MqttVersion { get; init; } = MqttVersion.V5;
     /// <summary>
     /// Each connect is TCP and a TLS handshake, nothing of MQTT (<c>--tls-only</c>): no CONNECT, keepalive or DISCONNECT, a
-    /// close_notify at the end. A completed handshake counts as the "connack"; the MQTT options are ignored.
+    /// close_notify at the end. A completed handshake (over TLS 1.3: one the server confirmed) counts as the "connack"; the MQTT
+    /// options are ignored.
     /// </summary>
     public bool TlsOnly { get; init; }
     /// <summary>MQTT keepalive: the CONNECT field and the PINGREQ period while holding.</summary>
@@ -82,7 +95,14 @@ internal sealed record BurstOptions
     public void Validate()
     {
         if (Clients < 0) throw new InputException($"--clients: {Clients} must not be negative");
-        if (Clients == 0 && ClientListPath is null) throw new InputException("--clients: give a number of clients (or a --client-list)");
+        if (Clients == 0 && ClientListPath is null && Stages is null)
+            throw new InputException("--clients: give a number of clients (or a --client-list)");
+        if (Stages is not null && Duration is not null)
+        {
+            throw new InputException($"--duration: a staged run lasts its stages' total ({Durations.Format(Stages.Total)}); " +
+                                     "drop --duration " +
+                                     "or change --stages");
+        }
         if (!(Rate > 0) || double.IsInfinity(Rate))
             throw new InputException($"--rate: {Rate} must be a positive number of attempts per second");
         if (Linger is { } l && l <= TimeSpan.Zero) throw new InputException("--linger: must be positive");
@@ -100,6 +120,39 @@ internal sealed record BurstOptions
         if (Target.Port is < 1 or > 65535) throw new InputException($"--target: port {Target.Port} is not 1-65535");
     }
 
+    /// <summary>
+    /// The clients a staged run uses when <c>--clients</c> is not given, and the check of a given number against its plan
+    /// (docs/DECISIONS.md, "Load: staged arrival rates"). Without linger each client connects once, so the plan needs
+    /// one client per attempt. With linger a client is busy at least linger + reconnect delay a cycle, so the busiest stage
+    /// needs its rate times that; the default adds the connect timeout, the longest an attempt takes, so a slow server
+    /// never leaves the pacer without a ready client.
+    /// </summary>
+    public int StagedClients(int given)
+    {
+        var plan = Stages!;
+        var attempts = (int)Math.Ceiling(plan.TotalAttempts - 1e-9);
+        if (Linger is not { } linger)
+        {
+            if (given == 0) return attempts;
+            if (given >= attempts) return given;
+            var stage = Enumerable.Range(0, plan.Count).First(i => plan.AttemptsAt(plan.EndSeconds(i)) > given);
+            throw new InputException(
+                $"--clients: {given} clients run out in stage {stage + 1} ({plan.Stages[stage]}): the plan offers {attempts} attempts " +
+                "and, " +
+                $"without --linger, each client connects once; give --clients {attempts} or more, add --linger, or leave --clients out");
+        }
+        var cycle = (linger + ReconnectDelay).TotalSeconds;
+        var busiest = Enumerable.Range(0, plan.Count).MaxBy(i => plan.Stages[i].MaxRate);
+        var least = (int)Math.Ceiling(plan.Stages[busiest].MaxRate * cycle - 1e-9);
+        if (given == 0) return Math.Min(attempts, (int)Math.Ceiling(plan.MaxRate * (cycle + ConnectTimeout.TotalSeconds)));
+        if (given >= least) return given;
+        throw new InputException(
+            $"--clients: {given} clients cannot keep stage {busiest + 1} ({plan.Stages[busiest]}) on schedule: with --linger " +
+            $"{Durations.Format(linger)} and --reconnect-delay {Durations.Format(ReconnectDelay)} each client is busy at least " +
+            $"{cycle.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}s a cycle, so it needs at least {least}; " +
+            "give more, a shorter --linger, or leave --clients out");
+    }
+
     /// <summary>Worker processes the run will use: as asked, or one per <see cref="MaxConnectionsPerProcess"/> clients.</summary>
     public int EffectiveWorkers(int clients) => Workers > 0 ? Workers
         : Math.Max(1, (clients + MaxConnectionsPerProcess - 1) / MaxConnectionsPerProcess);
@@ -109,7 +162,8 @@ internal sealed record BurstOptions
     {
         ["target"] = Target.ToString(),
         ["clients"] = plan.Clients,
-        ["rate"] = Rate,
+        ["rate"] = Stages is null ? Rate : null,
+        ["stages"] = Stages?.ToString(),
         ["linger"] = Linger is { } l ? Durations.Format(l) : null,
         ["reconnectDelay"] = Durations.Format(ReconnectDelay),
         ["duration"] = Duration is { } d ? Durations.Format(d) : null,

@@ -14,8 +14,10 @@ namespace ConnBurst.Load;
 /// A burst run made concrete, once, at the edge: files loaded (each certificate and key once, however many clients
 /// share it), names resolved, destinations probed, TLS client contexts built. Every problem is an
 /// <see cref="InputException"/> raised before any load is sent. Clients are numbered 0..<see cref="Clients"/>-1 globally.
+/// Disposing it frees what it built (the native context with its cached sessions, each identity's native and .NET
+/// copies): a process that runs many bursts (peak's steps) must not keep every step's.
 /// </summary>
-internal sealed class BurstPlan
+internal sealed class BurstPlan : IDisposable
 {
     public required BurstOptions Options { get; init; }
     public required int Clients { get; init; }
@@ -59,6 +61,21 @@ internal sealed class BurstPlan
     }
 
     private bool _listHasDefault;
+    private OpenSslClientContext? _openSsl;
+    private List<CertificateWithChain> _credentials = [];
+
+    public void Dispose()
+    {
+        foreach (var row in _factories)
+            foreach (var factory in row) factory.Dispose();
+        _openSsl?.Dispose();
+        foreach (var c in _credentials)
+        {
+            c.Certificate.Dispose();
+            foreach (var i in c.Intermediates) i.Dispose();
+        }
+        _credentials = [];
+    }
 
     public string ClientIdOf(int client) => List is null
         ? Options.ClientIdPrefix + client.ToString(System.Globalization.CultureInfo.InvariantCulture) : List.IdOf(client);
@@ -83,6 +100,7 @@ internal sealed class BurstPlan
         o.Validate();
         var list = o.ClientListPath is null ? null : ClientList.Load(o.ClientListPath);
         var clients = list is null ? o.Clients : (o.Clients > 0 ? Math.Min(o.Clients, list.Count) : list.Count);
+        if (o.Stages is not null) clients = o.StagedClients(clients);
         var sources = o.SourceIps is null ? null : SourceAddresses.Parse(o.SourceIps);
 
         PkiManifest? manifest = null;
@@ -152,6 +170,8 @@ internal sealed class BurstPlan
             _factories = factories,
             _roundRobinCredentials = roundRobin,
             _listHasDefault = listHasDefault,
+            _openSsl = openSsl,
+            _credentials = creds,
         };
     }
 

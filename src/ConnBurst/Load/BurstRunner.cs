@@ -18,7 +18,7 @@ internal static class BurstRunner
     public static async Task<ResultsDocument> RunAsync(BurstOptions options, IProgress<IntervalProgress>? progress = null,
         CancellationToken ct = default, Action<string>? log = null)
     {
-        var plan = BurstPlan.Prepare(options, log);
+        using var plan = BurstPlan.Prepare(options, log);
         return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
     }
 
@@ -48,7 +48,7 @@ internal static class BurstRunner
         doc.Outcome = "running"; // until the end sets how it ended
         using var journal = ResultsJournal.Start(stem + ResultsJournal.Suffix, doc);
         using var aggregator = new BurstAggregator(plan.Workers, plan.Clients, startAt, stem + "-intervals.csv", stem + ".hlog",
-            o.BehindThresholdMs, journal);
+            o.BehindThresholdMs, journal) { Stages = o.Stages, StageShare = 1.0 / o.Shard.Count };
         using var storageStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         aggregator.StorageFailed += error =>
         {
@@ -70,7 +70,9 @@ internal static class BurstRunner
         };
         if (observer is not null) aggregator.IntervalClosed += observer.OnInterval;
         log?.Invoke(
-            $"burst: {plan.Clients} clients -> {o.Target} at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, " +
+            $"burst: {plan.Clients} clients -> {o.Target} " +
+            (o.Stages is { } stages ? $"in {stages.Count} stages ({stages}, {Common.Durations.Format(stages.Total)}), "
+                : $"at {o.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}/s, ") +
             $"{o.Tls.Describe()} ({Tls.TlsEngines.Name(o.TlsEngine)}){(o.TlsOnly ? " handshakes only, no MQTT" : "")}, " +
                     $"client cert {plan.CredentialDescription} ({plan.KeyType}-{plan.KeyBits}), " +
                     $"{plan.Workers} process(es){(plan.Sources is { } s ? $", source IPs {s}" : "")}" +
@@ -79,33 +81,48 @@ internal static class BurstRunner
         if (o.TlsOnly && o.Tls.Protocol != Tls.TlsProtocol.Tls12)
         {
             // In TLS 1.3 the client's handshake ends with its own Finished, sent with its certificate: the server's verdict
-            // on that certificate comes later (RFC 8446, 2. Protocol Overview), and with no CONNACK to wait for, after the count.
-            log?.Invoke("note: --tls-only over TLS 1.3: a server that refuses the client certificate does so after the client's " +
-                        "handshake is done, so such refusals count as connacks closed by the server (disconnectedByServer)");
+            // on that certificate comes later (RFC 8446, 2. Protocol Overview). With no CONNACK to wait for, what the server
+            // sends next is that verdict (docs/DECISIONS.md, "Load: TLS 1.3 handshakes confirmed by the server").
+            log?.Invoke("note: --tls-only over TLS 1.3: a handshake counts once the server confirms it (a session ticket or data); " +
+                        "an alert or close counts as a failure, and silence until --timeout as unconfirmed (tlsUnconfirmed)");
         }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
-        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), o.Shard.RateOf(o.Rate), o.Linger, plan.Workers, fdLimit,
+        var agentRate = o.Shard.RateOf(o.Schedule.MaxRate);
+        foreach (var warning in BurstLimits.Check(o.Shard.ClientsOf(plan.Clients), agentRate, o.Linger, plan.Workers, fdLimit,
                      plan.Sources?.Count ?? 1, plan.Endpoints.Length, ports, memAvailable))
         {
             log?.Invoke("warning: " + warning);
         }
 
         string outcome = BurstOutcomes.Failed;
+        var errors = new RunErrors();
         try
         {
             outcome = plan.Workers > 1
-                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false)
-                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log).ConfigureAwait(false);
+                ? await WorkerPool.RunAsync(plan, startAt, aggregator, storageStop.Token, log, errors).ConfigureAwait(false)
+                : await RunInProcessAsync(plan, startAt, aggregator, storageStop.Token, log, errors).ConfigureAwait(false);
             if (aggregator.StorageError is not null) outcome = BurstOutcomes.Failed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The engine's own thread failed: what was gathered is written below, with the error named.
+            errors.Add($"internal error: {e.GetType().Name}: {e.Message}");
+            log?.Invoke(errors.Last!);
         }
         finally
         {
+            if (errors.Any) doc.Sections["errors"] = errors.ToJson();
             doc.Outcome = outcome;
             doc.EndedAt = DateTimeOffset.UtcNow;
             doc.Sections["agent"] = agentStart.Describe(o.Shard);
             var parentCpu = plan.Workers > 1 ? Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore : 0;
             aggregator.Fill(doc, parentCpu);
             if (observer is not null) await observer.FinishAsync(doc).ConfigureAwait(false);
+            if (doc.Section(StageResults.Section) is JsonArray stageList)
+            {
+                StageResults.AddServer(stageList, StageResults.SamplesOf(doc));
+                doc.Sections[StageResults.Section] = stageList;
+            }
             if (plan.Workers == 1 && doc.Sections["generator"] is JsonObject g)
             {
                 // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.
@@ -130,11 +147,13 @@ internal static class BurstRunner
     }
 
     private static async Task<string> RunInProcessAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator,
-        CancellationToken ct, Action<string>? log)
+        CancellationToken ct, Action<string>? log, RunErrors errors)
     {
         var engine = new BurstEngine(plan, plan.Options.Shard, startAt, log);
         var gate = new Lock();
-        return await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+        var outcome = await engine.RunAsync(r => { lock (gate) aggregator.Add(r); }, ct).ConfigureAwait(false);
+        if (engine.Error is { } error) errors.Add(error);
+        return outcome;
     }
 
     /// <summary>
@@ -146,17 +165,19 @@ internal static class BurstRunner
         Action<string>? log = null)
     {
         var options = assignment.Options with { Workers = 1, ProbeTargets = false };
-        var plan = BurstPlan.Prepare(options, log);
+        using var plan = BurstPlan.Prepare(options, log);
         var engine = new BurstEngine(plan, options.Shard.Within(assignment.Worker), assignment.StartAt, log);
         var gate = new Lock();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // The parent closes our stdin to stop us: the portable "stop" signal even when it cannot send SIGINT.
         Common.ParentProcess.CancelWhenStdinCloses(linked);
-        return await engine.RunAsync(r =>
+        var outcome = await engine.RunAsync(r =>
         {
             var line = r.ToLine();
             r.ReleaseHistograms();
             lock (gate) { output.WriteLine(line); output.Flush(); }
         }, linked.Token).ConfigureAwait(false);
+        if (engine.Error is { } error) lock (gate) output.WriteLine(WorkerPool.WorkerErrorPrefix + error);
+        return outcome;
     }
 }

@@ -33,7 +33,10 @@ internal enum LoopPhase : byte
     SendConnect,
     /// <summary>CONNECT sent; reading the CONNACK.</summary>
     ConnackWait,
-    /// <summary>CONNACK received (TLS only: handshake done): idle, reading only PINGRESP or the server's DISCONNECT.</summary>
+    /// <summary>TLS only over TLS 1.3: handshake done, waiting for what the server sends after it (ticket, data or alert).</summary>
+    Confirming,
+    /// <summary>CONNACK received (TLS only: handshake done, and confirmed on TLS 1.3): idle, reading only PINGRESP or the server's
+    /// DISCONNECT.</summary>
     Held,
 }
 
@@ -69,6 +72,8 @@ internal sealed class ClientSlot(int local, int global)
     public int Attempts;
     /// <summary>When this attempt was due, started, and finished TCP and TLS (timestamp ticks): the phase latencies.</summary>
     public long DueTicks, StartTicks, TcpDone, TlsDone;
+    /// <summary>A staged run's stage the current attempt's due time falls in (its counts and latencies go there).</summary>
+    public int Stage;
     /// <summary>Rented only between CONNECT and CONNACK (a CONNACK may arrive split); null while held.</summary>
     public byte[]? Buffer;
     /// <summary>Bytes of <see cref="Buffer"/> filled (awaiting CONNACK), or to send (a CONNECT whose write must wait).</summary>

@@ -13,6 +13,10 @@ internal static partial class TlsFailureReasons
     [GeneratedRegex(@"alert ([a-z ]+?)(?:\s*$|[:(,])", RegexOptions.IgnoreCase)]
     private static partial Regex AlertPattern();
 
+    /// <summary>A TLS 1.3 server that closed (close_notify) right after our handshake, before a ticket or data: it refused us
+    /// without saying why.</summary>
+    public const string ClosedAfterHandshake = "tls-closed-after-handshake";
+
     public static string Classify(Exception e)
     {
         for (var x = e; x is not null; x = x.InnerException)

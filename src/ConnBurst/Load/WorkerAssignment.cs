@@ -15,7 +15,7 @@ internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, Date
 {
     private static readonly JsonSerializerOptions Json = new()
     {
-        Converters = { new HostPortConverter(), new TlsOptionsConverter(), new JsonStringEnumConverter() },
+        Converters = { new HostPortConverter(), new TlsOptionsConverter(), new StagePlanConverter(), new JsonStringEnumConverter() },
     };
 
     public string ToLine() => JsonSerializer.Serialize(this, Json);
@@ -42,6 +42,16 @@ internal sealed record WorkerAssignment(BurstOptions Options, Shard Worker, Date
             HostPort.Parse(reader.GetString() ?? "", "--target");
 
         public override void Write(Utf8JsonWriter writer, HostPort value, JsonSerializerOptions options)
+            => writer.WriteStringValue(value.ToString());
+    }
+
+    /// <summary>A stage plan travels as its command-line spelling, parsed (and so checked) again on the worker's side.</summary>
+    private sealed class StagePlanConverter : JsonConverter<Stages.StagePlan>
+    {
+        public override Stages.StagePlan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Stages.StagePlan.Parse(reader.GetString() ?? "");
+
+        public override void Write(Utf8JsonWriter writer, Stages.StagePlan value, JsonSerializerOptions options)
             => writer.WriteStringValue(value.ToString());
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ConnBurst.Common;
 using ConnBurst.Recording;
 
@@ -8,42 +9,46 @@ namespace ConnBurst.Load;
 /// <see cref="WorkerAssignment"/> on stdin), each with its share of the agent's clients and source IPs and at most ~18,000 sockets (the fd
 /// limit is 20,000). Workers stream
 /// <see cref="IntervalReport"/> lines on stdout; this merges them live. Stopping closes the workers' stdin; a worker
-/// that dies is folded out of the merge with everything it reported until then.
+/// that dies is folded out of the merge with everything it reported until then, and so is one that hangs (silent for
+/// <see cref="SilenceLimit"/>), killed first.
 /// </summary>
 internal static class WorkerPool
 {
     public static async Task<string> RunAsync(BurstPlan plan, DateTimeOffset startAt, BurstAggregator aggregator, CancellationToken ct,
-        Action<string>? log)
+        Action<string>? log, RunErrors? errors = null)
     {
         var n = plan.Workers;
-        var gate = new Lock();
-        var outcomes = new string?[n];
-        var lastIndex = Enumerable.Repeat(-1, n).ToArray();
+        var state = new WorkerStates(n, aggregator, log, errors, StartTimestamp(startAt));
         var workers = new ChildProcess[n];
+        using var watching = new CancellationTokenSource();
+        Task watchdog = Task.CompletedTask;
         try
         {
             for (int i = 0; i < n; i++)
             {
                 var shard = i;
                 workers[i] = ChildProcess.Start(SelfProcess.StartInfo(["burst", "--worker"]),
-                    (line, stderr) => OnLine(line, stderr, shard, aggregator, gate, outcomes, lastIndex, log));
+                    (line, stderr) => OnLine(line, stderr, shard, state));
                 // The assignment on stdin, which stays open: closing it means stop.
                 workers[i].WriteLine(new WorkerAssignment(plan.Options, new Shard(i, n), startAt).ToLine());
             }
+            watchdog = KillHungAsync(workers, state, SilenceLimit(plan.Options.Snapshot), watching.Token);
             using var stop = ct.Register(() => { foreach (var w in workers) w.CloseInput(); });
-            await Task.WhenAll(workers.Select((w, i) => FoldOutWhenLostAsync(w, i, aggregator, gate, outcomes, lastIndex, log)))
-                .ConfigureAwait(false);
+            await Task.WhenAll(workers.Select((w, i) => FoldOutWhenLostAsync(w, i, state))).ConfigureAwait(false);
         }
         finally
         {
+            await watching.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
             foreach (var w in workers)
             {
                 if (w is null) continue;
                 if (!await w.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false)) w.Kill();
                 w.Dispose();
             }
-            lock (gate) aggregator.Flush();
+            lock (state.Gate) aggregator.Flush();
         }
+        var outcomes = state.Outcomes;
         if (ct.IsCancellationRequested) return BurstOutcomes.Interrupted;
         if (outcomes.Any(o => o is null)) return BurstOutcomes.Partial;
         if (outcomes.Contains(BurstOutcomes.PeerLost)) return BurstOutcomes.PeerLost;
@@ -51,25 +56,57 @@ internal static class WorkerPool
             : outcomes.First(o => o != BurstOutcomes.Completed)!;
     }
 
-    /// <summary>A worker's line, in order: an interval report to merge, its outcome, or a message to pass on.</summary>
-    internal static void OnLine(string line, bool stderr, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes,
-        int[] lastIndex, Action<string>? log)
+    /// <summary>
+    /// How long a worker may send nothing on stdout before it counts as hung: five snapshot periods, at least 15 s. A
+    /// working worker reports every period; at its end it closes its connections (up to the engine's 5 s stop deadline)
+    /// before its final report, and a busy machine may delay it by seconds more.
+    /// </summary>
+    internal static TimeSpan SilenceLimit(TimeSpan snapshot) => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(15).Ticks, snapshot.Ticks * 5));
+
+    private static long StartTimestamp(DateTimeOffset startAt) =>
+        Stopwatch.GetTimestamp() + (long)(Math.Max(0, (startAt - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency);
+
+    /// <summary>What the parent knows of each worker, written by the workers' output events and read by the pool.</summary>
+    internal sealed class WorkerStates(int count, BurstAggregator aggregator, Action<string>? log, RunErrors? errors, long startTimestamp)
     {
+        public Lock Gate { get; } = new();
+        public BurstAggregator Aggregator => aggregator;
+        public Action<string>? Log => log;
+        public RunErrors? Errors => errors;
+        /// <summary>How each worker's share ended, as it said; null until it did (or for ever, when it was lost).</summary>
+        public string?[] Outcomes { get; } = new string?[count];
+        public int[] LastIndex { get; } = Enumerable.Repeat(-1, count).ToArray();
+        /// <summary>When each worker last wrote a line on stdout (the run's start until it first does).</summary>
+        public long[] Heard { get; } = Enumerable.Repeat(startTimestamp, count).ToArray();
+        /// <summary>Why the pool killed a worker (it hung), or null.</summary>
+        public string?[] Killed { get; } = new string?[count];
+    }
+
+    /// <summary>A worker's line, in order: an interval report to merge, its outcome, its error, or a message to pass on.</summary>
+    internal static void OnLine(string line, bool stderr, int shard, WorkerStates state)
+    {
+        var log = state.Log;
         if (stderr)
         {
             log?.Invoke($"[worker {shard}] {line}");
+            return;
         }
-        else if (line.StartsWith(IntervalReport.LinePrefix, StringComparison.Ordinal))
+        Volatile.Write(ref state.Heard[shard], Stopwatch.GetTimestamp());
+        if (line.StartsWith(IntervalReport.LinePrefix, StringComparison.Ordinal))
         {
             if (ParseReport(line, shard, log) is not { } report) return;
             report.Shard = shard;
-            lastIndex[shard] = report.Index;
-            lock (gate) aggregator.Add(report);
-            if (report.Final) outcomes[shard] ??= "completed";
+            state.LastIndex[shard] = report.Index;
+            lock (state.Gate) state.Aggregator.Add(report);
+            if (report.Final) state.Outcomes[shard] ??= "completed";
         }
         else if (line.StartsWith(WorkerOutcomePrefix, StringComparison.Ordinal))
         {
-            outcomes[shard] = line[WorkerOutcomePrefix.Length..].Trim();
+            state.Outcomes[shard] = line[WorkerOutcomePrefix.Length..].Trim();
+        }
+        else if (line.StartsWith(WorkerErrorPrefix, StringComparison.Ordinal))
+        {
+            state.Errors?.Add($"worker {shard}: {line[WorkerErrorPrefix.Length..].Trim()}");
         }
         else if (line.Length > 0)
         {
@@ -95,25 +132,56 @@ internal static class WorkerPool
         }
     }
 
-    private static async Task FoldOutWhenLostAsync(ChildProcess w, int shard, BurstAggregator aggregator, Lock gate, string?[] outcomes,
-        int[] lastIndex,
-        Action<string>? log)
+    /// <summary>
+    /// A worker alive but silent (stopped, deadlocked, starved) would hold every later interval of the merge open for ever,
+    /// and the parent's memory with it: past <paramref name="limit"/> it is named and killed, and its end folds it out.
+    /// </summary>
+    private static async Task KillHungAsync(ChildProcess[] workers, WorkerStates state, TimeSpan limit, CancellationToken ct)
+    {
+        var limitTicks = (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                for (int i = 0; i < workers.Length; i++)
+                {
+                    if (state.Outcomes[i] is not null || state.Killed[i] is not null || workers[i].HasExited) continue;
+                    var silent = Stopwatch.GetTimestamp() - Volatile.Read(ref state.Heard[i]);
+                    if (silent < limitTicks) continue;
+                    state.Killed[i] = $"hung: no report for {Durations.Format(limit)}, killed";
+                    state.Log?.Invoke($"[worker {i}] {state.Killed[i]}; its share of the run is dropped from here");
+                    workers[i].Kill();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
+    }
+
+    private static async Task FoldOutWhenLostAsync(ChildProcess w, int shard, WorkerStates state)
     {
         await w.WaitAsync(Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-        if (outcomes[shard] is not null) return;
+        if (state.Outcomes[shard] is not null) return;
         // The others go on: their clients are not this worker's, and the schedule of each is its own.
-        var how = w.ExitDescription ?? "unknown";
-        log?.Invoke(
-            $"[worker {shard}] lost: exited ({how}) without its final report; its clients stop here, its figures up to interval " +
-            $"{lastIndex[shard]} are kept, the other workers go on");
-        lock (gate)
+        var how = state.Killed[shard] ?? w.ExitDescription ?? "unknown";
+        var last = state.LastIndex[shard];
+        state.Log?.Invoke(
+            $"[worker {shard}] lost: {(state.Killed[shard] is null ? $"exited ({how})" : how)} without its final report; its clients " +
+            $"stop here, its figures up to interval {last} are kept, the other workers go on");
+        lock (state.Gate)
         {
-            aggregator.MarkLost(shard, how, lastIndex[shard]);
-            aggregator.Add(new IntervalReport { Shard = shard, Index = lastIndex[shard] + 1, Final = true, Histograms = [],
+            state.Aggregator.MarkLost(shard, how, last);
+            state.Aggregator.Add(new IntervalReport { Shard = shard, Index = last + 1, Final = true, Histograms = [],
                 EncodedHistograms = new() });
         }
     }
 
     /// <summary>A worker's last stdout line names how its share ended.</summary>
     public const string WorkerOutcomePrefix = "@connburst-outcome ";
+
+    /// <summary>A worker's stdout line naming the error that failed its share (before its outcome line).</summary>
+    public const string WorkerErrorPrefix = "@connburst-error ";
 }

@@ -149,11 +149,15 @@ internal sealed class ControlServer : IAsyncDisposable
             ControlVerb.Status => new((_service.Status(), false)),
             ControlVerb.Summary => new((_service.Summary(), false)),
             ControlVerb.Stop => StopAsync(),
+            ControlVerb.Join => new((_service.Join(command.Argument), false)),
+            ControlVerb.Leave => LeaveAsync(),
+            ControlVerb.Samples => new((_service.Samples(), false)),
             _ => new(("ERR unknown command", false)),
         };
     }
 
     private async ValueTask<(string, bool)> StopAsync() => (await _service.StopAsync(), false);
+    private async ValueTask<(string, bool)> LeaveAsync() => (await _service.LeaveAsync(), false);
 
     private static string Truncate(string s) => s.Length > 40 ? s[..40] + "..." : s;
 

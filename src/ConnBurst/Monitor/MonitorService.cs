@@ -24,6 +24,12 @@ internal sealed class MonitorService : IDisposable
     private RecordingJournal? _journal;
     private long _lastSampleTimestamp;
     private MonitorSummary? _lastSummary;
+    /// <summary>The last finished recording's CPU series (SAMPLES), as one JSON line.</summary>
+    private string? _lastSamples;
+    /// <summary>Agents in the recording a JOIN started (0: one a START started, which only STOP ends).</summary>
+    private int _joined;
+    /// <summary>When a joined recording ends itself if its agents never all LEAVE (JOIN's UNTIL), or null.</summary>
+    private DateTimeOffset? _until;
 
     private readonly RecordingWriter _write;
     private readonly Perf.PerfWatch? _perf;
@@ -91,7 +97,13 @@ internal sealed class MonitorService : IDisposable
                 AppendLocked(_recording);
                 if (_perf is not null && _processCpuAt >= 0)
                     _perf.OnSample(_sampler.Values[_processCpuAt], _sampler.Target?.Pid, _recording.Elapsed.TotalSeconds, _out.WriteLine);
-                if (_recording.Elapsed >= _options.MaxRecording)
+                if (_until is { } until && DateTimeOffset.UtcNow >= until)
+                {
+                    _err.WriteLine($"monitor: recording '{_recording.Label}' reached its UNTIL time with {_joined} agent(s) still in; " +
+                                   "ending and writing it");
+                    expired = FinishLocked("completed");
+                }
+                else if (_recording.Elapsed >= _options.MaxRecording)
                 {
                     _err.WriteLine(
                         $"monitor: recording '{_recording.Label}' reached --max-recording " +
@@ -120,30 +132,92 @@ internal sealed class MonitorService : IDisposable
         _graphite.Flush();
     }
 
+    /// <summary>
+    /// JOIN: the agents of one multi-agent run share one recording, named by the run (docs/monitor-protocol.md, "Recordings
+    /// shared by the agents of one run"): the first JOIN starts it, each later JOIN with the same label joins it, and it
+    /// ends at the last LEAVE or at UNTIL, whichever comes first.
+    /// </summary>
+    public string Join(string argument)
+    {
+        var words = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var untilAt = Array.FindIndex(words, w => w.Equals("UNTIL", StringComparison.OrdinalIgnoreCase));
+        DateTimeOffset? until = null;
+        if (untilAt >= 0)
+        {
+            if (untilAt + 1 >= words.Length || !DateTimeOffset.TryParse(words[untilAt + 1], CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal, out var u))
+            {
+                return "ERR JOIN: UNTIL takes an RFC 3339 time (2026-12-07T20:00:00Z)";
+            }
+            until = u;
+            words = words[..untilAt];
+        }
+        var label = string.Join(' ', words);
+        if (label.Length == 0) return "ERR JOIN: give the run's label (the same on every agent)";
+        lock (_gate)
+        {
+            if (_recording is not null)
+            {
+                if (_joined == 0 || _recording.Label != label) return AlreadyRecordingLocked();
+                _joined++;
+                if (until is { } later && (_until is null || later > _until)) _until = later;
+                return $"OK joined {label} agents={_joined}";
+            }
+            StartLocked(label);
+            _joined = 1;
+            _until = until;
+        }
+        _out.WriteLine($"recording '{label}' started by JOIN");
+        return $"OK joined {label} agents=1";
+    }
+
+    /// <summary>LEAVE: one agent of a joined recording is done; the last one ends it as STOP does.</summary>
+    public async Task<string> LeaveAsync()
+    {
+        lock (_gate)
+        {
+            if (_recording is null) return "ERR not recording (send JOIN first)";
+            if (_joined == 0) return "ERR this recording was started by START; end it with STOP";
+            if (--_joined > 0) return $"OK left {_recording.Label} agents={_joined} recording goes on";
+        }
+        return await StopAsync();
+    }
+
+    /// <summary>SAMPLES: the last finished recording's CPU series as one JSON line (<see cref="CpuSamples"/>).</summary>
+    public string Samples()
+    {
+        lock (_gate) return _lastSamples ?? "ERR no recording has finished yet";
+    }
+
+    private string AlreadyRecordingLocked() =>
+        $"ERR already recording '{_recording!.Label}' for " +
+        $"{_recording.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; send STOP first";
+
     /// <summary>START: begins a recording, or says why not.</summary>
     public string Start(string label)
     {
         lock (_gate)
         {
-            if (_recording is not null)
-            {
-                return $"ERR already recording '{_recording.Label}' for " +
-                    $"{_recording.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; send STOP first";
-            }
-            // Sample now and restart the interval clock, so the first sample covers exactly the first interval after START.
-            SampleLocked();
-            _sampler.DumpSocketsAtNextSample();
-            if (_timer is not null) _timer.Period = _options.Interval;
-            _recording = new Recording(label, _sampler.Columns, InitialCapacity());
-            var target = _sampler.Target;
-            _journal = RecordingJournal.Start(_options.ResultsDir, _recording, _options.Interval, _sampler.Cores, _sampler.Port,
-                target is null ? null : target.Current?.Name ?? target.Name, target is null ? null : target.Current?.Pid ?? target.FixedPid,
-                _options.ToJson(), _err.WriteLine);
-            _sampler.Target?.MarkBaseline();
-            _perf?.Reset();
+            if (_recording is not null) return AlreadyRecordingLocked();
+            StartLocked(label);
         }
         _out.WriteLine($"recording '{label}' started");
         return label.Length > 0 ? $"OK started {label}" : "OK started";
+    }
+
+    private void StartLocked(string label)
+    {
+        // Sample now and restart the interval clock, so the first sample covers exactly the first interval after START.
+        SampleLocked();
+        _sampler.DumpSocketsAtNextSample();
+        if (_timer is not null) _timer.Period = _options.Interval;
+        _recording = new Recording(label, _sampler.Columns, InitialCapacity());
+        var target = _sampler.Target;
+        _journal = RecordingJournal.Start(_options.ResultsDir, _recording, _options.Interval, _sampler.Cores, _sampler.Port,
+            target is null ? null : target.Current?.Name ?? target.Name, target is null ? null : target.Current?.Pid ?? target.FixedPid,
+            _options.ToJson(), _err.WriteLine);
+        _sampler.Target?.MarkBaseline();
+        _perf?.Reset();
     }
 
     /// <summary>STOP: ends the recording, writes its files and answers with the JSON path.</summary>
@@ -200,7 +274,10 @@ internal sealed class MonitorService : IDisposable
             Journal: _journal);
         result.Config["label"] = rec.Label;
         target?.ClearBaseline();
+        _lastSamples = CpuSamplesOf(rec, _options.Interval, _sampler.Cores).ToJson().ToJsonString();
         _recording = null;
+        _joined = 0;
+        _until = null;
         _journal = null;
         return result;
     }
@@ -252,6 +329,29 @@ internal sealed class MonitorService : IDisposable
             if (Environment.GetEnvironmentVariable("CONNBURST_DEBUG") == "1") _err.WriteLine(e);
             return null;
         }
+    }
+
+    /// <summary>A recording's CPU series for SAMPLES: each core's busy %, the machine's, and the watched process's CPU.</summary>
+    private static Results.CpuSamples CpuSamplesOf(Recording rec, TimeSpan interval, int cores)
+    {
+        double?[] Series(string column)
+        {
+            if (!rec.Columns.Contains(column)) return new double?[rec.Count];
+            var values = rec.Column(column);
+            var s = new double?[values.Length];
+            for (int i = 0; i < values.Length; i++) s[i] = double.IsNaN(values[i]) ? null : values[i];
+            return s;
+        }
+        return new Results.CpuSamples
+        {
+            Label = rec.Label,
+            StartedAt = rec.StartedAt,
+            IntervalMs = interval.TotalMilliseconds,
+            T = rec.Times.ToArray(),
+            CoreBusy = Enumerable.Range(0, cores).Select(c => Series($"cpu.cpu{c}.busy")).ToArray(),
+            TotalBusy = Series("cpu.total.busy"),
+            ProcessCpu = rec.Columns.Contains("process.cpuPercent") ? Series("process.cpuPercent") : null,
+        };
     }
 
     private int InitialCapacity()

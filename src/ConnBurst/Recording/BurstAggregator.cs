@@ -78,8 +78,22 @@ internal sealed class BurstAggregator : IDisposable
     /// <summary>A worker that died without its final report: named in the results, which become "partial".</summary>
     public void MarkLost(int shard, string exit, int lastInterval) => _lost[shard] = (exit, lastInterval);
 
+    /// <summary>A staged run's plan: its stages' parts are added as engines hand them over, and written as <c>stages</c>.</summary>
+    public Stages.StagePlan? Stages { get; init; }
+    /// <summary>This agent's share of every stage (1/N with <c>--shard I/N</c>), for the live view's target rate.</summary>
+    public double StageShare { get; init; } = 1;
+    private readonly Dictionary<int, StagePart> _stageParts = new();
+
     public void Add(IntervalReport report)
     {
+        if (report.Stages is { } parts)
+        {
+            foreach (var part in parts)
+            {
+                if (_stageParts.TryGetValue(part.Stage, out var sum)) sum.Add(part);
+                else _stageParts[part.Stage] = part;
+            }
+        }
         if (report.Index < _nextIndex) report.Index = _nextIndex; // a straggler: fold it into the next open interval
         if (!_pending.TryGetValue(report.Index, out var list)) _pending[report.Index] = list = [];
         list.Add(report);
@@ -174,7 +188,12 @@ internal sealed class BurstAggregator : IDisposable
         var failures = Enum.GetValues<FailureKind>().ToDictionary(k => k.Name(), k => _totals.Total(k.Name()));
         IntervalClosed?.Invoke(new IntervalProgress(end, _target, gauges.Gauge("connectedNow"), _totals.Total("attempted"),
             _totals.Total("connacks"), values["attemptsPerSec"], values["connacksPerSec"], values["total_p50"], values["total_p99"],
-            lagP99, lagMax, behind, failures));
+            lagP99, lagMax, behind, failures)
+        {
+            Stage = Stages is null ? null : Stages.StageAt(end - seconds / 2) + 1,
+            StageCount = Stages?.Count ?? 0,
+            TargetPerSec = Stages is null ? null : (Stages.AttemptsAt(end) - Stages.AttemptsAt(end - seconds)) / seconds * StageShare,
+        });
     }
 
     /// <summary>Writes the interval files; on the first IOException stops writing them (measuring goes on in memory).</summary>
@@ -255,6 +274,7 @@ internal sealed class BurstAggregator : IDisposable
             ["behindIntervals"] = _behindIntervals,
             ["fellBehind"] = _behindIntervals > 0,
         };
+        if (Stages is not null) doc.Sections[StageResults.Section] = StageResults.ToJson(Stages, _t0, _stageParts);
         if (_lost.Count > 0)
         {
             doc.Sections["lostWorkers"] = new JsonArray(_lost.Select(kv => (JsonNode)new JsonObject

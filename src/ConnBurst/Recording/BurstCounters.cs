@@ -10,6 +10,7 @@ namespace ConnBurst.Recording;
 internal sealed class BurstCounters
 {
     private long _attempted, _connacks, _abandoned, _disconnectedByServer, _lingerDisconnects, _keepaliveLost, _pings, _pongs, _resumed;
+    private long _unconfirmed;
     private long _connectedNow, _inFlight;
     private readonly long[] _byKind = new long[Enum.GetValues<FailureKind>().Length];
     private readonly ConcurrentDictionary<string, StrongBox> _byReason = new(StringComparer.Ordinal);
@@ -20,6 +21,13 @@ internal sealed class BurstCounters
     public void Attempt() { Interlocked.Increment(ref _attempted); Interlocked.Increment(ref _inFlight); }
 
     public void Connacked() { Interlocked.Increment(ref _connacks); Interlocked.Increment(ref _connectedNow); Interlocked.Decrement(
+        ref _inFlight); }
+
+    /// <summary>
+    /// A TLS-only TLS 1.3 handshake the server said nothing after within the connect timeout: held like a connect, but not
+    /// counted as one, since the server's verdict on our certificate never came.
+    /// </summary>
+    public void TlsUnconfirmed() { Interlocked.Increment(ref _unconfirmed); Interlocked.Increment(ref _connectedNow); Interlocked.Decrement(
         ref _inFlight); }
 
     /// <summary>An attempt still in flight when the run ended: neither a success nor the server's failure.</summary>
@@ -70,6 +78,7 @@ internal sealed class BurstCounters
         s.Totals["pingreqs"] = Volatile.Read(ref _pings);
         s.Totals["pingresps"] = Volatile.Read(ref _pongs);
         s.Totals["tlsResumed"] = Volatile.Read(ref _resumed);
+        s.Totals["tlsUnconfirmed"] = Volatile.Read(ref _unconfirmed);
         foreach (var k in Enum.GetValues<FailureKind>()) s.Totals[k.Name()] = Volatile.Read(ref _byKind[(int)k]);
         foreach (var (reason, box) in _byReason) s.Failures[reason] = Volatile.Read(ref box.Value);
         s.Gauges["connectedNow"] = ConnectedNow;

@@ -58,6 +58,12 @@ internal static class BurstMerge
             }
         }
 
+        var stagePlan = StagePlanOf(agents[0].Input);
+        foreach (var a in agents.Skip(1))
+        {
+            if (FirstStageDifference(stagePlan, StagePlanOf(a.Input)) is { } diff)
+                throw new InputException($"merge: {a.Input.Source} has another stage plan than {agents[0].Input.Source}: {diff}");
+        }
         var plan = PlanOf(agents[0].Input.Doc);
         foreach (var a in agents.Skip(1))
         {
@@ -92,6 +98,16 @@ internal static class BurstMerge
         var cumulative = MergeIntervals(agents.Select(a => a.Input).ToList(), t0, period, merged);
         BurstPhases.SummarizeInto(cumulative, merged.Latency);
         merged.Sections["generator"] = MergedGenerator(docs, cumulative[(int)BurstPhase.SchedulerLag], merged.Counts.Attempted);
+        if (stagePlan is not null)
+        {
+            var stages = MergedStages(stagePlan, t0, agents);
+            // The server's side: a monitor result given to merge, else the shared recording an agent brought back.
+            StageResults.AddServer(stages, monitors.Count == 1 ? StageResults.SamplesOf(monitors[0].Doc)
+                : docs.Select(StageResults.SamplesOf).FirstOrDefault(x => x is not null));
+            merged.Sections[StageResults.Section] = stages;
+            if (docs.Select(d => d.Section(StageResults.SamplesSection)).FirstOrDefault(x => x is not null) is { } samples)
+                merged.Sections[StageResults.SamplesSection] = samples.DeepClone();
+        }
         merged.Sections["agents"] = new JsonArray(agents.Select(a => (JsonNode)AgentFacts(a.Input, a.Shard)).ToArray());
         merged.Sections["shards"] = new JsonObject
         {
@@ -107,6 +123,43 @@ internal static class BurstMerge
             merged.Sections["monitorSource"] = monitors[0].Source;
         }
         return merged;
+    }
+
+    /// <summary>An agent's stage plan (null: not a staged run); one line when it does not parse.</summary>
+    private static Stages.StagePlan? StagePlanOf(Input i) =>
+        i.Doc.Config["stages"]?.GetValue<string>() is { } text ? Stages.StagePlan.Parse(text, $"merge: {i.Source}: stages") : null;
+
+    /// <summary>The first stage in which two plans differ, named for the user, or null when they are the same.</summary>
+    private static string? FirstStageDifference(Stages.StagePlan? a, Stages.StagePlan? b)
+    {
+        if (a is null && b is null) return null;
+        if (a is null || b is null) return a is null ? $"it is staged ({b}), the first is not" : $"it is not staged, the first is ({a})";
+        for (int i = 0; i < Math.Max(a.Count, b.Count); i++)
+        {
+            if (i >= a.Count) return $"it has a stage {i + 1} ({b.Stages[i]}) the first does not";
+            if (i >= b.Count) return $"it has no stage {i + 1} (the first has {a.Stages[i]})";
+            if (a.Stages[i] != b.Stages[i]) return $"stage {i + 1} is {b.Stages[i]}, the first's is {a.Stages[i]}";
+        }
+        return null;
+    }
+
+    /// <summary>Every agent's parts of each stage added (histograms added, counts summed), with each agent's lateness kept.</summary>
+    private static JsonArray MergedStages(Stages.StagePlan plan, DateTimeOffset t0, IEnumerable<(Input Input, Part Shard)> agents)
+    {
+        var sums = new Dictionary<int, StagePart>();
+        var late = new SortedDictionary<string, IReadOnlyDictionary<int, double?>>(StringComparer.Ordinal);
+        foreach (var (input, shard) in agents)
+        {
+            var parts = StageResults.ReadParts(input.Doc, input.Source);
+            late[shard.ToString()] = parts.ToDictionary(kv => kv.Key, kv => kv.Value.WokeLateMs);
+            foreach (var (i, part) in parts)
+            {
+                if (i >= plan.Count) throw new InputException($"merge: {input.Source}: stage {i + 1} is not in its plan");
+                if (sums.TryGetValue(i, out var sum)) sum.Add(part);
+                else sums[i] = part;
+            }
+        }
+        return StageResults.ToJson(plan, t0, sums, late);
     }
 
     private static Part ShardOf(Input i)

@@ -14,4 +14,11 @@ internal sealed record IntervalProgress(
     double SchedulerLagP99Ms,
     double SchedulerLagMaxMs,
     bool Behind,
-    IReadOnlyDictionary<string, long> FailuresByKind);
+    IReadOnlyDictionary<string, long> FailuresByKind)
+{
+    /// <summary>A staged run's stage at the interval's middle (1-based), of <see cref="StageCount"/>; null otherwise.</summary>
+    public int? Stage { get; init; }
+    public int StageCount { get; init; }
+    /// <summary>The attempts per second this agent's plan offered over the interval: what <see cref="AttemptsPerSec"/> achieved.</summary>
+    public double? TargetPerSec { get; init; }
+}

@@ -22,6 +22,9 @@ internal sealed class IntervalReport
     /// <summary>True for the last report of a worker (the run is over for it).</summary>
     public bool Final { get; set; }
     public CounterSnapshot Counters { get; set; } = new();
+    /// <summary>A staged run's stages whose attempts all settled in this interval (each stage once per engine; every
+    /// remaining one in the final report).</summary>
+    public List<StagePart>? Stages { get; set; }
     /// <summary>Indexed by <see cref="BurstPhase"/>.</summary>
     [JsonIgnore] public LongHistogram[] Histograms { get; set; } = [];
     /// <summary>

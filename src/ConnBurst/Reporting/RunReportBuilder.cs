@@ -40,7 +40,12 @@ internal static class RunReportBuilder
         slo ??= new ReportSlo();
         var monitor = ServerFigures.Of(doc) ?? joinedServer;
         var generator = doc.GeneratorSection();
-        var peak = doc.PeakSection();
+        // A staged burst shows its staircase judged against the report's SLO, as peak --from would (docs/DECISIONS.md,
+        // "Load: staged arrival rates"): the stages table, the peak chart, and compare's peak-rate row.
+        var peak = doc.PeakSection() ?? (doc.Kind == "burst" && doc.Section(Recording.StageResults.Section) is not null
+            ? Peak.StagedPeak.Judge(doc, path ?? "the run", new Peak.PeakSearchOptions { MaxAvgLatencyMs = slo.MaxAvgLatencyMs,
+                MaxCpuBusy = slo.MaxCpuBusy }, maxGeneratorLagMs: 100)
+            : null);
         var phase = HeadlinePhaseOf(doc);
         var failedTotal = doc.Counts.Failed.Values.Sum();
         var errors = doc.Counts.Failed.OrderByDescending(kv => kv.Value)

@@ -15,12 +15,16 @@ internal static class BurstRun
         CancellationToken ct = default, Action<string>? log = null)
     {
         var o = plan.Options;
-        await using var telemetry = await BurstTelemetry.StartAsync(o, $"burst {o.Target} {plan.Clients} clients at {o.Rate}/s", log, ct)
+        await using var telemetry = await BurstTelemetry.StartAsync(o,
+            $"burst {o.Target} {plan.Clients} clients {(o.Stages is { } stages ? $"in stages {stages}" : $"at {o.Rate}/s")}", log, ct)
             .ConfigureAwait(false);
         return await BurstRunner.RunAsync(plan, progress, ct, log, telemetry).ConfigureAwait(false);
     }
 
     public static async Task<ResultsDocument> RunAsync(BurstOptions options, IProgress<IntervalProgress>? progress = null,
-        CancellationToken ct = default, Action<string>? log = null) =>
-        await RunAsync(BurstPlan.Prepare(options, log), progress, ct, log).ConfigureAwait(false);
+        CancellationToken ct = default, Action<string>? log = null)
+    {
+        using var plan = BurstPlan.Prepare(options, log);
+        return await RunAsync(plan, progress, ct, log).ConfigureAwait(false);
+    }
 }

@@ -19,4 +19,14 @@ internal interface ITlsClientConnection : IDisposable
 
     /// <summary>After the handshake: whether it resumed a session; null when the engine cannot tell (SslStream).</summary>
     bool? IsResumed { get; }
+
+    /// <summary>After the handshake: whether it negotiated TLS 1.3.</summary>
+    bool IsTls13 { get; }
+
+    /// <summary>
+    /// After a TLS 1.3 handshake, which ends before the server has judged the client's certificate: waits at most
+    /// <paramref name="bound"/> for what the server sends next (a ticket or data: accepted; an alert or a close: refused).
+    /// Data read meanwhile is returned by the next <see cref="ReadAsync"/>. TLS 1.2: accepted at once.
+    /// </summary>
+    ValueTask<TlsConfirmation> ConfirmAsync(TimeSpan bound);
 }

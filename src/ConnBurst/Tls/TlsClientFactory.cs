@@ -12,9 +12,10 @@ namespace ConnBurst.Tls;
 /// benchmark CA, inside one shared <see cref="SslClientAuthenticationOptions"/>. Pass it to
 /// <c>AuthenticateAsClientAsync(factory.Options, ct)</c>; SslStream copies what it needs, so one instance serves every connection.
 /// Given a shared <see cref="OpenSslClientContext"/>, <see cref="Open"/> runs connections on the native engine instead,
-/// with this factory's identity parsed into OpenSSL objects once.
+/// with this factory's identity parsed into OpenSSL objects once. Disposing it frees that native identity; the shared
+/// context and the certificates passed in stay their owner's.
 /// </summary>
-internal sealed class TlsClientFactory
+internal sealed class TlsClientFactory : IDisposable
 {
     public TlsOptions Tls { get; }
     public string TargetHost { get; }
@@ -75,6 +76,8 @@ internal sealed class TlsClientFactory
     public OpenSslClientSession OpenSession(int fd) => _openSsl is null
         ? throw new InvalidOperationException("a session over a descriptor needs the OpenSSL engine")
         : new OpenSslClientSession(_openSsl, fd, _credential, TargetHost);
+
+    public void Dispose() => _credential?.Dispose();
 
     /// <summary>A client of a manifest's server: trusts its CA and presents its shared client certificate (or
     /// <paramref name="client"/>).</summary>

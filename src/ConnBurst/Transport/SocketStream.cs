@@ -10,7 +10,7 @@ namespace ConnBurst.Transport;
 /// (docs/DECISIONS.md "Transport: a socket stream that does not throw on reset"). Writes to a dead peer still throw
 /// (SslStream needs to know), but those are rare: a benchmark client waits for our reply.
 /// </summary>
-internal sealed class SocketStream(Socket socket) : Stream
+internal sealed class SocketStream(Socket socket) : UnseekableStream
 {
     private readonly SocketOperation _receive = new();
     private readonly SocketOperation _send = new();
@@ -60,13 +60,6 @@ internal sealed class SocketStream(Socket socket) : Stream
 
     public override void Flush() { }
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

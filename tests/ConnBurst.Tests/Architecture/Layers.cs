@@ -13,14 +13,14 @@ internal static partial class Layers
     public static readonly string[][] BottomUp =
     [
         ["Common", "Interop"],
-        ["Results"],
+        ["Results", "Stages"],
         ["Pki", "Mqtt", "Chat", "Export", "Recording"],
         ["Transport"],
         ["Tls"],
         ["Servers"],
         ["Load", "Monitor"],
         ["Reporting"],
-        ["Runs"],
+        ["Runs", "Deploy"],
         ["Cli"],
     ];
 

@@ -22,7 +22,19 @@ public sealed class SoakScriptTests
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6));
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6));
+        }
+        finally
+        {
+            // Timed out (or the test failed): the script, its servers and bursts must not outlive the test.
+            if (!p.HasExited)
+            {
+                p.Kill(entireProcessTree: true);
+                await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
         var text = await stdout + await stderr;
 
         Assert.True(p.ExitCode == 0, text);

@@ -182,7 +182,7 @@ public class ChatRunTests
             "60",
             "--pki", TestPki.Dir, "--results", dir.Path);
         await chat.WaitForOutputAsync("sending 100 message(s)", TimeSpan.FromSeconds(60));
-        await Task.Delay(2000);
+        await Journals.WaitForAsync(dir.Path, i => i.Values.GetValueOrDefault("messagesSent") > 0, TimeSpan.FromSeconds(60));
         chat.Interrupt();
         var r = await chat.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, r.ExitCode);

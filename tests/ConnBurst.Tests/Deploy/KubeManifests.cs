@@ -12,17 +12,18 @@ internal static class KubeManifests
     public static string DeployDir { get; } = FindDeployDir();
     public static string KubernetesDir => Path.Combine(DeployDir, "kubernetes");
 
-    public static IReadOnlyList<KubeObject> LoadAll()
+    /// <summary>Every file under deploy/kubernetes/, in name order.</summary>
+    public static IReadOnlyList<string> Files => Directory.GetFiles(KubernetesDir, "*.yaml").Order(StringComparer.Ordinal).ToList();
+
+    public static IReadOnlyList<KubeObject> LoadAll() =>
+        Files.SelectMany(f => Parse(File.ReadAllText(f), Path.GetFileName(f))).ToList();
+
+    /// <summary>The objects of a multi-document YAML text; <paramref name="source"/> names it in messages.</summary>
+    public static IReadOnlyList<KubeObject> Parse(string yaml, string source)
     {
-        var objects = new List<KubeObject>();
-        foreach (var file in Directory.GetFiles(KubernetesDir, "*.yaml").Order(StringComparer.Ordinal))
-        {
-            var stream = new YamlStream();
-            using (var reader = new StreamReader(file)) stream.Load(reader);
-            foreach (var doc in stream.Documents)
-                if (doc.RootNode is YamlMappingNode map) objects.Add(new KubeObject(Path.GetFileName(file), map));
-        }
-        return objects;
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>().Select(map => new KubeObject(source, map)).ToList();
     }
 
     public static KubeObject Single(string kind, string name) =>

@@ -18,11 +18,15 @@ public sealed class KubernetesManifestTests
     private static KubeObject Service => KubeManifests.Single("Service", "connburst-mqtt");
 
     [Fact]
-    public void EveryManifestParsesIntoTheAgentJobTheServerDeploymentAndItsService()
+    public void EveryManifestParsesIntoTheAgentsRunTheServerAndItsMonitor()
     {
         var objects = KubeManifests.LoadAll();
-        Assert.Equal(["Deployment", "Job", "Service"], objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
-        var apiVersions = new Dictionary<string, string> { ["Job"] = "batch/v1", ["Deployment"] = "apps/v1", ["Service"] = "v1" };
+        Assert.Equal(["ConfigMap", "Deployment", "Deployment", "Job", "Service", "Service"],
+            objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
+        var apiVersions = new Dictionary<string, string>
+        {
+            ["Job"] = "batch/v1", ["Deployment"] = "apps/v1", ["Service"] = "v1", ["ConfigMap"] = "v1",
+        };
         foreach (var o in objects)
         {
             Assert.Equal(apiVersions[o.Kind], o.ApiVersion);
@@ -51,36 +55,36 @@ public sealed class KubernetesManifestTests
         Assert.Equal("$(START_AT)", KubeManifests.OptionValue(args, "--start-at"));
         Assert.Contains("--print-results", args);
 
-        // START_AT comes from the ConfigMap made at launch; the index, if declared, from the Job controller's annotation.
+        // START_AT comes from the ConfigMap rendered beside the Job; the index, if declared, from the Job controller's annotation.
         var env = agent.Env.ToDictionary(e => KubeYaml.Str(e, "name")!);
-        Assert.Equal("connburst-plan", KubeYaml.Str(env["START_AT"], "valueFrom", "configMapKeyRef", "name"));
-        Assert.Equal("START_AT", KubeYaml.Str(env["START_AT"], "valueFrom", "configMapKeyRef", "key"));
+        var plan = KubeManifests.LoadAll().Single(o => o.Kind == "ConfigMap" && o.File == Job.File);
+        Assert.Equal(plan.Name, KubeYaml.Str(env["START_AT"], "valueFrom", "configMapKeyRef", "name"));
+        Assert.True(DateTimeOffset.TryParse(plan.Str("data", KubeYaml.Str(env["START_AT"], "valueFrom", "configMapKeyRef", "key")!),
+            System.Globalization.CultureInfo.InvariantCulture, out _));
         if (env.TryGetValue("JOB_COMPLETION_INDEX", out var index))
         {
             Assert.Equal("metadata.annotations['batch.kubernetes.io/job-completion-index']",
                 KubeYaml.Str(index, "valueFrom", "fieldRef", "fieldPath"));
         }
 
-        // Results go to a writable emptyDir (the root file system is read-only).
-        var results = KubeManifests.OptionValue(args, "--results")!;
-        var mount = agent.Mounts.Single(m => m.MountPath == results);
+        // Results go under the working directory, a writable emptyDir (the root file system is read-only).
+        var workingDir = KubeYaml.Str(agent.Node, "workingDir")!;
+        var mount = agent.Mounts.Single(m => m.MountPath == workingDir);
         Assert.NotNull(KubeYaml.Node(Job.Volume(mount.Name), "emptyDir"));
         Assert.Equal("true", KubeYaml.Str(agent.Node, "securityContext", "readOnlyRootFilesystem"));
     }
 
     [Fact]
-    public void AgentsReadTheirClientCertificateKeyAndCaFromTheMountedSecret()
+    public void AgentsFindTheirPkiInTheMountedSecretWhereBurstLooksByDefault()
     {
         var agent = Job.Container("agent");
         var mount = agent.Mounts.Single(m => m.Name == "pki");
         Assert.True(mount.ReadOnly);
         Assert.Equal("connburst-pki", KubeYaml.Str(Job.Volume("pki"), "secret", "secretName"));
-        var files = Job.SecretItems("pki").Select(i => $"{mount.MountPath}/{i.Path}").ToList();
-        foreach (var option in new[] { "--cert", "--key", "--ca" })
-            Assert.Contains(KubeManifests.OptionValue(agent.Args, option), files);
-        // The Secret's keys are the file names `connburst certs` writes (kubectl create secret --from-file=pki/NAME).
-        var m = TestPki.Manifest;
-        Assert.Equal(new[] { m.Client.Cert, m.Client.Key, m.Ca.Cert }.Order(), Job.SecretItems("pki").Select(i => i.Key).Order());
+        // No PKI option: burst loads $CONNBURST_HOME/pki, its manifest and the client files it names.
+        var home = agent.Env.Single(e => KubeYaml.Str(e, "name") == "CONNBURST_HOME");
+        Assert.Equal($"{KubeYaml.Str(home, "value")}/pki", mount.MountPath);
+        foreach (var option in new[] { "--pki", "--cert", "--key", "--ca" }) Assert.DoesNotContain(option, agent.Args);
     }
 
     [Fact]
@@ -134,7 +138,7 @@ public sealed class KubernetesManifestTests
         Assert.True(user.Success, "Containerfile has no numeric USER");
         Assert.Contains("/usr/local/bin/connburst", containerfile); // the manifests' command: ["connburst"]
 
-        foreach (var workload in new[] { Job, Server })
+        foreach (var workload in new[] { Job, Server, KubeManifests.Single("Deployment", "connburst-monitor") })
         {
             Assert.All(workload.Containers, c => Assert.Equal($"{repo}:{version}", c.Image));
             Assert.All(workload.Containers, c => Assert.Equal("IfNotPresent", KubeYaml.Str(c.Node, "imagePullPolicy")));
@@ -169,7 +173,7 @@ public sealed class KubernetesManifestTests
     {
         // args: [--clients, 30000] fails to decode in kubectl ("cannot unmarshal number into ... of type string").
         var stringFields = new Regex(@"(\.command|\.args)\[\d+\]$|\.env\[\d+\]\.value$|\.sysctls\[\d+\]\.value$|" +
-            @"\.(labels|annotations|matchLabels)\..+$|^\.spec\.selector\..+$");
+            @"\.(labels|annotations|matchLabels)\..+$|^\.spec\.selector\..+$|^\.data\..+$");
         var yaml11NonString = new Regex(@"^([-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?|" +
             @"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|~|null|Null|NULL|)$");
         foreach (var o in KubeManifests.LoadAll())
@@ -186,16 +190,20 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void ReadmeCreatesTheSecretsAndConfigMapTheManifestsUseAndCollectsTheAgentsLogs()
+    public void ReadmeRendersTheRunCreatesTheSecretsItDoesNotRenderAndCollectsTheAgentsLogs()
     {
         var readme = File.ReadAllText(Path.Combine(KubeManifests.DeployDir, "README.md"));
-        foreach (var (workload, secret) in new[] { (Job, "connburst-pki"), (Server, "connburst-server-pki") })
-        {
-            Assert.Contains($"kubectl create secret generic {secret}", readme);
-            foreach (var (key, _) in workload.SecretItems("pki")) Assert.Contains($"--from-file=pki/{key}", readme);
-        }
-        Assert.Contains("kubectl create configmap connburst-plan --from-literal=START_AT=", readme);
+        Assert.Contains("kubectl create secret generic connburst-server-pki", readme);
+        foreach (var (key, _) in Server.SecretItems("pki")) Assert.Contains($"--from-file=pki/{key}", readme);
+        Assert.Contains("connburst kube server | kubectl apply -f -", readme);
+        Assert.Contains("connburst kube agents --agents 3 --pki pki", readme);
         Assert.Contains($"job-name={Job.Name}", readme);
         Assert.Contains($"--server-names {Service.Name}", readme);
+
+        var monitor = KubeManifests.Single("Deployment", "connburst-monitor").Container("monitor");
+        var env = monitor.Env.Single(e => KubeYaml.Str(e, "name") == "CONNBURST_MONITOR_TOKEN");
+        var token = KubeYaml.Node(env, "valueFrom", "secretKeyRef")!;
+        Assert.Contains($"kubectl create secret generic {KubeYaml.Str(token, "name")} --from-literal={KubeYaml.Str(token, "key")}=",
+            readme);
     }
 }

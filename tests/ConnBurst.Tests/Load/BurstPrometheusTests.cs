@@ -17,7 +17,7 @@ public sealed class BurstPrometheusTests
             "--duration", "20s", "--snapshot", "1s", "--results", results.Path, "--prometheus", $"127.0.0.1:{promPort}"]);
         await burst.WaitForOutputAsync($"prometheus metrics at http://127.0.0.1:{promPort}/metrics", TimeSpan.FromSeconds(60));
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
         string text = "";
         while (DateTime.UtcNow < deadline && !burst.HasExited)

@@ -22,7 +22,10 @@ public sealed class IdleProcessesBlockTests
         using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir, "--clients", "50",
             "--rate", "50", "--keepalive", "60s", "--duration", "40s", "--snapshot", "1s", "--results", dir.Path);
         await burst.WaitForOutputAsync("connected=50/50", TimeSpan.FromSeconds(60));
-        await Task.Delay(TimeSpan.FromSeconds(1)); // past the ramp's last snapshot
+        // Past the ramp's last snapshot: the next one is printed.
+        var seen = Snapshots(burst.Stdout);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (Snapshots(burst.Stdout) <= seen && DateTime.UtcNow < deadline) await Task.Delay(50);
 
         var counts = await Task.WhenAll(CountSchedYieldAsync(burst.Pid), CountSchedYieldAsync(server.Process.Pid));
 
@@ -33,6 +36,8 @@ public sealed class IdleProcessesBlockTests
         Assert.True(counts[1] <= 5, $"the idle server made {counts[1]} sched_yield calls in {Window.TotalSeconds} s");
         Assert.Contains("connected=50/50", burst.Stdout.Split('\n').Last(l => l.StartsWith("t=", StringComparison.Ordinal)));
     }
+
+    private static int Snapshots(string stdout) => stdout.Split('\n').Count(l => l.StartsWith("t=", StringComparison.Ordinal));
 
     /// <summary>sched_yield calls of every thread of <paramref name="pid"/> over <see cref="Window"/>, by perf stat.</summary>
     private static async Task<long> CountSchedYieldAsync(int pid)

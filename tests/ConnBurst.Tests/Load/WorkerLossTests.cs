@@ -14,11 +14,7 @@ public sealed class WorkerLossTests
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "200", "--rate", "40",
             "--workers", "2", "--linger", "2s", "--duration", "14s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
 
-        // Both workers are running once the first interval closed; kill worker 1 (the parent's second child).
-        await burst.WaitForOutputAsync("connected", TimeSpan.FromSeconds(60));
-        var workers = Children(burst.Pid);
-        Assert.True(workers.Count == 2, $"workers: {string.Join(",", workers)}\n{burst.Stdout}\n{burst.Stderr}");
-        var victim = workers.Max();
+        var victim = await SecondWorkerAsync(burst);
         Assert.True(ConnBurst.Common.Signals.Send(victim, ConnBurst.Common.Signals.Kill));
 
         var run = await burst.WaitAsync(TimeSpan.FromMinutes(2));
@@ -32,6 +28,15 @@ public sealed class WorkerLossTests
         // The survivor kept its schedule to the end: connects in the last seconds, after the kill.
         Assert.True(doc.Intervals.TakeLast(3).Sum(i => i.Values["connacks"]) > 0, run.ToString());
         Assert.Equal(0, doc.Counts.Other["disconnectedByServer"]);
+    }
+
+    /// <summary>Both workers are running once the first interval closed: worker 1's process id (the parent's second child).</summary>
+    internal static async Task<int> SecondWorkerAsync(CliProcess burst)
+    {
+        await burst.WaitForOutputAsync("connected", TimeSpan.FromSeconds(60));
+        var workers = Children(burst.Pid);
+        Assert.True(workers.Count == 2, $"workers: {string.Join(",", workers)}\n{burst.Stdout}\n{burst.Stderr}");
+        return workers.Max();
     }
 
     private static List<int> Children(int pid)

@@ -18,13 +18,13 @@ public sealed class WorkerPoolLineTests
         var line = new IntervalReport { Index = 0, EndSeconds = 1, Histograms = recorders.TakeInterval() }.ToLine();
         using var aggregator = new BurstAggregator(1, 10, DateTimeOffset.UtcNow, null, null);
         var log = new List<string>();
-        var (gate, outcomes, lastIndex) = (new Lock(), new string?[1], new int[1]);
+        var state = new WorkerPool.WorkerStates(1, aggregator, log.Add, null, 0);
 
-        WorkerPool.OnLine(line[..(line.Length / 2)], false, 0, aggregator, gate, outcomes, lastIndex, log.Add);
+        WorkerPool.OnLine(line[..(line.Length / 2)], false, 0, state);
         Assert.Contains(log, l => l.Contains("[worker 0] an unreadable report line", StringComparison.Ordinal));
         Assert.Empty(aggregator.Intervals);
 
-        WorkerPool.OnLine(line, false, 0, aggregator, gate, outcomes, lastIndex, log.Add);
+        WorkerPool.OnLine(line, false, 0, state);
         Assert.Single(aggregator.Intervals);
         Assert.Equal(1, aggregator.Cumulative(BurstPhase.Total).TotalCount);
     }

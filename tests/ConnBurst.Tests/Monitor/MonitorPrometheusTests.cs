@@ -14,9 +14,10 @@ public sealed class MonitorPrometheusTests
             "--prometheus", $"127.0.0.1:{promPort}"]);
         await monitor.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(60));
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         string text = "";
-        for (var attempt = 0; attempt < 40 && !text.Contains("series=\"cpu.cpu0.busy\"", StringComparison.Ordinal); attempt++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline && !text.Contains("series=\"cpu.cpu0.busy\"", StringComparison.Ordinal))
         {
             await Task.Delay(250);
             text = await http.GetStringAsync($"http://127.0.0.1:{promPort}/metrics");

@@ -32,7 +32,14 @@ public sealed class SockDiagTests
             var waiting = new TcpClient();
             await waiting.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(10));
             clients.Add(waiting);
-            await Task.Delay(200); // loopback delivery
+            // Loopback delivery is not instant on a busy machine: wait until the kernel shows every byte and the queued connect.
+            var delivered = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (DateTime.UtcNow < delivered)
+            {
+                using var probe = new TcpSocketReader(port);
+                if (probe.Sample() && probe.RecvQSum == 4000 && probe.AcceptQueue == 1) break;
+                await Task.Delay(50);
+            }
 
             using var netlink = new TcpSocketReader(port);
             using var proc = new TcpSocketReader(port, useNetlink: false);

@@ -29,15 +29,22 @@ public class ServeMqttOpenSslClientTests
         }
 
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        // Give the server's post-handshake answer (a TLS 1.3 alert comes after the client's Finished) a moment to arrive.
-        await Task.Delay(300);
+        var output = new System.Text.StringBuilder();
+        string Output() { lock (output) return output.ToString(); }
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        // s_client prints its session summary once the handshake is done; a refusal during the handshake ends it first.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!p.HasExited && !Output().Contains("Verify return code", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
         p.StandardInput.Close();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(true); return "timeout"; }
-        return await stdout + await stderr;
+        p.WaitForExit(); // the output events have all run
+        return Output();
     }
 
     [Fact]

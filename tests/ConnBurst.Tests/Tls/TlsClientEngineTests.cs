@@ -174,6 +174,32 @@ public sealed class TlsClientEngineTests
         }
     }
 
+    /// <summary>
+    /// One run's clients share the native context and its session cache: a session must be offered only to the credential
+    /// it began with. Here the second client's certificate is revoked, so a server that resumed it on the first client's
+    /// session (which skips verifying its certificate) would let it in.
+    /// </summary>
+    [Theory]
+    [InlineData("1.2")]
+    [InlineData("1.3")]
+    public async Task WithResumeAClientNeverResumesAnotherCredentialsSession(string tls)
+    {
+        using var server = new OpenSslServer(tls);
+        var m = TestPki.Manifest;
+        var options = TlsOptions.Create(tls, allowResume: true);
+        var roots = TlsCertificates.Roots(m);
+        using var context = new OpenSslClientContext(options, roots);
+        var good = new TlsClientFactory(options, "localhost", roots, TlsCertificates.LoadWithKey(m.PathOf(m.Client.Cert),
+            m.PathOf(m.Client.Key)), openSsl: context);
+        var revoked = new TlsClientFactory(options, "localhost", roots, TlsCertificates.LoadWithKey(m.PathOf(m.Revoked[0].Cert),
+            m.PathOf(m.Revoked[0].Key)), openSsl: context);
+        var resumed = new List<bool>();
+        for (int i = 0; i < 2; i++) Assert.Equal("ok", await Talk(good, server.Port, c => resumed.Add(c.IsResumed == true)));
+        Assert.Equal([false, true], resumed); // the good client's session is cached and resumable
+        var reason = await Talk(revoked, server.Port);
+        Assert.True(reason == "tls-alert-certificate-revoked", $"{reason}\n{server.Output}");
+    }
+
     [Fact]
     public void CipherSuitesReachOpenSslByItsOwnNames()
     {

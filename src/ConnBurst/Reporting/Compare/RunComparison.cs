@@ -47,10 +47,33 @@ internal sealed class RunComparison
             rows.Add(Row("generator CPU per attempt", "ms", runs.Select(r => r.Generator?.CpuMsPerAttempt), lowerIsBetter: true));
         if (runs.Any(r => r.Peak is not null))
             rows.Add(Row("peak rate", "conn/s", runs.Select(r => r.Peak?.Rate), lowerIsBetter: false));
+        rows.AddRange(StageRows(runs));
         var keys = runs.SelectMany(r => r.Doc.Config.Select(kv => kv.Key)).Distinct(StringComparer.Ordinal);
         var diffs = keys.Select(k => (Key: k, Values: (IReadOnlyList<string>)runs.Select(r => r.Doc.ConfigText(k)).ToList()))
             .Where(d => d.Values.Distinct(StringComparer.Ordinal).Count() > 1).ToList();
         return new RunComparison { Runs = runs, Kind = kind, Phases = phases, Rows = rows, Differences = diffs };
+    }
+
+    /// <summary>
+    /// Staircases side by side, stage by stage (the stages of the first run's plan that every run has): each stage's
+    /// achieved rate, average and p99 latency and busiest server core, so two runs of one plan (TLS 1.2 against 1.3, two
+    /// servers) show where one falls behind.
+    /// </summary>
+    private static IEnumerable<ComparisonRow> StageRows(IReadOnlyList<RunReport> runs)
+    {
+        if (runs.Any(r => r.Peak is not { Method: "staircase" })) yield break;
+        var count = runs.Min(r => r.Peak!.Steps.Count);
+        for (int i = 0; i < count; i++)
+        {
+            var steps = runs.Select(r => r.Peak!.Steps[i]).ToList();
+            var name = $"stage {steps[0].Stage} ({steps[0].Plan})";
+            yield return Row($"{name} achieved", "conn/s", steps.Select(s => s.AchievedRate), lowerIsBetter: false);
+            yield return Row($"{name} avg", "ms", steps.Select(s => double.IsFinite(s.AvgLatencyMs) ? s.AvgLatencyMs : (double?)null),
+                lowerIsBetter: true);
+            yield return Row($"{name} p99", "ms", steps.Select(s => s.P99LatencyMs), lowerIsBetter: true);
+            if (steps.Any(s => s.MaxCoreBusy is not null))
+                yield return Row($"{name} busiest core", "%", steps.Select(s => s.MaxCoreBusy), lowerIsBetter: true);
+        }
     }
 
     private static ComparisonRow Row(string name, string unit, IEnumerable<double?> values, bool? lowerIsBetter)

@@ -106,23 +106,25 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
             GeneratorLimited = r.GeneratorLimited,
             Note = r.Note,
         };
-        record.Outcome = Classify(record);
+        record.Outcome = Classify(record, _o);
         section.Steps.Add(record);
         OnStep?.Invoke(record);
         return record;
     }
 
-    private string Classify(PeakStepRecord s)
+    /// <summary>A step's (or a stage's) verdict against the SLO: pass, fail-errors, fail-latency, fail-cpu, or generator (the
+    /// generator could not offer the rate: generator-limited). One rule for the bisecting search and the staircase.</summary>
+    internal static string Classify(PeakStepRecord s, PeakSearchOptions o)
     {
         if (s.GeneratorLimited) return "generator";
-        if (s.Attempted > 0 && s.Failed > _o.MaxErrorShare * s.Attempted) return "fail-errors";
+        if (s.Attempted > 0 && s.Failed > o.MaxErrorShare * s.Attempted) return "fail-errors";
         if (s.Connected == 0) return "fail-errors";
-        if (s.AvgLatencyMs >= _o.MaxAvgLatencyMs) return "fail-latency";
-        if (s.MaxCoreBusy is { } busy && busy > _o.MaxCpuBusy) return "fail-cpu";
+        if (s.AvgLatencyMs >= o.MaxAvgLatencyMs) return "fail-latency";
+        if (s.MaxCoreBusy is { } busy && busy > o.MaxCpuBusy) return "fail-cpu";
         return "pass";
     }
 
-    private static bool Passed(PeakStepRecord s) => s.Outcome == "pass";
+    internal static bool Passed(PeakStepRecord s) => s.Outcome == "pass";
 
     private string VerdictText(PeakSection s, string? stop, bool cancelled)
     {
@@ -150,11 +152,15 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
         return prefix + $"peak >= {F(s.Rate)} conn/s ({slo}); the search stopped after {s.Steps.Count} steps";
     }
 
-    private string Why(PeakStepRecord s) => s.Outcome switch
+    private string Why(PeakStepRecord s) => Why(s, _o);
+
+    /// <summary>Why a step or stage failed, in words with its figures.</summary>
+    internal static string Why(PeakStepRecord s, PeakSearchOptions o) => s.Outcome switch
     {
-        "fail-latency" => $"avg latency {F(s.AvgLatencyMs)} ms >= {F(_o.MaxAvgLatencyMs)} ms",
-        "fail-cpu" => $"a server core reached {F(s.MaxCoreBusy ?? 0)}% busy > {F(_o.MaxCpuBusy)}%" + StealOf(s),
+        "fail-latency" => $"avg latency {F(s.AvgLatencyMs)} ms >= {F(o.MaxAvgLatencyMs)} ms",
+        "fail-cpu" => $"a server core reached {F(s.MaxCoreBusy ?? 0)}% busy > {F(o.MaxCpuBusy)}%" + StealOf(s),
         "fail-errors" => $"{s.Failed} of {s.Attempted} attempts failed",
+        "generator" => $"the generator could not offer it ({s.Note})",
         _ => s.Outcome,
     };
 
@@ -165,5 +171,5 @@ internal sealed class PeakSearch(PeakSearchOptions options, IPeakStepRunner runn
     private static string StealOf(PeakStepRecord s) =>
         s.NotableSteal is { } steal ? $" (up to {F(steal)}% of a core's sample was the hypervisor's steal)" : "";
 
-    private static string F(double v) => v.ToString(v >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture);
+    internal static string F(double v) => v.ToString(v >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture);
 }

@@ -57,8 +57,8 @@ internal sealed class HtmlRenderer : IReportRenderer
         }
         if (r.Peak is { } peak)
         {
-            var steps = PeakStepsTable.Of(peak.Steps);
-            page.Heading(many ? 3 : 2, "Peak search steps");
+            var steps = PeakStepsTable.Of(peak);
+            page.Heading(many ? 3 : 2, peak.Method == "staircase" ? "Stages (the staircase; peak marked)" : "Peak search steps");
             page.Table(steps.Headings, steps.RowsText(), numericFrom: 1);
         }
         page.Heading(many ? 3 : 2, "Errors");

@@ -43,7 +43,7 @@ internal sealed class TextRenderer : IReportRenderer
                 $"   server cpu: busiest core cpu{m.BusiestCore} max {m.MaxCoreBusy:0.0}%, machine avg {m.TotalAvgBusy:0.0}%, " +
                 $"{m.Samples} samples");
         }
-        if (r.Peak is { Steps.Count: > 0 } p) TextTable.AppendTo(sb, PeakStepsTable.Of(p.Steps), "   ");
+        if (r.Peak is { Steps.Count: > 0 } p) TextTable.AppendTo(sb, PeakStepsTable.Of(p), "   ");
         foreach (var v in r.Verdicts)
             sb.AppendLine(CultureInfo.InvariantCulture, $"   [{v.Mark}] {v.Name}: {v.Text}");
         if (r.Analysis is { } a) AppendAnalysis(sb, a, "   ");

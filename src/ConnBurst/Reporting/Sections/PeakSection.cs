@@ -19,7 +19,10 @@ internal sealed class PeakSection
 
     [JsonPropertyName("slo")] public PeakSlo Slo { get; set; } = new();
 
-    /// <summary>Every step in the order it ran.</summary>
+    /// <summary>How the peak was found: "bisect" (steps bracketed then bisected) or "staircase" (the stages of staged runs).</summary>
+    [JsonPropertyName("method")] public string Method { get; set; } = "bisect";
+
+    /// <summary>Every step in the order it ran (a staircase: every stage, in order, of every staircase run).</summary>
     [JsonPropertyName("steps")] public List<PeakStepRecord> Steps { get; set; } = new();
 }
 
@@ -34,6 +37,11 @@ internal sealed class PeakSlo
 internal sealed class PeakStepRecord
 {
     [JsonPropertyName("rate")] public double Rate { get; set; }
+    /// <summary>A staircase's stage this step is (1-based), and its plan (<c>400:20s</c>); null for a bisecting search's step.</summary>
+    [JsonPropertyName("stage")] public int? Stage { get; set; }
+    [JsonPropertyName("plan")] public string? Plan { get; set; }
+    /// <summary>The rate the generator achieved (attempts per second) against <see cref="Rate"/>, the target.</summary>
+    [JsonPropertyName("achievedRate")] public double? AchievedRate { get; set; }
     /// <summary>Average total connect latency, ms.</summary>
     [JsonPropertyName("avgLatencyMs")] public double AvgLatencyMs { get; set; }
     [JsonPropertyName("p99LatencyMs")] public double? P99LatencyMs { get; set; }

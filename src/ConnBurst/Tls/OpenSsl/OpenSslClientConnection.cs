@@ -24,6 +24,59 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
     /// <summary>True when the handshake resumed a session (<c>--resume</c>) instead of a full key exchange.</summary>
     public bool? IsResumed => _session.IsResumed;
 
+    public bool IsTls13
+    {
+        get { lock (_gate) return _session.IsTls13; }
+    }
+
+    /// <summary>Application bytes <see cref="ConfirmAsync"/> read, handed out by the next reads.</summary>
+    private byte[] _confirmed = [];
+    private int _confirmedOffset;
+    /// <summary>A readiness wait that <see cref="ConfirmAsync"/> gave up on: the next wait takes it over (one receive at a time).</summary>
+    private Task? _readableWait;
+
+    public async ValueTask<TlsConfirmation> ConfirmAsync(TimeSpan bound)
+    {
+        if (!IsTls13) return TlsConfirmation.Accepted;
+        var deadline = DateTime.UtcNow + bound;
+        var buffer = new byte[256];
+        while (true)
+        {
+            int n;
+            TlsWant wait;
+            try
+            {
+                n = Step(Op.Read, buffer, out wait);
+            }
+            catch (OpenSslTlsException e)
+            {
+                return new TlsConfirmation(TlsVerdict.Refused, e);
+            }
+            if (n > 0)
+            {
+                _confirmed = buffer[..n];
+                _confirmedOffset = 0;
+                return TlsConfirmation.Accepted;
+            }
+            if (wait == TlsWant.None) return new TlsConfirmation(TlsVerdict.Refused); // a close_notify, nothing else
+            lock (_gate)
+                if (_session.TicketReceived) return TlsConfirmation.Accepted;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return TlsConfirmation.Unconfirmed;
+            var ready = _readableWait ?? (wait == TlsWant.Read ? _readable.ReceiveAsync(_socket, Memory<byte>.Empty).AsTask() : Task.Delay(1));
+            _readableWait = null;
+            try
+            {
+                await ready.WaitAsync(left).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                if (wait == TlsWant.Read) _readableWait = ready; // still pending on the one receive: the next wait takes it over
+                return TlsConfirmation.Unconfirmed;
+            }
+        }
+    }
+
     private enum Op { Handshake, Read, Write }
 
     public OpenSslClientConnection(OpenSslClientContext context, Socket socket, OpenSslCredential? credential, string? targetHost)
@@ -45,6 +98,14 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
 
     public async ValueTask<int> ReadAsync(Memory<byte> buffer)
     {
+        if (_confirmedOffset < _confirmed.Length)
+        {
+            if (buffer.IsEmpty) return 0;
+            var n = Math.Min(buffer.Length, _confirmed.Length - _confirmedOffset);
+            _confirmed.AsMemory(_confirmedOffset, n).CopyTo(buffer);
+            _confirmedOffset += n;
+            return n;
+        }
         while (true)
         {
             if (buffer.IsEmpty)
@@ -143,7 +204,16 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
         : new ValueTask(Task.Delay(1));
 
     /// <summary>Completes when data, end of stream or an error is there, taking nothing; never throws.</summary>
-    private async ValueTask WaitReadableAsync() => await _readable.ReceiveAsync(_socket, Memory<byte>.Empty).ConfigureAwait(false);
+    private async ValueTask WaitReadableAsync()
+    {
+        if (_readableWait is { } pending)
+        {
+            _readableWait = null;
+            await pending.ConfigureAwait(false);
+            return;
+        }
+        await _readable.ReceiveAsync(_socket, Memory<byte>.Empty).ConfigureAwait(false);
+    }
 
     public void Dispose()
     {

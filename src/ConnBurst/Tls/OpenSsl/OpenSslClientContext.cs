@@ -15,6 +15,10 @@ namespace ConnBurst.Tls.OpenSsl;
 internal sealed class OpenSslClientContext : IDisposable
 {
     private nint _ctx;
+    private static int _live;
+
+    /// <summary>Contexts built in this process and not yet disposed: a count that grows from run to run is a leak.</summary>
+    internal static int Live => Volatile.Read(ref _live);
     /// <summary>Owns the SSL_CTX, so a context that is never disposed still frees it when collected.</summary>
     private readonly SafeSslContextHandle _owner;
 
@@ -42,6 +46,7 @@ internal sealed class OpenSslClientContext : IDisposable
         _ctx = LibSsl.CtxNew(CanDropSession ? LibSsl.Tls12ClientMethod() : LibSsl.TlsClientMethod());
         if (_ctx == 0) throw new InvalidOperationException("SSL_CTX_new failed: " + LibCrypto.DrainErrors());
         _owner = new SafeSslContextHandle(_ctx);
+        Interlocked.Increment(ref _live);
         try
         {
             Configure(tls, trustRoots, insecure);
@@ -79,19 +84,21 @@ internal sealed class OpenSslClientContext : IDisposable
         LibSsl.CtxSetVerify(_ctx, LibSsl.VerifyPeer, 0);
     }
 
-    // --resume: the newest resumable session per server name, offered to the next connection (libssl's client side
-    // keeps no cache of its own). The lock covers use as well as replacement, so a session is never freed while offered.
+    // --resume: the newest resumable session per server name and client credential, offered to the next connection of
+    // the same identity (libssl's client side keeps no cache of its own). A session carries the certificate the server
+    // verified when it began: offered by a client with another credential, the server would accept that client on the
+    // first one's certificate. The lock covers use as well as replacement, so a session is never freed while offered.
     private readonly Lock _sessionGate = new();
-    private readonly Dictionary<string, nint> _sessions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<SessionKey, nint> _sessions = new();
 
-    internal void OfferSession(nint ssl, string host)
+    internal void OfferSession(nint ssl, SessionKey key)
     {
         lock (_sessionGate)
-            if (_sessions.TryGetValue(host, out var session)) LibSsl.SetSession(ssl, session);
+            if (_sessions.TryGetValue(key, out var session)) LibSsl.SetSession(ssl, session);
     }
 
     /// <summary>Keeps the connection's session for the next connect when it can be resumed (in TLS 1.3: once its ticket arrived).</summary>
-    internal bool RememberSession(nint ssl, string host)
+    internal bool RememberSession(nint ssl, SessionKey key)
     {
         var session = LibSsl.Get1Session(ssl);
         if (session == 0) return false;
@@ -102,8 +109,8 @@ internal sealed class OpenSslClientContext : IDisposable
         }
         lock (_sessionGate)
         {
-            if (_sessions.TryGetValue(host, out var old)) LibSsl.SessionFree(old);
-            _sessions[host] = session;
+            if (_sessions.TryGetValue(key, out var old)) LibSsl.SessionFree(old);
+            _sessions[key] = session;
         }
         return true;
     }
@@ -115,7 +122,10 @@ internal sealed class OpenSslClientContext : IDisposable
             foreach (var session in _sessions.Values) LibSsl.SessionFree(session);
             _sessions.Clear();
         }
-        Interlocked.Exchange(ref _ctx, 0);
+        if (Interlocked.Exchange(ref _ctx, 0) != 0) Interlocked.Decrement(ref _live);
         _owner.Dispose(); // connections hold their own reference (SSL_new up-refs the context)
     }
 }
+
+/// <summary>Whose session a cached one is: the server name (lower-cased) and the client credential (by reference, null: none).</summary>
+internal readonly record struct SessionKey(string Host, OpenSslCredential? Credential);

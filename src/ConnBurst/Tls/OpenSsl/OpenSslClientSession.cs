@@ -25,7 +25,7 @@ internal enum TlsWant
 internal sealed unsafe class OpenSslClientSession : IDisposable
 {
     private readonly OpenSslClientContext _context;
-    private readonly string _sessionKey;
+    private readonly SessionKey _sessionKey;
     private bool _sessionKept;
     private nint _ssl;
     /// <summary>Owns the SSL, so a session that is leaked instead of disposed still frees it when collected.</summary>
@@ -36,10 +36,22 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
 
     public bool IsOpen => _ssl != 0;
 
+    /// <summary>After the handshake: whether it negotiated TLS 1.3 (whose server judges our certificate after our handshake ends).</summary>
+    public bool IsTls13 => _ssl != 0 && LibSsl.Version(_ssl) == Tls13Version;
+
+    private const int Tls13Version = 0x0304;
+
+    /// <summary>
+    /// True once a TLS 1.3 server sent a session ticket, read by a <see cref="Read"/> that found no data after it: the
+    /// server sends tickets only once it has accepted the client (its Finished, certificate and all), so a ticket confirms
+    /// the handshake (docs/DECISIONS.md, "Load: TLS 1.3 handshakes confirmed by the server").
+    /// </summary>
+    public bool TicketReceived => _ssl != 0 && LibSsl.GetSession(_ssl) is var s and not 0 && LibSsl.SessionIsResumable(s) == 1;
+
     public OpenSslClientSession(OpenSslClientContext context, int fd, OpenSslCredential? credential, string? targetHost)
     {
         _context = context;
-        _sessionKey = targetHost ?? "";
+        _sessionKey = new SessionKey((targetHost ?? "").ToLowerInvariant(), credential);
         _sessionKept = !context.Tls.AllowResume;
         _ssl = LibSsl.New(context.Handle);
         if (_ssl == 0) throw new InvalidOperationException("SSL_new failed: " + LibCrypto.DrainErrors());
