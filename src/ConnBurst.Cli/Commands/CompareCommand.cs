@@ -31,6 +31,11 @@ internal static class CompareCommand
             Directory.CreateDirectory(dir);
             var charts = CompareRenderer.Charts(comparison);
             Console.Write(CompareRenderer.Text(comparison));
+            // What comparing these runs proposes (TLS 1.2 against 1.3 for one server), when a row matches.
+            var across = Reporting.Analysis.Proposals.AcrossRuns(runs.Where(r => r.Analysis is not null)
+                .Select(r => (r.Doc, r.Server, r.Analysis!)).ToList());
+            foreach (var line in Reporting.Analysis.ProposalText.Lines(across, null, "", "proposals from comparing these runs:"))
+                Console.WriteLine(line);
             var failed = false;
             foreach (var chart in charts)
             {

@@ -40,6 +40,8 @@ internal static class ServeMqttCommand
         var clientCert = ClientCertOption.Create(ClientCertMode.Required, "required by default: the MQTT benchmark is mutual TLS");
         var maxAcceptRate = new Option<double?>("--max-accept-rate") { Description =
             "Accept at most R new connections per second (a deliberate throttle)" };
+        var backlog = new Option<int>("--backlog") { Description =
+            "Listen backlog: connections the kernel queues for accept (capped by net.core.somaxconn)", DefaultValueFactory = _ => 4096 };
         var handshakeTimeout = new DurationOption("--handshake-timeout") { Description = "Abort a TLS handshake not done by then",
             DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
         var connectTimeout = new DurationOption("--connect-timeout") { Description = "Close a connection that sends no CONNECT by then",
@@ -63,7 +65,7 @@ internal static class ServeMqttCommand
         var cmd = new Command("mqtt",
             "MQTT broker (v5 and 3.1.1) over mutual TLS (client certificate required by default, CRL checked, reloaded on change).")
         {
-            pki, tls, ciphers, engine, workers, clientCert, maxAcceptRate, handshakeTimeout, connectTimeout, maxPacket, mqtt,
+            pki, tls, ciphers, engine, workers, clientCert, maxAcceptRate, backlog, handshakeTimeout, connectTimeout, maxPacket, mqtt,
                 interval, resume, results, prometheus, workerId,
         };
         listen.AddTo(cmd, oldBind: true);
@@ -85,6 +87,7 @@ internal static class ServeMqttCommand
                 Workers = p.GetValue(workers),
                 WorkerId = p.GetValue(workerId),
                 MaxAcceptRate = p.GetValue(maxAcceptRate),
+                Backlog = p.GetValue(backlog),
                 HandshakeTimeout = p.GetValue(handshakeTimeout),
                 ConnectTimeout = p.GetValue(connectTimeout),
                 MaxPacketSize = p.GetValue(maxPacket),

@@ -40,6 +40,7 @@ internal static class BurstRunner
         Directory.CreateDirectory(o.ResultsDir);
         var stem = Path.Combine(Path.GetFullPath(o.ResultsDir), $"burst-{ResultsFile.Timestamp(startAt)}");
         var cpuBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
+        var waitBefore = RunQueueWait.Seconds();
         var resultsPath = stem + ".json";
         doc.Sections["files"] = new JsonObject { ["results"] = resultsPath, ["intervals"] = stem + "-intervals.csv",
             ["hlog"] = stem + ".hlog", ["journal"] = stem + ResultsJournal.Suffix };
@@ -126,6 +127,7 @@ internal static class BurstRunner
             {
                 // In-process: the process's CPU includes start-up (PKI load, JIT); report the run's own share too.
                 g["cpuSecondsDuringRun"] = Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds - cpuBefore, 3);
+                if (RunQueueWait.Seconds() - waitBefore is { } wait) g["runQueueWaitSecondsDuringRun"] = Math.Round(Math.Max(0, wait), 3);
             }
             if (aggregator.StorageError is { } storage) doc.Sections["storageError"] = storage;
             (doc.Sections["files"] as JsonObject)?.Remove("journal"); // deleted once the results JSON is written

@@ -25,6 +25,7 @@ internal sealed class MonitorSummary
     [JsonPropertyName("load1Max")] public double Load1Max { get; set; }
     [JsonPropertyName("process")] public ProcessSummary? Process { get; set; }
     [JsonPropertyName("sockets")] public SocketSummary? Sockets { get; set; }
+    [JsonPropertyName("kernelTcp")] public KernelTcpSummary? KernelTcp { get; set; }
     /// <summary>Paths of the files this recording wrote on the monitor's machine.</summary>
     [JsonPropertyName("files")] public SortedDictionary<string, string> Files { get; set; } = new(StringComparer.Ordinal);
 
@@ -121,7 +122,27 @@ internal sealed class SocketSummary
     [JsonPropertyName("sendQMax")] public double SendQMax { get; set; }
     [JsonPropertyName("sendQSumMax")] public double SendQSumMax { get; set; }
     [JsonPropertyName("acceptQueueMax")] public double AcceptQueueMax { get; set; }
+    /// <summary>The listen socket's backlog as the kernel applies it (listen()'s argument capped by net.core.somaxconn).</summary>
+    [JsonPropertyName("listenBacklog")] public double ListenBacklog { get; set; }
     /// <summary>Which side was not reading, judged from the queues: "server" (Recv-Q built up on the server's sockets), "peer" (Send-Q
     /// built up: the clients were not reading), "none", or "both".</summary>
     [JsonPropertyName("notReading")] public string NotReading { get; set; } = "none";
+}
+
+/// <summary>
+/// The kernel's listen-queue counters over the recording (/proc/net/netstat TcpExt: every listener in the monitor's network
+/// namespace, not only the watched port) and the limits that bound a listen backlog, read when the summary is made.
+/// </summary>
+internal sealed class KernelTcpSummary
+{
+    /// <summary>Connections that completed the handshake but found the accept queue full.</summary>
+    [JsonPropertyName("listenOverflows")] public double ListenOverflows { get; set; }
+    /// <summary>SYNs and handshake-completing ACKs a listener dropped, overflows included.</summary>
+    [JsonPropertyName("listenDrops")] public double ListenDrops { get; set; }
+    /// <summary>SYNs dropped because the SYN queue was full and SYN cookies were off.</summary>
+    [JsonPropertyName("reqQFullDrops")] public double ReqQFullDrops { get; set; }
+    /// <summary>net.core.somaxconn: the cap on every listen backlog.</summary>
+    [JsonPropertyName("somaxconn")] public double? Somaxconn { get; set; }
+    /// <summary>net.ipv4.tcp_max_syn_backlog: the cap on half-open connections per listener.</summary>
+    [JsonPropertyName("tcpMaxSynBacklog")] public double? TcpMaxSynBacklog { get; set; }
 }

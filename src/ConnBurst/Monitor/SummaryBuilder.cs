@@ -78,10 +78,26 @@ internal static class SummaryBuilder
                 SendQMax = Max(rec.Column("sockets.sendQMax")),
                 SendQSumMax = Max(rec.Column("sockets.sendQSum")),
                 AcceptQueueMax = Max(rec.Column("sockets.acceptQueue")),
+                ListenBacklog = Max(rec.Column("sockets.listenBacklog")),
             };
             s.Sockets.NotReading = NotReading(rec);
         }
+        s.KernelTcp = new KernelTcpSummary
+        {
+            ListenOverflows = Sum(rec.Column("tcp.listenOverflows")),
+            ListenDrops = Sum(rec.Column("tcp.listenDrops")),
+            ReqQFullDrops = Sum(rec.Column("tcp.reqQFullDrops")),
+            Somaxconn = SysctlNumber("/proc/sys/net/core/somaxconn"),
+            TcpMaxSynBacklog = SysctlNumber("/proc/sys/net/ipv4/tcp_max_syn_backlog"),
+        };
         return s;
+    }
+
+    private static double? SysctlNumber(string path)
+    {
+        try { return double.TryParse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>
@@ -115,6 +131,13 @@ internal static class SummaryBuilder
         var n = 0;
         foreach (var x in xs) if (!double.IsNaN(x)) { sum += x; n++; }
         return n == 0 ? 0 : sum / n;
+    }
+
+    public static double Sum(ReadOnlySpan<double> xs)
+    {
+        double sum = 0;
+        foreach (var x in xs) if (!double.IsNaN(x)) sum += x;
+        return sum;
     }
 
     public static double Max(ReadOnlySpan<double> xs)

@@ -17,10 +17,11 @@ internal sealed class SystemSampler : IDisposable
     private readonly NetDevReader _net = new();
     private readonly DiskStatsReader _disk = new();
     private readonly LoadAvgReader _load = new();
+    private readonly TcpExtReader _tcpExt = new();
     private readonly TcpSocketReader? _sockets;
     private readonly ProcessTarget? _target;
     private readonly List<string> _columns = new();
-    private readonly int _memAt, _netAt, _diskAt, _loadAt, _processAt, _socketsAt;
+    private readonly int _memAt, _netAt, _diskAt, _loadAt, _tcpAt, _processAt, _socketsAt;
     private long _lastTimestamp;
 
     private int _socketEvery = 1;
@@ -47,10 +48,11 @@ internal sealed class SystemSampler : IDisposable
         foreach (var disk in _disk.Disks)
             Add($"disk.{MetricName(disk)}", "readBytesPerSec", "writeBytesPerSec", "readsPerSec", "writesPerSec", "busyPercent");
         _loadAt = Add("load", "load1", "load5", "load15", "runnable");
+        _tcpAt = Add("tcp", "listenOverflows", "listenDrops", "reqQFullDrops");
         _processAt = target is null ? -1 : Add("process", "pid", "cpuPercent", "rssMiB", "fds", "threads");
         _socketsAt = _sockets is null ? -1 : Add("sockets",
             [.. TcpStates.Names, "acceptQueue", "recvQSum", "recvQMax", "sendQSum", "sendQMax", "peerSockets", "peerRecvQSum",
-            "peerSendQSum"]);
+            "peerSendQSum", "listenBacklog"]);
         Values = new double[_columns.Count];
     }
 
@@ -131,6 +133,17 @@ internal sealed class SystemSampler : IDisposable
         v[_loadAt + 2] = _load.Load15;
         v[_loadAt + 3] = _load.Runnable;
 
+        if (_tcpExt.Sample())
+        {
+            v[_tcpAt] = _tcpExt.ListenOverflows;
+            v[_tcpAt + 1] = _tcpExt.ListenDrops;
+            v[_tcpAt + 2] = _tcpExt.ReqQFullDrops;
+        }
+        else
+        {
+            v.Slice(_tcpAt, 3).Fill(double.NaN);
+        }
+
         if (_target is not null)
         {
             var p = _target.Sample(seconds);
@@ -167,7 +180,8 @@ internal sealed class SystemSampler : IDisposable
             v[at++] = _sockets.SendQMax;
             v[at++] = _sockets.PeerSockets;
             v[at++] = _sockets.PeerRecvQSum;
-            v[at] = _sockets.PeerSendQSum;
+            v[at++] = _sockets.PeerSendQSum;
+            v[at] = _sockets.ListenBacklog;
         }
         return ready;
     }
@@ -213,6 +227,7 @@ internal sealed class SystemSampler : IDisposable
         _net.Dispose();
         _disk.Dispose();
         _load.Dispose();
+        _tcpExt.Dispose();
         _sockets?.Dispose();
         _target?.Dispose();
     }

@@ -28,6 +28,8 @@ internal sealed class RunReport
     public long FailedTotal { get; init; }
     /// <summary>Bottleneck claims; empty when the run carries no monitor or generator figures.</summary>
     public BottleneckAnalysis? Analysis { get; init; }
+    /// <summary>A peak search's analysis of its first failing step, with that step's rate and outcome.</summary>
+    public StepAnalysisSection? FirstFailingStep { get; init; }
     /// <summary>A monitor result's own samples, only while the monitor writes them (its renderers need every sample).</summary>
     internal Recordings.MonitorRecording? Recording { get; init; }
     public double DurationSeconds => Math.Max(0, (Doc.EndedAt - Doc.StartedAt).TotalSeconds);

@@ -65,6 +65,7 @@ internal static class RunReportBuilder
             Errors = errors,
             FailedTotal = failedTotal,
             Analysis = analysis,
+            FirstFailingStep = doc.GetSection<StepAnalysisSection>(StepAnalysisSection.Name),
             Recording = recording,
             Verdicts = verdicts,
             Overall = Verdicts.Overall(verdicts, peak),

@@ -108,6 +108,15 @@ internal static class PeakRun
             if (atPeak.Server is { } server) doc.Sections["server"] = server.ToJsonNode();
         }
         doc.SetSection(ResultsSections.Peak, peak);
+        // Where the limit first showed: the first failing step's own results and monitor summary, analysed as any run is.
+        var firstFailing = peak.Steps.FirstOrDefault(x => x.Outcome.StartsWith("fail", StringComparison.Ordinal));
+        var failedStep = firstFailing is null ? null
+            : runner.Steps.FirstOrDefault(x => Math.Abs((x.Doc.Config["rate"]?.GetValue<double>() ?? -1) - firstFailing.Rate) < 1e-6).Doc;
+        if (failedStep is not null)
+        {
+            var analysis = Reporting.Analysis.BottleneckAnalyzer.Analyze(failedStep, ServerFigures.Of(failedStep));
+            doc.SetSection(StepAnalysisSection.Name, StepAnalysisSection.Of(firstFailing!, analysis));
+        }
         return doc;
     }
 }

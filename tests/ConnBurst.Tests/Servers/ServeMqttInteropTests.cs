@@ -155,6 +155,7 @@ public class ServeMqttInteropTests
     [InlineData("--client-cert", "maybe", "not a client-certificate mode")]
     [InlineData("--tls-engine", "gnutls", "not a TLS engine")]
     [InlineData("--max-accept-rate", "-3", "--max-accept-rate")]
+    [InlineData("--backlog", "0", "--backlog: 0 must be at least 1")]
     public async Task BadOptionsAreOneLineErrorsWithExitCode2(string option, string value, string message)
     {
         var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), "serve", "mqtt", "--pki", TestPki.Dir, "--listen", "127.0.0.1:0",

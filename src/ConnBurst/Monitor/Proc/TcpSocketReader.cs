@@ -47,6 +47,9 @@ internal sealed class TcpSocketReader : IDisposable
     public long SendQMax { get; private set; }
     /// <summary>Connections waiting in the listen socket's accept queue.</summary>
     public long AcceptQueue { get; private set; }
+    /// <summary>The listen socket's backlog: the most connections its accept queue holds (min of listen()'s argument and
+    /// net.core.somaxconn), the largest over listeners on the port.</summary>
+    public long ListenBacklog { get; private set; }
     public long PeerSockets { get; private set; }
     public long PeerRecvQSum { get; private set; }
     public long PeerSendQSum { get; private set; }
@@ -78,7 +81,7 @@ internal sealed class TcpSocketReader : IDisposable
     private void Reset()
     {
         Array.Clear(States);
-        RecvQSum = RecvQMax = SendQSum = SendQMax = AcceptQueue = PeerSockets = PeerRecvQSum = PeerSendQSum = 0;
+        RecvQSum = RecvQMax = SendQSum = SendQMax = AcceptQueue = ListenBacklog = PeerSockets = PeerRecvQSum = PeerSendQSum = 0;
     }
 
     private bool Read(ProcFile file)
@@ -116,6 +119,7 @@ internal sealed class TcpSocketReader : IDisposable
             if (state == (int)TcpState.Listen)
             {
                 AcceptQueue += recvQ;
+                ListenBacklog = Math.Max(ListenBacklog, sendQ);
                 return;
             }
             RecvQSum += recvQ;

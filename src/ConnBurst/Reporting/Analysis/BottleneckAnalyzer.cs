@@ -21,11 +21,18 @@ internal static class BottleneckAnalyzer
         double IoWait = 20,              // average iowait percent that points at the disk
         double FdShare = 0.9);
 
-    public static BottleneckAnalysis Analyze(ResultsDocument run, ServerFigures? server, Thresholds? t = null)
+    /// <summary>
+    /// The claims and the proposals of a run, or of one part of it (a peak step, a stage): <paramref name="server"/> is the
+    /// monitor's figures over the same time. <paramref name="proposals"/> overrides the proposal thresholds and the outside facts
+    /// (<see cref="Proposals.For"/>).
+    /// </summary>
+    public static BottleneckAnalysis Analyze(ResultsDocument run, ServerFigures? server, Thresholds? t = null,
+        Func<BottleneckAnalysis, IReadOnlyList<Proposal>>? proposals = null)
     {
         t ??= new Thresholds();
         var gen = run.GeneratorSection();
-        return new BottleneckAnalysis(Side(run, gen, server, t), Resource(run, gen, server, t), Threads(server), Functions(server));
+        var claims = new BottleneckAnalysis(Side(run, gen, server, t), Resource(run, gen, server, t), Threads(server), Functions(server));
+        return claims with { Proposals = proposals?.Invoke(claims) ?? Proposals.For(run, server, claims) };
     }
 
     /// <summary>The generator's CPU as percent of one core over the run (the run's CPU seconds / its duration).</summary>

@@ -77,12 +77,12 @@ internal sealed class HtmlRenderer : IReportRenderer
         if (r.Analysis is { } a)
         {
             page.Heading(many ? 3 : 2, "Bottleneck analysis");
-            foreach (var c in a.Claims)
-            {
-                page.Raw($"<p><strong>{HtmlPage.E(c.Question)}:</strong> {HtmlPage.E(c.Text)}</p><ul class=\"evidence\">");
-                foreach (var e in c.Evidence) page.Raw($"<li>{HtmlPage.E(e)}</li>");
-                page.Raw("</ul>\n");
-            }
+            AnalysisHtml(page, a);
+        }
+        if (r.FirstFailingStep is { } step)
+        {
+            page.Heading(many ? 3 : 2, $"Bottleneck analysis at the first failing step ({step.Rate.ToString("0.#", CultureInfo.InvariantCulture)}/s, {step.Outcome})");
+            AnalysisHtml(page, step.ToAnalysis());
         }
         page.Heading(many ? 3 : 2, "Run configuration");
         page.Table(["setting", "value"], d.Config.Select(kv => (IReadOnlyList<string>)[kv.Key, d.ConfigText(kv.Key)])
@@ -95,6 +95,30 @@ internal sealed class HtmlRenderer : IReportRenderer
             new[] { "os / kernel", $"{m.Os} / {m.Kernel}" }, new[] { ".NET", m.DotNet }, new[] { "OpenSSL", m.OpenSsl },
                 new[] { "fd limit", I(m.FdLimit) },
         }, "kv");
+    }
+
+    /// <summary>The claims, then the proposals, ranked, each with its evidence, expected effect and the command that checks it.</summary>
+    private static void AnalysisHtml(HtmlPage page, Analysis.BottleneckAnalysis a)
+    {
+        foreach (var c in a.Claims)
+        {
+            page.Raw($"<p><strong>{HtmlPage.E(c.Question)}:</strong> {HtmlPage.E(c.Text)}</p><ul class=\"evidence\">");
+            foreach (var e in c.Evidence) page.Raw($"<li>{HtmlPage.E(e)}</li>");
+            page.Raw("</ul>\n");
+        }
+        if (a.NoProposal is { } none)
+        {
+            page.Raw($"<p class=\"proposals-none\"><strong>proposals:</strong> {HtmlPage.E(none)}</p>\n");
+            return;
+        }
+        page.Raw("<p><strong>proposals</strong>, most promising first:</p><ol class=\"proposals\">\n");
+        foreach (var p in a.Proposals)
+        {
+            page.Raw($"<li id=\"proposal-{HtmlPage.E(p.Id)}\"><strong>{HtmlPage.E(p.Change)}</strong><ul class=\"evidence\">");
+            foreach (var e in p.Evidence) page.Raw($"<li>{HtmlPage.E(e)}</li>");
+            page.Raw($"</ul><p>expected: {HtmlPage.E(p.Effect)}</p><p>check: <code>{HtmlPage.E(p.Command)}</code></p></li>\n");
+        }
+        page.Raw("</ol>\n");
     }
 
     private static IEnumerable<(string, string)> Cards(RunReport r)

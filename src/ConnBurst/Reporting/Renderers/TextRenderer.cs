@@ -46,13 +46,21 @@ internal sealed class TextRenderer : IReportRenderer
         if (r.Peak is { Steps.Count: > 0 } p) TextTable.AppendTo(sb, PeakStepsTable.Of(p), "   ");
         foreach (var v in r.Verdicts)
             sb.AppendLine(CultureInfo.InvariantCulture, $"   [{v.Mark}] {v.Name}: {v.Text}");
-        if (r.Analysis is { } a)
+        if (r.Analysis is { } a) AppendAnalysis(sb, a, "   ");
+        if (r.FirstFailingStep is { } step)
         {
-            foreach (var c in a.Claims)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"   {c.Question}: {c.Text}");
-                foreach (var e in c.Evidence) sb.AppendLine(CultureInfo.InvariantCulture, $"      - {e}");
-            }
+            sb.AppendLine(CultureInfo.InvariantCulture, $"   at the first failing step ({step.Rate:0.#}/s, {step.Outcome}):");
+            AppendAnalysis(sb, step.ToAnalysis(), "      ");
         }
+    }
+
+    private static void AppendAnalysis(StringBuilder sb, Analysis.BottleneckAnalysis a, string indent)
+    {
+        foreach (var c in a.Claims)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{indent}{c.Question}: {c.Text}");
+            foreach (var e in c.Evidence) sb.AppendLine(CultureInfo.InvariantCulture, $"{indent}   - {e}");
+        }
+        foreach (var line in Analysis.ProposalText.Lines(a, indent)) sb.AppendLine(line);
     }
 }

@@ -13,6 +13,8 @@ internal sealed class GeneratorSection
     [JsonPropertyName("cpuSeconds")] public double? CpuSeconds { get; set; }
     /// <summary>In-process runs: the CPU seconds of the run itself (cpuSeconds also counts start-up).</summary>
     [JsonPropertyName("cpuSecondsDuringRun")] public double? CpuSecondsDuringRun { get; set; }
+    /// <summary>Seconds the generator's threads waited for a CPU during the run (in-process runs; Load/RunQueueWait).</summary>
+    [JsonPropertyName("runQueueWaitSecondsDuringRun")] public double? RunQueueWaitSecondsDuringRun { get; set; }
     [JsonPropertyName("cpuMsPerAttempt")] public double? CpuMsPerAttempt { get; set; }
     [JsonPropertyName("peakRssBytes")] public long? PeakRssBytes { get; set; }
     /// <summary>How late the pacer launched attempts behind their due time, in milliseconds.</summary>

@@ -24,6 +24,9 @@ internal sealed record ServerFigures
     public double? ProcessCpuMax { get; init; }
     public string? ProcessName { get; init; }
     public double? FdsMax { get; init; }
+    /// <summary>The watched process's CPU seconds over the recording (all its threads).</summary>
+    public double? ProcessCpuSeconds { get; init; }
+    public double? RssMiBMax { get; init; }
     public double? MemTotalMiB { get; init; }
     public double? MemAvailableMinMiB { get; init; }
     public double? IoWaitAvg { get; init; }
@@ -31,6 +34,11 @@ internal sealed record ServerFigures
     public double? SendQSumMax { get; init; }
     public double? AcceptQueueMax { get; init; }
     public double? EstablishedMax { get; init; }
+    /// <summary>The listen socket's backlog as the kernel applies it; null from a monitor that did not record it.</summary>
+    public double? ListenBacklog { get; init; }
+    /// <summary>The kernel's listen-queue counters over the recording (machine-wide) and its backlog limits; null from an older
+    /// monitor.</summary>
+    public KernelTcpFigures? KernelTcp { get; init; }
     /// <summary>The monitor's own reading of the queues: server, peer, both or none.</summary>
     public string? NotReading { get; init; }
     public IReadOnlyList<(int Tid, string Name, double Share)> Threads { get; init; } = [];
@@ -51,6 +59,13 @@ internal sealed record ServerFigures
         return node is null ? null : From(node, CpuSeries.Of(doc) ?? SeriesFromMonitorFile(node));
     }
 
+    /// <summary>
+    /// The server figures of a time window of a monitor result (one stage of a run, one step), summarised from the samples in
+    /// the window (<see cref="Monitor.RecordingWindow"/>); null when no sample falls in it.
+    /// </summary>
+    public static ServerFigures? Window(ResultsDocument monitor, DateTimeOffset from, DateTimeOffset to) =>
+        Monitor.RecordingWindow.Summarize(monitor, from, to) is { } summary ? From((JsonObject)summary.ToJsonNode()) : null;
+
     public static ServerFigures From(JsonObject s, CpuSeries? series = null)
     {
         var cpu = s["cpu"] as JsonObject;
@@ -60,6 +75,7 @@ internal sealed record ServerFigures
         var process = s["process"] as JsonObject;
         var sockets = s["sockets"] as JsonObject;
         var memory = s["memory"] as JsonObject;
+        var kernel = s["kernelTcp"] as JsonObject;
         var threads = (process?["busiestThreads"] as JsonArray)?.OfType<JsonObject>()
             .Select(t => ((int)(Num(t["tid"]) ?? 0), t["name"]?.GetValue<string>() ?? "", Num(t["share"]) ?? 0)).ToList() ?? [];
         var profile = process?["profile"] as JsonObject;
@@ -85,12 +101,17 @@ internal sealed record ServerFigures
             ProcessCpuMax = Num(process?["cpuMaxPercent"]),
             ProcessName = process?["name"]?.GetValue<string>(),
             FdsMax = Num(process?["fdsMax"]),
+            ProcessCpuSeconds = Num(process?["cpuSeconds"]),
+            RssMiBMax = Num(process?["rssMiBMax"]),
             MemTotalMiB = Num(memory?["totalMiB"]),
             MemAvailableMinMiB = Num(memory?["availableMiBMin"]),
             RecvQSumMax = Num(sockets?["recvQSumMax"]),
             SendQSumMax = Num(sockets?["sendQSumMax"]),
             AcceptQueueMax = Num(sockets?["acceptQueueMax"]),
             EstablishedMax = Num(sockets?["establishedMax"]),
+            ListenBacklog = Num(sockets?["listenBacklog"]) is > 0 and var backlog ? backlog : null,
+            KernelTcp = kernel is null ? null : new KernelTcpFigures(Num(kernel["listenOverflows"]) ?? 0, Num(kernel["listenDrops"]) ?? 0,
+                Num(kernel["reqQFullDrops"]) ?? 0, Num(kernel["somaxconn"]), Num(kernel["tcpMaxSynBacklog"])),
             NotReading = sockets?["notReading"]?.GetValue<string>(),
             Threads = threads,
             ProfileNote = profile?["note"]?.GetValue<string>(),
@@ -119,3 +140,7 @@ internal sealed record ServerFigures
 internal sealed record ProfiledThreadFigures(int Tid, string Name, double Share,
     IReadOnlyList<(string Symbol, string Module, double Share)> Functions,
     IReadOnlyList<(string Module, double Share)> Modules);
+
+/// <summary>The monitor's kernel listen-queue counters over a recording and the machine's backlog limits (its "kernelTcp").</summary>
+internal sealed record KernelTcpFigures(double ListenOverflows, double ListenDrops, double ReqQFullDrops, double? Somaxconn,
+    double? TcpMaxSynBacklog);

@@ -31,6 +31,7 @@ internal sealed class MqttBroker : IAsyncDisposable
             ReusePort = options.ReusePort,
             HandshakeTimeout = options.HandshakeTimeout,
             MaxAcceptRate = options.MaxAcceptRate,
+            Backlog = options.Backlog,
             MaxBufferedBytes = Math.Max(options.MaxPacketSize, 4096),
         }, _tls, connection => new MqttBrokerSession(connection, Counters, limits), log);
         var crl = _tls.Crl;

@@ -22,6 +22,8 @@ internal sealed record MqttBrokerOptions
     /// <summary>SO_REUSEPORT: when there are workers, each of them (and only then) shares the port.</summary>
     public bool ReusePort => Workers > 1 || WorkerId is not null;
     public double? MaxAcceptRate { get; init; }
+    /// <summary>The listen backlog asked of the kernel (capped by net.core.somaxconn).</summary>
+    public int Backlog { get; init; } = 4096;
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Time from handshake to CONNECT before the connection is closed (slowloris after TLS).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -34,6 +36,7 @@ internal sealed record MqttBrokerOptions
     public MqttBrokerOptions Validate()
     {
         if (Port is < 0 or > 65535) throw new InputException($"--listen: port {Port} is not a port number (0-65535)");
+        if (Backlog < 1) throw new InputException($"--backlog: {Backlog} must be at least 1");
         if (Workers is < 1 or > 64) throw new InputException($"--workers: {Workers} is out of range (1-64)");
         if (Workers > 1 && Port == 0)
             throw new InputException("--workers needs a fixed --listen port (workers share it with SO_REUSEPORT)");
@@ -56,6 +59,7 @@ internal sealed record MqttBrokerOptions
         yield return ("client-cert", ClientCerts.Name());
         yield return ("tls-engine", Engine.Name());
         yield return ("workers", Workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("backlog", Backlog.ToString(System.Globalization.CultureInfo.InvariantCulture));
         yield return ("max-accept-rate", MaxAcceptRate is { } r ? $"{r}/s" : "unlimited");
         yield return ("handshake-timeout", Durations.Format(HandshakeTimeout));
         yield return ("connect-timeout", Durations.Format(ConnectTimeout));
