@@ -164,6 +164,12 @@ internal static class StaircasePeakRun
             if (last.Section("server") is { } server) doc.Sections["server"] = server.DeepClone();
         }
         doc.SetSection(ResultsSections.Peak, peak);
+        // Where the limit first showed: the first failing stage of the staircase that ran it.
+        var failing = peak.Steps.FirstOrDefault(x => x.Outcome.StartsWith("fail", StringComparison.Ordinal));
+        var failedRun = runs.FirstOrDefault(r => failing?.Stage is { } n && r.Config["stages"]?.GetValue<string>() is { } text
+            && StagePlan.Parse(text) is var plan && plan.Count >= n && plan.Stages[n - 1].ToString() == failing.Plan);
+        if (failedRun is not null && StageAnalysis.FirstFailing(new PeakSection { Steps = [failing!] }, failedRun, null) is { } analysis)
+            doc.SetSection(StepAnalysisSection.Name, analysis);
         return doc;
     }
 

@@ -134,8 +134,8 @@ public class ProposalsRealRunTests
         using var monitor = await MonitorProcess.StartAsync(dir,
             ["--pid", pid.ToString(CultureInfo.InvariantCulture), "--port", port.ToString(CultureInfo.InvariantCulture), "--interval", "250ms"]);
         using var burst = CliProcess.Start(["burst", "--target", target, "--pki", TestPki.Dir, "--clients", clients.ToString(CultureInfo.InvariantCulture),
-            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--timeout", timeout, "--snapshot", "1s", "--monitor", monitor.Endpoint.ToString(),
-            "--results", dir.Combine("results"), .. extra ?? []],
+            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--connect-timeout", timeout, "--interval", "1s", "--monitor", monitor.Endpoint.ToString(),
+            "--out", dir.Combine("results"), .. extra ?? []],
             launcher: launcher ?? ["taskset", "-c", "0"]);
         if (onStarted is not null)
         {

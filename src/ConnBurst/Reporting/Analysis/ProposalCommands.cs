@@ -9,17 +9,17 @@ namespace ConnBurst.Reporting.Analysis;
 /// </summary>
 internal static class ProposalCommands
 {
-    private const string Results = "--results";
+    private const string Results = "--out";
 
     public static string EcdsaPki(string target) =>
         $"connburst certs --key ecdsa-p256 --out pki-ecdsa && (restart the server with pki-ecdsa) && " +
         $"connburst peak --target {target} --pki pki-ecdsa --monitor MONITOR {Results} results-ecdsa";
 
     public static string ServerWorkers(int workers, string target) =>
-        $"connburst serve mqtt --workers {workers} --port {PortOf(target)} && connburst peak --target {target} --monitor MONITOR";
+        $"connburst serve mqtt --workers {workers} --listen 0.0.0.0:{PortOf(target)} && connburst peak --target {target} --monitor MONITOR";
 
     public static string Backlog(int backlog, string target) =>
-        $"sysctl -w net.core.somaxconn={backlog} && connburst serve mqtt --backlog {backlog} --port {PortOf(target)} && " +
+        $"sysctl -w net.core.somaxconn={backlog} && connburst serve mqtt --backlog {backlog} --listen 0.0.0.0:{PortOf(target)} && " +
         $"connburst burst --target {target} --monitor MONITOR {Results} results-backlog && connburst analyze results-backlog/burst-*.json";
 
     public static string Agents(int agents, string target, double rate) =>
