@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 8's scale figure: N (default 50,000) concurrent mutual-TLS MQTT connections opened and then HELD for a while
+# The scale figure (docs/BENCHMARKS.md): N (default 50,000) concurrent mutual-TLS MQTT connections opened and then HELD for a while
 # with keepalive on this one machine, counting every drop. `connburst burst` runs worker processes (at most 18,000
 # sockets each: the fd limit is 20,000) against `connburst serve mqtt --workers W` (SO_REUSEPORT, W = N/15,000 + 1)
 # over source addresses 127.0.0.2 and up, at most 13,000 connections each: Linux's connect() gets ~100 times dearer

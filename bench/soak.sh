@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13's soak: the MQTT benchmark's hour of reconnect cycles (every client connects, holds LINGER, disconnects and
+# The soak (docs/BENCHMARKS.md): the MQTT benchmark's hour of reconnect cycles (every client connects, holds LINGER, disconnects and
 # reconnects, paced at RATE) against `connburst serve mqtt` and then Mosquitto with the 10K CRL. Every 10 s it samples
 # RSS, open fds, threads and CPU of every process on both sides (burst's workers included); at the end it reconciles
 # the counts (attempts against outcomes: CONNACK, failure by reason, or in flight at the stop; the generator's

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12's scale-out proof, the long run: three hosts on this machine, each a network namespace with a veth pair into
+# The scale-out proof, the long run: three hosts on this machine, each a network namespace with a veth pair into
 # a bridge in a fourth namespace (the switch), addresses from 198.18.0.0/15 (reserved for benchmarking; nothing leaves
 # the machine, nothing is added to its own network):
 #   server host 198.18.0.1: `serve mqtt` (SERVER=serve) or Mosquitto with the 10K CRL (SERVER=mosquitto) on :8884, and

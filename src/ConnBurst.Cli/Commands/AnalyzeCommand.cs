@@ -16,7 +16,8 @@ internal static class AnalyzeCommand
             "A burst or chat results file, optionally with the monitor's results for the same run", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print the claims as JSON instead of text" };
         var cmd = new Command("analyze",
-            "Name the bottleneck of a run (which side, which resource, which server threads) and propose what would raise its peak.") { results, json };
+            "Name the bottleneck of a run (which side, which resource, which server threads) and propose what would raise its" +
+                " peak.") { results, json };
         CommandAction.Set(cmd, (p, _) =>
         {
             var runs = RunReportBuilder.Build(ResultsInputs.Load(p.GetValue(results)!))

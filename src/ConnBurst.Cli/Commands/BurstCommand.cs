@@ -78,7 +78,9 @@ internal static class BurstCommand
         if (doc.Config["tlsOnly"]?.GetValue<bool>() == true) Console.WriteLine("  TLS only: connacks count completed handshakes");
         if (c.Other.GetValueOrDefault("tlsUnconfirmed") is > 0 and var unconfirmed)
         {
-            Console.WriteLine($"  unconfirmed {unconfirmed}: TLS 1.3 handshakes the server sent nothing after within --timeout (no ticket, " +
+            Console.WriteLine($"  unconfirmed {unconfirmed}: TLS 1.3 handshakes the server sent nothing after within --connect-timeout" +
+                $" (no" +
+                $" ticket, " +
                               "data or alert), so whether it accepted the client certificate is unknown; not counted as connacks");
         }
         if (doc.Latency.Count > 0) Console.Write(TextTable.Render(LatencyTable.Of(doc.Latency), "  "));

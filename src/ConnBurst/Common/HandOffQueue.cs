@@ -5,7 +5,8 @@ namespace ConnBurst.Common;
 /// <summary>
 /// Items one thread hands to another that waits for them, the waiter blocking at once. It replaces
 /// <c>BlockingCollection</c>, whose take spins before it blocks (SemaphoreSlim: about 140 spins, most of them a
-/// <c>sched_yield</c>): 65 system calls a snapshot on an idle burst's snapshot thread. Issue 14: idle means blocked.
+/// <c>sched_yield</c>): 65 system calls a snapshot on an idle burst's snapshot thread. docs/DECISIONS.md, "Common: our own waits block at
+/// once": idle means blocked.
 /// </summary>
 internal sealed class HandOffQueue<T> : IDisposable
 {

@@ -19,8 +19,7 @@ internal sealed partial class BurstEngine
     {
         var client = slot.Global;
         long start = Stopwatch.GetTimestamp();
-        Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
-        _stages?.Attempt(slot.Stage, Micros(start - dueTicks));
+        CountStart(slot, start - dueTicks);
         Socket socket;
         try
         {
@@ -125,7 +124,6 @@ internal sealed partial class BurstEngine
             Fail(slot, FailureKind.Timeout, "timeout-connack"); // the heartbeat gave up on it a moment earlier
             return;
         }
-        Volatile.Write(ref _consecutiveRefused, 0);
         if (verdict == TlsVerdict.Unconfirmed)
         {
             Counters.TlsUnconfirmed(); // held, but neither timed nor counted as a connect
@@ -136,14 +134,7 @@ internal sealed partial class BurstEngine
             CountConnected(slot.Stage, dueTicks, start, tcpDone, tlsDone, done);
         }
         if (tls.IsResumed == true) Counters.TlsResumed();
-        slot.Connects++;
-
-        var linger = _plan.LingerOf(client);
-        slot.NextPing = _tlsOnly ? long.MaxValue : done + _keepAliveTicks; // TLS only: the heartbeat never pings
-        slot.PongDue = 0;
-        slot.KeepaliveExpired = false;
-        slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
-        if (linger is not null) Arm(slot, slot.Deadline, DeadlineKind.Linger);
+        if (BeginHold(slot, done) is { } lingerEnd) Arm(slot, lingerEnd, DeadlineKind.Linger);
         if (_stopping && slot.TryMove(ClientState.Connected, ClientState.Closing)) _ = DisconnectAsync(slot);
         await HoldAsync(slot, tls).ConfigureAwait(false);
     }
@@ -177,9 +168,7 @@ internal sealed partial class BurstEngine
         {
             // Closed under us (our DISCONNECT path, or the server reset): the state says which.
         }
-        var byServer = slot.TryMove(ClientState.Connected, ClientState.Closing);
-        if (slot.KeepaliveExpired) Counters.KeepaliveLost();
-        else Counters.Disconnected(byServer);
+        CountClosed(slot, byServer: slot.TryMove(ClientState.Connected, ClientState.Closing));
         slot.Abort();
         AfterClose(slot, Stopwatch.GetTimestamp());
     }

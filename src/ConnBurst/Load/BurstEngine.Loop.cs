@@ -8,7 +8,8 @@ using ConnBurst.Transport;
 namespace ConnBurst.Load;
 
 /// <summary>
-/// The native engine's I/O (issue 14): one event loop thread per core, each owning every K-th client of this engine
+/// The native engine's I/O (docs/DECISIONS.md, "Load: one event loop per core owns each native-engine connection end to
+/// end"): one event loop thread per core, each owning every K-th client of this engine
 /// end to end, from its due time through the non-blocking connect, the TLS handshake (libssl on the descriptor),
 /// CONNECT/CONNACK, the hold with its keepalive, to DISCONNECT and close (with <c>--tls-only</c>: from the handshake
 /// straight to the hold, and a close_notify instead of DISCONNECT). Nothing is handed to another thread on the
@@ -76,8 +77,9 @@ internal sealed partial class BurstEngine
         private readonly DeadlineQueue _lingers = new();
         /// <summary>
         /// How late a linger may end: 5% of the run's linger, at most 10 ms. A wake-up of its own for every linger end was
-        /// about one of the six sleeps a connect costs the loop (each 40-60 us of kernel time on this machine, issue 14's
-        /// profile); within the slack it rides on a launch or a handshake step that wakes the loop anyway. The next cycle
+        /// about one of the six sleeps a connect costs the loop (each 40-60 us of kernel time on this machine, the event loops'
+        /// profile in docs/BENCHMARKS.md); within the slack it rides on a launch or a handshake step that wakes the loop anyway. The next
+        /// cycle
         /// is scheduled from the real disconnect, so the slack never shows as scheduler lag.
         /// </summary>
         private readonly long _lingerSlack;
@@ -213,17 +215,9 @@ internal sealed partial class BurstEngine
 
         private void Launch(ClientSlot slot, long dueTicks)
         {
-            slot.TimedOut = false;
-            slot.Deadline = dueTicks + _e._timeoutTicks;
-            slot.Set(ClientState.Connecting);
-            _e.Counters.Attempt();
+            _e.BeginAttempt(slot, dueTicks);
             long start = Stopwatch.GetTimestamp();
-            _e.Recorders.Record(BurstPhase.SchedulerLag, Math.Max(1, Micros(start - dueTicks)));
-            if (_e._stages is { } stages)
-            {
-                slot.Stage = stages.StageOf(dueTicks);
-                stages.Attempt(slot.Stage, Micros(start - dueTicks));
-            }
+            _e.CountStart(slot, start - dueTicks);
             slot.DueTicks = dueTicks;
             slot.StartTicks = start;
             slot.Attempts++;

@@ -37,7 +37,6 @@ internal sealed partial class BurstEngine
         private void Unconfirmed(ClientSlot slot)
         {
             slot.Set(ClientState.Connected);
-            Volatile.Write(ref _e._consecutiveRefused, 0);
             _e.Counters.TlsUnconfirmed();
             _e._stages?.Unconfirmed(slot.Stage);
             Hold(slot, Stopwatch.GetTimestamp());

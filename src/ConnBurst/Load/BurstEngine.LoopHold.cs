@@ -23,7 +23,6 @@ internal sealed partial class BurstEngine
         private void Connected(ClientSlot slot, long done)
         {
             slot.Set(ClientState.Connected);
-            Volatile.Write(ref _e._consecutiveRefused, 0);
             _e.CountConnected(slot.Stage, slot.DueTicks, slot.StartTicks, slot.TcpDone, slot.TlsDone, done);
             Hold(slot, done);
         }
@@ -32,16 +31,10 @@ internal sealed partial class BurstEngine
         private void Hold(ClientSlot slot, long done)
         {
             if (slot.Session!.IsResumed == true) _e.Counters.TlsResumed();
-            slot.Session.ReleaseHandshakeState(); // what a held connection never reads again (issue 14 item 3)
-            slot.Connects++;
-
-            var linger = _e._plan.LingerOf(slot.Global);
-            slot.NextPing = _e._tlsOnly ? long.MaxValue : done + _e._keepAliveTicks;
-            slot.PongDue = 0;
-            slot.KeepaliveExpired = false;
-            slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
+            // What a held connection never reads again (docs/DECISIONS.md, "Tls: a held native client frees what its handshake left").
+            slot.Session.ReleaseHandshakeState();
             slot.Phase = LoopPhase.Held;
-            if (linger is not null) _lingers.Arm(slot, slot.Deadline, DeadlineKind.Linger);
+            if (_e.BeginHold(slot, done) is { } lingerEnd) _lingers.Arm(slot, lingerEnd, DeadlineKind.Linger);
             if (_e._stopping)
             {
                 Disconnect(slot);
@@ -59,7 +52,8 @@ internal sealed partial class BurstEngine
             while (true)
             {
                 // Only when there is something to read: a read that finds nothing leaves libssl's 16 KiB read buffer
-                // allocated for as long as the connection idles (issue 14 item 3).
+                // allocated for as long as the connection idles (docs/DECISIONS.md, "Tls: a held native client frees what its handshake
+                // left").
                 if (!slot.Session!.HasPending && !NonBlockingSockets.HasData(slot.Fd)) return;
                 var n = slot.Session.Read(_scratch, out var want, out var failure);
                 if (want != TlsWant.None && failure is null) return;
@@ -93,8 +87,7 @@ internal sealed partial class BurstEngine
         /// <summary>A held connection is over: count how, free it, and queue its next cycle.</summary>
         private void Closed(ClientSlot slot, bool byServer)
         {
-            if (slot.KeepaliveExpired) _e.Counters.KeepaliveLost();
-            else _e.Counters.Disconnected(byServer);
+            _e.CountClosed(slot, byServer);
             Release(slot);
             AfterClose(slot, Stopwatch.GetTimestamp());
         }
@@ -126,16 +119,7 @@ internal sealed partial class BurstEngine
         /// <summary>After a client's connection is over: queue its next cycle, or finish it.</summary>
         private void AfterClose(ClientSlot slot, long now)
         {
-            if (_e._cycles && !_e._stopping && _e._plan.LingerOf(slot.Global) is not null)
-            {
-                slot.Deadline = now + (long)(_e._plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
-                slot.Set(ClientState.ReconnectWait);
-                _reconnects.Arm(slot, slot.Deadline, DeadlineKind.Reconnect);
-            }
-            else
-            {
-                slot.Set(ClientState.Done);
-            }
+            if (_e.NextCycle(slot, now) is { } reconnect) _reconnects.Arm(slot, reconnect, DeadlineKind.Reconnect);
         }
 
         /// <summary>Linger ends that are due, then reconnect delays that are, each kind in due order.</summary>

@@ -19,7 +19,8 @@ internal static class BurstOutcomes
 /// One process's share of a burst: its clients' registry, the pacer, and ONE scheduler thread whose tick (1 ms at high rates, up to 10 ms
 /// when nothing is due sooner)
 /// launches every due attempt, and whose heartbeat (every 100 ms) enforces connect timeouts, linger, keepalive and
-/// reconnect delays for every connection (DESIGN.md decisions 3 and 4). On the OpenSSL engine that thread only decides
+/// reconnect delays for every connection (docs/DECISIONS.md, "Load: open-loop pacing from one scheduler tick", "One clock for every
+/// connection"). On the OpenSSL engine that thread only decides
 /// when the run stops and takes snapshots: pacing, deadlines and every connection's I/O belong to one event loop per
 /// core (BurstEngine.Loop.cs). On SslStream, connection I/O runs on the thread pool (BurstEngine.Connection.cs).
 /// Emits an <see cref="IntervalReport"/> per snapshot period.
@@ -238,11 +239,7 @@ internal sealed partial class BurstEngine
 
     private void Launch(ClientSlot slot, long dueTicks)
     {
-        if (_stages is not null) slot.Stage = _stages.StageOf(dueTicks);
-        slot.TimedOut = false;
-        slot.Deadline = dueTicks + _timeoutTicks;
-        slot.Set(ClientState.Connecting);
-        Counters.Attempt();
+        BeginAttempt(slot, dueTicks);
         // The connect starts on the thread pool: its synchronous part (socket, connect(2), the TLS ClientHello, the
         // first call's JIT) never delays the tick. Its lag is measured where it really starts (ConnectAsync).
         ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.Engine.ConnectAsync(a.Slot, a.Due), (Engine: this, Slot: slot, Due: dueTicks),
@@ -365,15 +362,6 @@ internal sealed partial class BurstEngine
     {
         slot.Socket = null;
         slot.Tls = null;
-        if (_cycles && !_stopping && _plan.LingerOf(slot.Global) is not null)
-        {
-            slot.Deadline = now + (long)(_plan.ReconnectDelayOf(slot.Global).TotalSeconds * Frequency);
-            slot.Set(ClientState.ReconnectWait);
-            Arm(slot, slot.Deadline, DeadlineKind.Reconnect);
-        }
-        else
-        {
-            slot.Set(ClientState.Done);
-        }
+        if (NextCycle(slot, now) is { } reconnect) Arm(slot, reconnect, DeadlineKind.Reconnect);
     }
 }

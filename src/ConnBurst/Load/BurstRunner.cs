@@ -84,7 +84,7 @@ internal static class BurstRunner
             // on that certificate comes later (RFC 8446, 2. Protocol Overview). With no CONNACK to wait for, what the server
             // sends next is that verdict (docs/DECISIONS.md, "Load: TLS 1.3 handshakes confirmed by the server").
             log?.Invoke("note: --tls-only over TLS 1.3: a handshake counts once the server confirms it (a session ticket or data); " +
-                        "an alert or close counts as a failure, and silence until --timeout as unconfirmed (tlsUnconfirmed)");
+                        "an alert or close counts as a failure, and silence until --connect-timeout as unconfirmed (tlsUnconfirmed)");
         }
         var (fdLimit, ports, memAvailable) = BurstLimits.ReadMachine();
         var agentRate = o.Shard.RateOf(o.Schedule.MaxRate);

@@ -61,7 +61,8 @@ internal static class WorkerPool
     /// working worker reports every period; at its end it closes its connections (up to the engine's 5 s stop deadline)
     /// before its final report, and a busy machine may delay it by seconds more.
     /// </summary>
-    internal static TimeSpan SilenceLimit(TimeSpan snapshot) => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(15).Ticks, snapshot.Ticks * 5));
+    internal static TimeSpan SilenceLimit(TimeSpan snapshot) => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(15).Ticks,
+        snapshot.Ticks * 5));
 
     private static long StartTimestamp(DateTimeOffset startAt) =>
         Stopwatch.GetTimestamp() + (long)(Math.Max(0, (startAt - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency);

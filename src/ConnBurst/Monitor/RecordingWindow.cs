@@ -31,7 +31,10 @@ internal static class RecordingWindow
             for (var c = 0; c < columns.Count; c++) values[c] = i < data[c].Count ? Number(data[c][i]) : double.NaN;
             rec.AppendAt(times[i], values);
             // Each sample's CPU percent covers the interval that ends at it.
-            if (cpuAt >= 0 && !double.IsNaN(values[cpuAt]) && !double.IsNaN(previous)) cpuSeconds += values[cpuAt] / 100 * (times[i] - previous);
+            if (cpuAt >= 0 && !double.IsNaN(values[cpuAt]) && !double.IsNaN(previous))
+            {
+                cpuSeconds += values[cpuAt] / 100 * (times[i] - previous);
+            }
             previous = times[i];
         }
         if (rec.Count == 0) return null;

@@ -95,7 +95,8 @@ internal static class SummaryBuilder
 
     private static double? SysctlNumber(string path)
     {
-        try { return double.TryParse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null; }
+        try { return double.TryParse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture,
+            out var v) ? v : null; }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }

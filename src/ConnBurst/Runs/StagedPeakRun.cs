@@ -26,7 +26,8 @@ internal static class StagedPeakRun
         var (run, source) = RunOf(loaded);
         var doc = Build(run, source, s);
         var monitor = loaded.Select(x => x.Doc).FirstOrDefault(d => d.Kind == "monitor");
-        if (StageAnalysis.FirstFailing(doc.PeakSection()!, run, monitor) is { } analysis) doc.SetSection(StepAnalysisSection.Name, analysis);
+        if (StageAnalysis.FirstFailing(doc.PeakSection()!, run, monitor) is { } analysis)
+            doc.SetSection(StepAnalysisSection.Name, analysis);
         var path = ResultsFile.Write(doc, s.ResultsDir);
         var html = Path.GetFullPath(s.HtmlPath ?? Path.ChangeExtension(path, null) + "-report.html");
         var set = ReportSet.Of(RunReportBuilder.Build([(doc, path)]));

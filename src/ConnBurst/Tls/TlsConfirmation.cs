@@ -3,7 +3,8 @@ namespace ConnBurst.Tls;
 /// <summary>What a TLS 1.3 server said after the client's handshake ended (<see cref="ITlsClientConnection.ConfirmAsync"/>).</summary>
 internal enum TlsVerdict
 {
-    /// <summary>A session ticket or data came: the server accepted the client (or the protocol is TLS 1.2, whose handshake says so).</summary>
+    /// <summary>A session ticket or data came: the server accepted the client (or the protocol is TLS 1.2, whose handshake says
+    /// so).</summary>
     Accepted,
     /// <summary>An alert or a close came: the server refused the client.</summary>
     Refused,

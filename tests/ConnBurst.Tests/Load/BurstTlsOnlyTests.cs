@@ -106,7 +106,8 @@ public sealed partial class BurstTlsOnlyTests
         Assert.DoesNotContain("New client connected", broker.Log);
     }
 
-    /// <summary>A peer's log arrives asynchronously: waits (at most 60 s, for a busy machine) until a count reaches what is expected.</summary>
+    /// <summary>A peer's log arrives asynchronously: waits (at most 60 s, for a busy machine) until a count reaches what is
+    /// expected.</summary>
     private static async Task<long> WaitForCountAsync(Func<long> count, long expected)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

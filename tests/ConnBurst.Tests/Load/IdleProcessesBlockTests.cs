@@ -4,7 +4,8 @@ using ConnBurst.Tests.Servers;
 namespace ConnBurst.Tests.Load;
 
 /// <summary>
-/// Issue 14: "no busy-wait anywhere: idle means blocked". A burst holding idle clients and the <c>serve mqtt</c> holding
+/// docs/DECISIONS.md, "Common: our own waits block at once": no busy-wait anywhere, idle means blocked. A burst holding idle clients and
+/// the <c>serve mqtt</c> holding
 /// them, each counted by perf (a tracepoint on the <c>sched_yield</c> system call, which a spin-then-block wait makes
 /// tens of times each time it waits). Before the hand-offs stopped spinning, the burst made 65 a second (its snapshot
 /// thread's take) and the server 13 (its heartbeat's wait).

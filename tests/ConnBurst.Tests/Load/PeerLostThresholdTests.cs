@@ -20,7 +20,7 @@ public sealed class PeerLostThresholdTests
         listener.Start();
         var target = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
         using var burst = CliProcess.Start("burst", "--target", target, "--pki", TestPki.Dir, "--clients", "8000", "--rate", "800",
-            "--workers", "2", "--shard", "0/2", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
+            "--workers", "2", "--shard", "0/2", "--connect-timeout", "30s", "--interval", "1s", "--out", dir.Path);
         try
         {
             await burst.WaitForOutputAsync("burst: ", TimeSpan.FromSeconds(60)); // printed once the plan (and its probe) is done

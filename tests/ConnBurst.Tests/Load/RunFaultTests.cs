@@ -83,7 +83,7 @@ public sealed class RunFaultTests
         using var broker = new MosquittoBroker();
         using var dir = new TempDir();
         using var burst = CliProcess.Start("burst", "--target", broker.Target, "--pki", TestPki.Dir, "--clients", "200", "--rate", "20",
-            "--workers", "2", "--linger", "2s", "--duration", "8s", "--timeout", "30s", "--snapshot", "1s", "--results", dir.Path);
+            "--workers", "2", "--linger", "2s", "--duration", "8s", "--connect-timeout", "30s", "--interval", "1s", "--out", dir.Path);
         var victim = await WorkerLossTests.SecondWorkerAsync(burst);
         Assert.True(Signals.Send(victim, 19 /* SIGSTOP: alive, and silent */));
 

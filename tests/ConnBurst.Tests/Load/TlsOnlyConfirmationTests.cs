@@ -47,8 +47,10 @@ public sealed class TlsOnlyConfirmationTests
     {
         using var dir = new TempDir();
         var run = await CliProcess.RunAsync(RunTimeout, ["burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, .. identity,
-            "--tls-only", "--tls-engine", engine, "--tls", tls, "--clients", Clients.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--rate", "5", "--linger", "100ms", "--reconnect-delay", "1m", "--duration", "5s", "--timeout", timeout, "--results", dir.Path]);
+            "--tls-only", "--tls-engine", engine, "--tls", tls, "--clients",
+                Clients.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--rate", "5", "--linger", "100ms", "--reconnect-delay", "1m", "--duration", "5s", "--connect-timeout", timeout, "--out",
+                dir.Path]);
         Assert.True(File.Exists(run.LastLine), run.ToString());
         return (run, ResultsFile.Read(run.LastLine));
     }

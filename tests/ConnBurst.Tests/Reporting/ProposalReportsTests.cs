@@ -28,7 +28,8 @@ public class ProposalReportsTests
         Assert.Contains("<li id=\"proposal-server-not-reading\">", html);
         Assert.Contains("check: <code>connburst serve mqtt --workers 2", html);
 
-        var quiet = ReportSet.Of([RunReportBuilder.Build(SampleResults.Burst().WithServer(SampleResults.Server(core0Max: 30, core1Max: 20)))]);
+        var quiet = ReportSet.Of([RunReportBuilder.Build(SampleResults.Burst().WithServer(SampleResults.Server(core0Max: 30,
+            core1Max: 20)))]);
         Assert.Contains("proposals: no bottleneck found", TextRenderer.Render(quiet));
         Assert.Contains("no bottleneck found", HtmlRenderer.Render(quiet));
     }
@@ -40,7 +41,8 @@ public class ProposalReportsTests
         var step = NotReading();
         var analysis = BottleneckAnalyzer.Analyze(step, ServerFigures.Of(step));
         var peak = new ResultsDocument { Kind = "peak", StartedAt = step.StartedAt, EndedAt = step.EndedAt, Machine = step.Machine };
-        peak.SetSection(StepAnalysisSection.Name, StepAnalysisSection.Of(new PeakStepRecord { Rate = 300, Outcome = "fail-latency" }, analysis));
+        peak.SetSection(StepAnalysisSection.Name, StepAnalysisSection.Of(new PeakStepRecord { Rate = 300, Outcome = "fail-latency" },
+            analysis));
         var read = ResultsFile.Read(ResultsFile.Write(peak, dir.Path));
 
         var set = ReportSet.Of([RunReportBuilder.Build(read)]);

@@ -56,7 +56,8 @@ public class ProposalRulesTests
         {
             s["sockets"]!["acceptQueueMax"] = queue;
             s["sockets"]!["listenBacklog"] = backlog;
-            s["kernelTcp"] = new JsonObject { ["listenOverflows"] = 0.0, ["listenDrops"] = 0.0, ["reqQFullDrops"] = 0.0, ["somaxconn"] = 4096.0,
+            s["kernelTcp"] = new JsonObject { ["listenOverflows"] = 0.0, ["listenDrops"] = 0.0, ["reqQFullDrops"] = 0.0,
+                ["somaxconn"] = 4096.0,
                 ["tcpMaxSynBacklog"] = 2048.0 };
         }
         var full = Analyze(s => Queue(s, 116, 128)); // 0.9 x 128 = 115.2
@@ -83,7 +84,8 @@ public class ProposalRulesTests
         }
         var a = Analyze(s => Bound(s, 85, 6.6));
         var p = Assert.Single(a.Proposals, x => x.Id == "ecdsa-server-key");
-        Assert.Contains(p.Evidence, e => e.Contains("1000 µs with RSA-2048 and 50.0 µs with ECDSA P-256 (20x)", StringComparison.Ordinal));
+        Assert.Contains(p.Evidence, e => e.Contains("1000 µs with RSA-2048 and 50.0 µs with ECDSA P-256 (20x)",
+            StringComparison.Ordinal));
         Assert.Contains("6.60 ms to about 5.75 ms", p.Effect); // -1 + 0.05 + 2 x (0.075 - 0.025)
         Assert.Contains("certs --key ecdsa-p256", p.Command);
         Assert.DoesNotContain("ecdsa-server-key", Ids(Analyze(s => Bound(s, 84.9, 6.6))));            // ServerCpuBound
@@ -115,7 +117,8 @@ public class ProposalRulesTests
         }
         var a = Analyze(s => OneThread(s, 0.85, 100)); // the thread at 85% of one core
         var p = Assert.Single(a.Proposals, x => x.Id == "server-threads");
-        Assert.Contains(p.Evidence, e => e.Contains("the machine has 2 cores", StringComparison.Ordinal) && e.Contains("idle", StringComparison.Ordinal));
+        Assert.Contains(p.Evidence, e => e.Contains("the machine has 2 cores", StringComparison.Ordinal) && e.Contains("idle",
+            StringComparison.Ordinal));
         Assert.Contains("--workers 2", p.Command);
         Assert.DoesNotContain("server-threads", Ids(Analyze(s => OneThread(s, 0.9, 84.9))));  // process and thread short of ServerCpuBound
         // Short of the busy line on a machine whose CPU was saturated while the server was behind: bound all the same.
@@ -127,14 +130,16 @@ public class ProposalRulesTests
         });
         Assert.Equal("server", shared.Side.Conclusion);
         Assert.Contains(Assert.Single(shared.Proposals, x => x.Id == "server-threads").Evidence,
-            e => e.Contains("on a machine whose CPU was saturated (cpu-machine) while the server was the side behind", StringComparison.Ordinal));
+            e => e.Contains("on a machine whose CPU was saturated (cpu-machine) while the server was the side behind",
+                StringComparison.Ordinal));
         Assert.DoesNotContain("server-threads", Ids(Analyze(s => OneThread(s, 0.79, 190))));   // SingleThreadShare
     }
 
     [Fact]
     public void ServerNotReadingAtRecvQBytes()
     {
-        Assert.Contains("server-not-reading", Ids(Analyze(s => { s["sockets"]!["recvQSumMax"] = 16384.0; s["sockets"]!["notReading"] = "server"; })));
+        Assert.Contains("server-not-reading",
+            Ids(Analyze(s => { s["sockets"]!["recvQSumMax"] = 16384.0; s["sockets"]!["notReading"] = "server"; })));
         Assert.DoesNotContain("server-not-reading",
             Ids(Analyze(s => { s["sockets"]!["recvQSumMax"] = 16383.0; s["sockets"]!["notReading"] = "server"; })));
         // A queue that did not stay up (the monitor's reading "none") is a busy moment, not a server that stopped reading.
@@ -175,9 +180,11 @@ public class ProposalRulesTests
         var a = Analyze(run: d => d.Sections["generator"] = SampleResults.Generator(cpuSeconds: 9.5, lagP99: 50));
         var p = Assert.Single(a.Proposals, x => x.Id == "more-agents");
         Assert.StartsWith("spread the load over 2 agents", p.Change);
-        Assert.Contains(p.Evidence, e => e.Contains("this agent got 0.95", StringComparison.Ordinal) && e.Contains("while it made its attempts (9.50 CPU-s over 10.0 s)", StringComparison.Ordinal));
+        Assert.Contains(p.Evidence, e => e.Contains("this agent got 0.95",
+            StringComparison.Ordinal) && e.Contains("while it made its attempts (9.50 CPU-s over 10.0 s)", StringComparison.Ordinal));
         Assert.Contains("--shard I/2", p.Command);
-        Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => d.Sections["generator"] = SampleResults.Generator(cpuSeconds: 9.5, lagP99: 49.9))));
+        Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => d.Sections["generator"] = SampleResults.Generator(cpuSeconds: 9.5,
+            lagP99: 49.9))));
 
         // No lag, but 179 attempts a second of the 200 offered (< 90%) over the intervals but the last: the rate was not offered.
         static void Short(ResultsDocument d, double perSecond)
@@ -197,7 +204,8 @@ public class ProposalRulesTests
             d.Sections["generator"] = g;
         }
         Assert.Contains(Assert.Single(Analyze(run: d => Waited(d, 9.5)).Proposals, x => x.Id == "more-agents").Evidence,
-            e => e.Contains("generator threads waited 9.50 s for a CPU while running 9.50 s: 50% of their runnable time", StringComparison.Ordinal));
+            e => e.Contains("generator threads waited 9.50 s for a CPU while running 9.50 s: 50% of their runnable time",
+                StringComparison.Ordinal));
         Assert.DoesNotContain("more-agents", Ids(Analyze(run: d => Waited(d, 9.4))));
     }
 

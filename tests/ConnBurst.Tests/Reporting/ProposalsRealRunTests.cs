@@ -27,7 +27,8 @@ public class ProposalsRealRunTests
         using var dir = new TempDir();
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir);
         Pin(server.Process.Pid, "1");
-        var proposals = await BurstAndAnalyzeAsync(dir, server.Process.Pid, server.Port, $"127.0.0.1:{server.Port}", clients: 2400, rate: 800,
+        var proposals = await BurstAndAnalyzeAsync(dir, server.Process.Pid, server.Port, $"127.0.0.1:{server.Port}", clients: 2400,
+            rate: 800,
             timeout: "30s");
         var key = Find(proposals, "ecdsa-server-key");
         Assert.Contains(Evidence(key), e => e.Contains("the server key is RSA-2048", StringComparison.Ordinal));
@@ -48,7 +49,8 @@ public class ProposalsRealRunTests
         var proposals = await BurstAndAnalyzeAsync(dir, broker.Pid, broker.Port, broker.Target, clients: 4000, rate: 1200);
         var threads = Find(proposals, "server-threads");
         Assert.Contains(Evidence(threads), e => e.Contains("busiest server thread mosquitto", StringComparison.Ordinal));
-        Assert.Contains(Evidence(threads), e => e.Contains("the machine has", StringComparison.Ordinal) && e.Contains("idle", StringComparison.Ordinal));
+        Assert.Contains(Evidence(threads), e => e.Contains("the machine has", StringComparison.Ordinal) && e.Contains("idle",
+            StringComparison.Ordinal));
         Assert.Contains("serve mqtt --workers", threads["command"]!.GetValue<string>());
     }
 
@@ -99,7 +101,8 @@ public class ProposalsRealRunTests
         using var dir = new TempDir();
         using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--backlog", "4", "--max-accept-rate", "50");
         var somaxconn = File.ReadAllText("/proc/sys/net/core/somaxconn").Trim();
-        var proposals = await BurstAndAnalyzeAsync(dir, server.Process.Pid, server.Port, $"127.0.0.1:{server.Port}", clients: 400, rate: 150,
+        var proposals = await BurstAndAnalyzeAsync(dir, server.Process.Pid, server.Port, $"127.0.0.1:{server.Port}", clients: 400,
+            rate: 150,
             launcher: []);
         var backlog = Find(proposals, "listen-backlog");
         Assert.Contains(Evidence(backlog), e => e.Contains("of a listen backlog of 4", StringComparison.Ordinal)
@@ -121,7 +124,8 @@ public class ProposalsRealRunTests
         var analysis = await BurstAndAnalyzeAsync(dir, server.Process.Pid, server.Port, $"127.0.0.1:{server.Port}", clients: 20, rate: 10,
             launcher: []);
         var ids = analysis["proposals"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
-        Assert.True(!ids.Intersect(["listen-backlog", "ecdsa-server-key", "server-threads", "server-not-reading", "memory-per-connection"]).Any(),
+        Assert.True(!ids.Intersect(["listen-backlog", "ecdsa-server-key", "server-threads", "server-not-reading",
+            "memory-per-connection"]).Any(),
             analysis.ToJsonString());
     }
 
@@ -132,9 +136,12 @@ public class ProposalsRealRunTests
         IEnumerable<string>? extra = null, IReadOnlyList<string>? launcher = null, string timeout = "10s", Action? onStarted = null)
     {
         using var monitor = await MonitorProcess.StartAsync(dir,
-            ["--pid", pid.ToString(CultureInfo.InvariantCulture), "--port", port.ToString(CultureInfo.InvariantCulture), "--interval", "250ms"]);
-        using var burst = CliProcess.Start(["burst", "--target", target, "--pki", TestPki.Dir, "--clients", clients.ToString(CultureInfo.InvariantCulture),
-            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--connect-timeout", timeout, "--interval", "1s", "--monitor", monitor.Endpoint.ToString(),
+            ["--pid", pid.ToString(CultureInfo.InvariantCulture), "--port", port.ToString(CultureInfo.InvariantCulture), "--interval",
+                "250ms"]);
+        using var burst = CliProcess.Start(["burst", "--target", target, "--pki", TestPki.Dir, "--clients",
+            clients.ToString(CultureInfo.InvariantCulture),
+            "--rate", rate.ToString(CultureInfo.InvariantCulture), "--connect-timeout", timeout, "--interval", "1s", "--monitor",
+                monitor.Endpoint.ToString(),
             "--out", dir.Combine("results"), .. extra ?? []],
             launcher: launcher ?? ["taskset", "-c", "0"]);
         if (onStarted is not null)

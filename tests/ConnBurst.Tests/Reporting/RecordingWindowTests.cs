@@ -37,9 +37,11 @@ public class RecordingWindowTests
         Assert.Null(ServerFigures.Window(doc, start.AddSeconds(20), start.AddSeconds(30)));
 
         var run = SampleResults.Burst();
-        var claims = BottleneckAnalyzer.Analyze(run, quiet, proposals: c => Proposals.For(run, quiet, c, signCost: () => null, serverKey: () => null));
+        var claims = BottleneckAnalyzer.Analyze(run, quiet, proposals: c => Proposals.For(run, quiet, c, signCost: () => null,
+            serverKey: () => null));
         Assert.DoesNotContain(claims.Proposals, p => p.Id == "listen-backlog");
-        var stage = BottleneckAnalyzer.Analyze(run, busyPart, proposals: c => Proposals.For(run, busyPart, c, signCost: () => null, serverKey: () => null));
+        var stage = BottleneckAnalyzer.Analyze(run, busyPart, proposals: c => Proposals.For(run, busyPart, c, signCost: () => null,
+            serverKey: () => null));
         Assert.Contains(stage.Proposals, p => p.Id == "listen-backlog");
     }
 }

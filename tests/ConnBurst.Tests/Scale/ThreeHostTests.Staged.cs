@@ -52,7 +52,8 @@ public sealed partial class ThreeHostTests
             var agents = hosts.Agents.Select((h, i) => hosts.Connburst(h,
             [
                 "burst", "--target", $"{server.Address}:{port}", "--server-name", "localhost", "--pki", TestPki.Dir,
-                "--stages", Staircase, "--linger", "1s", "--connect-timeout", "60s", "--interval", "1s", "--shard", $"{i}/2", "--start-at", startAt,
+                "--stages", Staircase, "--linger", "1s", "--connect-timeout", "60s", "--interval", "1s", "--shard", $"{i}/2", "--start-at",
+                    startAt,
                 "--source-ips", h.SourceIps, "--monitor", monitor.ToString(), "--out", dir.Combine($"agent{i}"),
             ], new Dictionary<string, string> { ["CONNBURST_MONITOR_TOKEN"] = Token })).ToList();
             var runs = new List<CliResult>();

@@ -15,7 +15,8 @@ using HdrHistogram;
 namespace ConnBurst.Tests.Scale;
 
 /// <summary>
-/// Issue 12's proof on one machine: three hosts (network namespaces on a bridge, <see cref="NamespaceHosts"/>), a server
+/// The scale-out proof on one machine (docs/DECISIONS.md, "Scale-out: agents are shards of one plan, merged from the
+/// histograms in their results"): three hosts (network namespaces on a bridge, <see cref="NamespaceHosts"/>), a server
 /// host running the broker and <c>connburst monitor</c>, two agent hosts running <c>burst --shard 0/2</c> and
 /// <c>1/2</c> with one <c>--start-at</c> and their own two <c>--source-ips</c>; then <c>merge</c> with the monitor's
 /// results and <c>report</c>. And the seed's troubleshooting case: a firewall on the server host dropping an agent's

@@ -22,7 +22,8 @@ internal sealed class ProposalInputs
     public string Target => Run.Config["target"]?.ToString() ?? "HOST:PORT";
     public double? OfferedRate => Number(Run.Config["rate"]);
     /// <summary>The run's TLS version: config "tls" is an object with "version" (burst) or the version itself.</summary>
-    public string? TlsVersion => (Run.Config["tls"] is System.Text.Json.Nodes.JsonObject tls ? tls["version"] : Run.Config["tls"])?.ToString();
+    public string? TlsVersion =>
+        (Run.Config["tls"] is System.Text.Json.Nodes.JsonObject tls ? tls["version"] : Run.Config["tls"])?.ToString();
     public long Connects => Math.Max(Run.Counts.Connacks, Run.Counts.Connected);
     public double Seconds => Math.Max(0, (Run.EndedAt - Run.StartedAt).TotalSeconds);
 
@@ -44,7 +45,10 @@ internal sealed class ProposalInputs
     {
         if (Server?.ProcessCpuMax is not { } max) return null;
         if (max >= T.ServerCpuBound)
-            return $"server process {Server.ProcessName} at {Verdicts.F(max)}% of one core at its busiest (>= {Verdicts.F(T.ServerCpuBound)}%)";
+        {
+            return $"server process {Server.ProcessName} at {Verdicts.F(max)}% of one core at its busiest (>=" +
+                $" {Verdicts.F(T.ServerCpuBound)}%)";
+        }
         return Claims.Side.Conclusion == "server" && Claims.Resource.Conclusion is "cpu-machine" or "cpu-core"
             ? $"server process {Server.ProcessName} at {Verdicts.F(max)}% of one core at its busiest, on a machine whose CPU was " +
                 $"saturated ({Claims.Resource.Conclusion}) while the server was the side behind"

@@ -21,10 +21,12 @@ internal static class ProposalRules
     public static readonly IReadOnlyList<ProposalRule> Table =
     [
         new("listen-backlog", "a full or overflowing accept queue, or SYNs dropped",
-            [nameof(ProposalThresholds.BacklogFullShare), nameof(ProposalThresholds.ListenDrops), nameof(ProposalThresholds.AcceptQueueSeen)],
+            [nameof(ProposalThresholds.BacklogFullShare), nameof(ProposalThresholds.ListenDrops),
+                nameof(ProposalThresholds.AcceptQueueSeen)],
             ListenBacklog),
         new("ecdsa-server-key", "the server CPU-bound, mostly in private-key operations",
-            [nameof(ProposalThresholds.ServerCpuBound), nameof(ProposalThresholds.SignShareOfConnect), nameof(ProposalThresholds.LibcryptoShare)],
+            [nameof(ProposalThresholds.ServerCpuBound), nameof(ProposalThresholds.SignShareOfConnect),
+                nameof(ProposalThresholds.LibcryptoShare)],
             EcdsaServerKey),
         new("server-threads", "one server thread saturated while the machine has other cores",
             [nameof(ProposalThresholds.ServerCpuBound), nameof(ProposalThresholds.SingleThreadShare)],
@@ -39,7 +41,8 @@ internal static class ProposalRules
             [nameof(ProposalThresholds.MemAvailableShare)],
             MemoryPerConnection),
         new("more-agents", "the load generator as the bottleneck",
-            [nameof(ProposalThresholds.GeneratorLagMs), nameof(ProposalThresholds.OfferedRateShare), nameof(ProposalThresholds.RunQueueShare),
+            [nameof(ProposalThresholds.GeneratorLagMs), nameof(ProposalThresholds.OfferedRateShare),
+                nameof(ProposalThresholds.RunQueueShare),
                 nameof(ProposalThresholds.AgentCpuBudget)],
             MoreAgents),
         new("source-addresses", "connects failing for want of a local port",
@@ -47,7 +50,8 @@ internal static class ProposalRules
             SourceAddresses),
     ];
 
-    /// <summary>Rows that compare runs of one server (same target) instead of reading one run: given as (run, its server figures).</summary>
+    /// <summary>Rows that compare runs of one server (same target) instead of reading one run: given as (run, its server
+    /// figures).</summary>
     public static readonly IReadOnlyList<(string Id, string Cause, IReadOnlyList<string> Thresholds,
         Func<IReadOnlyList<ProposalInputs>, ProposalThresholds, Finding?> Match)> AcrossRuns =
     [
@@ -66,7 +70,8 @@ internal static class ProposalRules
         if (dear.Ms < t.TlsVersionCostRatio * cheap.Ms) return null;
         return new Finding(
             $"serve TLS {cheap.Version} rather than TLS {dear.Version} where the clients allow it",
-            [$"server CPU per connect with TLS {dear.Version}: {F(dear.Ms)} ms ({dear.Runs} run(s)); with TLS {cheap.Version}: {F(cheap.Ms)} ms " +
+            [$"server CPU per connect with TLS {dear.Version}: {F(dear.Ms)} ms ({dear.Runs} run(s)); with TLS {cheap.Version}:" +
+                $" {F(cheap.Ms)} ms " +
                 $"({cheap.Runs} run(s)): {F(dear.Ms / cheap.Ms)}x (>= {F(t.TlsVersionCostRatio)}x)"],
             $"about {F(dear.Ms / cheap.Ms)}x the connects per second where the server's CPU is the limit (these runs' CPU per connect)",
             ProposalCommands.TlsVersion(cheap.Version, runs[0].Target));
@@ -93,7 +98,8 @@ internal static class ProposalRules
         }
         if (!full && !ownDrops) return null;
         var limits = $"listen backlog {(s.ListenBacklog is { } b ? I(b) : "unknown")}, net.core.somaxconn " +
-            $"{(k?.Somaxconn is { } m ? I(m) : "unknown")}, net.ipv4.tcp_max_syn_backlog {(k?.TcpMaxSynBacklog is { } y ? I(y) : "unknown")}";
+            $"{(k?.Somaxconn is { } m ? I(m) : "unknown")}, net.ipv4.tcp_max_syn_backlog" +
+                $" {(k?.TcpMaxSynBacklog is { } y ? I(y) : "unknown")}";
         evidence.Add("read from the server machine: " + limits);
         // One second of connects at the offered rate fits while the server catches up; never below the kernel's default cap.
         var wanted = (int)Math.Max(4096, Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(1, x.OfferedRate ?? 0)))));
@@ -129,7 +135,8 @@ internal static class ProposalRules
         evidence.Add(crypto is { } share2
             ? $"busiest profiled thread {s.ProfileThreads[0].Name}: {P(share2)} of its samples in libcrypto (>= {P(x.T.LibcryptoShare)})"
             : "no perf profile (monitor --perf): the private-key share rests on the sign cost measured now");
-        var resumption = x.Run.Config["tls"] is System.Text.Json.Nodes.JsonObject tls && tls["resumption"] is System.Text.Json.Nodes.JsonValue r
+        var resumption = x.Run.Config["tls"] is System.Text.Json.Nodes.JsonObject tls
+            && tls["resumption"] is System.Text.Json.Nodes.JsonValue r
             && r.TryGetValue<bool>(out var on) && on
             ? "" : "; or, where the benchmark allows it, session resumption (serve mqtt --resume, burst --resume): a resumed " +
                 "handshake signs nothing";
@@ -138,7 +145,8 @@ internal static class ProposalRules
             evidence,
             $"server CPU per connect from {F(perConnect)} ms to about {F(after)} ms, so about {F(perConnect / after)}x the connects per " +
             "second where the server's CPU is the limit (this run's CPU per connect with one RSA sign and two RSA verifies swapped for " +
-            "ECDSA ones, as an ECDSA PKI makes a mutual-TLS server do, all measured now); docs/BENCHMARKS.md, \"RSA-2048 against ECDSA P-256 on serve mqtt\", has the whole-run figures",
+            "ECDSA ones, as an ECDSA PKI makes a mutual-TLS server do, all measured now); docs/BENCHMARKS.md, \"RSA-2048 against ECDSA" +
+                " P-256 on serve mqtt\", has the whole-run figures",
             ProposalCommands.EcdsaPki(x.Target));
     }
 
@@ -161,7 +169,8 @@ internal static class ProposalRules
             [
                 $"busiest server thread {top.Name} (tid {top.Tid}) has {P(top.Share)} of the process's CPU (>= {P(x.T.SingleThreadShare)})",
                 bound,
-                $"the machine has {cores} cores; {(idle is { } i ? $"{F(i)} of them idle on average over the recording" : "idle share unknown")}" +
+                $"the machine has {cores} cores;" +
+                    $" {(idle is { } i ? $"{F(i)} of them idle on average over the recording" : "idle share unknown")}" +
                     " (the rest went to other processes, such as a generator on the same machine)",
             ],
             $"up to {cores}x the connects per second where the one thread's core is the limit, as far as the other cores are free: " +
@@ -198,12 +207,16 @@ internal static class ProposalRules
 
     private static Finding? MemoryPerConnection(ProposalInputs x)
     {
-        if (x.Server is not { MemAvailableMinMiB: { } free, MemTotalMiB: { } total } s || total <= 0 || free >= x.T.MemAvailableShare * total)
+        if (x.Server is not { MemAvailableMinMiB: { } free, MemTotalMiB: { } total } s || total <= 0
+            || free >= x.T.MemAvailableShare * total)
+        {
             return null;
+        }
         var evidence = new List<string> { $"available memory min {F(free)} MiB of {F(total)} MiB (< {P(x.T.MemAvailableShare)})" };
         if (s.RssMiBMax is not { } rss || s.EstablishedMax is not { } conns || conns <= 0)
         {
-            return new Finding("give the server machine more memory, or find what else holds it: the server's own size per connection is not known " +
+            return new Finding("give the server machine more memory, or find what else holds it: the server's own size per connection is" +
+                " not known " +
                 "(the monitor watched no process or port)", evidence, "not estimated: no RSS per connection in this run",
                 ProposalCommands.HoldConnections(1000, x.Target));
         }

@@ -33,7 +33,8 @@ internal static class Proposals
     /// Proposals that compare runs of one server (<see cref="ProposalRules.AcrossRuns"/>), for the runs given together to
     /// analyze: grouped by target, each group's rows in the table's order.
     /// </summary>
-    public static IReadOnlyList<Proposal> AcrossRuns(IReadOnlyList<(ResultsDocument Run, ServerFigures? Server, BottleneckAnalysis Claims)> runs,
+    public static IReadOnlyList<Proposal> AcrossRuns(IReadOnlyList<(ResultsDocument Run, ServerFigures? Server,
+        BottleneckAnalysis Claims)> runs,
         ProposalThresholds? thresholds = null)
     {
         var t = thresholds ?? new ProposalThresholds();

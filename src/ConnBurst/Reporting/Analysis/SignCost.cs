@@ -8,13 +8,15 @@ namespace ConnBurst.Reporting.Analysis;
 /// What one server-side private-key operation costs on this machine with each key type the PKI offers: an RSA-2048 and an
 /// ECDSA P-256 signature of a SHA-256 digest (what a TLS server's CertificateVerify or ServerKeyExchange signs), and the
 /// verify of one (what a mutual-TLS server does twice per connect: the client certificate's signature and the client's
-/// CertificateVerify), through .NET's OpenSSL backend, i.e. libcrypto. Measured on the spot, rounds of each alternating so a neighbour's load on a
+/// CertificateVerify), through .NET's OpenSSL backend, i.e. libcrypto. Measured on the spot, rounds of each alternating so a neighbour's
+/// load on a
 /// shared machine falls on both; the figure is the median round, in CPU time of the measuring thread (wall time where the
 /// thread clock is unavailable).
 /// </summary>
 internal sealed record SignCost(double RsaMicros, double EcdsaMicros, int Rounds, double RsaVerifyMicros = 0, double EcdsaVerifyMicros = 0)
 {
-    /// <summary>Signature checks a mutual-TLS server makes per full handshake: the client certificate's and its CertificateVerify.</summary>
+    /// <summary>Signature checks a mutual-TLS server makes per full handshake: the client certificate's and its
+    /// CertificateVerify.</summary>
     public const int ServerVerifiesPerConnect = 2;
 
     /// <summary>What moving the whole PKI from RSA-2048 to ECDSA P-256 changes in a mutual-TLS server's CPU per connect, ms:
@@ -50,7 +52,8 @@ internal sealed record SignCost(double RsaMicros, double EcdsaMicros, int Rounds
             {
                 rounds4[0][r] = MicrosEach(rsaSigns, () => rsa.SignHash(digest, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
                 rounds4[1][r] = MicrosEach(ecdsaSigns, () => ecdsa.SignHash(digest));
-                rounds4[2][r] = MicrosEach(ecdsaSigns, () => rsa.VerifyHash(digest, rsaSignature, HashAlgorithmName.SHA256, RSASignaturePadding.Pss));
+                rounds4[2][r] = MicrosEach(ecdsaSigns, () => rsa.VerifyHash(digest, rsaSignature, HashAlgorithmName.SHA256,
+                    RSASignaturePadding.Pss));
                 rounds4[3][r] = MicrosEach(ecdsaSigns, () => ecdsa.VerifyHash(digest, ecdsaSignature));
             }
             return new SignCost(Median(rounds4[0]), Median(rounds4[1]), rounds, Median(rounds4[2]), Median(rounds4[3]));

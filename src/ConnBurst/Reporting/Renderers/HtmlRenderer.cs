@@ -81,7 +81,8 @@ internal sealed class HtmlRenderer : IReportRenderer
         }
         if (r.FirstFailingStep is { } step)
         {
-            page.Heading(many ? 3 : 2, $"Bottleneck analysis at the first failing step ({step.Rate.ToString("0.#", CultureInfo.InvariantCulture)}/s, {step.Outcome})");
+            page.Heading(many ? 3 : 2, $"Bottleneck analysis at the first failing step" +
+                $" ({step.Rate.ToString("0.#", CultureInfo.InvariantCulture)}/s, {step.Outcome})");
             AnalysisHtml(page, step.ToAnalysis());
         }
         page.Heading(many ? 3 : 2, "Run configuration");

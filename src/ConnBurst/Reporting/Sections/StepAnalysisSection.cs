@@ -22,7 +22,8 @@ internal sealed class StepAnalysisSection
     {
         Rate = step.Rate,
         Outcome = step.Outcome,
-        Claims = a.Claims.Select(c => new ClaimRecord { Question = c.Question, Conclusion = c.Conclusion, Text = c.Text, Evidence = [.. c.Evidence] })
+        Claims = a.Claims.Select(c => new ClaimRecord { Question = c.Question, Conclusion = c.Conclusion, Text = c.Text,
+            Evidence = [.. c.Evidence] })
             .ToList(),
         Proposals = [.. a.Proposals],
         NoProposal = a.NoProposal,

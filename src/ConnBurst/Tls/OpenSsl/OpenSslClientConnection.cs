@@ -63,7 +63,8 @@ internal sealed class OpenSslClientConnection : ITlsClientConnection
                 if (_session.TicketReceived) return TlsConfirmation.Accepted;
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return TlsConfirmation.Unconfirmed;
-            var ready = _readableWait ?? (wait == TlsWant.Read ? _readable.ReceiveAsync(_socket, Memory<byte>.Empty).AsTask() : Task.Delay(1));
+            var ready = _readableWait ?? (wait == TlsWant.Read ? _readable.ReceiveAsync(_socket,
+                Memory<byte>.Empty).AsTask() : Task.Delay(1));
             _readableWait = null;
             try
             {

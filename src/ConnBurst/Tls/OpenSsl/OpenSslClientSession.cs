@@ -36,7 +36,8 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
 
     public bool IsOpen => _ssl != 0;
 
-    /// <summary>After the handshake: whether it negotiated TLS 1.3 (whose server judges our certificate after our handshake ends).</summary>
+    /// <summary>After the handshake: whether it negotiated TLS 1.3 (whose server judges our certificate after our handshake
+    /// ends).</summary>
     public bool IsTls13 => _ssl != 0 && LibSsl.Version(_ssl) == Tls13Version;
 
     private const int Tls13Version = 0x0304;
