@@ -22,13 +22,16 @@ internal static class ClientListCommand
             "Per-client linger written into the list (default: burst's --linger)" };
         var delay = new DurationOption("--reconnect-delay") { Description = "Per-client reconnect delay",
             DefaultValueFactory = _ => TimeSpan.Zero };
+        var userName = new Option<string?>("--username") { Description =
+            "Write each client's MQTT user name into the list: %i is the number in its id, %c its client id (passwords stay " +
+            "out: give burst --password-file)" };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed (same seed, same list)", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out-file") { Description = "Output file", DefaultValueFactory = _ => "clientlist.txt" };
 
         var cmd = new Command("clientlist",
             "Write a client list: destinations round-robin, then shuffled (the MQTT benchmark's genClientList), for burst --client-list.")
         {
-            destList, clients, port, cert, key, prefix, linger, delay, seed, output,
+            destList, clients, port, cert, key, prefix, linger, delay, userName, seed, output,
         };
         LegacyNames.Add(cmd, output, "--out");
         CommandAction.Set(cmd, (p, _) =>
@@ -58,8 +61,11 @@ internal static class ClientListCommand
             var lingerSecs = p.GetValue(linger) is { } l ? l.Value.TotalSeconds : -1;
             var delayUs = (long)(p.GetValue(delay).Value.TotalMilliseconds * 1000);
             var outPath = Path.GetFullPath(p.GetValue(output)!);
+            MqttCredentials.Check(p.GetValue(userName), "--username");
+            if (p.GetValue(userName)?.Contains(',', StringComparison.Ordinal) == true)
+                throw new InputException("--username: a client list's fields must not contain ','");
             ConnBurstClientList.Write(outPath, dests, portValue, n, p.GetValue(prefix)!, certPath, keyPath, lingerSecs, delayUs,
-                p.GetValue(seed));
+                p.GetValue(seed), p.GetValue(userName));
             Console.WriteLine($"{n} clients over {dests.Length} destination(s), shuffled (seed {p.GetValue(seed)})");
             Console.WriteLine(outPath);
             return ExitCodes.Ok;

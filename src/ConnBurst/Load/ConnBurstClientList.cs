@@ -53,7 +53,7 @@ internal static class ConnBurstClientList
     /// (as the MQTT benchmark's genClientList does), so consecutive attempts spread over every destination.
     /// </summary>
     public static void Write(string path, IReadOnlyList<string> destinations, int port, int clients, string idPrefix,
-        string? cert, string? key, double lingerSecs, long reconnectDelayUs, int seed)
+        string? cert, string? key, double lingerSecs, long reconnectDelayUs, int seed, string? userName = null)
     {
         var order = Enumerable.Range(0, clients).ToArray();
         new Random(seed).Shuffle(order);
@@ -61,15 +61,19 @@ internal static class ConnBurstClientList
         var tmp = path + ".tmp";
         using (var w = new StreamWriter(tmp))
         {
-            w.WriteLine(Header);
+            // With user names the list is the second version; its passwords stay empty (burst takes them from a file).
+            w.WriteLine(userName is null ? Header : HeaderWithUsers);
             foreach (var i in order)
             {
                 var dest = destinations[i % destinations.Count];
-                w.Write(idPrefix); w.Write(i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0')); w.Write(',');
+                var id = idPrefix + i.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
+                w.Write(id); w.Write(',');
                 w.Write(dest); w.Write(','); w.Write(port.ToString(CultureInfo.InvariantCulture)); w.Write(',');
                 w.Write(cert ?? ""); w.Write(','); w.Write(key ?? ""); w.Write(',');
                 w.Write(lingerSecs.ToString(CultureInfo.InvariantCulture)); w.Write(',');
-                w.WriteLine(reconnectDelayUs.ToString(CultureInfo.InvariantCulture));
+                w.Write(reconnectDelayUs.ToString(CultureInfo.InvariantCulture));
+                if (userName is not null) { w.Write(','); w.Write(MqttCredentials.Expand(userName, i, id)); w.Write(','); }
+                w.WriteLine();
             }
         }
         File.Move(tmp, path, overwrite: true);

@@ -115,6 +115,23 @@ public sealed class BurstCredentialsTests
         Assert.Equal(((string?)null, (string?)null), (list.UserNameOf(1), list.PasswordOf(1)));
     }
 
+    [Fact]
+    public async Task ClientlistWritesUserNamesThatBurstSendsWithItsPasswordFile()
+    {
+        using var dir = new TempDir();
+        using var broker = new MosquittoBroker(passwordFile: await PasswordFileAsync(dir, ("u-cb-000000", "pw"), ("u-cb-000001", "pw")));
+        var list = dir.Combine("list.txt");
+        var written = await CliProcess.RunAsync(RunTimeout, "clientlist", "--destlist", "127.0.0.1", "--port", broker.Port.ToString(),
+            "--clients", "2", "--client-id-prefix", "cb-", "--username", "u-%c", "--out-file", list);
+        Assert.True(written.ExitCode == 0, written.ToString());
+        Assert.Equal(ConnBurstClientList.HeaderWithUsers, File.ReadLines(list).First());
+        await File.WriteAllTextAsync(dir.Combine("pw"), "pw\n");
+
+        var (run, doc) = await BurstAsync(null, "--client-list", list, "--pki", TestPki.Dir, "--rate", "10", "--connect-timeout", "30s",
+            "--password-file", dir.Combine("pw"), "--out", dir.Combine("results"));
+        Assert.True(doc.Counts.Connacks == 2 && doc.Counts.Failed.Count == 0, $"failures: {string.Join(", ", doc.Counts.Failed)}\n{run}");
+    }
+
     [Theory]
     [InlineData("dev-%i", 7, "cb-7", "dev-7")]
     [InlineData("%c@tenant", 7, "cb-7", "cb-7@tenant")]
