@@ -55,7 +55,7 @@ public class ProposalsRealRunTests
     }
 
     /// <summary>
-    /// The generator pinned to core 0 at nice 10, and four spinning processes started there once it runs: it gets a few percent of
+    /// The generator pinned to core 0 at nice 19, and eight spinning processes started there once it runs: it gets a few percent of
     /// a core for the 6 s of its schedule, against Mosquitto on core 1. More agents, with the number the measured CPU per attempt
     /// implies. The spinners stop after 12 s so the generator can finish and write its results.
     /// </summary>
@@ -70,10 +70,10 @@ public class ProposalsRealRunTests
         try
         {
             var analysis = await BurstAndAnalyzeAsync(dir, broker.Pid, broker.Port, broker.Target, clients: 900, rate: 150,
-                extra: ["--duration", "15s"], launcher: ["taskset", "-c", "0", "nice", "-n", "10"],
+                extra: ["--duration", "15s"], launcher: ["taskset", "-c", "0", "nice", "-n", "19"],
                 onStarted: () => hog = Process.Start(new ProcessStartInfo("taskset")
                 {
-                    ArgumentList = { "-c", "0", "python3", "-c", HogScript, "4", "12" }, UseShellExecute = false,
+                    ArgumentList = { "-c", "0", "python3", "-c", HogScript, "8", "12" }, UseShellExecute = false,
                 }));
             var agents = Find(analysis, "more-agents");
             Assert.Matches(@"^spread the load over \d+ agents", agents["change"]!.GetValue<string>());
