@@ -76,7 +76,13 @@ start_server() {
   ns_wait_port "$srv" "$mport"
   cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --clients 600 --rate 150 --out "$work/warm" >/dev/null 2>&1 || true
 }
-stop_server() { kill "$mpid" "$spid" 2>/dev/null || true; wait "$mpid" "$spid" 2>/dev/null || true; sleep 1; }
+# Everything on the server host goes (the monitor runs under timeout and ip netns exec: kill the host's own processes).
+stop_server() {
+  local p
+  for p in $(ip netns pids "$ns_srv"); do kill "$p" 2>/dev/null || true; done
+  wait "$mpid" "$spid" 2>/dev/null || true
+  sleep 1
+}
 
 # Each method prints one line: METHOD PEAK CONNECTS PEAK_JSON.
 bisect() {
