@@ -122,9 +122,9 @@ run_agents() {
   local plan=$1 out=$2 at
   mkdir -p "$out"
   at=$(date -u -d '+8 sec' +%Y-%m-%dT%H:%M:%SZ)
-  cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --stages "$plan" --linger "$(python3 -c "print(f'{float(\"${step%s}\") / 2:g}s')")" \
+  cb "$ns_a0" burst --target "$srv:$port" --pki "$pki" --stages "$plan" \
      --shard 0/2 --start-at "$at" --source-ips "$a0" --monitor "$srv:$mport" --out "$out/a0" >"$out.a0.log" 2>&1 &
-  cb "$ns_a1" burst --target "$srv:$port" --pki "$pki" --stages "$plan" --linger "$(python3 -c "print(f'{float(\"${step%s}\") / 2:g}s')")" \
+  cb "$ns_a1" burst --target "$srv:$port" --pki "$pki" --stages "$plan" \
      --shard 1/2 --start-at "$at" --source-ips "$a1" --monitor "$srv:$mport" --out "$out/a1" >"$out.a1.log" 2>&1 &
   wait
 }

@@ -17,8 +17,10 @@ namespace ConnBurst.Runs;
 /// <c>connburst peak --staircase</c> on one agent: a coarse staircase (the start rate doubling, one stage per step
 /// duration) as one staged burst, judged after it as <c>peak --from</c> judges a multi-agent run; then a fine staircase of
 /// four stages between its last passing and first failing stage. Each staircase stops early once an interval's median
-/// latency reaches the SLO's average (the stages above would only overload the server). Clients linger half a step and
-/// reconnect, so the server holds about as many connections as a bisecting step's fresh ones do on average.
+/// latency reaches the SLO's average (the stages above would only overload the server). Each attempt is a fresh client
+/// held to the staircase's end, as a bisecting step's are to the step's: no reconnect churn the bisecting search lacks
+/// (with clients lingering half a step and reconnecting, the server's and generator's extra close and reconnect work on
+/// one 2-core machine failed the CPU line at half the bisecting search's peak: docs/BENCHMARKS.md, "Peak at scale").
 /// docs/DECISIONS.md, "Load: staged arrival rates", compares it with the bisecting search.
 /// </summary>
 internal static class StaircasePeakRun
@@ -95,7 +97,7 @@ internal static class StaircasePeakRun
         {
             Stages = plan,
             Clients = 0,
-            Linger = s.Steps.StepDuration / 2,
+            Linger = null, // held to the staircase's end, as a bisecting step's fresh clients are held to the step's
             Duration = null,
             Monitor = s.Monitor?.ToString(),
             Graphite = null,

@@ -26,13 +26,27 @@ internal static class StagedPeak
             Method = "staircase",
             Slo = new PeakSlo { MaxAvgLatencyMs = slo.MaxAvgLatencyMs, MaxCpuBusy = slo.MaxCpuBusy, Precision = slo.Precision },
         };
-        foreach (var stage in stages.OfType<JsonObject>()) section.Steps.Add(Step(stage, slo, maxGeneratorLagMs, maxGeneratorCpuShare));
+        var share = PlanShare(run);
+        foreach (var stage in stages.OfType<JsonObject>())
+            section.Steps.Add(Step(stage, slo, maxGeneratorLagMs, maxGeneratorCpuShare, share));
         Conclude(section, slo, run.Outcome);
         return section;
     }
 
     /// <summary>One stage as a step of the peak section, with its verdict.</summary>
-    private static PeakStepRecord Step(JsonObject stage, PeakSearchOptions slo, double maxLagMs, double maxCpuShare)
+    /// <summary>The share of the plan's attempts these results hold: 1 for a whole run or a complete merge, 1/N for one agent.</summary>
+    private static double PlanShare(ResultsDocument run)
+    {
+        var shard = run.Config["shard"] as JsonObject;
+        var count = StageResults.Number(shard?["count"]) ?? 1;
+        var merged = StageResults.Number(shard?["merged"]);
+        return (merged ?? 1) / Math.Max(1, count);
+    }
+
+    /// <summary>A stage that offered fewer than this share of its planned attempts did not run as planned.</summary>
+    private const double OfferedShare = 0.9;
+
+    private static PeakStepRecord Step(JsonObject stage, PeakSearchOptions slo, double maxLagMs, double maxCpuShare, double planShare)
     {
         double? N(JsonNode? n) => StageResults.Number(n);
         var total = stage["latency"]?["total"];
@@ -40,8 +54,21 @@ internal static class StagedPeak
         var lagP99 = N(stage["schedulerLagMs"]?["p99"]) ?? 0;
         var share = N(stage["generatorCpuShare"]);
         string? note = null;
-        if (lagP99 >= maxLagMs) note = $"generator scheduler lag p99 {PeakSearch.F(lagP99)} ms >= {PeakSearch.F(maxLagMs)} ms";
-        else if (share is { } s && s >= maxCpuShare) note = $"the busiest agent used {PeakSearch.F(100 * s)}% of its cores";
+        var planned = (N(stage["targetRate"]) ?? 0) * ((N(stage["endSeconds"]) ?? 0) - (N(stage["startSeconds"]) ?? 0)) * planShare;
+        var attempted = N(stage["counts"]?["attempted"]) ?? 0;
+        if (planned > 0 && attempted < OfferedShare * planned)
+        {
+            // Open loop releases late attempts too: fewer means the run ended inside the stage or ran out of ready clients.
+            note = $"offered {attempted:0} of its {planned:0} planned attempts (the run ended in it, or clients ran short)";
+        }
+        else if (lagP99 >= maxLagMs)
+        {
+            note = $"generator scheduler lag p99 {PeakSearch.F(lagP99)} ms >= {PeakSearch.F(maxLagMs)} ms";
+        }
+        else if (share is { } s && s >= maxCpuShare)
+        {
+            note = $"the busiest agent used {PeakSearch.F(100 * s)}% of its cores";
+        }
         var record = new PeakStepRecord
         {
             Stage = (int)(N(stage["number"]) ?? 0),
