@@ -26,7 +26,9 @@ internal static class StagedPeak
             Method = "staircase",
             Slo = new PeakSlo { MaxAvgLatencyMs = slo.MaxAvgLatencyMs, MaxCpuBusy = slo.MaxCpuBusy, Precision = slo.Precision },
         };
-        var share = PlanShare(run);
+        // A run that was stopped (Ctrl-C, a staircase's own early stop) offered less in the stage it stopped in by choice:
+        // that stage is judged on what it did, not as generator-limited.
+        var share = run.Outcome == "completed" ? PlanShare(run) : 0;
         foreach (var stage in stages.OfType<JsonObject>())
             section.Steps.Add(Step(stage, slo, maxGeneratorLagMs, maxGeneratorCpuShare, share));
         Conclude(section, slo, run.Outcome);
