@@ -43,6 +43,32 @@ public class PeakCommandTests
     /// machine's latency breaks the SLO sooner), so that is not asserted; the search's own behaviour is: the server is
     /// the limit, and the bracket around the peak is within the precision.
     /// </summary>
+    /// <summary>
+    /// The same throttled server searched with staircases (<c>peak --staircase</c>): a coarse staircase from 10/s doubling,
+    /// then a fine one between its last pass and first fail. The peak is a passing stage at or below the throttle (and its
+    /// latency allowance), below the lowest failing stage, and the first failing stage is analysed.
+    /// </summary>
+    [Fact]
+    public async Task PeakStaircaseFindsAThrottledServersLimitAsAStage()
+    {
+        const double limit = 30;
+        using var dir = new TempDir();
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--max-accept-rate", "30");
+        var r = await CliProcess.RunAsync(Timeout, "peak", "--staircase", "--target", $"127.0.0.1:{server.Port}", "--pki", TestPki.Dir,
+            "--start-rate", "10", "--max-rate", "80", "--step-duration", "3s", "--max-avg-latency", "100ms", "--max-cpu-busy", "100",
+            "--max-generator-lag", "2s", "--connect-timeout", "8s", "--out", dir.Combine("results"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var doc = ResultsFile.Read(r.LastLine);
+        var peak = doc.PeakSection()!;
+        Assert.Equal("staircase", peak.Method);
+        Assert.All(peak.Steps, s => Assert.NotNull(s.Stage));
+        Assert.True(peak.LimitedBy == "server", r.Stdout);
+        Assert.True(peak.Rate > 0 && peak.Rate <= limit * 1.15, $"peak {peak.Rate}/s for a {limit}/s server:\n{r.Stdout}");
+        Assert.True(peak.FailedRate is { } hi && hi > peak.Rate, r.Stdout);
+        Assert.Matches(@"\(stage \d+\)", peak.Verdict);
+        Assert.NotNull(doc.Section("firstFailingStep"));
+    }
+
     [Fact]
     public async Task PeakFindsAThrottledServersKnownLimitWithinThePrecision()
     {
