@@ -21,7 +21,24 @@ namespace ConnBurst.Runs;
 internal static class PeakRun
 {
     public sealed record Settings(BurstOptions Burst, PeakSearchOptions Search, StepRunnerSettings Steps, HostPort? Monitor,
-        string ResultsDir, string? MonitorToken = null);
+        string ResultsDir, string? MonitorToken = null)
+    {
+        /// <summary>A peak document's config: the search's settings, whichever way it searched.</summary>
+        public JsonObject Describe() => new()
+        {
+            ["target"] = Burst.Target.ToString(),
+            ["monitor"] = Monitor?.ToString(),
+            ["tls"] = Burst.Tls.Protocol.Name(),
+            ["maxAvgLatencyMs"] = Search.MaxAvgLatencyMs,
+            ["maxCpuBusy"] = Search.MaxCpuBusy,
+            ["precision"] = Search.Precision,
+            ["startRate"] = Search.StartRate,
+            ["maxRate"] = Search.MaxRate,
+            ["stepDuration"] = Durations.Format(Steps.StepDuration),
+            ["maxGeneratorLagMs"] = Steps.MaxGeneratorLagMs,
+            ["stepsDir"] = Steps.StepsDir,
+        };
+    }
 
     /// <summary>The search's results and its report (text, PNG, HTML) beside them, or at <c>htmlPath</c>.</summary>
     public sealed record Reported(ResultsDocument Doc, string Path, string HtmlPath, IReadOnlyList<RenderOutcome> Outcomes);
@@ -77,20 +94,7 @@ internal static class PeakRun
 
     private static ResultsDocument Build(Settings s, PeakSection peak, BurstStepRunner runner, DateTimeOffset started, string outcome)
     {
-        var doc = ResultsDocument.Start("peak", started, new JsonObject
-            {
-                ["target"] = s.Burst.Target.ToString(),
-                ["monitor"] = s.Monitor?.ToString(),
-                ["tls"] = s.Burst.Tls.Protocol.Name(),
-                ["maxAvgLatencyMs"] = s.Search.MaxAvgLatencyMs,
-                ["maxCpuBusy"] = s.Search.MaxCpuBusy,
-                ["precision"] = s.Search.Precision,
-                ["startRate"] = s.Search.StartRate,
-                ["maxRate"] = s.Search.MaxRate,
-                ["stepDuration"] = Durations.Format(s.Steps.StepDuration),
-                ["maxGeneratorLagMs"] = s.Steps.MaxGeneratorLagMs,
-                ["stepsDir"] = s.Steps.StepsDir,
-            });
+        var doc = ResultsDocument.Start("peak", started, s.Describe());
         doc.Outcome = outcome;
         foreach (var (step, _) in runner.Steps)
         {

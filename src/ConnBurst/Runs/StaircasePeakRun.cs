@@ -137,22 +137,10 @@ internal static class StaircasePeakRun
     private static ResultsDocument Build(PeakRun.Settings s, PeakSection peak, List<ResultsDocument> runs, DateTimeOffset started,
         string outcome)
     {
-        var doc = ResultsDocument.Start("peak", started, new JsonObject
-        {
-            ["method"] = "staircase",
-            ["target"] = s.Burst.Target.ToString(),
-            ["monitor"] = s.Monitor?.ToString(),
-            ["tls"] = s.Burst.Tls.Protocol.Name(),
-            ["maxAvgLatencyMs"] = s.Search.MaxAvgLatencyMs,
-            ["maxCpuBusy"] = s.Search.MaxCpuBusy,
-            ["precision"] = s.Search.Precision,
-            ["startRate"] = s.Search.StartRate,
-            ["maxRate"] = s.Search.MaxRate,
-            ["stepDuration"] = Durations.Format(s.Steps.StepDuration),
-            ["maxGeneratorLagMs"] = s.Steps.MaxGeneratorLagMs,
-            ["stepsDir"] = s.Steps.StepsDir,
-            ["staircases"] = new JsonArray(runs.Select(r => (JsonNode?)r.Config["stages"]?.DeepClone()).ToArray()),
-        });
+        var config = s.Describe();
+        config["method"] = "staircase";
+        config["staircases"] = new JsonArray(runs.Select(r => (JsonNode?)r.Config["stages"]?.DeepClone()).ToArray());
+        var doc = ResultsDocument.Start("peak", started, config);
         doc.Outcome = outcome;
         foreach (var run in runs)
         {
