@@ -46,7 +46,7 @@ internal sealed class ChatServer : IAsyncDisposable
                 if (ok) session?.CloseIfFlushed();
                 else connection.Abort("write-failed");
             });
-        session = new ChatSession(connection.Id, Rooms, Counters, outbox, connection.Abort);
+        session = new ChatSession(connection.Id, Rooms, Counters, outbox, reason => connection.Abort(reason));
         return session;
     }
 

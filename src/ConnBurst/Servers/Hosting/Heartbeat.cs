@@ -61,9 +61,10 @@ internal sealed class Heartbeat : IDisposable
         foreach (var (_, c) in _connections)
         {
             var reason = c.CheckTimeout(nowMs);
-            if (reason is null) continue;
+            // A timed-out connection stays registered until its read loop has cleaned up, which on a busy machine can
+            // outlast a tick: it is counted by the tick that closed it, not by every tick that still finds it.
+            if (reason is null || !c.Abort(reason)) continue;
             Timeouts.AddOrUpdate(reason, 1, (_, n) => n + 1);
-            c.Abort(reason);
         }
         Action<long>[] work;
         lock (_onTick) work = [.. _onTick];

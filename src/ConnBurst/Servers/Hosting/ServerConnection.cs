@@ -85,14 +85,16 @@ internal sealed class ServerConnection
         }
     }
 
-    /// <summary>Closes the socket now, from any thread; the read loop (or handshake) then fails and cleans up. Idempotent.</summary>
-    public void Abort(string reason)
+    /// <summary>Closes the socket now, from any thread; the read loop (or handshake) then fails and cleans up. Idempotent: true only
+    /// for the call that closed it.</summary>
+    public bool Abort(string reason)
     {
-        if (Interlocked.Exchange(ref _aborted, 1) != 0) return;
+        if (Interlocked.Exchange(ref _aborted, 1) != 0) return false;
         AbortReason = reason;
         // Shutdown first: the peer sees an orderly FIN (when nothing is unread) and pending reads wake at once.
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         try { _socket.Dispose(); } catch (ObjectDisposedException) { }
+        return true;
     }
 
     /// <summary>Heartbeat check: the handshake deadline (0 once the handshake is over), then the session's own deadlines.</summary>
