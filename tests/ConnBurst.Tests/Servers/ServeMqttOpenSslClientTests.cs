@@ -93,6 +93,35 @@ public class ServeMqttOpenSslClientTests
         Assert.Contains("expired=1", final);
     }
 
+    /// <summary>
+    /// A client certificate from our CA by name whose signature is broken in its last byte: the server checks it every
+    /// handshake, through whatever RSA method libcrypto has registered (docs/DECISIONS.md, "Tls: RSA keys bypass OpenSSL 3.0's
+    /// key decoders"), and refuses it with decrypt_error, the alert OpenSSL gives a bad signature.
+    /// </summary>
+    [Fact]
+    public async Task AClientCertificateWithABrokenSignatureIsRefused()
+    {
+        using var dir = new TempDir();
+        var m = TestPki.Manifest;
+        var der = dir.Combine("client.der");
+        Tool.Run("openssl", "x509", "-in", m.PathOf(m.Client.Cert), "-outform", "DER", "-out", der);
+        var bytes = File.ReadAllBytes(der);
+        bytes[^1] ^= 0x01; // the signature is the certificate's last field
+        File.WriteAllBytes(der, bytes);
+        var broken = dir.Combine("client.pem");
+        Tool.Run("openssl", "x509", "-inform", "DER", "-in", der, "-out", broken);
+        using var server = await MqttServerProcess.StartAsync(TestPki.Dir, "--tls-engine", "openssl");
+
+        var refused = await SClientAsync(server.Port, "-tls1_2", broken, m.Client.Key);
+        Assert.Contains("alert decrypt error", refused);
+        var good = await SClientAsync(server.Port, "-tls1_2", m.Client.Cert, m.Client.Key);
+        Assert.Contains("Verify return code: 0 (ok)", good);
+
+        var result = await server.StopAsync();
+        var final = result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal));
+        Assert.Contains("handshakes-ok=1 ", final);
+    }
+
     /// <summary>With <c>--resume</c> a resumed session skips certificate verification; the CRL in force must still refuse it.</summary>
     [Fact]
     public async Task AResumedSessionOfANowRevokedClientIsRefused()

@@ -109,6 +109,27 @@ public sealed class TlsClientEngineTests
         Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Client), server.Port));
     }
 
+    /// <summary>
+    /// A server certificate whose signature is broken in its last byte, from the right CA by name: the client checks the
+    /// CA's signature every handshake, through whatever RSA method libcrypto has registered (docs/DECISIONS.md, "Tls: RSA
+    /// keys bypass OpenSSL 3.0's key decoders"), and refuses it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task AServerCertificateWithABrokenSignatureIsRejectedByTheClient(string engine)
+    {
+        using var dir = new TempDir();
+        var pki = TestPki.CopyTo(dir.Combine("pki"));
+        var der = dir.Combine("server.der");
+        Tool.Run("openssl", "x509", "-in", pki.PathOf(pki.Server.Cert), "-outform", "DER", "-out", der);
+        var bytes = File.ReadAllBytes(der);
+        bytes[^1] ^= 0x01; // the signature is the certificate's last field
+        File.WriteAllBytes(der, bytes);
+        Tool.Run("openssl", "x509", "-inform", "DER", "-in", der, "-out", pki.PathOf(pki.Server.Cert));
+        using var server = new OpenSslServer("1.2", server: pki);
+        Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Client), server.Port));
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task TheServerNameIsChecked(string engine)

@@ -15,6 +15,7 @@ internal static class OpenSslContextSettings
 {
     public static void Apply(nint ctx, TlsOptions tls)
     {
+        RsaKeyMethod.EnsureRegistered();
         var (min, max) = tls.Protocol switch
         {
             TlsProtocol.Tls12 => (LibSsl.Tls12Version, LibSsl.Tls12Version),
