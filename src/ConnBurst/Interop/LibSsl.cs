@@ -59,6 +59,11 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_set_connect_state")] public static partial void SetConnectState(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_set_accept_state")] public static partial void SetAcceptState(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_get_SSL_CTX")] public static partial nint GetSslCtx(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_ex_data")] public static partial int SetExData(nint ssl, int index, nint data);
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_ex_data")] public static partial nint GetExData(nint ssl, int index);
+    /// <summary>Replaces libssl's call to X509_verify_cert for the peer's chain: <c>int (*)(X509_STORE_CTX *, void *arg)</c>.</summary>
+    [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cert_verify_callback")]
+    public static partial void CtxSetCertVerifyCallback(nint ctx, nint callback, nint arg);
     [LibraryImport(Ssl, EntryPoint = "SSL_get_ex_data_X509_STORE_CTX_idx")] public static partial int GetExDataX509StoreCtxIdx();
     [LibraryImport(Ssl, EntryPoint = "SSL_get0_peer_certificate")] public static partial nint Get0PeerCertificate(nint ssl);
     [LibraryImport(Ssl, EntryPoint = "SSL_version")] public static partial int Version(nint ssl);
@@ -111,6 +116,12 @@ internal static unsafe partial class LibCrypto
     public static partial nint StoreCtxGetCurrentCert(nint storeCtx);
     [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get_ex_data")]
     public static partial nint StoreCtxGetExData(nint storeCtx, int index);
+    [LibraryImport(Crypto, EntryPoint = "X509_verify_cert")] public static partial int X509VerifyCert(nint storeCtx);
+    [LibraryImport(Crypto, EntryPoint = "X509_STORE_CTX_get0_untrusted")]
+    public static partial nint StoreCtxGet0Untrusted(nint storeCtx);
+    [LibraryImport(Crypto, EntryPoint = "i2d_X509")] public static partial int I2dX509(nint x509, byte** output);
+    [LibraryImport(Crypto, EntryPoint = "OPENSSL_sk_num")] public static partial int StackNum(nint stack);
+    [LibraryImport(Crypto, EntryPoint = "OPENSSL_sk_value")] public static partial nint StackValue(nint stack, int index);
     [LibraryImport(Crypto, EntryPoint = "X509_get0_serialNumber")] public static partial nint X509Get0SerialNumber(nint x509);
     [LibraryImport(Crypto, EntryPoint = "X509_get_issuer_name")] public static partial nint X509GetIssuerName(nint x509);
     [LibraryImport(Crypto, EntryPoint = "X509_NAME_get0_der")]

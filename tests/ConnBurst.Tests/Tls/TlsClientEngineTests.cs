@@ -130,6 +130,52 @@ public sealed class TlsClientEngineTests
         Assert.Equal("tls-server-cert-rejected", await Talk(Client(engine, "1.2", "localhost", TestPki.Manifest.Client), server.Port));
     }
 
+    /// <summary>
+    /// One native context against three servers in turn (docs/DECISIONS.md, "Tls: the generator remembers the server chains it
+    /// verified; servers verify every client"): the good server's chain is checked in full once and then remembered; the same
+    /// chain expected under another name, and a server that changed its certificate to another CA's, are checked in full and
+    /// refused; the good server passes again on what was remembered.
+    /// </summary>
+    [Theory]
+    [InlineData("1.2")]
+    [InlineData("1.3")]
+    public async Task ARememberedServerChainStandsOnlyForItsOwnBytesAndName(string tls)
+    {
+        var m = TestPki.Manifest;
+        var options = TlsOptions.Create(tls);
+        var roots = TlsCertificates.Roots(m);
+        var cert = TlsCertificates.LoadWithKey(m.PathOf(m.Client.Cert), m.PathOf(m.Client.Key));
+        using var context = new OpenSslClientContext(options, roots);
+        TlsClientFactory For(string host) => new(options, host, roots, cert, openSsl: context);
+        var chains = context.Chains!;
+        chains.FreshFor = TimeSpan.FromHours(1); // every count below exact, however slow the machine
+
+        using (var good = new OpenSslServer(tls))
+        {
+            Assert.Equal("ok", await Talk(For("localhost"), good.Port));
+            Assert.Equal("ok", await Talk(For("localhost"), good.Port));
+            Assert.Equal((1, 1), (chains.FullChecks, chains.Remembered));
+            Assert.Equal("tls-server-cert-rejected", await Talk(For("not-the-server.example"), good.Port));
+            Assert.Equal(2, chains.FullChecks);
+        }
+        using (var swapped = new OpenSslServer(tls, server: TestPki.ForeignCa))
+        {
+            Assert.Equal("tls-server-cert-rejected", await Talk(For("localhost"), swapped.Port));
+            Assert.Equal(3, chains.FullChecks);
+        }
+        using (var again = new OpenSslServer(tls))
+        {
+            Assert.Equal("ok", await Talk(For("localhost"), again.Port));
+            Assert.Equal((3, 2), (chains.FullChecks, chains.Remembered));
+        }
+        chains.FreshFor = TimeSpan.Zero; // a check that has aged is made again in full
+        using (var later = new OpenSslServer(tls))
+        {
+            Assert.Equal("ok", await Talk(For("localhost"), later.Port));
+            Assert.Equal((4, 2), (chains.FullChecks, chains.Remembered));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task TheServerNameIsChecked(string engine)

@@ -25,6 +25,9 @@ internal sealed class OpenSslClientContext : IDisposable
     public TlsOptions Tls { get; }
     public bool Insecure { get; }
 
+    /// <summary>The server chains this context verified in full, which identical chains need not repeat; null when insecure.</summary>
+    internal VerifiedServerChains? Chains { get; private set; }
+
     /// <summary>
     /// True when a connection may swap its session for an empty one once connected: TLS 1.2 only (no tickets or key
     /// updates that read the session later) and no resumption (nothing to keep). With the version-flexible method
@@ -88,6 +91,8 @@ internal sealed class OpenSslClientContext : IDisposable
             }
         }
         LibSsl.CtxSetVerify(_ctx, LibSsl.VerifyPeer, 0);
+        Chains = new VerifiedServerChains();
+        Chains.Install(_ctx);
     }
 
     // --resume: the newest resumable session per server name and client credential, offered to the next connection of
@@ -130,6 +135,7 @@ internal sealed class OpenSslClientContext : IDisposable
         }
         if (Interlocked.Exchange(ref _ctx, 0) != 0) Interlocked.Decrement(ref _live);
         _owner.Dispose(); // connections hold their own reference (SSL_new up-refs the context)
+        Chains?.Dispose(); // and fall back to OpenSSL's full check
     }
 }
 

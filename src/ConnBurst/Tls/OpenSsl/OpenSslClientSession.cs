@@ -62,6 +62,7 @@ internal sealed unsafe class OpenSslClientSession : IDisposable
             if (LibSsl.SetFd(_ssl, fd) != 1) throw new InvalidOperationException("SSL_set_fd failed: " + LibCrypto.DrainErrors());
             credential?.ApplyTo(_ssl);
             if (!string.IsNullOrEmpty(targetHost) && !context.Insecure) SetPeerName(targetHost);
+            context.Chains?.Expect(_ssl, context.Insecure ? null : targetHost);
             if (context.Tls.AllowResume) context.OfferSession(_ssl, _sessionKey);
             LibSsl.SetConnectState(_ssl);
         }
