@@ -18,7 +18,7 @@ internal static unsafe partial class LibSsl
     public const int CtrlSetReadAhead = 41, CtrlMode = 33, CtrlSetSessCacheMode = 44, CtrlSetTlsextHostname = 55;
     public const int CtrlChainCert = 89;
     public const int CtrlSetMinProtoVersion = 123, CtrlSetMaxProtoVersion = 124;
-    public const long ModeEnablePartialWrite = 0x1, ModeAcceptMovingWriteBuffer = 0x2, ModeReleaseBuffers = 0x10;
+    public const long ModeEnablePartialWrite = 0x1, ModeAcceptMovingWriteBuffer = 0x2, ModeNoAutoChain = 0x8, ModeReleaseBuffers = 0x10;
     public const long Tls12Version = 0x0303, Tls13Version = 0x0304;
     public const ulong OpIgnoreUnexpectedEof = 1UL << 7, OpNoTicket = 1UL << 14;
 

@@ -61,7 +61,7 @@ internal sealed class TlsClientFactory : IDisposable
             if (openSsl.Tls != tls || openSsl.Insecure != insecure)
                 throw new ArgumentException("the native context was built for other TLS options", nameof(openSsl));
             _openSsl = openSsl;
-            _credential = client is null ? null : new OpenSslCredential(client);
+            _credential = client is null ? null : new OpenSslCredential(client, trustRoots);
         }
     }
 

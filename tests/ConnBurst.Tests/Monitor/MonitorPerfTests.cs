@@ -14,6 +14,10 @@ public sealed class MonitorPerfTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
 
+    /// <summary>The CPU-bound line for tests of what perf does once started: a spinner beside a CPU hog on a 2-core machine
+    /// got under the default 50% of a core, and perf never started (the gate itself has its own test, on an idle process).</summary>
+    private const string BusyEnough = "5";
+
     [Fact]
     public async Task AManagedThreadSpinningInANamedMethodIsNamedFromThePerfMap()
     {
@@ -21,7 +25,7 @@ public sealed class MonitorPerfTests
         using var peer = SpinningPeer.Start(perfMap: true);
         await peer.WaitReadyAsync();
         using var monitor = await MonitorProcess.StartAsync(dir,
-            ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "3s", "--interval", "500ms"]);
+            ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "3s", "--interval", "500ms", "--perf-cpu-bound", BusyEnough]);
         var summary = await RecordAsync(monitor, TimeSpan.FromSeconds(5));
 
         var profile = summary.Process!.Profile!;
@@ -47,7 +51,7 @@ public sealed class MonitorPerfTests
         using var peer = SpinningPeer.Start(perfMap: false);
         await peer.WaitReadyAsync();
         using var monitor = await MonitorProcess.StartAsync(dir,
-            ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "2s", "--interval", "500ms"]);
+            ["--pid", peer.Pid.ToString(), "--perf", "--perf-window", "2s", "--interval", "500ms", "--perf-cpu-bound", BusyEnough]);
         var profile = (await RecordAsync(monitor, TimeSpan.FromSeconds(4))).Process!.Profile!;
         Assert.True(profile.Ok, profile.Note);
         Assert.Equal("no perf map", profile.ManagedFrames);
@@ -74,7 +78,7 @@ public sealed class MonitorPerfTests
     {
         using var dir = new TempDir();
         using var busy = await BusyProcess.StartAsync(spin: true);
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--process", busy.Name, "--perf", "--interval", "250ms"],
+        using var monitor = await MonitorProcess.StartAsync(dir, ["--process", busy.Name, "--perf", "--interval", "250ms", "--perf-cpu-bound", BusyEnough],
             new Dictionary<string, string> { ["PATH"] = dir.Combine("no-tools-here") });
         Assert.Contains("perf is not installed", monitor.Process.Stdout);
         var summary = await RecordAsync(monitor, TimeSpan.FromSeconds(2));

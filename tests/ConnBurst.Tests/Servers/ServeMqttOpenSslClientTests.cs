@@ -75,7 +75,9 @@ public class ServeMqttOpenSslClientTests
         Assert.Contains("Verify return code: 0 (ok)", good13);
         Assert.DoesNotContain("alert", good13);
 
-        var good12 = await SClientAsync(server.Port, "-tls1_2", m.Client.Cert, m.Client.Key);
+        var good12 = await SClientAsync(m, server.Port, "-tls1_2", m.Client.Cert, m.Client.Key, "-showcerts");
+        // The chain built once from the trust store is the one libssl's auto-chain sent: the leaf, then the CA.
+        Assert.Matches(@"(?m)^ 0 s:.*CN = localhost\r?\n(.|\n)*^ 1 s:.*CN = ConnBurst Root CA", good12);
         Assert.Contains("Protocol  : TLSv1.2", good12);
         Assert.DoesNotContain("alert", good12);
 

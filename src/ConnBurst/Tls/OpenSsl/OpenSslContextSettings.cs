@@ -25,7 +25,9 @@ internal static class OpenSslContextSettings
         Check(LibSsl.CtxCtrl(ctx, LibSsl.CtrlSetMinProtoVersion, min, 0), "set the minimum TLS version");
         Check(LibSsl.CtxCtrl(ctx, LibSsl.CtrlSetMaxProtoVersion, max, 0), "set the maximum TLS version");
         // Partial writes never happen on our small packets, but a retried write may come from a moved (re-pinned) buffer.
-        LibSsl.CtxCtrl(ctx, LibSsl.CtrlMode, LibSsl.ModeAcceptMovingWriteBuffer, 0);
+        // No chain built from the trust store per handshake (an X509_verify_cert each time): OpenSslCredential builds the
+        // same chain once (docs/DECISIONS.md, "Tls: a certificate's chain is built once").
+        LibSsl.CtxCtrl(ctx, LibSsl.CtrlMode, LibSsl.ModeAcceptMovingWriteBuffer | LibSsl.ModeNoAutoChain, 0);
         // Read whatever the socket has, not one record header and then its body: each side's flights are several
         // records (the server's first is five, and so is the client's certificate flight), and this took about a third of
         // the client's read calls away (the generator's profile: 19 a connect against s_time's 14; docs/BENCHMARKS.md) and three quarters

@@ -17,12 +17,46 @@ internal sealed unsafe class OpenSslCredential : IDisposable
     private readonly SafeEvpPkeyHandle _key;
     private readonly SafeX509Handle[] _chain;
 
-    public OpenSslCredential(CertificateWithChain credential)
+    /// <param name="store">The certificates of the trust store the context holds (its CAs and intermediates). Without
+    /// intermediates of its own, the identity is sent with the chain libssl would build from that store on every handshake
+    /// (its auto-chain: each issuer found by name, up to a self-signed one, root included), built here once instead
+    /// (docs/DECISIONS.md, "Tls: a certificate's chain is built once"). The bytes on the wire are the same.</param>
+    public OpenSslCredential(CertificateWithChain credential, X509Certificate2Collection? store = null)
     {
         _certificate = new SafeX509Handle(ParseCertificate(credential.Certificate));
         _key = new SafeEvpPkeyHandle(ParseKey(credential.Certificate));
-        _chain = [.. credential.Intermediates.Select(c => new SafeX509Handle(ParseCertificate(c)))];
+        var chain = credential.Intermediates.Count > 0 || store is null
+            ? credential.Intermediates
+            : IssuersOf(credential.Certificate, store);
+        _chain = [.. chain.Select(c => new SafeX509Handle(ParseCertificate(c)))];
     }
+
+    /// <summary>The issuers of <paramref name="leaf"/> found by name in <paramref name="store"/>, nearest first, up to a
+    /// self-signed one.</summary>
+    internal static X509Certificate2Collection IssuersOf(X509Certificate2 leaf, X509Certificate2Collection store)
+    {
+        var chain = new X509Certificate2Collection();
+        for (var cert = leaf; !SelfIssued(cert) && chain.Count < 10;)
+        {
+            var issuer = store.FirstOrDefault(c => Issued(cert, by: c));
+            if (issuer is null) break;
+            chain.Add(issuer);
+            cert = issuer;
+        }
+        return chain;
+    }
+
+    /// <summary>libcrypto's test of a candidate issuer (X509_check_issued) as far as chain building needs it: the name,
+    /// then the key identifiers where both certificates carry them.</summary>
+    private static bool Issued(X509Certificate2 cert, X509Certificate2 by)
+    {
+        if (!by.SubjectName.RawData.AsSpan().SequenceEqual(cert.IssuerName.RawData)) return false;
+        var authority = cert.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier;
+        var subject = by.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes;
+        return authority is not { } a || subject is not { } s || a.Span.SequenceEqual(s.Span);
+    }
+
+    private static bool SelfIssued(X509Certificate2 c) => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData);
 
     /// <summary>Puts this identity on one connection.</summary>
     internal void ApplyTo(nint ssl)

@@ -60,7 +60,9 @@ internal sealed unsafe class OpenSslServerContext : IDisposable
         var id = "connburst"u8;
         fixed (byte* p = id) LibSsl.CtxSetSessionIdContext(_ctx, p, (uint)id.Length);
 
-        using (var credential = new OpenSslCredential(server)) credential.ApplyToContext(_ctx);
+        var known = new X509Certificate2Collection(trustRoots);
+        if (intermediates is not null) known.AddRange(intermediates);
+        using (var credential = new OpenSslCredential(server, known)) credential.ApplyToContext(_ctx);
 
         var store = LibSsl.CtxGetCertStore(_ctx);
         foreach (var root in trustRoots) AddToStore(store, root, clientCaList: true);
