@@ -2,11 +2,14 @@
 # The ways of running connburst side by side (docs/BENCHMARKS.md, "Fast from the first connection"):
 #   1. what each is on disk (the build output, the tool package, the single-file binary);
 #   2. start-up: wall time and CPU of `connburst --version`, median of REPEATS runs, `dotnet run` beside them;
-#   3. the generator from its first connect: `burst` of CLIENTS clients at RATE/s against one Mosquitto (mutual TLS
+#   3. a burst's fixed cost: the whole process's CPU for a 1-client burst (1/s) against one Mosquitto, REPEATS runs of
+#      each way, the ways interleaved, median (docs/BENCHMARKS.md "Round seven: a burst's fixed cost");
+#   4. the generator from its first connect: `burst` of CLIENTS clients at RATE/s against one Mosquitto (mutual TLS
 #      1.2, RSA-2048, 10K CRL), the whole process's CPU (start-up included, as a user pays it) per connect, and the
 #      same less its --version start-up CPU; ROUNDS rounds, the runtimes in a different order each round.
 # Runtimes are bench/lib.sh's runtime_cmd names. CPU is utime+stime of the process and its reaped children.
 # Usage: [RUNTIMES="dll tiered r2r sf"] [REPEATS=5] bench/startup.sh [CLIENTS] [RATE] [ROUNDS]  (default 600 100 3)
+# A 1-client burst takes about 2 s, so part 3 adds about 2 s x REPEATS x the number of ways.
 . "$(dirname "$0")/lib.sh"
 clients=${1:-600}
 rate=${2:-100}
@@ -69,6 +72,25 @@ done
 
 port=$(free_port)
 mpid=$(start_mosquitto "$pki" "$port"); mpids+=("$mpid")
+echo
+echo "a burst's fixed cost: 1 client at 1/s against Mosquitto, whole-process CPU, $repeats runs of each way interleaved:"
+echo
+echo "| way of running | 1-client burst CPU ms (median of $repeats) | lowest..highest |"
+echo "|---|---|---|"
+declare -A fixed
+for _ in $(seq 1 "$repeats"); do
+  for r in $runtimes; do
+    runtime_cmd "$r"
+    read -r _ cpu <<<"$(timed "${RUNTIME_CMD[@]}" burst --target 127.0.0.1:"$port" --pki "$pki" --clients 1 --rate 1 \
+      --out "$work/fixed-$r")"
+    fixed[$r]+="$cpu "
+  done
+done
+for r in $runtimes; do
+  # shellcheck disable=SC2086
+  printf '| %s | %s | %s..%s |\n' "$r" "$(median ${fixed[$r]})" "$(printf '%s\n' ${fixed[$r]} | sort -g | head -1)" \
+    "$(printf '%s\n' ${fixed[$r]} | sort -g | tail -1)"
+done
 echo
 echo "burst of $clients clients at $rate/s (held until the last first attempt settles, the default) against Mosquitto, a fresh process each time:"
 echo
