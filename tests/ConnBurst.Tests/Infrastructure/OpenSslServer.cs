@@ -20,6 +20,10 @@ internal sealed class OpenSslServer : PeerProcess
     public OpenSslServer(string tls, PkiManifest? server = null, bool reverseLines = true, params string[] extra)
         : this(FreePort.Next(), tls, server ?? TestPki.Manifest, reverseLines, extra) { }
 
+    /// <summary>The same on a port of the caller's choosing (a server replaced on the port its clients know).</summary>
+    public static OpenSslServer OnPort(int port, string tls, PkiManifest server, bool reverseLines = true) =>
+        new(port, tls, server, reverseLines, []);
+
     private OpenSslServer(int port, string tls, PkiManifest s, bool reverseLines, string[] extra)
         : base("openssl", [.. Arguments(port, tls, s, reverseLines), .. extra],
         line => line.StartsWith("ACCEPT", StringComparison.Ordinal), TimeSpan.FromSeconds(20)) => Port = port;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ConnBurst.Results;
 using ConnBurst.Tests.Infrastructure;
 
 namespace ConnBurst.Tests.Load;
@@ -51,6 +52,40 @@ public sealed partial class BurstTlsOnlyTests
         Assert.True(done == 10, $"{done} DONE lines, want 10\ns_server:\n{server.Output}");
         Assert.True(Regex.Count(server.Output, "unexpected eof") <= 1, server.Output);
         Assert.Equal(0, doc.Counts.Other["pingreqs"]);
+    }
+
+    /// <summary>
+    /// The native engine remembers a server chain it verified (docs/DECISIONS.md, "Tls: the generator remembers the server
+    /// chains it verified; servers verify every client"). Under load, the server on the target port is replaced by one whose
+    /// certificate is another CA's: the handshakes after the swap are checked in full at once and refused, and the new
+    /// server sees no client finish its handshake.
+    /// </summary>
+    [Fact]
+    public async Task AServerThatChangesItsCertificateMidRunIsCheckedInFullAtOnce()
+    {
+        var port = FreePort.Next();
+        using var dir = new TempDir();
+        var good = OpenSslServer.OnPort(port, "1.2", TestPki.Manifest, reverseLines: false);
+        using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{port}", "--pki", TestPki.Dir, "--tls-only",
+            "--tls-engine", "openssl", "--tls", "1.2", "--clients", "10", "--rate", "5", "--linger", "100ms", "--duration", "2m",
+            "--connect-timeout", "30s", "--interval", "1s", "--out", dir.Path);
+        try
+        {
+            Assert.True(await WaitForCountAsync(() => DoneLine().Count(good.Output), 3) >= 3, $"{burst.Stdout}\n{good.Output}");
+        }
+        finally
+        {
+            good.Dispose();
+        }
+        using var swapped = OpenSslServer.OnPort(port, "1.2", TestPki.ForeignCa, reverseLines: false);
+        await burst.WaitForOutputAsync("tlsFailed=", TimeSpan.FromSeconds(90)); // the live line counts failures by kind
+        burst.Interrupt();
+        var run = await burst.WaitAsync(RunTimeout);
+        Assert.True(File.Exists(run.LastLine), run.ToString());
+        var doc = ResultsFile.Read(run.LastLine);
+        Assert.True(doc.Counts.Connacks >= 3, run.ToString());
+        Assert.True(doc.Counts.Failed.TryGetValue("tls-server-cert-rejected", out var rejected) && rejected >= 1, run.ToString());
+        Assert.Equal(0, DoneLine().Count(swapped.Output));
     }
 
     [Theory]
