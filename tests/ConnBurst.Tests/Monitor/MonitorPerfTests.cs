@@ -78,7 +78,8 @@ public sealed class MonitorPerfTests
     {
         using var dir = new TempDir();
         using var busy = await BusyProcess.StartAsync(spin: true);
-        using var monitor = await MonitorProcess.StartAsync(dir, ["--process", busy.Name, "--perf", "--interval", "250ms", "--perf-cpu-bound", BusyEnough],
+        using var monitor = await MonitorProcess.StartAsync(dir,
+            ["--process", busy.Name, "--perf", "--interval", "250ms", "--perf-cpu-bound", BusyEnough],
             new Dictionary<string, string> { ["PATH"] = dir.Combine("no-tools-here") });
         Assert.Contains("perf is not installed", monitor.Process.Stdout);
         var summary = await RecordAsync(monitor, TimeSpan.FromSeconds(2));
