@@ -82,36 +82,6 @@ public class ServeMqttInteropTests
         Assert.Contains("revoked=1", result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal)));
     }
 
-    /// <summary>
-    /// The same under load (docs/DECISIONS.md, "Tls: the generator remembers the server chains it verified; servers verify
-    /// every client"): a burst keeps reconnecting the good client while its serial is added to the CRL; once the server has
-    /// reloaded it, that client is refused as revoked, though the same certificate was accepted a moment before.
-    /// </summary>
-    [Fact]
-    public async Task ACrlSwappedUnderLoadRevokesTheClientAtOnce()
-    {
-        using var dir = new TempDir();
-        var m = TestPki.CopyTo(dir.Combine("pki"));
-        using var server = await MqttServerProcess.StartAsync(m.Directory);
-        using var burst = CliProcess.Start("burst", "--target", $"127.0.0.1:{server.Port}", "--pki", m.Directory, "--clients", "10",
-            "--rate", "5", "--linger", "100ms", "--duration", "2m", "--connect-timeout", "30s", "--interval", "1s", "--out",
-            dir.Combine("results"));
-        await burst.WaitForOutputAsync("connected=", TimeSpan.FromSeconds(90));
-        var client =
-            System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(m.PathOf(m.Client.Cert)));
-        CrlFiles.WriteWithSerial(m, client.SerialNumberBytes.ToArray());
-        await server.Process.WaitForOutputAsync("crl.pem reloaded: ", TimeSpan.FromSeconds(60));
-        await burst.WaitForOutputAsync("tlsFailed=", TimeSpan.FromSeconds(90)); // the live line counts failures by kind
-        burst.Interrupt();
-        var run = await burst.WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.True(File.Exists(run.LastLine), run.ToString());
-        var doc = ConnBurst.Results.ResultsFile.Read(run.LastLine);
-        Assert.True(doc.Counts.Connacks >= 1, run.ToString());
-        Assert.Contains(doc.Counts.Failed, f => f.Key.Contains("revoked", StringComparison.Ordinal) && f.Value >= 1);
-        var result = await server.StopAsync();
-        Assert.Matches(@"revoked=[1-9]", result.Stdout.Split('\n').Single(l => l.StartsWith("final:", StringComparison.Ordinal)));
-    }
-
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task TwoWorkersShareThePortAndTheParentSumsTheirCounters(string engine)
