@@ -15,9 +15,7 @@ internal sealed partial class BurstEngine
     private void BeginAttempt(ClientSlot slot, long dueTicks)
     {
         if (_stages is not null) slot.Stage = _stages.StageOf(dueTicks);
-        slot.TimedOut = false;
-        slot.Deadline = dueTicks + _timeoutTicks;
-        slot.Set(ClientState.Connecting);
+        slot.StartAttempt(dueTicks + _timeoutTicks);
         Counters.Attempt();
     }
 

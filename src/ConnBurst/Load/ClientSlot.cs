@@ -86,6 +86,22 @@ internal sealed class ClientSlot(int local, int global)
 
     public void Set(ClientState to) => Volatile.Write(ref State, (int)to);
 
+    /// <summary>
+    /// An attempt leaves: connecting until <paramref name="deadline"/>, with nothing of the last hold left. The thread-pool path
+    /// moves to Connected before it arms the new hold, and the heartbeat walks from another thread in between: a ping time or
+    /// owed PINGRESP left from the last cycle would send a PINGREQ (even with TLS only) or close the new connection as a lost
+    /// keepalive, counted as the server's disconnect.
+    /// </summary>
+    public void StartAttempt(long deadline)
+    {
+        TimedOut = false;
+        KeepaliveExpired = false;
+        NextPing = long.MaxValue;
+        PongDue = 0;
+        Deadline = deadline;
+        Set(ClientState.Connecting);
+    }
+
     /// <summary>Closes the socket under whatever is in flight; the pending operation fails and the owner sorts the outcome.</summary>
     public void Abort()
     {

@@ -61,6 +61,30 @@ public sealed class BurstEnginePartsTests
         Assert.Equal(Enum.Parse<HeartbeatAction>(expected),
             HeartbeatRules.Decide(Enum.Parse<ClientState>(state), now, deadline, nextPing, pongDue));
 
+    /// <summary>
+    /// The thread-pool path moves an attempt to Connected a moment before it arms the new hold, while the heartbeat walks on
+    /// another thread: in that moment the last cycle's ping time and owed PINGRESP must be gone, or the walk pings a TLS-only
+    /// connection or closes the new one as a lost keepalive (seen beside a CPU hog as one PINGREQ in a TLS-only run).
+    /// </summary>
+    [Fact]
+    public void ANewAttemptCarriesNothingOfTheLastHoldIntoTheHeartbeat()
+    {
+        var slot = new ClientSlot(0, 0);
+        slot.Set(ClientState.Connected);
+        slot.NextPing = 50;
+        slot.PongDue = 80; // a PINGREQ sent, its PINGRESP owed when the linger closed the connection
+        slot.KeepaliveExpired = true;
+        slot.Set(ClientState.ReconnectWait);
+
+        slot.StartAttempt(deadline: 10_000);
+        Assert.Equal(HeartbeatAction.None, HeartbeatRules.Decide(slot.Current, 100, slot.Deadline, slot.NextPing, slot.PongDue));
+        Assert.True(slot.TryMove(ClientState.Connecting, ClientState.Connected));
+        Assert.Equal(HeartbeatAction.None, HeartbeatRules.Decide(slot.Current, 100, slot.Deadline, slot.NextPing, slot.PongDue));
+        Assert.False(slot.KeepaliveExpired);
+        Assert.Equal(HeartbeatAction.TimeOut, HeartbeatRules.Decide(ClientState.Connecting, 10_001, slot.Deadline, slot.NextPing,
+            slot.PongDue));
+    }
+
     [Fact]
     public void DeadlinesComeOutInDueOrderAndStaleOnesAreDropped()
     {
