@@ -35,6 +35,10 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // The console's writers each dup(2) their descriptor when first used: made now, an error written when the process is at
+        // its descriptor limit (a server full of connections) is still written, instead of failing with EMFILE itself.
+        _ = Console.Out;
+        _ = Console.Error;
         var root = BuildRoot();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

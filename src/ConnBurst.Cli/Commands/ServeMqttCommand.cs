@@ -105,6 +105,7 @@ internal static class ServeMqttCommand
             }
 
             var started = DateTimeOffset.UtcNow;
+            _ = ResidentMemory.Bytes; // its descriptor opened before connections can take the last one
             PrintConfiguration(options, manifest);
             Console.WriteLine($"  {"io-completions",-18} {(inlineCompletions ? "inline (epoll threads)" : "thread pool")}");
             MqttBrokerSnapshot final;
@@ -185,10 +186,6 @@ internal static class ServeMqttCommand
     }
 
     /// <summary>This process's memory, to see what idle connections cost (with --workers, the parent's only).</summary>
-    private static string MemoryLine()
-    {
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return $"rss={self.WorkingSet64 >> 20}MiB gc-heap={GC.GetTotalMemory(false) >> 20}MiB";
-    }
+    private static string MemoryLine() => $"rss={ResidentMemory.Bytes >> 20}MiB gc-heap={GC.GetTotalMemory(false) >> 20}MiB";
 
 }

@@ -13,6 +13,8 @@ internal static class BrokerMetrics
     {
         var m = prom.Metrics;
         var accepted = m.CreateCounter("connburst_server_accepted_total", "TCP connections accepted");
+        var acceptsFailed = m.CreateCounter("connburst_server_accepts_failed_total",
+            "accept(2) calls that failed (at the descriptor limit the connection waits in the backlog)");
         var handshakesOk = m.CreateCounter("connburst_server_handshakes_ok_total", "TLS handshakes that completed with an accepted peer");
         var handshakesFailed = m.CreateCounter("connburst_server_handshakes_failed_total", "TLS handshakes refused or failed, by reason",
             ["reason"]);
@@ -24,6 +26,7 @@ internal static class BrokerMetrics
         {
             var s = snapshot();
             accepted.IncTo(s.Accepted);
+            acceptsFailed.IncTo(s.AcceptsFailed);
             handshakesOk.IncTo(s.HandshakesOk);
             foreach (var (reason, n) in s.HandshakesFailed) handshakesFailed.WithLabels(reason).IncTo(n);
             connacks.IncTo(s.Connacks);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HdrHistogram;
+using ConnBurst.Common;
 
 namespace ConnBurst.Recording;
 
@@ -104,7 +105,7 @@ internal sealed class GeneratorUsage
     public static GeneratorUsage Now(double maxTickLagMs) => new()
     {
         CpuSeconds = Environment.CpuUsage.TotalTime.TotalSeconds,
-        RssBytes = Environment.WorkingSet,
+        RssBytes = ResidentMemory.Bytes,
         MaxTickLagMs = maxTickLagMs,
         GcPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
         GcCollections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],

@@ -55,7 +55,8 @@ internal sealed class ChatServer : IAsyncDisposable
     public string Describe()
     {
         var failed = string.Join(' ', Transport.FailedByReason().Where(kv => kv.Value > 0).Select(kv => $"{kv.Key}={kv.Value}"));
-        return $"accepted={Transport.Accepted} handshakes-ok={Transport.HandshakesOk}"
+        return $"accepted={Transport.Accepted}" + (Transport.AcceptsFailed > 0 ? $" accepts-failed={Transport.AcceptsFailed}" : "")
+            + $" handshakes-ok={Transport.HandshakesOk}"
             + (failed.Length > 0 ? $" handshake-failed: {failed}" : "") +
                $" | {Counters.Describe(Rooms.RoomCount)}";
     }
@@ -70,6 +71,7 @@ internal sealed class ChatServer : IAsyncDisposable
         var failed = Transport.FailedByReason();
         yield return new("current", Counters.Current);
         yield return new("accepted", Transport.Accepted);
+        yield return new("acceptsFailed", Transport.AcceptsFailed);
         yield return new("handshakesOk", Transport.HandshakesOk);
         yield return new("handshakesFailedTotal", failed.Values.Sum());
         foreach (var (reason, n) in failed) yield return new("handshakesFailed." + reason, n);
@@ -95,7 +97,8 @@ internal sealed class ChatServer : IAsyncDisposable
         foreach (var e in ConnBurst.Chat.ChatErrors.All) errors[ConnBurst.Chat.ChatErrors.Token(e)] = Counters.Errors(e);
         return new JsonObject
         {
-            ["accepted"] = Transport.Accepted, ["handshakesOk"] = Transport.HandshakesOk, ["handshakesFailed"] = failed,
+            ["accepted"] = Transport.Accepted, ["acceptsFailed"] = Transport.AcceptsFailed, ["handshakesOk"] = Transport.HandshakesOk,
+            ["handshakesFailed"] = failed,
             ["sessions"] = Counters.Sessions, ["current"] = Counters.Current, ["tls12"] = Counters.Tls12, ["tls13"] = Counters.Tls13,
             ["rooms"] = Rooms.RoomCount, ["joins"] = Counters.Joins, ["messagesIn"] = Counters.MessagesIn,
                 ["messagesOut"] = Counters.MessagesOut,

@@ -69,6 +69,7 @@ internal sealed class TlsServerHost : IAsyncDisposable
     {
         var limiter = _options.MaxAcceptRate is { } rate ? new AcceptRateLimiter(rate) : null;
         var ct = _stopping.Token;
+        long failedSinceLine = 0, lastLine = 0;
         while (!ct.IsCancellationRequested)
         {
             if (limiter is not null && limiter.NextDelay() is var wait && wait > TimeSpan.Zero)
@@ -85,8 +86,17 @@ internal sealed class TlsServerHost : IAsyncDisposable
             catch (ObjectDisposedException) { break; }
             catch (SocketException e)
             {
-                // EMFILE and friends: log and keep serving the connections we have.
-                _log?.Invoke($"accept failed: {e.SocketErrorCode} {e.Message}");
+                // EMFILE and friends: the connection waits in the backlog, and the ones held are served on. Counted each time,
+                // said at most once a second (at the descriptor limit this retries 20 times a second).
+                Counters.OnAcceptFailed();
+                failedSinceLine++;
+                if (Environment.TickCount64 - lastLine >= 1_000)
+                {
+                    lastLine = Environment.TickCount64;
+                    _log?.Invoke($"accept failed {failedSinceLine} time(s): {e.Message} ({e.SocketErrorCode}); "
+                        + $"{_connections.Count} connections open; held ones are still served");
+                    failedSinceLine = 0;
+                }
                 try { await Task.Delay(50, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
                 continue;
             }

@@ -53,10 +53,12 @@ internal static class HandshakeFailures
 /// <summary>The transport's counters: lock-free increments from every connection, read by the reporter.</summary>
 internal sealed class TransportCounters
 {
-    private long _accepted, _handshakesOk, _closed, _current;
+    private long _accepted, _acceptsFailed, _handshakesOk, _closed, _current;
     private readonly long[] _failed = new long[HandshakeFailures.All.Length];
 
     public long Accepted => Volatile.Read(ref _accepted);
+    /// <summary>accept(2) calls that failed: at the descriptor limit (EMFILE) the pending connections wait in the backlog.</summary>
+    public long AcceptsFailed => Volatile.Read(ref _acceptsFailed);
     public long HandshakesOk => Volatile.Read(ref _handshakesOk);
     public long Closed => Volatile.Read(ref _closed);
     /// <summary>Connections open now (accepted and not yet closed, handshaking included).</summary>
@@ -73,6 +75,7 @@ internal sealed class TransportCounters
     }
 
     internal void OnAccepted() { Interlocked.Increment(ref _accepted); Interlocked.Increment(ref _current); }
+    internal void OnAcceptFailed() => Interlocked.Increment(ref _acceptsFailed);
     internal void OnHandshakeOk() => Interlocked.Increment(ref _handshakesOk);
     internal void OnHandshakeFailed(HandshakeFailure f) => Interlocked.Increment(ref _failed[(int)f]);
     internal void OnClosed() { Interlocked.Increment(ref _closed); Interlocked.Decrement(ref _current); }

@@ -50,6 +50,7 @@ internal sealed class MqttBroker : IAsyncDisposable
         return new MqttBrokerSnapshot
         {
             Accepted = t.Accepted,
+            AcceptsFailed = t.AcceptsFailed,
             HandshakesOk = t.HandshakesOk,
             HandshakesFailed = new SortedDictionary<string, long>(t.FailedByReason(), StringComparer.Ordinal),
             Connacks = Counters.Connacks,

@@ -18,6 +18,7 @@ internal static class MqttBrokerResults
         foreach (var (k, v) in final.HandshakesFailed) if (v > 0) doc.Counts.Failed["tls-" + k] = v;
         foreach (var (k, v) in final.Refused) doc.Counts.Failed["connack-" + k] = v;
         foreach (var (k, v) in final.ProtocolCloses) doc.Counts.Failed["protocol-" + k] = v;
+        doc.Counts.Other["acceptsFailed"] = final.AcceptsFailed;
         doc.Counts.Other["disconnects"] = final.Disconnects;
         doc.Counts.Other["keepaliveTimeouts"] = final.KeepaliveTimeouts;
         doc.Counts.Other["connectTimeouts"] = final.ConnectTimeouts;

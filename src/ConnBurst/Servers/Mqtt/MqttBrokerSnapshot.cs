@@ -10,6 +10,7 @@ namespace ConnBurst.Servers.Mqtt;
 internal sealed record MqttBrokerSnapshot
 {
     [JsonPropertyName("accepted")] public long Accepted { get; init; }
+    [JsonPropertyName("acceptsFailed")] public long AcceptsFailed { get; init; }
     [JsonPropertyName("handshakesOk")] public long HandshakesOk { get; init; }
     [JsonPropertyName("handshakesFailed")]
     public SortedDictionary<string, long> HandshakesFailed { get; init; } = new(StringComparer.Ordinal);
@@ -36,6 +37,7 @@ internal sealed record MqttBrokerSnapshot
         return new MqttBrokerSnapshot
         {
             Accepted = all.Sum(p => p.Accepted),
+            AcceptsFailed = all.Sum(p => p.AcceptsFailed),
             HandshakesOk = all.Sum(p => p.HandshakesOk),
             HandshakesFailed = Merge(all.Select(p => p.HandshakesFailed)),
             Connacks = all.Sum(p => p.Connacks),
@@ -72,6 +74,7 @@ internal sealed record MqttBrokerSnapshot
     {
         yield return new("current", Current);
         yield return new("accepted", Accepted);
+        yield return new("acceptsFailed", AcceptsFailed);
         yield return new("handshakesOk", HandshakesOk);
         yield return new("handshakesFailedTotal", HandshakesFailedTotal);
         foreach (var (reason, n) in HandshakesFailed) yield return new("handshakesFailed." + reason, n);
@@ -93,7 +96,9 @@ internal sealed record MqttBrokerSnapshot
     public string Format()
     {
         var sb = new StringBuilder();
-        sb.Append($"accepted={Accepted} handshakes-ok={HandshakesOk} handshakes-failed={HandshakesFailedTotal}");
+        sb.Append($"accepted={Accepted}");
+        if (AcceptsFailed > 0) sb.Append($" accepts-failed={AcceptsFailed}");
+        sb.Append($" handshakes-ok={HandshakesOk} handshakes-failed={HandshakesFailedTotal}");
         AppendNonZero(sb, HandshakesFailed);
         sb.Append($" connacks={Connacks}");
         if (Refused.Count > 0) { sb.Append(" refused"); AppendNonZero(sb, Refused); }
