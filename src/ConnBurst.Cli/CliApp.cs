@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ConnBurst.Cli.Commands;
+using ConnBurst.Common;
 
 namespace ConnBurst.Cli;
 
@@ -35,6 +36,7 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        Signals.HonourInterruptEvenIfIgnored();
         // The console's writers each dup(2) their descriptor when first used: made now, an error written when the process is at
         // its descriptor limit (a server full of connections) is still written, instead of failing with EMFILE itself.
         _ = Console.Out;

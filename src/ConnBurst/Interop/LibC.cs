@@ -12,6 +12,9 @@ internal static unsafe partial class LibC
 
     // Processes and threads.
     [LibraryImport(C, EntryPoint = "kill", SetLastError = true)] public static partial int Kill(int pid, int signal);
+    /// <param name="action">A struct sigaction (152 bytes on glibc; its handler first), or null to only read.</param>
+    [LibraryImport(C, EntryPoint = "sigaction", SetLastError = true)]
+    public static partial int SigAction(int signal, byte* action, byte* oldAction);
     [LibraryImport(C, EntryPoint = "setpriority", SetLastError = true)]
     public static partial int SetPriority(int which, int who, int priority);
     [LibraryImport(C, EntryPoint = "gettid")] public static partial int GetTid();
