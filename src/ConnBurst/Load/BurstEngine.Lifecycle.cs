@@ -36,9 +36,7 @@ internal sealed partial class BurstEngine
         Volatile.Write(ref _consecutiveRefused, 0);
         slot.Connects++;
         var linger = _plan.LingerOf(slot.Global);
-        slot.NextPing = _tlsOnly ? long.MaxValue : done + _keepAliveTicks;
-        slot.PongDue = 0;
-        slot.KeepaliveExpired = false;
+        slot.NextPing = _tlsOnly ? long.MaxValue : done + _keepAliveTicks; // no PINGRESP is owed yet: the attempt's start cleared it
         slot.Deadline = linger is { } l ? done + (long)(l.TotalSeconds * Frequency) : long.MaxValue;
         return linger is null ? null : slot.Deadline;
     }
